@@ -1,0 +1,437 @@
+// The only reader of the stack's config. It applies every default in code (the mock engine does not
+// apply Pulumi.yaml defaults), validates the whole contract, and either returns one frozen, typed
+// object or stops the program with every problem listed, before any resource is registered.
+import * as pulumi from "@pulumi/pulumi";
+import { ObjectReader, Problems, isPlainObject, parseMaybeJson, setCommand } from "./config-reader";
+import { PrefixRoute, routeProblems } from "./edge/routes";
+import { dns1035Label, dns1123Label, isGatewayHost, isPinnedImage } from "./names";
+import { defaultImages, defaultIstioVersion } from "./versions";
+
+export const projectName = "iks-mesh";
+
+export const gatewayServiceTypes = ["LoadBalancer", "NodePort", "ClusterIP"] as const;
+export const meshMtlsModes = ["STRICT", "PERMISSIVE"] as const;
+export const peerAuthenticationModes = ["STRICT", "PERMISSIVE", "DISABLE"] as const;
+export const gatewayTlsModes = ["SIMPLE", "MUTUAL"] as const;
+export const keyAlgorithms = ["ECDSA", "RSA"] as const;
+export const volumeAccessModes = ["ReadWriteOnce", "ReadWriteMany"] as const;
+export const iksInfrastructures = ["classic", "vpc"] as const;
+export const kialiAuthStrategies = ["token", "anonymous", "openid", "header"] as const;
+
+export type PeerAuthenticationMode = (typeof peerAuthenticationModes)[number];
+
+/** One narrower mTLS scope from `mtls.policies`. */
+export interface MtlsPolicyConfig {
+    namespace: string;
+    /** Pod labels; absent means the whole namespace. */
+    selector?: Readonly<Record<string, string>>;
+    mode: PeerAuthenticationMode;
+    /** Per container port overrides; requires a selector. */
+    ports?: Readonly<Record<string, PeerAuthenticationMode>>;
+    /** The user accepts this non-STRICT scope under a STRICT mesh; the analysis reports it as a warning only. */
+    exception: boolean;
+}
+
+export interface StackConfig {
+    readonly istio: {
+        readonly version: string;
+        readonly gatewayServiceType: (typeof gatewayServiceTypes)[number];
+    };
+    readonly mtls: {
+        readonly mode: (typeof meshMtlsModes)[number];
+        readonly policies: readonly MtlsPolicyConfig[];
+    };
+    readonly gateway: {
+        readonly hosts: readonly string[];
+        readonly tlsMode: (typeof gatewayTlsModes)[number];
+        readonly routes: readonly PrefixRoute[];
+    };
+    readonly pki: {
+        readonly validityHours: number;
+        readonly renewBeforeHours: number;
+        readonly keyAlgorithm: (typeof keyAlgorithms)[number];
+    };
+    readonly authorization: { readonly enabled: boolean };
+    readonly wordpress: {
+        readonly enabled: boolean;
+        readonly canaryWeight: number;
+        readonly stableImage: string;
+        readonly canaryImage: string;
+        readonly mysqlImage: string;
+        /** Undefined: the cluster's default storage class. */
+        readonly storageClass?: string;
+        readonly accessMode: (typeof volumeAccessModes)[number];
+        readonly hosts: readonly string[];
+    };
+    readonly bookinfo: { readonly enabled: boolean };
+    readonly httpbin: { readonly enabled: boolean };
+    readonly iks: {
+        readonly enabled: boolean;
+        readonly cluster?: string;
+        readonly region?: string;
+        readonly infrastructure: (typeof iksInfrastructures)[number];
+        /** Secret; undefined means IBMCLOUD_API_KEY from the environment or an existing login. */
+        readonly apiKey?: pulumi.Output<string>;
+        readonly dnsTimeoutSeconds: number;
+        readonly alb: { readonly enabled: boolean; readonly ingressClass: string };
+    };
+    readonly kiali: {
+        readonly enabled: boolean;
+        readonly authStrategy: (typeof kialiAuthStrategies)[number];
+    };
+    readonly enroute: {
+        readonly enabled: boolean;
+        readonly secretTtlSeconds: number;
+        readonly outputCerts: boolean;
+    };
+}
+
+/** The top-level config objects of the contract; anything else under `iks-mesh:` is a typo. */
+export const configSections = [
+    "istio", "mtls", "gateway", "pki", "authorization", "wordpress", "bookinfo", "httpbin", "iks", "kiali", "enroute",
+] as const;
+
+/**
+ * Stops the program before anything is created. A RunError prints its message without a stack
+ * trace, which is what a user with a typo in their stack config needs.
+ */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly problems: readonly string[]) {
+        super(`The stack config has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was created:\n` +
+            problems.map((problem) => `  - ${problem}`).join("\n"));
+        this.name = "ConfigError";
+    }
+}
+
+const semver = /^\d+\.\d+\.\d+$/;
+const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+/** Raw values of the top-level keys under the project namespace, JSON already parsed. */
+export type RawConfig = Readonly<Record<string, unknown>>;
+
+export interface ParseOptions {
+    /** Top-level keys that Pulumi holds as secrets (`iks` when `iks.apiKey` was set with --secret). */
+    secretSections?: readonly string[];
+}
+
+/** Validates the whole contract; throws ConfigError listing every problem at once. */
+export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): StackConfig {
+    const problems: Problems = [];
+    const root = new ObjectReader("", raw, problems);
+
+    const istio = root.object("istio");
+    const istioConfig = {
+        version: istio.string("version", defaultIstioVersion, { pattern: semver, patternText: "a release version like 1.30.3" }),
+        gatewayServiceType: istio.oneOf("gatewayServiceType", gatewayServiceTypes, "LoadBalancer"),
+    };
+    istio.finish();
+
+    const mtls = root.object("mtls");
+    const mtlsConfig = {
+        mode: mtls.oneOf("mode", meshMtlsModes, "STRICT"),
+        policies: mtls.array("policies", (item, key) => readMtlsPolicy(mtls, item, key)),
+    };
+    mtls.finish();
+
+    const gateway = root.object("gateway");
+    const gatewayConfig = {
+        hosts: gateway.stringList("hosts", ["*"], isGatewayHost, "a DNS hostname, *.domain or *", { example: "mesh.example.com" }),
+        tlsMode: gateway.oneOf("tlsMode", gatewayTlsModes, "SIMPLE"),
+        routes: gateway.array("routes", (item, key) => readRoute(gateway, item, key)),
+    };
+    for (const problem of routeProblems(gatewayConfig.routes)) {
+        problems.push({ key: "gateway.routes", message: problem });
+    }
+    gateway.finish();
+
+    const pki = root.object("pki");
+    const pkiConfig = {
+        validityHours: pki.integer("validityHours", 8760, { min: 24, max: 87600 }),
+        renewBeforeHours: pki.integer("renewBeforeHours", 720, { min: 1, max: 87600 }),
+        keyAlgorithm: pki.oneOf("keyAlgorithm", keyAlgorithms, "ECDSA"),
+    };
+    if (pkiConfig.renewBeforeHours >= pkiConfig.validityHours) {
+        pki.problem("pki.renewBeforeHours",
+            `pki.renewBeforeHours must be less than pki.validityHours (got ${pkiConfig.renewBeforeHours} >= ${pkiConfig.validityHours})`,
+            setCommand("pki.renewBeforeHours", String(Math.floor(pkiConfig.validityHours / 10))));
+    }
+    pki.finish();
+
+    const authorization = root.object("authorization");
+    const authorizationConfig = { enabled: authorization.boolean("enabled", true) };
+    authorization.finish();
+
+    const wordpress = root.object("wordpress");
+    const canary = wordpress.object("canary");
+    const stable = wordpress.object("stable");
+    const mysql = wordpress.object("mysql");
+    const image = (reader: ObjectReader, fallback: string): string => {
+        const value = reader.string("image", fallback);
+        if (!isPinnedImage(value)) {
+            reader.problem(`${reader.path}.image`,
+                `${reader.path}.image must be pinned to a tag or digest, not floating (got ${JSON.stringify(value)})`,
+                setCommand(`${reader.path}.image`, fallback));
+            return fallback;
+        }
+        return value;
+    };
+    const wordpressConfig = {
+        enabled: wordpress.boolean("enabled", true),
+        canaryWeight: canary.integer("weight", 10, { min: 0, max: 100 }),
+        stableImage: image(stable, defaultImages.wordpressStable),
+        canaryImage: image(canary, defaultImages.wordpressCanary),
+        mysqlImage: image(mysql, defaultImages.mysql),
+        storageClass: wordpress.optionalString("storageClass", {
+            pattern: dns1123Subdomain, patternText: "a storage class name (lowercase DNS subdomain)", example: "ibmc-file-gold-gid",
+        }),
+        accessMode: wordpress.oneOf("accessMode", volumeAccessModes, "ReadWriteOnce"),
+        hosts: wordpress.stringList("hosts", [], isGatewayHost, "a DNS hostname or *.domain", { example: "blog.example.com" }),
+    };
+    for (const reader of [canary, stable, mysql, wordpress]) {
+        reader.finish();
+    }
+
+    const bookinfo = root.object("bookinfo");
+    const bookinfoConfig = { enabled: bookinfo.boolean("enabled", true) };
+    bookinfo.finish();
+    const httpbin = root.object("httpbin");
+    const httpbinConfig = { enabled: httpbin.boolean("enabled", true) };
+    httpbin.finish();
+
+    const iksConfig = readIks(root, problems, options);
+
+    const kiali = root.object("kiali");
+    const kialiConfig = {
+        enabled: kiali.boolean("enabled", true),
+        authStrategy: kiali.oneOf("authStrategy", kialiAuthStrategies, "token"),
+    };
+    kiali.finish();
+
+    const enroute = root.object("enroute");
+    const enrouteConfig = {
+        enabled: enroute.boolean("enabled", false),
+        secretTtlSeconds: enroute.integer("secretTtlSeconds", 3600, { min: 60, max: 86400 }),
+        outputCerts: enroute.boolean("outputCerts", false),
+    };
+    enroute.finish();
+
+    const namespaces = knownNamespaces(wordpressConfig.enabled, bookinfoConfig.enabled, httpbinConfig.enabled, enrouteConfig.enabled);
+    mtlsConfig.policies.forEach((policy, index) => {
+        if (!namespaces.includes(policy.namespace)) {
+            mtls.problem(`mtls.policies[${index}].namespace`,
+                `mtls.policies[${index}].namespace must be a namespace this stack manages: ${namespaces.join(", ")} ` +
+                `(got ${JSON.stringify(policy.namespace)})`,
+                `use one of those, or enable the sample that owns ${JSON.stringify(policy.namespace)}`);
+        }
+    });
+
+    root.finish();
+    if (problems.length > 0) {
+        throw new ConfigError(problems.map((problem) => problem.message));
+    }
+    return deepFreeze({
+        istio: istioConfig,
+        mtls: mtlsConfig,
+        gateway: gatewayConfig,
+        pki: pkiConfig,
+        authorization: authorizationConfig,
+        wordpress: wordpressConfig,
+        bookinfo: bookinfoConfig,
+        httpbin: httpbinConfig,
+        iks: iksConfig,
+        kiali: kialiConfig,
+        enroute: enrouteConfig,
+    });
+}
+
+const dns1123Subdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Namespaces this stack creates, given which parts are switched on. */
+export function knownNamespaces(wordpress: boolean, bookinfo: boolean, httpbin: boolean, enroute: boolean): string[] {
+    return [
+        "istio-system",
+        ...(wordpress ? ["wordpress"] : []),
+        ...(bookinfo ? ["bookinfo"] : []),
+        ...(httpbin ? ["httptools"] : []),
+        ...(enroute ? ["enroute"] : []),
+    ];
+}
+
+function readRoute(gateway: ObjectReader, item: unknown, key: string): PrefixRoute | undefined {
+    if (!isPlainObject(item)) {
+        gateway.problem(key, `${key} must be an object {prefix, service, namespace, port} (got ${JSON.stringify(item)})`,
+            setCommand(`${key}.prefix`, "/api/freight-rating"));
+        return undefined;
+    }
+    const routeReader = gateway.reader(key, item);
+    const prefix = routeReader.string("prefix", "", {
+        pattern: /^\/[^\s?#]*$/, patternText: "a URI path starting with / (no spaces, query or fragment)", example: "/api/freight-rating",
+    });
+    const service = routeReader.string("service", "", { pattern: dns1035Label, patternText: "a Service name (RFC 1035 label)", example: "freight-rating" });
+    const namespace = routeReader.string("namespace", "", { pattern: dns1123Label, patternText: "a namespace name (RFC 1123 label)", example: "default" });
+    const port = routeReader.integer("port", 0, { min: 1, max: 65535 }, { example: "8080" });
+    for (const [field, value] of [["prefix", prefix], ["service", service], ["namespace", namespace]] as const) {
+        if (value === "" && item[field] === undefined) {
+            routeReader.problem(`${key}.${field}`, `${key}.${field} is required`, setCommand(`${key}.${field}`, "<value>"));
+        }
+    }
+    if (item.port === undefined) {
+        routeReader.problem(`${key}.port`, `${key}.port is required (1-65535)`, setCommand(`${key}.port`, "8080"));
+    }
+    routeReader.finish();
+    if (!prefix || !service || !namespace || port === 0) {
+        return undefined;
+    }
+    return { prefix, service, namespace, port };
+}
+
+function readLabels(reader: ObjectReader, key: string, value: unknown): Record<string, string> | undefined {
+    const parsed = parseMaybeJson(value);
+    if (!isPlainObject(parsed) || Object.keys(parsed).length === 0) {
+        reader.problem(key, `${key} must be a non-empty map of pod labels (got ${JSON.stringify(value)})`,
+            setCommand(`${key}.app`, "reviews"));
+        return undefined;
+    }
+    const labels: Record<string, string> = {};
+    for (const [name, labelVal] of Object.entries(parsed)) {
+        if (!labelKey.test(name) || typeof labelVal !== "string" || !labelValue.test(labelVal)) {
+            reader.problem(`${key}.${name}`, `${key}.${name} must be a valid Kubernetes label (got ${JSON.stringify(labelVal)})`,
+                setCommand(`${key}.${name}`, "<label value>"));
+            continue;
+        }
+        labels[name] = labelVal;
+    }
+    return labels;
+}
+
+function readMtlsPolicy(mtls: ObjectReader, item: unknown, key: string): MtlsPolicyConfig | undefined {
+    if (!isPlainObject(item)) {
+        mtls.problem(key, `${key} must be an object {namespace, selector?, mode, ports?, exception?} (got ${JSON.stringify(item)})`,
+            setCommand(`${key}.namespace`, "bookinfo"));
+        return undefined;
+    }
+    const policy = mtls.reader(key, item);
+    const namespace = policy.string("namespace", "", { pattern: dns1123Label, patternText: "a namespace name (RFC 1123 label)", example: "bookinfo" });
+    if (item.namespace === undefined) {
+        policy.problem(`${key}.namespace`, `${key}.namespace is required`, setCommand(`${key}.namespace`, "bookinfo"));
+    }
+    const mode = policy.oneOf("mode", peerAuthenticationModes, "STRICT");
+    if (item.mode === undefined) {
+        policy.problem(`${key}.mode`, `${key}.mode is required (STRICT | PERMISSIVE | DISABLE)`, setCommand(`${key}.mode`, "STRICT"));
+    }
+    const selectorRaw = policy.raw("selector");
+    const selector = selectorRaw === undefined ? undefined : readLabels(policy, `${key}.selector`, selectorRaw);
+    const portsRaw = parseMaybeJson(policy.raw("ports"));
+    let ports: Record<string, PeerAuthenticationMode> | undefined;
+    if (portsRaw !== undefined) {
+        if (!isPlainObject(portsRaw) || Object.keys(portsRaw).length === 0) {
+            policy.problem(`${key}.ports`, `${key}.ports must be a map of container port to mode (got ${JSON.stringify(portsRaw)})`,
+                setCommand(`${key}.ports.8080`, "PERMISSIVE"));
+        } else {
+            const portsReader = policy.reader(`${key}.ports`, portsRaw);
+            ports = {};
+            for (const port of Object.keys(portsRaw)) {
+                const number = Number(port);
+                if (!/^\d+$/.test(port) || number < 1 || number > 65535) {
+                    portsReader.problem(`${key}.ports.${port}`, `${key}.ports key ${JSON.stringify(port)} must be a port 1-65535`,
+                        setCommand(`${key}.ports.8080`, "PERMISSIVE"));
+                    portsReader.raw(port);
+                    continue;
+                }
+                ports[port] = portsReader.oneOf(port, peerAuthenticationModes, "STRICT");
+            }
+            portsReader.finish();
+        }
+    }
+    const exception = policy.boolean("exception", false);
+    policy.finish();
+    if (!namespace) {
+        return undefined;
+    }
+    return { namespace, mode, exception, ...(selector ? { selector } : {}), ...(ports ? { ports } : {}) };
+}
+
+function readIks(root: ObjectReader, problems: Problems, options: ParseOptions): StackConfig["iks"] {
+    const iks = root.object("iks");
+    const alb = iks.object("alb");
+    const enabled = iks.boolean("enabled", false);
+    const cluster = iks.optionalString("cluster", { pattern: /^[A-Za-z0-9][-A-Za-z0-9_.]{0,99}$/, patternText: "a cluster name or ID", example: "my-cluster" });
+    const region = iks.optionalString("region", { pattern: /^[a-z]{2}-[a-z]+(-\d)?$/, patternText: "an IBM Cloud region like us-south", example: "us-south" });
+    const infrastructure = iks.oneOf("infrastructure", iksInfrastructures, "classic");
+    const apiKeyValue = iks.optionalString("apiKey", {
+        fix: "pulumi config set --path --secret iks.apiKey <key>",
+    });
+    const dnsTimeoutSeconds = iks.integer("dnsTimeoutSeconds", 900, { min: 60, max: 7200 });
+    const albConfig = {
+        enabled: alb.boolean("enabled", true),
+        ingressClass: alb.string("ingressClass", "public-iks-k8s-nginx", {
+            pattern: dns1123Subdomain, patternText: "an IngressClass name", example: "public-iks-k8s-nginx",
+        }),
+    };
+    alb.finish();
+    iks.finish();
+    if (enabled && !cluster) {
+        problems.push({ key: "iks.cluster", message: `iks.cluster is required when iks.enabled is true (got nothing). Fix: ${setCommand("iks.cluster", "<cluster name or ID>")}` });
+    }
+    if (enabled && !region) {
+        problems.push({ key: "iks.region", message: `iks.region is required when iks.enabled is true (got nothing). Fix: ${setCommand("iks.region", "us-south")}` });
+    }
+    if (apiKeyValue !== undefined && !(options.secretSections ?? []).includes("iks")) {
+        // Never echo the value: it is a credential that was stored in plain text.
+        problems.push({ key: "iks.apiKey", message: "iks.apiKey is stored in plain text in the stack config. Fix: " +
+            "pulumi config rm --path iks.apiKey && pulumi config set --path --secret iks.apiKey <key>" });
+    }
+    return {
+        enabled,
+        infrastructure,
+        dnsTimeoutSeconds,
+        alb: albConfig,
+        ...(cluster ? { cluster } : {}),
+        ...(region ? { region } : {}),
+        ...(apiKeyValue ? { apiKey: pulumi.secret(apiKeyValue) } : {}),
+    };
+}
+
+function deepFreeze<T>(value: T): T {
+    if (typeof value === "object" && value !== null && !pulumi.Output.isInstance(value)) {
+        for (const child of Object.values(value)) {
+            deepFreeze(child);
+        }
+        Object.freeze(value);
+    }
+    return value;
+}
+
+/**
+ * Whether Pulumi holds a config key as a secret. The SDK marks `isConfigSecret` internal, but it is
+ * the only way to tell a `--secret` value from a plain one, and a plain API key must be refused.
+ */
+function isConfigSecret(fullKey: string): boolean {
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+    if (typeof runtime.isConfigSecret !== "function") {
+        throw new Error("@pulumi/pulumi no longer exposes runtime.isConfigSecret; update components/config.ts");
+    }
+    return runtime.isConfigSecret(fullKey);
+}
+
+/**
+ * Reads the stack's config from the Pulumi runtime. Keys outside the contract under the project
+ * namespace are reported too (a mistyped section would otherwise be ignored).
+ */
+export function loadStackConfig(): StackConfig {
+    const prefix = `${projectName}:`;
+    const raw: Record<string, unknown> = {};
+    const secretSections: string[] = [];
+    for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!fullKey.startsWith(prefix)) {
+            continue;
+        }
+        const section = fullKey.slice(prefix.length);
+        raw[section] = parseMaybeJson(value);
+        if (isConfigSecret(fullKey)) {
+            secretSections.push(section);
+        }
+    }
+    return parseStackConfig(raw, { secretSections });
+}

@@ -1,0 +1,85 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../config";
+import { istioChartRepository } from "../versions";
+import {
+    baseValues, gatewayReleaseName, gatewaySelector, gatewayValues, istioRootNamespace, istiodValues,
+} from "./istio-values";
+
+export interface IstioMeshArgs {
+    config: StackConfig;
+}
+
+/**
+ * Istio from its official charts: base (CRDs) → istiod (control plane, webhooks) → ingress gateway,
+ * plus the mesh-wide PeerAuthentication. Later components depend on `istiod` so that their custom
+ * resources pass validation and their pods get sidecars, and so destroy removes them before istiod.
+ */
+export class IstioMesh extends pulumi.ComponentResource {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly base: k8s.helm.v3.Release;
+    readonly istiod: k8s.helm.v3.Release;
+    readonly gateway: k8s.helm.v3.Release;
+    readonly meshPeerAuthentication: k8s.apiextensions.CustomResource;
+    /** Namespace of the ingress gateway Deployment: Gateway credentials must be Secrets here. */
+    readonly gatewayNamespace: string = istioRootNamespace;
+    readonly rootNamespace: string = istioRootNamespace;
+    /** Pod labels of the ingress gateway, for Gateway selectors and authorization rules. */
+    readonly gatewaySelector: Readonly<Record<string, string>> = gatewaySelector;
+    /** The gateway's workload identity, for AuthorizationPolicy principals. */
+    readonly gatewayServiceAccount: string = gatewayReleaseName;
+    readonly gatewayServiceName: string = gatewayReleaseName;
+
+    constructor(name: string, args: IstioMeshArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("iks-mesh:mesh:IstioMesh", name, {}, opts);
+        const { config } = args;
+        const chart = (chartName: string) => ({
+            chart: chartName,
+            version: config.istio.version,
+            repositoryOpts: { repo: istioChartRepository },
+        });
+
+        this.namespace = new k8s.core.v1.Namespace(istioRootNamespace, {
+            metadata: { name: istioRootNamespace },
+        }, { parent: this });
+        const namespace = this.namespace.metadata.name;
+
+        this.base = new k8s.helm.v3.Release("istio-base", {
+            ...chart("base"),
+            name: "istio-base",
+            namespace,
+            values: baseValues(),
+        }, { parent: this });
+
+        // istiod must be ready before the gateway: a gateway installed first gets image "auto" and
+        // never starts (istio/istio#46307). The Release waits for readiness by default.
+        this.istiod = new k8s.helm.v3.Release("istiod", {
+            ...chart("istiod"),
+            name: "istiod",
+            namespace,
+            values: istiodValues(),
+        }, { parent: this, dependsOn: [this.base] });
+
+        this.gateway = new k8s.helm.v3.Release(gatewayReleaseName, {
+            ...chart("gateway"),
+            name: gatewayReleaseName,
+            namespace,
+            values: gatewayValues(config),
+            // A cloud load balancer can take minutes to get its address.
+            timeout: 600,
+        }, { parent: this, dependsOn: [this.istiod] });
+
+        this.meshPeerAuthentication = new k8s.apiextensions.CustomResource("mesh-default-peer-authentication", {
+            apiVersion: "security.istio.io/v1",
+            kind: "PeerAuthentication",
+            // `default` in the root namespace is the mesh-wide policy (what MeshPolicy was before Istio 1.6).
+            metadata: { name: "default", namespace },
+            spec: { mtls: { mode: config.mtls.mode } },
+        }, { parent: this, dependsOn: [this.istiod] });
+
+        this.registerOutputs({
+            istiodStatus: this.istiod.status,
+            gatewayStatus: this.gateway.status,
+        });
+    }
+}

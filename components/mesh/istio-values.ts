@@ -1,0 +1,37 @@
+// Helm values for Istio's three charts. Only keys that exist in the pinned charts are set: Helm ignores
+// an unknown key silently (base, istiod) or the chart's schema rejects it (gateway), and either way the
+// intent is lost. test/data/istio-chart-keys.ts pins the keys the 1.30.3 charts define.
+import { StackConfig } from "../config";
+
+/** Istio's root namespace: mesh-wide policy lives here, and the gateway runs here too. */
+export const istioRootNamespace = "istio-system";
+
+/** Naming the gateway release `istio-ingressgateway` makes the chart label its pods `istio: ingressgateway`. */
+export const gatewayReleaseName = "istio-ingressgateway";
+export const gatewaySelector = { istio: "ingressgateway" } as const;
+
+// Fail from the start stops the webhook's Ignore→Fail flip that otherwise shows as a diff on every
+// preview (istio/istio#44285), and rejects invalid Istio resources even while istiod starts.
+const validationFailurePolicy = { base: { validationFailurePolicy: "Fail" } };
+
+export function baseValues(): Record<string, unknown> {
+    return { ...validationFailurePolicy, defaultRevision: "default" };
+}
+
+export function istiodValues(): Record<string, unknown> {
+    return {
+        ...validationFailurePolicy,
+        global: { istioNamespace: istioRootNamespace },
+        meshConfig: {
+            // Prometheus scrapes the app's and the sidecar's metrics through one merged endpoint, which
+            // is what Kiali's graph reads.
+            enablePrometheusMerge: true,
+        },
+    };
+}
+
+export function gatewayValues(config: StackConfig): Record<string, unknown> {
+    return {
+        service: { type: config.istio.gatewayServiceType },
+    };
+}

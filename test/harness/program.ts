@@ -1,0 +1,279 @@
+// Runs the whole Pulumi program (index.ts) under the mock engine for one stack config and returns
+// what a real engine would have been asked to do: every registered resource with its inputs and its
+// dependencies (explicit and through outputs, as the SDK sends them in each register request), the
+// stack outputs with their secrecy, and the log.
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+
+export const projectRoot = path.resolve(__dirname, "..", "..");
+const projectName = "iks-mesh";
+
+/** The SDK's wire marker for a secret value. */
+export const secretSignatureKey = "4dabf18193072939515e22adb298388d";
+const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface RegisteredResource {
+    type: string;
+    name: string;
+    urn: string;
+    custom: boolean;
+    parent: string;
+    /** Inputs as the engine receives them; secret values keep their secret wrapper. */
+    inputs: Record<string, unknown>;
+    /** The same inputs with secret wrappers removed, for reading values. */
+    plain: Record<string, any>;
+    /** URNs this resource waits for: dependsOn plus every resource whose outputs flow into its inputs. */
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    /** True for `Resource.get` reads of existing objects. */
+    read: boolean;
+}
+
+export interface StackOutput {
+    value: unknown;
+    secret: boolean;
+    known: boolean;
+}
+
+export interface LogEntry {
+    severity: "info" | "warn" | "error";
+    message: string;
+}
+
+export interface MockHooks {
+    /** Extra state a mocked resource reports back (e.g. a Service's load-balancer address). */
+    resourceState?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
+    /** Answers to provider functions (invokes). */
+    call?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> | undefined;
+}
+
+export interface RunOptions extends MockHooks {
+    /** Top-level config sections to hand over as Pulumi secrets (e.g. `iks` when it holds apiKey). */
+    secretSections?: string[];
+    stack?: string;
+    preview?: boolean;
+}
+
+export function isSecretValue(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[secretSignatureKey] === secretSignature;
+}
+
+/** Removes the SDK's secret wrappers, recursively. */
+export function unwrapSecrets(value: unknown): any {
+    if (isSecretValue(value)) {
+        return unwrapSecrets(value.value);
+    }
+    if (Array.isArray(value)) {
+        return value.map(unwrapSecrets);
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, unwrapSecrets(child)]));
+    }
+    return value;
+}
+
+/** Every string found anywhere in a value, secrets included, with whether it sat inside a secret. */
+export function stringsIn(value: unknown, insideSecret = false): { text: string; secret: boolean }[] {
+    if (isSecretValue(value)) {
+        return stringsIn(value.value, true);
+    }
+    if (typeof value === "string") {
+        return [{ text: value, secret: insideSecret }];
+    }
+    if (Array.isArray(value)) {
+        return value.flatMap((child) => stringsIn(child, insideSecret));
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.values(value).flatMap((child) => stringsIn(child, insideSecret));
+    }
+    return [];
+}
+
+export class ProgramRun {
+    constructor(
+        readonly resources: RegisteredResource[],
+        readonly outputs: Record<string, StackOutput>,
+        readonly logs: LogEntry[],
+    ) {}
+
+    ofType(type: string): RegisteredResource[] {
+        return this.resources.filter((resource) => resource.type === type);
+    }
+
+    find(type: string, name: string): RegisteredResource | undefined {
+        return this.resources.find((resource) => resource.type === type && resource.name === name);
+    }
+
+    get(type: string, name: string): RegisteredResource {
+        const found = this.find(type, name);
+        if (!found) {
+            const names = this.ofType(type).map((resource) => resource.name).join(", ") || "none";
+            throw new Error(`no ${type} named ${name} was registered (registered: ${names})`);
+        }
+        return found;
+    }
+
+    byUrn(urn: string): RegisteredResource | undefined {
+        return this.resources.find((resource) => resource.urn === urn);
+    }
+
+    /** Kubernetes objects and custom resources of one kind (type token `kubernetes:<apiVersion>:<Kind>`). */
+    kind(apiVersion: string, kind: string): RegisteredResource[] {
+        return this.ofType(`kubernetes:${apiVersion}:${kind}`);
+    }
+
+    /**
+     * Whether `from` waits for `to`: through dependencies, or by being a child of a component that
+     * waits for it (the SDK makes a component's dependencies its children's).
+     */
+    dependsOn(from: RegisteredResource, to: RegisteredResource): boolean {
+        const seen = new Set<string>();
+        const queue = [from.urn];
+        while (queue.length > 0) {
+            const urn = queue.shift() as string;
+            if (seen.has(urn)) {
+                continue;
+            }
+            seen.add(urn);
+            const resource = this.byUrn(urn);
+            if (!resource) {
+                continue;
+            }
+            for (const next of [...resource.dependencies, ...Object.values(resource.propertyDependencies).flat()]) {
+                if (next === to.urn) {
+                    return true;
+                }
+                queue.push(next);
+            }
+            if (resource.parent) {
+                queue.push(resource.parent);
+            }
+        }
+        return false;
+    }
+}
+
+/** Modules of this project (not node_modules, not the harness) are re-evaluated on every run. */
+function forgetProjectModules(): void {
+    for (const file of Object.keys(require.cache)) {
+        if (file.startsWith(projectRoot) && !file.includes(`${path.sep}node_modules${path.sep}`)
+            && !file.startsWith(path.join(projectRoot, "test"))) {
+            delete require.cache[file];
+        }
+    }
+}
+
+function configMap(config: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(config).map(([key, value]) =>
+        [`${projectName}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
+}
+
+type MonitorLike = {
+    registerResource: (req: any, callback: (err: any, response: any) => void) => unknown;
+    readResource: (req: any, callback: (err: any, response: any) => void) => unknown;
+};
+
+/**
+ * Runs index.ts under mocks. Throws what the program throws (e.g. a ConfigError); in that case
+ * `lastRunResources()` tells what had been registered before the error.
+ */
+export async function runProgram(config: Record<string, unknown> = {}, options: RunOptions = {}): Promise<ProgramRun> {
+    const resources: RegisteredResource[] = [];
+    const logs: LogEntry[] = [];
+    lastResources = resources;
+
+    await pulumi.runtime.setMocks({
+        newResource: (args) => {
+            const extra = options.resourceState?.(args) ?? {};
+            return { id: args.id || `${args.name}-id`, state: { ...args.inputs, ...extra } };
+        },
+        call: (args) => options.call?.(args) ?? {},
+    }, projectName, options.stack ?? "test", options.preview ?? false);
+
+    const monitor = (pulumi.runtime as unknown as { getMonitor(): MonitorLike }).getMonitor();
+    const record = (req: any, read: boolean, respond: (err: any, response: any) => void) =>
+        (err: any, response: any) => {
+            if (!err && response) {
+                const inputs = pulumi.runtime.deserializeProperties(req.getProperties ? req.getProperties() : req.getObject());
+                const propertyDependencies: Record<string, string[]> = {};
+                if (!read) {
+                    req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+                        propertyDependencies[key] = deps.getUrnsList();
+                    });
+                }
+                resources.push({
+                    type: req.getType(),
+                    name: req.getName(),
+                    urn: response.getUrn(),
+                    custom: read ? true : req.getCustom(),
+                    parent: req.getParent(),
+                    inputs,
+                    plain: unwrapSecrets(inputs),
+                    dependencies: read ? req.getDependenciesList() : req.getDependenciesList(),
+                    propertyDependencies,
+                    read,
+                });
+            }
+            respond(err, response);
+        };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => register(req, record(req, false, callback));
+    const readExisting = monitor.readResource.bind(monitor);
+    monitor.readResource = (req, callback) => readExisting(req, record(req, true, callback));
+
+    pulumi.runtime.setAllConfig(configMap(config), (options.secretSections ?? []).map((key) => `${projectName}:${key}`));
+
+    const log = pulumi.log as unknown as Record<"info" | "warn" | "error", (message: string) => Promise<void>>;
+    const original = { info: log.info, warn: log.warn, error: log.error };
+    for (const severity of ["info", "warn", "error"] as const) {
+        log[severity] = async (message: string) => {
+            logs.push({ severity, message });
+        };
+    }
+    try {
+        forgetProjectModules();
+        const program = require(path.join(projectRoot, "index")) as Record<string, unknown>;
+        const outputs: Record<string, StackOutput> = {};
+        for (const [name, exported] of Object.entries(program)) {
+            outputs[name] = await settle(exported);
+        }
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        return new ProgramRun(resources, outputs, logs);
+    } finally {
+        Object.assign(log, original);
+    }
+}
+
+let lastResources: RegisteredResource[] = [];
+
+/** Resources registered by the most recent run, including one that threw. */
+export function lastRunResources(): RegisteredResource[] {
+    return lastResources;
+}
+
+async function settle(exported: unknown): Promise<StackOutput> {
+    const output = pulumi.output(exported) as pulumi.Output<unknown> & {
+        isKnown: Promise<boolean>;
+        isSecret: Promise<boolean>;
+        promise(withUnknowns?: boolean): Promise<unknown>;
+    };
+    const [value, known, secret] = await Promise.all([output.promise(), output.isKnown, output.isSecret]);
+    return { value, known, secret };
+}
+
+/** Runs the program expecting it to stop on config; returns the error and what got registered. */
+export async function runExpectingConfigError(config: Record<string, unknown>, options: RunOptions = {}):
+    Promise<{ message: string; problems: readonly string[]; registered: RegisteredResource[] }> {
+    try {
+        await runProgram(config, options);
+    } catch (error) {
+        const err = error as Error & { problems?: readonly string[] };
+        if (err.name !== "ConfigError") {
+            throw error;
+        }
+        // Give anything already in flight the chance to show up before counting.
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        return { message: err.message, problems: err.problems ?? [], registered: [...lastRunResources()] };
+    }
+    throw new Error(`expected the stack config to be rejected: ${JSON.stringify(config)}`);
+}

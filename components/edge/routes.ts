@@ -53,3 +53,31 @@ export function orderRoutes<T extends PrefixRoute>(routes: readonly T[]): T[] {
     }
     return ordered;
 }
+
+/** One backend of a gateway route; `weight` is set on every destination of a split, and sums to 100. */
+export interface RouteDestination {
+    /** Fully qualified (`<svc>.<ns>.svc.cluster.local`): the VirtualService lives in the gateway's namespace. */
+    host: string;
+    port: number;
+    subset?: string;
+    weight?: number;
+}
+
+/**
+ * A route through the ingress gateway on the shared gateway hosts: one URI prefix to one or more
+ * destinations. The user's `gateway.routes` and the samples' routes are all of this shape, so one
+ * VirtualService can hold them in a deterministic, most-specific-first order (Istio merges several
+ * VirtualServices for one host on one gateway in an undefined order).
+ */
+export interface GatewayHttpRoute extends Pick<PrefixRoute, "prefix"> {
+    /** Route name in the VirtualService (unique). */
+    name: string;
+    destinations: RouteDestination[];
+    /** Who asked for this route, for error messages: a config key such as `gateway.routes[2]` or a sample. */
+    source: string;
+}
+
+/** In-cluster DNS name of a Service, as VirtualService destinations in another namespace need it. */
+export function serviceHost(service: string, namespace: string): string {
+    return `${service}.${namespace}.svc.cluster.local`;
+}

@@ -18,7 +18,10 @@ export const volumeAccessModes = ["ReadWriteOnce", "ReadWriteMany"] as const;
 export const iksInfrastructures = ["classic", "vpc"] as const;
 export const kialiAuthStrategies = ["token", "anonymous", "openid", "header"] as const;
 
+export const clientTlsModes = ["ISTIO_MUTUAL", "DISABLE", "SIMPLE"] as const;
+
 export type PeerAuthenticationMode = (typeof peerAuthenticationModes)[number];
+export type ClientTlsMode = (typeof clientTlsModes)[number];
 
 /** One narrower mTLS scope from `mtls.policies`. */
 export interface MtlsPolicyConfig {
@@ -32,6 +35,15 @@ export interface MtlsPolicyConfig {
     exception: boolean;
 }
 
+/** An explicit client-side TLS policy (a DestinationRule) from `mtls.clientPolicies`. */
+export interface ClientPolicyConfig {
+    /** `<svc>.<ns>.svc.cluster.local` or `*.<ns>.svc.cluster.local`. */
+    host: string;
+    mode: ClientTlsMode;
+    /** The user accepts a non-mTLS client policy; the analysis reports it as a warning only. */
+    exception: boolean;
+}
+
 export interface StackConfig {
     readonly istio: {
         readonly version: string;
@@ -40,6 +52,7 @@ export interface StackConfig {
     readonly mtls: {
         readonly mode: (typeof meshMtlsModes)[number];
         readonly policies: readonly MtlsPolicyConfig[];
+        readonly clientPolicies: readonly ClientPolicyConfig[];
     };
     readonly gateway: {
         readonly hosts: readonly string[];
@@ -131,6 +144,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const mtlsConfig = {
         mode: mtls.oneOf("mode", meshMtlsModes, "STRICT"),
         policies: mtls.array("policies", (item, key) => readMtlsPolicy(mtls, item, key)),
+        clientPolicies: mtls.array("clientPolicies", (item, key) => readClientPolicy(mtls, item, key)),
     };
     mtls.finish();
 
@@ -217,8 +231,23 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     enroute.finish();
 
     const namespaces = knownNamespaces(wordpressConfig.enabled, bookinfoConfig.enabled, httpbinConfig.enabled, enrouteConfig.enabled);
+    mtlsConfig.clientPolicies.forEach((policy, index) => {
+        const namespace = hostNamespace(policy.host);
+        if (namespace !== undefined && !namespaces.includes(namespace)) {
+            mtls.problem(`mtls.clientPolicies[${index}].host`,
+                `mtls.clientPolicies[${index}].host must be a service in a namespace this stack manages: ${namespaces.join(", ")} ` +
+                `(got ${JSON.stringify(policy.host)})`,
+                "use a host such as reviews.bookinfo.svc.cluster.local, or enable the sample that owns it");
+        }
+    });
     mtlsConfig.policies.forEach((policy, index) => {
-        if (!namespaces.includes(policy.namespace)) {
+        if (policy.namespace === "istio-system") {
+            // The root namespace's namespace-wide policy is the mesh policy (mtls.mode); a selector there is ignored by Istio.
+            mtls.problem(`mtls.policies[${index}].namespace`,
+                `mtls.policies[${index}].namespace must not be istio-system, the root namespace: a selector there is ignored ` +
+                "and the namespace-wide policy there is the mesh policy",
+                setCommand("mtls.mode", policy.mode === "STRICT" ? "STRICT" : "PERMISSIVE") + " for the mesh, or a policy in an app namespace");
+        } else if (!namespaces.includes(policy.namespace)) {
             mtls.problem(`mtls.policies[${index}].namespace`,
                 `mtls.policies[${index}].namespace must be a namespace this stack manages: ${namespaces.join(", ")} ` +
                 `(got ${JSON.stringify(policy.namespace)})`,
@@ -344,12 +373,45 @@ function readMtlsPolicy(mtls: ObjectReader, item: unknown, key: string): MtlsPol
             portsReader.finish();
         }
     }
+    if (ports && !selector) {
+        // Istio's CRD enforces this with a CEL rule; catching it here stops the run before anything is created.
+        policy.problem(`${key}.ports`, `${key}.ports needs ${key}.selector: port-level mTLS applies to a workload, not a namespace`,
+            setCommand(`${key}.selector.app`, "<app label>"));
+    }
     const exception = policy.boolean("exception", false);
     policy.finish();
     if (!namespace) {
         return undefined;
     }
     return { namespace, mode, exception, ...(selector ? { selector } : {}), ...(ports ? { ports } : {}) };
+}
+
+const clientPolicyHost = /^(\*|[a-z]([-a-z0-9]*[a-z0-9])?)\.[a-z0-9]([-a-z0-9]*[a-z0-9])?\.svc\.cluster\.local$/;
+
+/** The namespace of an in-cluster host (`reviews.bookinfo.svc.cluster.local` → bookinfo). */
+export function hostNamespace(host: string): string | undefined {
+    const match = /^[^.]+\.([^.]+)\.svc\.cluster\.local$/.exec(host);
+    return match ? match[1] : undefined;
+}
+
+function readClientPolicy(mtls: ObjectReader, item: unknown, key: string): ClientPolicyConfig | undefined {
+    if (!isPlainObject(item)) {
+        mtls.problem(key, `${key} must be an object {host, mode, exception?} (got ${JSON.stringify(item)})`,
+            setCommand(`${key}.host`, "reviews.bookinfo.svc.cluster.local"));
+        return undefined;
+    }
+    const policy = mtls.reader(key, item);
+    const host = policy.string("host", "", {
+        pattern: clientPolicyHost, patternText: "a fully qualified in-cluster host (<svc>.<ns>.svc.cluster.local or *.<ns>.svc.cluster.local)",
+        example: "reviews.bookinfo.svc.cluster.local",
+    });
+    if (item.host === undefined) {
+        policy.problem(`${key}.host`, `${key}.host is required`, setCommand(`${key}.host`, "reviews.bookinfo.svc.cluster.local"));
+    }
+    const mode = policy.oneOf("mode", clientTlsModes, "ISTIO_MUTUAL");
+    const exception = policy.boolean("exception", false);
+    policy.finish();
+    return host ? { host, mode, exception } : undefined;
 }
 
 function readIks(root: ObjectReader, problems: Problems, options: ParseOptions): StackConfig["iks"] {

@@ -8,7 +8,7 @@ import { istioChartKeys } from "./data/istio-chart-keys";
 function fake(type: string, plain: Record<string, unknown>): RegisteredResource {
     return {
         type, name: "fake", urn: `urn:fake:${type}`, custom: true, parent: "", inputs: plain, plain,
-        dependencies: [], propertyDependencies: {}, read: false,
+        dependencies: [], propertyDependencies: {}, read: false, additionalSecretOutputs: [],
     };
 }
 

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
 import { istioChartRepository } from "../versions";
 import {
-    baseValues, gatewayReleaseName, gatewaySelector, gatewayValues, istioRootNamespace, istiodValues,
+    baseValues, gatewayReleaseName, gatewaySelector, gatewayValues, istioRootNamespace, istiodValues, mtlsOptOutAnnotation,
 } from "./istio-values";
 
 export interface IstioMeshArgs {
@@ -73,7 +73,13 @@ export class IstioMesh extends pulumi.ComponentResource {
             apiVersion: "security.istio.io/v1",
             kind: "PeerAuthentication",
             // `default` in the root namespace is the mesh-wide policy (what MeshPolicy was before Istio 1.6).
-            metadata: { name: "default", namespace },
+            metadata: {
+                name: "default",
+                namespace,
+                ...(config.mtls.mode === "STRICT" ? {} : {
+                    annotations: { [mtlsOptOutAnnotation]: `mtls.mode=${config.mtls.mode} in the stack config` },
+                }),
+            },
             spec: { mtls: { mode: config.mtls.mode } },
         }, { parent: this, dependsOn: [this.istiod] });
 

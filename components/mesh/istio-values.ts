@@ -10,6 +10,12 @@ export const istioRootNamespace = "istio-system";
 export const gatewayReleaseName = "istio-ingressgateway";
 export const gatewaySelector = { istio: "ingressgateway" } as const;
 
+/**
+ * Recorded on the mesh PeerAuthentication when the stack config chose a non-STRICT mesh, so the
+ * policy pack (policy/) can tell a deliberate opt-out from a mistake.
+ */
+export const mtlsOptOutAnnotation = "iks-mesh.io/mtls-opt-out";
+
 // Fail from the start stops the webhook's Ignore→Fail flip that otherwise shows as a diff on every
 // preview (istio/istio#44285), and rejects invalid Istio resources even while istiod starts.
 const validationFailurePolicy = { base: { validationFailurePolicy: "Fail" } };

@@ -27,6 +27,8 @@ export interface RegisteredResource {
     propertyDependencies: Record<string, string[]>;
     /** True for `Resource.get` reads of existing objects. */
     read: boolean;
+    /** Output properties the resource asks the engine to keep secret. */
+    additionalSecretOutputs: string[];
 }
 
 export interface StackOutput {
@@ -194,7 +196,7 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
     const record = (req: any, read: boolean, respond: (err: any, response: any) => void) =>
         (err: any, response: any) => {
             if (!err && response) {
-                const inputs = pulumi.runtime.deserializeProperties(req.getProperties ? req.getProperties() : req.getObject());
+                const inputs = pulumi.runtime.deserializeProperties(read ? req.getProperties() : req.getObject());
                 const propertyDependencies: Record<string, string[]> = {};
                 if (!read) {
                     req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
@@ -209,9 +211,10 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
                     parent: req.getParent(),
                     inputs,
                     plain: unwrapSecrets(inputs),
-                    dependencies: read ? req.getDependenciesList() : req.getDependenciesList(),
+                    dependencies: req.getDependenciesList(),
                     propertyDependencies,
                     read,
+                    additionalSecretOutputs: read ? [] : req.getAdditionalsecretoutputsList(),
                 });
             }
             respond(err, response);

@@ -1,0 +1,56 @@
+// Assembles the analysis model from the validated config and the specs the program will emit, and
+// turns the findings into the program's behaviour: errors stop the run before any resource exists,
+// warnings go to the Pulumi log.
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, StackConfig } from "../config";
+import { istioRootNamespace } from "./istio-values";
+import { ingressGatewayWorkload, sampleWorkloads } from "./mesh-inventory";
+import { ExternalPathModel, Finding, GatewayServerModel, MeshModel, analyzeMesh, formatFinding } from "./mtls-analysis";
+import { destinationRuleSpecs, duplicatePolicyProblems, peerAuthenticationSpecs } from "./mtls-specs";
+
+/** The servers of an Istio Gateway spec, as the analysis sees them. */
+export function gatewayServersOf(gatewayName: string, spec: { servers?: readonly any[] }): GatewayServerModel[] {
+    return (spec.servers ?? []).map((server) => ({
+        gateway: gatewayName,
+        port: server.port?.number,
+        protocol: String(server.port?.protocol ?? ""),
+        ...(server.tls?.mode ? { tlsMode: server.tls.mode } : {}),
+        ...(server.tls?.httpsRedirect ? { httpsRedirect: true } : {}),
+    }));
+}
+
+export function meshModel(config: StackConfig, gatewayServers: readonly GatewayServerModel[],
+    externalPaths: readonly ExternalPathModel[]): MeshModel {
+    return {
+        rootNamespace: istioRootNamespace,
+        peerAuthentications: [
+            { name: "default", namespace: istioRootNamespace, mode: config.mtls.mode },
+            ...peerAuthenticationSpecs(config),
+        ],
+        destinationRules: destinationRuleSpecs(config),
+        workloads: [ingressGatewayWorkload, ...sampleWorkloads(config)],
+        gatewayServers,
+        externalPaths,
+    };
+}
+
+/**
+ * Runs the analysis and acts on it. Call it before creating any resource: a conflict then stops
+ * `pulumi preview` with every conflict listed, and nothing is half-created.
+ */
+export function enforceMeshPolicy(config: StackConfig, gatewayServers: readonly GatewayServerModel[],
+    externalPaths: readonly ExternalPathModel[]): Finding[] {
+    const duplicates = duplicatePolicyProblems(config);
+    if (duplicates.length > 0) {
+        throw new ConfigError(duplicates);
+    }
+    const findings = analyzeMesh(meshModel(config, gatewayServers, externalPaths));
+    const errors = findings.filter((finding) => finding.severity === "error");
+    if (errors.length > 0) {
+        throw new ConfigError(errors.map((finding) => `mTLS conflict: ${formatFinding(finding)}`));
+    }
+    for (const warning of findings.filter((finding) => finding.severity === "warning")) {
+        void pulumi.log.warn(`mTLS: ${formatFinding(warning)}`);
+    }
+    return findings;
+}

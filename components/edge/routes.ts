@@ -40,7 +40,7 @@ export function routeProblems(routes: readonly PrefixRoute[], key = "gateway.rou
  * own (`/api/freight-rating` before `/api` before `/`). Otherwise the declared order is kept: each
  * route is inserted just before the first placed route that would shadow it.
  */
-export function orderRoutes<T extends PrefixRoute>(routes: readonly T[]): T[] {
+export function orderRoutes<T extends Pick<PrefixRoute, "prefix">>(routes: readonly T[]): T[] {
     const ordered: T[] = [];
     for (const route of routes) {
         const prefix = normalizePrefix(route.prefix);

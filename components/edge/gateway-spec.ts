@@ -1,0 +1,35 @@
+// The Istio Gateway's spec: HTTPS on 443 with the configured TLS mode, and port 80 answering only with
+// a redirect to HTTPS, so no route is ever served in clear text.
+
+export type GatewayTlsMode = "SIMPLE" | "MUTUAL";
+
+export interface GatewaySpecInput {
+    /** Pod labels of the ingress gateway Deployment. */
+    selector: Readonly<Record<string, string>>;
+    hosts: readonly string[];
+    tlsMode: GatewayTlsMode;
+    /** A Secret in the gateway Deployment's namespace (Istio reads credentials only there). */
+    credentialName: string;
+}
+
+export const httpsPort = 443;
+export const httpPort = 80;
+
+export function gatewaySpec(input: GatewaySpecInput): Record<string, unknown> {
+    const hosts = [...input.hosts];
+    return {
+        selector: { ...input.selector },
+        servers: [
+            {
+                port: { number: httpsPort, name: "https", protocol: "HTTPS" },
+                hosts,
+                tls: { mode: input.tlsMode, credentialName: input.credentialName },
+            },
+            {
+                port: { number: httpPort, name: "http", protocol: "HTTP" },
+                hosts,
+                tls: { httpsRedirect: true },
+            },
+        ],
+    };
+}

@@ -1,0 +1,111 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { StackConfig } from "../config";
+import { IstioMesh } from "../mesh/istio-mesh";
+import { gatewayCredentialName, serverCredentialData } from "./credential-layout";
+import {
+    AllowedUse, caAllowedUses, caValidityHours, certificateSubjects, clientAllowedUses, privateKeySpec,
+    serverAllowedUses, serverDnsNames,
+} from "./pki-spec";
+
+export interface MeshPkiArgs {
+    /** `pki.*` for keys and lifetimes, `gateway.hosts` for the server certificate's names. */
+    config: StackConfig;
+    /** Where the gateway runs: its credential Secret must live in the gateway's namespace. */
+    mesh: IstioMesh;
+}
+
+/**
+ * A private root CA and the certificates it issues: the gateway's server certificate and one client
+ * certificate for callers that must authenticate to a MUTUAL gateway (the IKS ALB, curl). Every
+ * certificate carries `earlyRenewalHours`; once inside that window, `pulumi up --refresh` replaces it
+ * (and a new CA replaces every leaf, since their CA inputs change).
+ */
+export class MeshPki extends pulumi.ComponentResource {
+    readonly caPrivateKey: tls.PrivateKey;
+    readonly caCertificate: tls.SelfSignedCert;
+    readonly serverPrivateKey: tls.PrivateKey;
+    readonly serverCertificate: tls.LocallySignedCert;
+    readonly clientPrivateKey: tls.PrivateKey;
+    readonly clientCertificate: tls.LocallySignedCert;
+    /** `tls.crt`, `tls.key`, `ca.crt` in the gateway's namespace; the Gateway's default `credentialName`. */
+    readonly serverCredential: k8s.core.v1.Secret;
+    readonly serverCredentialName: pulumi.Output<string>;
+    /** The names the server certificate is valid for (see serverDnsNames for `*`). */
+    readonly serverDnsNames: string[];
+    readonly caCertPem: pulumi.Output<string>;
+    readonly serverCertPem: pulumi.Output<string>;
+    readonly clientCertPem: pulumi.Output<string>;
+    /** Secret. */
+    readonly clientPrivateKeyPem: pulumi.Output<string>;
+
+    constructor(name: string, args: MeshPkiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("iks-mesh:pki:MeshPki", name, {}, opts);
+        const { config, mesh } = args;
+        const { pki } = config;
+        const keySpec = privateKeySpec(pki.keyAlgorithm);
+        const subjects = certificateSubjects(pulumi.getStack());
+
+        this.caPrivateKey = new tls.PrivateKey(`${name}-ca-key`, keySpec, { parent: this });
+        this.caCertificate = new tls.SelfSignedCert(`${name}-ca`, {
+            privateKeyPem: this.caPrivateKey.privateKeyPem,
+            subject: subjects.ca,
+            isCaCertificate: true,
+            allowedUses: [...caAllowedUses],
+            validityPeriodHours: caValidityHours(pki),
+            earlyRenewalHours: pki.renewBeforeHours,
+        }, { parent: this });
+
+        const issue = (role: string, subject: { commonName: string; organization: string }, allowedUses: AllowedUse[], dnsNames?: string[]) => {
+            const key = new tls.PrivateKey(`${name}-${role}-key`, keySpec, { parent: this });
+            const request = new tls.CertRequest(`${name}-${role}-csr`, {
+                privateKeyPem: key.privateKeyPem,
+                subject,
+                ...(dnsNames ? { dnsNames } : {}),
+            }, { parent: this });
+            const certificate = new tls.LocallySignedCert(`${name}-${role}-cert`, {
+                certRequestPem: request.certRequestPem,
+                caPrivateKeyPem: this.caPrivateKey.privateKeyPem,
+                caCertPem: this.caCertificate.certPem,
+                allowedUses,
+                validityPeriodHours: pki.validityHours,
+                earlyRenewalHours: pki.renewBeforeHours,
+            }, { parent: this });
+            return { key, certificate };
+        };
+
+        this.serverDnsNames = serverDnsNames(config.gateway.hosts, { name: mesh.gatewayServiceName, namespace: mesh.gatewayNamespace });
+        const server = issue("server", subjects.server, serverAllowedUses(pki.keyAlgorithm), this.serverDnsNames);
+        const client = issue("client", subjects.client, clientAllowedUses(pki.keyAlgorithm));
+        this.serverPrivateKey = server.key;
+        this.serverCertificate = server.certificate;
+        this.clientPrivateKey = client.key;
+        this.clientCertificate = client.certificate;
+
+        this.caCertPem = this.caCertificate.certPem;
+        this.serverCertPem = this.serverCertificate.certPem;
+        this.clientCertPem = this.clientCertificate.certPem;
+        // The provider marks private keys secret through additionalSecretOutputs, which only the engine
+        // honours; wrapping here keeps them secret whatever engine or mock runs the program.
+        this.clientPrivateKeyPem = pulumi.secret(this.clientPrivateKey.privateKeyPem);
+
+        this.serverCredential = new k8s.core.v1.Secret(gatewayCredentialName, {
+            metadata: { name: gatewayCredentialName, namespace: mesh.gatewayNamespace },
+            type: "kubernetes.io/tls",
+            stringData: serverCredentialData({
+                serverCertPem: this.serverCertPem,
+                serverKeyPem: pulumi.secret(this.serverPrivateKey.privateKeyPem),
+                caCertPem: this.caCertPem,
+            }),
+        }, { parent: this, dependsOn: [mesh.namespace] });
+        this.serverCredentialName = this.serverCredential.metadata.name;
+
+        this.registerOutputs({
+            caCertPem: this.caCertPem,
+            clientCertPem: this.clientCertPem,
+            clientPrivateKeyPem: this.clientPrivateKeyPem,
+            serverCredentialName: this.serverCredentialName,
+        });
+    }
+}

@@ -1,10 +1,9 @@
 // Least-privilege service-to-service access for the samples: every sample namespace denies all by
 // default, and each call the applications make is allowed by the caller's workload identity (its
 // service account, which only mutual TLS can prove). The graph below is the samples' real call graph.
+import { sampleNamespaces } from "../apps/sample-names";
 import { StackConfig } from "../config";
-import {
-    MeshWorkload, bookinfoNamespace, httpbinNamespace, ingressGatewayWorkload, principal, sampleWorkloads, wordpressNamespace,
-} from "./mesh-inventory";
+import { MeshWorkload, ingressGatewayWorkload, principal, sampleWorkloads } from "./mesh-inventory";
 
 export interface AuthorizationPolicySpec {
     name: string;
@@ -12,22 +11,23 @@ export interface AuthorizationPolicySpec {
     spec: Record<string, unknown>;
 }
 
-/** One allowed call: from a workload identity to the pods with `app: <to>` on their container ports. */
+/** One call the samples make: from the pods with `app: <from>` (or the ingress gateway) to those with `app: <to>`. */
 interface AllowedCall {
-    from: { namespace: string; serviceAccount: string };
-    to: { namespace: string; app: string };
+    namespace: string;
+    from: string | typeof ingressGateway;
+    to: string;
 }
 
-const gateway = { namespace: ingressGatewayWorkload.namespace, serviceAccount: ingressGatewayWorkload.serviceAccount };
+const ingressGateway = Symbol("ingress gateway");
 
 const allowedCalls: readonly AllowedCall[] = [
-    { from: gateway, to: { namespace: wordpressNamespace, app: "wordpress" } },
-    { from: { namespace: wordpressNamespace, serviceAccount: "wordpress" }, to: { namespace: wordpressNamespace, app: "mysql" } },
-    { from: gateway, to: { namespace: bookinfoNamespace, app: "productpage" } },
-    { from: { namespace: bookinfoNamespace, serviceAccount: "bookinfo-productpage" }, to: { namespace: bookinfoNamespace, app: "details" } },
-    { from: { namespace: bookinfoNamespace, serviceAccount: "bookinfo-productpage" }, to: { namespace: bookinfoNamespace, app: "reviews" } },
-    { from: { namespace: bookinfoNamespace, serviceAccount: "bookinfo-reviews" }, to: { namespace: bookinfoNamespace, app: "ratings" } },
-    { from: gateway, to: { namespace: httpbinNamespace, app: "httpbin" } },
+    { namespace: sampleNamespaces.wordpress, from: ingressGateway, to: "wordpress" },
+    { namespace: sampleNamespaces.wordpress, from: "wordpress", to: "mysql" },
+    { namespace: sampleNamespaces.bookinfo, from: ingressGateway, to: "productpage" },
+    { namespace: sampleNamespaces.bookinfo, from: "productpage", to: "details" },
+    { namespace: sampleNamespaces.bookinfo, from: "productpage", to: "reviews" },
+    { namespace: sampleNamespaces.bookinfo, from: "reviews", to: "ratings" },
+    { namespace: sampleNamespaces.httpbin, from: ingressGateway, to: "httpbin" },
 ];
 
 /** The container ports behind an app's Service: AuthorizationPolicy matches the port the pod receives on. */
@@ -44,19 +44,30 @@ export function authorizationPolicySpecs(config: StackConfig): AuthorizationPoli
         // An ALLOW policy with an empty spec matches nothing, so every request not allowed below is denied.
         name: "allow-nothing", namespace, spec: {},
     }));
+    const callerOf = (call: AllowedCall): MeshWorkload => {
+        const caller = call.from === ingressGateway ? ingressGatewayWorkload
+            : workloads.find((workload) => workload.namespace === call.namespace && workload.podLabels.app === call.from);
+        if (!caller) {
+            throw new Error(`authorization: no workload app=${String(call.from)} in ${call.namespace}`);
+        }
+        return caller;
+    };
     const allows = allowedCalls
-        .filter((call) => namespaces.includes(call.to.namespace))
-        .map((call) => ({
-            name: `allow-${call.from.serviceAccount.replace(/^bookinfo-/, "")}-to-${call.to.app}`,
-            namespace: call.to.namespace,
-            spec: {
-                selector: { matchLabels: { app: call.to.app } },
-                action: "ALLOW",
-                rules: [{
-                    from: [{ source: { principals: [principal(call.from.namespace, call.from.serviceAccount)] } }],
-                    to: [{ operation: { ports: appPorts(workloads, call.to.namespace, call.to.app) } }],
-                }],
-            },
-        }));
+        .filter((call) => namespaces.includes(call.namespace))
+        .map((call) => {
+            const caller = callerOf(call);
+            return {
+                name: `allow-${call.from === ingressGateway ? "ingress-gateway" : call.from}-to-${call.to}`,
+                namespace: call.namespace,
+                spec: {
+                    selector: { matchLabels: { app: call.to } },
+                    action: "ALLOW",
+                    rules: [{
+                        from: [{ source: { principals: [principal(caller.namespace, caller.serviceAccount)] } }],
+                        to: [{ operation: { ports: appPorts(workloads, call.namespace, call.to) } }],
+                    }],
+                },
+            };
+        });
     return [...denyAll, ...allows];
 }

@@ -1,8 +1,9 @@
-// What runs in the mesh, as facts the policy analysis and the authorization rules reason about:
-// for each workload its namespace, pod labels, service account and Service ports. WordPress and
-// MySQL are defined by this program; bookinfo and httpbin come from Istio's sample manifests at the
-// pinned release, whose names, labels and ports are recorded here (samples/bookinfo/platform/kube/
-// bookinfo.yaml, samples/httpbin/httpbin.yaml).
+// What runs in the mesh, as the policy analysis and the authorization rules reason about it: for
+// each workload its namespace, pod labels, service account and Service ports. Built from the names
+// the sample components use (components/apps/sample-names.ts), so both always agree.
+import {
+    bookinfoManifest, httpbinManifest, mysqlNames, sampleNamespaces, wordpressNames,
+} from "../apps/sample-names";
 import { StackConfig } from "../config";
 import { gatewayReleaseName, gatewaySelector, istioRootNamespace } from "./istio-values";
 
@@ -13,7 +14,7 @@ export interface ServicePort {
 }
 
 export interface MeshWorkload {
-    /** Deployment-level name, for messages. */
+    /** Deployment name, for messages. */
     name: string;
     namespace: string;
     serviceAccount: string;
@@ -37,53 +38,50 @@ export const ingressGatewayWorkload: MeshWorkload = {
     service: { name: gatewayReleaseName, ports: [{ port: 80, targetPort: 80 }, { port: 443, targetPort: 443 }] },
 };
 
-export const wordpressNamespace = "wordpress";
-export const bookinfoNamespace = "bookinfo";
-export const httpbinNamespace = "httptools";
-
-const bookinfoPort = [{ port: 9080, targetPort: 9080 }];
-
 function bookinfoWorkloads(): MeshWorkload[] {
-    const workload = (app: string, version: string): MeshWorkload => ({
+    const port = { port: bookinfoManifest.port, targetPort: bookinfoManifest.port };
+    return Object.entries(bookinfoManifest.serviceVersions).flatMap(([app, versions]) => versions.map((version) => ({
         name: `${app}-${version}`,
-        namespace: bookinfoNamespace,
-        serviceAccount: `bookinfo-${app}`,
+        namespace: sampleNamespaces.bookinfo,
+        serviceAccount: `${bookinfoManifest.serviceAccountPrefix}${app}`,
         podLabels: { app, version },
-        service: { name: app, ports: bookinfoPort },
-    });
-    return [
-        workload("productpage", "v1"), workload("details", "v1"), workload("ratings", "v1"),
-        workload("reviews", "v1"), workload("reviews", "v2"), workload("reviews", "v3"),
-    ];
+        service: { name: app, ports: [port] },
+    })));
 }
 
 function wordpressWorkloads(): MeshWorkload[] {
-    const wordpress = (version: string): MeshWorkload => ({
-        name: `wordpress-${version}`,
-        namespace: wordpressNamespace,
-        serviceAccount: "wordpress",
-        podLabels: { app: "wordpress", version },
-        service: { name: "wordpress", ports: [{ port: 80, targetPort: 80 }] },
+    const wordpress = ({ deployment, version }: { deployment: string; version: string }): MeshWorkload => ({
+        name: deployment,
+        namespace: sampleNamespaces.wordpress,
+        serviceAccount: wordpressNames.serviceAccount,
+        podLabels: { app: wordpressNames.appLabel, version },
+        service: { name: wordpressNames.service, ports: [{ port: wordpressNames.port, targetPort: wordpressNames.port }] },
     });
     return [
-        wordpress("v1"), wordpress("v2"),
+        wordpress(wordpressNames.stable), wordpress(wordpressNames.canary),
         {
-            name: "mysql", namespace: wordpressNamespace, serviceAccount: "mysql", podLabels: { app: "mysql" },
-            service: { name: "mysql", ports: [{ port: 3306, targetPort: 3306 }] },
+            name: mysqlNames.deployment, namespace: sampleNamespaces.wordpress, serviceAccount: mysqlNames.serviceAccount,
+            podLabels: { app: mysqlNames.appLabel },
+            service: { name: mysqlNames.service, ports: [{ port: mysqlNames.port, targetPort: mysqlNames.port }] },
         },
     ];
 }
 
-const httpbinWorkload: MeshWorkload = {
-    name: "httpbin", namespace: httpbinNamespace, serviceAccount: "httpbin", podLabels: { app: "httpbin", version: "v1" },
-    service: { name: "httpbin", ports: [{ port: 8000, targetPort: 8080 }] },
-};
+function httpbinWorkloads(): MeshWorkload[] {
+    return httpbinManifest.versions.map((version) => ({
+        name: httpbinManifest.service,
+        namespace: sampleNamespaces.httpbin,
+        serviceAccount: httpbinManifest.serviceAccount,
+        podLabels: { app: httpbinManifest.service, version },
+        service: { name: httpbinManifest.service, ports: [{ port: httpbinManifest.port, targetPort: httpbinManifest.targetPort }] },
+    }));
+}
 
 /** The in-mesh workloads of the samples this stack deploys (the gateway excluded). */
 export function sampleWorkloads(config: StackConfig): MeshWorkload[] {
     return [
         ...(config.wordpress.enabled ? wordpressWorkloads() : []),
         ...(config.bookinfo.enabled ? bookinfoWorkloads() : []),
-        ...(config.httpbin.enabled ? [httpbinWorkload] : []),
+        ...(config.httpbin.enabled ? httpbinWorkloads() : []),
     ];
 }

@@ -1,0 +1,48 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../config";
+import { injectedNamespace } from "./injected-namespace";
+import { istioSampleManifest } from "./istio-sample-manifest";
+import { bookinfoManifest, sampleNamespaces } from "./sample-names";
+import { versionDestinationRule } from "./version-destination-rule";
+
+export interface BookinfoArgs {
+    config: StackConfig;
+    /** Pods need istiod's injection webhook, Istio resources its validation webhook. */
+    istiod: pulumi.Resource;
+}
+
+/**
+ * Istio's bookinfo sample from its own manifest at the installed Istio version, plus DestinationRules
+ * naming each service's versions. Its pages reach the gateway through `sampleGatewayRoutes`.
+ */
+export class Bookinfo extends pulumi.ComponentResource {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly manifest: k8s.yaml.v2.ConfigFile;
+    readonly manifestUrl: string;
+    readonly destinationRules: k8s.apiextensions.CustomResource[];
+
+    constructor(name: string, args: BookinfoArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("iks-mesh:apps:Bookinfo", name, {}, opts);
+        this.namespace = injectedNamespace(sampleNamespaces.bookinfo, { parent: this });
+
+        const sample = istioSampleManifest("bookinfo", {
+            namespace: this.namespace,
+            istioVersion: args.config.istio.version,
+            samplePath: bookinfoManifest.samplePath,
+            dependsOn: [args.istiod],
+        }, this);
+        this.manifest = sample.manifest;
+        this.manifestUrl = sample.url;
+
+        this.destinationRules = Object.entries(bookinfoManifest.serviceVersions).map(([service, versions]) =>
+            versionDestinationRule(`bookinfo-${service}`, {
+                namespace: this.namespace.metadata.name,
+                namespaceName: sampleNamespaces.bookinfo,
+                service,
+                versions,
+            }, { parent: this, dependsOn: [args.istiod] }));
+
+        this.registerOutputs({ namespace: this.namespace.metadata.name, manifestUrl: this.manifestUrl });
+    }
+}

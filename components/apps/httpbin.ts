@@ -1,0 +1,47 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../config";
+import { injectedNamespace } from "./injected-namespace";
+import { istioSampleManifest } from "./istio-sample-manifest";
+import { httpbinManifest, sampleNamespaces } from "./sample-names";
+import { versionDestinationRule } from "./version-destination-rule";
+
+export interface HttpbinArgs {
+    config: StackConfig;
+    /** Pods need istiod's injection webhook, Istio resources its validation webhook. */
+    istiod: pulumi.Resource;
+}
+
+/**
+ * Istio's httpbin sample in `httptools` (the seed's namespace), from its manifest at the installed
+ * Istio version; `/status` and `/headers` reach it through the gateway via `sampleGatewayRoutes`.
+ */
+export class Httpbin extends pulumi.ComponentResource {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly manifest: k8s.yaml.v2.ConfigFile;
+    readonly manifestUrl: string;
+    readonly destinationRule: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: HttpbinArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("iks-mesh:apps:Httpbin", name, {}, opts);
+        this.namespace = injectedNamespace(sampleNamespaces.httpbin, { parent: this });
+
+        const sample = istioSampleManifest("httpbin", {
+            namespace: this.namespace,
+            istioVersion: args.config.istio.version,
+            samplePath: httpbinManifest.samplePath,
+            dependsOn: [args.istiod],
+        }, this);
+        this.manifest = sample.manifest;
+        this.manifestUrl = sample.url;
+
+        this.destinationRule = versionDestinationRule("httpbin", {
+            namespace: this.namespace.metadata.name,
+            namespaceName: sampleNamespaces.httpbin,
+            service: httpbinManifest.service,
+            versions: httpbinManifest.versions,
+        }, { parent: this, dependsOn: [args.istiod] });
+
+        this.registerOutputs({ namespace: this.namespace.metadata.name, manifestUrl: this.manifestUrl });
+    }
+}

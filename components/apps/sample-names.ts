@@ -1,0 +1,77 @@
+// Names the sample components and their gateway routes share: namespaces, Services, ports and pod
+// labels. Bookinfo's and httpbin's are facts about Istio's own manifests (applied by URL, never copied),
+// so the DestinationRules and routes written here must agree with those manifests.
+
+/** Namespaces of the samples (httpbin lives in `httptools`, as in the seed). */
+export const sampleNamespaces = {
+    wordpress: "wordpress",
+    bookinfo: "bookinfo",
+    httpbin: "httptools",
+} as const;
+
+/** Label that makes Istio inject its sidecar into every pod of a namespace. */
+export const injectionLabel = { "istio-injection": "enabled" } as const;
+
+export const wordpressNames = {
+    service: "wordpress",
+    port: 80,
+    /** Both WordPress Deployments run as this identity; authorization rules name it. */
+    serviceAccount: "wordpress",
+    appLabel: "wordpress",
+    stable: { deployment: "wordpress-v1", version: "v1" },
+    canary: { deployment: "wordpress-v2", version: "v2" },
+    contentClaim: "wordpress-content",
+    database: "wordpress",
+    databaseUser: "wordpress",
+} as const;
+
+export const mysqlNames = {
+    service: "mysql",
+    port: 3306,
+    /** `tcp-` prefix: MySQL speaks first, so Istio must treat the port as opaque TCP, never sniff it. */
+    portName: "tcp-mysql",
+    serviceAccount: "mysql",
+    deployment: "mysql",
+    appLabel: "mysql",
+    dataClaim: "mysql-data",
+    configMap: "mysql-config",
+    credentialsSecret: "mysql-credentials",
+    rootPasswordKey: "root-password",
+    userPasswordKey: "password",
+} as const;
+
+/** Istio's bookinfo manifest: every Service listens on 9080; Deployments `<service>-<version>` carry app/version labels. */
+export const bookinfoManifest = {
+    samplePath: "bookinfo/platform/kube/bookinfo.yaml",
+    port: 9080,
+    /** Each bookinfo service runs as ServiceAccount `bookinfo-<service>`; authorization rules name them. */
+    serviceAccountPrefix: "bookinfo-",
+    entryService: "productpage",
+    serviceVersions: {
+        productpage: ["v1"],
+        reviews: ["v1", "v2", "v3"],
+        ratings: ["v1"],
+        details: ["v1"],
+    },
+} as const;
+
+/** Istio's httpbin manifest: Service httpbin on 8000 → container 8080, pods labelled app: httpbin, version: v1. */
+export const httpbinManifest = {
+    samplePath: "httpbin/httpbin.yaml",
+    service: "httpbin",
+    port: 8000,
+    targetPort: 8080,
+    serviceAccount: "httpbin",
+    versions: ["v1"],
+} as const;
+
+/** URI prefixes bookinfo's product page needs through the gateway (its pages, assets, login and API). */
+export const bookinfoGatewayPrefixes = ["/productpage", "/static", "/login", "/logout", "/api/v1/products"] as const;
+
+/** httpbin endpoints exposed through the gateway; `/status/418` is the seed's teapot check. */
+export const httpbinGatewayPrefixes = ["/status", "/headers"] as const;
+
+/** Subsets named after the `version` pod label, the convention of Istio's samples and of the WordPress canary. */
+export function versionSubsets(versions: readonly string[]): { name: string; labels: { version: string } }[] {
+    return versions.map((version) => ({ name: version, labels: { version } }));
+}

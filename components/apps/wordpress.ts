@@ -1,0 +1,182 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../config";
+import { meshGatewayRef } from "../edge/gateway-names";
+import { RouteDestination } from "../edge/routes";
+import { wordpressDestinations } from "./canary";
+import { injectedNamespace } from "./injected-namespace";
+import { MySql } from "./mysql";
+import { sampleNamespaces, wordpressNames } from "./sample-names";
+import { versionDestinationRule } from "./version-destination-rule";
+
+export interface WordPressArgs {
+    config: StackConfig;
+    /** Pods need istiod's injection webhook, Istio resources its validation webhook. */
+    istiod: pulumi.Resource;
+}
+
+/** IBM classic file volumes start at 20 GB; smaller requests are refused there. */
+const contentSize = "20Gi";
+
+/** An Istio HTTP route destination from the project's route shape. */
+function istioDestination(destination: RouteDestination): Record<string, unknown> {
+    return {
+        destination: {
+            host: destination.host,
+            port: { number: destination.port },
+            ...(destination.subset ? { subset: destination.subset } : {}),
+        },
+        ...(destination.weight !== undefined ? { weight: destination.weight } : {}),
+    };
+}
+
+/**
+ * The seed's canary: the same WordPress on two PHP versions, `wordpress-v1` (stable) and `wordpress-v2`
+ * (prerelease), reading one content volume and one MySQL, behind one Service. A DestinationRule names
+ * the two versions; the gateway splits traffic between them by `wordpress.canary.weight` — on the
+ * shared gateway hosts (a route the gateway builds from `sampleGatewayRoutes`), or on
+ * `wordpress.hosts` through this component's own VirtualService.
+ */
+export class WordPress extends pulumi.ComponentResource {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly serviceAccount: k8s.core.v1.ServiceAccount;
+    readonly mysql: MySql;
+    readonly contentClaim: k8s.core.v1.PersistentVolumeClaim;
+    readonly stable: k8s.apps.v1.Deployment;
+    readonly canary: k8s.apps.v1.Deployment;
+    readonly service: k8s.core.v1.Service;
+    readonly destinationRule: k8s.apiextensions.CustomResource;
+    /** Only when `wordpress.hosts` is set; otherwise the route lives in the gateway's VirtualService. */
+    readonly virtualService?: k8s.apiextensions.CustomResource;
+    readonly routeDestinations: RouteDestination[];
+
+    constructor(name: string, args: WordPressArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("iks-mesh:apps:WordPress", name, {}, opts);
+        const wordpress = args.config.wordpress;
+
+        this.namespace = injectedNamespace(sampleNamespaces.wordpress, { parent: this });
+        const namespace = this.namespace.metadata.name;
+
+        this.serviceAccount = new k8s.core.v1.ServiceAccount(wordpressNames.serviceAccount, {
+            metadata: { name: wordpressNames.serviceAccount, namespace },
+            // The sidecar brings its own projected token; WordPress never calls the Kubernetes API.
+            automountServiceAccountToken: false,
+        }, { parent: this });
+
+        this.mysql = new MySql("mysql", {
+            namespace: this.namespace,
+            image: wordpress.mysqlImage,
+            istiod: args.istiod,
+        }, { parent: this });
+
+        this.contentClaim = new k8s.core.v1.PersistentVolumeClaim(wordpressNames.contentClaim, {
+            metadata: { name: wordpressNames.contentClaim, namespace },
+            spec: {
+                accessModes: [wordpress.accessMode],
+                resources: { requests: { storage: contentSize } },
+                ...(wordpress.storageClass ? { storageClassName: wordpress.storageClass } : {}),
+            },
+        }, { parent: this });
+
+        const release = (version: string, deploymentName: string, image: string) => {
+            const labels = { app: wordpressNames.appLabel, version };
+            return new k8s.apps.v1.Deployment(deploymentName, {
+                metadata: { name: deploymentName, namespace, labels },
+                spec: {
+                    replicas: 1,
+                    selector: { matchLabels: labels },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            serviceAccountName: this.serviceAccount.metadata.name,
+                            // A ReadWriteOnce volume attaches to one node: keep every WordPress pod on
+                            // the node of the first one (a pod matching its own term may start anywhere).
+                            ...(wordpress.accessMode === "ReadWriteOnce" ? {
+                                affinity: {
+                                    podAffinity: {
+                                        requiredDuringSchedulingIgnoredDuringExecution: [{
+                                            labelSelector: { matchLabels: { app: wordpressNames.appLabel } },
+                                            topologyKey: "kubernetes.io/hostname",
+                                        }],
+                                    },
+                                },
+                            } : {}),
+                            containers: [{
+                                name: "wordpress",
+                                image,
+                                ports: [{ name: "http", containerPort: wordpressNames.port }],
+                                env: [
+                                    { name: "WORDPRESS_DB_HOST", value: this.mysql.address },
+                                    { name: "WORDPRESS_DB_USER", value: wordpressNames.databaseUser },
+                                    {
+                                        name: "WORDPRESS_DB_PASSWORD",
+                                        valueFrom: { secretKeyRef: this.mysql.userPasswordRef },
+                                    },
+                                    { name: "WORDPRESS_DB_NAME", value: wordpressNames.database },
+                                ],
+                                volumeMounts: [{ name: "content", mountPath: "/var/www/html" }],
+                                // Ready once PHP reaches the database (the login page answers 200, or a
+                                // redirect to the installer; "error establishing a database connection"
+                                // is a 500). Alive as long as Apache accepts connections, so a database
+                                // outage does not restart WordPress.
+                                readinessProbe: {
+                                    httpGet: { path: "/wp-login.php", port: "http" },
+                                    initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6,
+                                },
+                                livenessProbe: {
+                                    tcpSocket: { port: "http" },
+                                    initialDelaySeconds: 30, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4,
+                                },
+                                resources: {
+                                    requests: { cpu: "100m", memory: "128Mi" },
+                                    limits: { memory: "512Mi" },
+                                },
+                            }],
+                            volumes: [{ name: "content", persistentVolumeClaim: { claimName: this.contentClaim.metadata.name } }],
+                        },
+                    },
+                },
+            }, {
+                parent: this,
+                // MySQL first: WordPress is not ready until it reaches its database.
+                dependsOn: [args.istiod, this.mysql.deployment],
+            });
+        };
+        this.stable = release(wordpressNames.stable.version, wordpressNames.stable.deployment, wordpress.stableImage);
+        this.canary = release(wordpressNames.canary.version, wordpressNames.canary.deployment, wordpress.canaryImage);
+
+        this.service = new k8s.core.v1.Service(wordpressNames.service, {
+            metadata: { name: wordpressNames.service, namespace, labels: { app: wordpressNames.appLabel } },
+            spec: {
+                selector: { app: wordpressNames.appLabel },
+                ports: [{ name: "http", port: wordpressNames.port, targetPort: "http" }],
+            },
+        }, { parent: this });
+
+        this.destinationRule = versionDestinationRule("wordpress", {
+            namespace,
+            namespaceName: sampleNamespaces.wordpress,
+            service: wordpressNames.service,
+            versions: [wordpressNames.stable.version, wordpressNames.canary.version],
+        }, { parent: this, dependsOn: [args.istiod] });
+
+        this.routeDestinations = wordpressDestinations(wordpress.canaryWeight);
+        if (wordpress.hosts.length > 0) {
+            this.virtualService = new k8s.apiextensions.CustomResource("wordpress", {
+                apiVersion: "networking.istio.io/v1",
+                kind: "VirtualService",
+                metadata: { name: wordpressNames.service, namespace },
+                spec: {
+                    hosts: [...wordpress.hosts],
+                    gateways: [meshGatewayRef],
+                    http: [{ name: "wordpress-canary", route: this.routeDestinations.map(istioDestination) }],
+                },
+            }, { parent: this, dependsOn: [args.istiod] });
+        }
+
+        this.registerOutputs({
+            namespace,
+            canaryWeight: wordpress.canaryWeight,
+        });
+    }
+}

@@ -118,7 +118,11 @@ export async function validateRun(run: ProgramRun): Promise<string[]> {
         if (resource.type === helmReleaseType) {
             problems.push(...validateHelmRelease(resource));
         } else if (resource.type === configFileType) {
-            const files: string[] = resource.plain.files ?? [];
+            // yaml.v2.ConfigFile takes one `file`; keep `files` too so a v1-style list is not skipped.
+            const files: string[] = [...(resource.plain.file ? [resource.plain.file] : []), ...(resource.plain.files ?? [])];
+            if (files.length === 0) {
+                problems.push(`${resource.type} ${resource.name}: no manifest URL to check`);
+            }
             for (const file of files) {
                 if (!/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/\d+\.\d+\.\d+\//.test(file)) {
                     problems.push(`${resource.type} ${resource.name}: ${file} is not pinned to a release tag`);

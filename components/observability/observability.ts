@@ -1,0 +1,59 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../config";
+import { IstioMesh } from "../mesh/istio-mesh";
+import { kialiChartRepository, kialiChartVersion } from "../versions";
+import {
+    kialiAuthWarnings, kialiInstanceName, kialiPortForwardCommand, kialiTokenCommand, kialiValues,
+} from "./kiali-values";
+import { prometheusAddonUrl, prometheusUrl } from "./prometheus-addon";
+
+export interface ObservabilityArgs {
+    config: StackConfig;
+    mesh: IstioMesh;
+}
+
+/**
+ * Prometheus scraping the mesh (Istio's addon at the installed Istio version) and Kiali reading it.
+ * Kiali does not wait for Prometheus: it starts without it and shows the graph once metrics arrive.
+ */
+export class Observability extends pulumi.ComponentResource {
+    readonly prometheus: k8s.yaml.v2.ConfigFile;
+    readonly kiali: k8s.helm.v3.Release;
+    readonly prometheusUrl: string = prometheusUrl();
+    /** How to open the Kiali UI at http://localhost:20001. */
+    readonly portForwardCommand: string = kialiPortForwardCommand();
+    /** How to get a token for Kiali's token login. */
+    readonly tokenCommand: string = kialiTokenCommand();
+
+    constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("iks-mesh:observability:Observability", name, {}, opts);
+        const { config, mesh } = args;
+
+        // The addon carries its own `namespace: istio-system`; it needs the namespace, not istiod
+        // (its pod opts out of injection).
+        this.prometheus = new k8s.yaml.v2.ConfigFile("prometheus", {
+            file: prometheusAddonUrl(config.istio.version),
+        }, { parent: this, dependsOn: [mesh.namespace] });
+
+        for (const warning of kialiAuthWarnings(config.kiali.authStrategy)) {
+            void pulumi.log.warn(warning, this);
+        }
+
+        // Kiali reads istiod's registry and proxy status, and destroy should remove it before the control plane.
+        this.kiali = new k8s.helm.v3.Release(kialiInstanceName, {
+            chart: "kiali-server",
+            version: kialiChartVersion,
+            repositoryOpts: { repo: kialiChartRepository },
+            name: kialiInstanceName,
+            namespace: mesh.namespace.metadata.name,
+            values: kialiValues(config.kiali),
+        }, { parent: this, dependsOn: [mesh.istiod] });
+
+        this.registerOutputs({
+            kialiStatus: this.kiali.status,
+            portForwardCommand: this.portForwardCommand,
+            tokenCommand: this.tokenCommand,
+        });
+    }
+}

@@ -1,0 +1,140 @@
+import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { clientCredentialData } from "../pki/credential-layout";
+import {
+    albHosts, albIngressSpec, albNames, gatewayHttpsPort, isTraefikIngressClass, nginxUpstreamTlsAnnotations,
+    serversTransportSpec, traefikBackendServiceAnnotations,
+} from "./alb-spec";
+import { IbmCloudCli } from "./ibmcloud-cli";
+import { parseDomainResult, parseSecretResult } from "./scripts/alb-ingress";
+
+export interface AlbIngressArgs {
+    cli: IbmCloudCli;
+    /** `public-iks-k8s-nginx`, `private-iks-k8s-nginx`, or a `*-iks-traefik` class. */
+    ingressClass: string;
+    /** Each is served as `<app>.<ingress subdomain>`. */
+    apps: readonly string[];
+    gateway: {
+        namespace: string;
+        serviceName: string;
+        /** Pod labels of the gateway, for the Traefik variant's own backend Service. */
+        selector: Readonly<Record<string, string>>;
+        /** What the Ingress objects wait for (the gateway's namespace and release). */
+        dependsOn: pulumi.Resource[];
+    };
+    /** The name the gateway's certificate carries (the NLB subdomain): verified, and sent as SNI. */
+    upstreamServerName: pulumi.Input<string>;
+    /** The roots that sign the gateway's certificate: Let's Encrypt's for IBM's, our CA for ours. */
+    upstreamCaPem: pulumi.Input<string>;
+    /** Our client certificate and key (the gateway requires one issued by our CA). */
+    clientCertPem: pulumi.Input<string>;
+    clientKeyPem: pulumi.Input<string>;
+}
+
+/**
+ * The IKS ALB in front of the ingress gateway: an Ingress for `<app>.<ingress subdomain>` that
+ * serves the cluster's Ingress certificate (copied into the gateway's namespace by CRN, so IBM keeps
+ * renewing it) and re-encrypts to the gateway with our client certificate, verifying the gateway's.
+ */
+export class AlbIngress extends pulumi.ComponentResource {
+    readonly domainLookup: command.local.Command;
+    readonly tlsSecretCopy: command.local.Command;
+    readonly ingressSubdomain: pulumi.Output<string>;
+    readonly hosts: pulumi.Output<string[]>;
+    /** The copy of the Ingress certificate in the gateway's namespace. */
+    readonly tlsSecretName: pulumi.Output<string>;
+    readonly upstreamSecret: k8s.core.v1.Secret;
+    readonly ingress: k8s.networking.v1.Ingress;
+    readonly traefik?: { serversTransport: k8s.apiextensions.CustomResource; backendService: k8s.core.v1.Service };
+
+    constructor(name: string, args: AlbIngressArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("iks-mesh:ibm:AlbIngress", name, {}, opts);
+        const { cli, gateway } = args;
+        const namespace = gateway.namespace;
+
+        this.domainLookup = cli.command(`${name}-domain`, { script: "alb-ingress", create: "domain" }, { parent: this });
+        const domain = this.domainLookup.stdout.apply(parseDomainResult);
+        this.ingressSubdomain = domain.apply((found) => found.hostname);
+        this.hosts = this.ingressSubdomain.apply((subdomain) => albHosts(args.apps, subdomain));
+
+        const sourceSecret = domain.apply((found) => found.secretName);
+        const sourceNamespace = domain.apply((found) => found.secretNamespace);
+        this.tlsSecretCopy = cli.command(`${name}-tls-secret`, {
+            script: "alb-ingress",
+            create: "secret-create",
+            delete: "secret-delete",
+            environment: {
+                ALB_SOURCE_SECRET: sourceSecret,
+                ALB_SOURCE_NAMESPACE: sourceNamespace,
+                ALB_TARGET_SECRET: albNames.ingressTlsSecret,
+                ALB_TARGET_NAMESPACE: namespace,
+            },
+            triggers: [sourceSecret, sourceNamespace, albNames.ingressTlsSecret, namespace],
+        }, { parent: this, dependsOn: gateway.dependsOn });
+        this.tlsSecretName = this.tlsSecretCopy.stdout.apply((stdout) => parseSecretResult(stdout).name);
+
+        this.upstreamSecret = new k8s.core.v1.Secret(`${name}-upstream`, {
+            metadata: { name: albNames.upstreamSecret, namespace },
+            type: "kubernetes.io/tls",
+            stringData: clientCredentialData({
+                clientCertPem: args.clientCertPem,
+                clientKeyPem: pulumi.secret(args.clientKeyPem),
+                caCertPem: args.upstreamCaPem,
+            }),
+        }, { parent: this, dependsOn: gateway.dependsOn });
+
+        let backendService = gateway.serviceName;
+        let annotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
+        const ingressDependencies: pulumi.Resource[] = [...gateway.dependsOn, this.upstreamSecret];
+        if (isTraefikIngressClass(args.ingressClass)) {
+            const serversTransport = new k8s.apiextensions.CustomResource(`${name}-servers-transport`, {
+                apiVersion: "traefik.io/v1alpha1",
+                kind: "ServersTransport",
+                metadata: { name: albNames.serversTransport, namespace },
+                spec: pulumi.output(args.upstreamServerName).apply((serverName) =>
+                    serversTransportSpec({ serverName, upstreamSecret: albNames.upstreamSecret })),
+            }, { parent: this, dependsOn: [...gateway.dependsOn, this.upstreamSecret] });
+            // Traefik takes upstream TLS from annotations on the backend Service; the gateway chart
+            // owns istio-ingressgateway's Service, so the ALB gets a Service of its own to the same pods.
+            const traefikService = new k8s.core.v1.Service(`${name}-backend`, {
+                metadata: {
+                    name: albNames.traefikBackendService,
+                    namespace,
+                    annotations: traefikBackendServiceAnnotations(namespace, albNames.serversTransport),
+                },
+                spec: {
+                    type: "ClusterIP",
+                    selector: { ...gateway.selector },
+                    ports: [{ name: "https", port: gatewayHttpsPort, targetPort: gatewayHttpsPort, protocol: "TCP" }],
+                },
+            }, { parent: this, dependsOn: gateway.dependsOn });
+            this.traefik = { serversTransport, backendService: traefikService };
+            backendService = albNames.traefikBackendService;
+            ingressDependencies.push(serversTransport, traefikService);
+            annotations = {};
+        } else {
+            annotations = pulumi.output(args.upstreamServerName).apply((serverName) => nginxUpstreamTlsAnnotations({
+                secretNamespace: namespace,
+                secretName: albNames.upstreamSecret,
+                serverName,
+            }));
+        }
+
+        this.ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, {
+            metadata: { name: albNames.ingress, namespace, annotations },
+            spec: pulumi.all([this.hosts, this.tlsSecretName]).apply(([hosts, tlsSecretName]) => albIngressSpec({
+                ingressClass: args.ingressClass,
+                hosts,
+                tlsSecretName,
+                backendService,
+            })),
+        }, { parent: this, dependsOn: ingressDependencies });
+
+        this.registerOutputs({
+            ingressSubdomain: this.ingressSubdomain,
+            hosts: this.hosts,
+            tlsSecretName: this.tlsSecretName,
+        });
+    }
+}

@@ -1,0 +1,105 @@
+// What the IKS ALB needs to re-encrypt to the ingress gateway with mutual TLS, as plain data: the
+// Ingress, its annotations, and for IBM's Traefik ALBs the ServersTransport. IBM's ALBs run the
+// community ingress-nginx (classes `public-iks-k8s-nginx`, `private-iks-k8s-nginx`); the seeds'
+// `ingress.bluemix.net/ssl-services` annotation is no longer supported. IBM is moving to Traefik
+// (classes `*-iks-traefik`), whose upstream TLS is a ServersTransport named on the backend Service.
+import { StackConfig } from "../config";
+import { ExternalPathModel } from "../mesh/mtls-analysis";
+
+/** Names of the ALB objects in the gateway's namespace. */
+export const albNames = {
+    ingress: "alb-to-gateway",
+    /** The copy of the cluster's Ingress certificate the Ingress serves. */
+    ingressTlsSecret: "iks-ingress-tls",
+    /** Our client certificate and key for the gateway, plus the roots to verify the gateway with. */
+    upstreamSecret: "alb-gateway-upstream",
+    serversTransport: "alb-to-gateway",
+    /** The Traefik variant's backend: the gateway pods behind a Service carrying Traefik's annotations. */
+    traefikBackendService: "istio-ingressgateway-alb",
+} as const;
+
+export const gatewayHttpsPort = 443;
+
+export function isTraefikIngressClass(ingressClass: string): boolean {
+    return /-iks-traefik$/.test(ingressClass);
+}
+
+/** The samples reachable through the ALB, each as `<app>.<ingress subdomain>`. */
+export function albApps(config: StackConfig): string[] {
+    return [
+        ...(config.wordpress.enabled ? ["wordpress"] : []),
+        ...(config.bookinfo.enabled ? ["bookinfo"] : []),
+        ...(config.httpbin.enabled ? ["httpbin"] : []),
+    ];
+}
+
+export function albHosts(apps: readonly string[], ingressSubdomain: string): string[] {
+    return apps.map((app) => `${app}.${ingressSubdomain}`);
+}
+
+/**
+ * ingress-nginx re-encrypts to the gateway, presents our client certificate, and verifies the
+ * gateway's certificate against `ca.crt` for the name the gateway's certificate carries (sent as SNI
+ * too, so the gateway picks that server). The Secret lives in the Ingress's own namespace:
+ * cross-namespace references are off by default since ingress-nginx 1.12.
+ */
+export function nginxUpstreamTlsAnnotations(input: { secretNamespace: string; secretName: string; serverName: string }): Record<string, string> {
+    return {
+        "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
+        "nginx.ingress.kubernetes.io/proxy-ssl-secret": `${input.secretNamespace}/${input.secretName}`,
+        "nginx.ingress.kubernetes.io/proxy-ssl-verify": "on",
+        "nginx.ingress.kubernetes.io/proxy-ssl-name": input.serverName,
+        "nginx.ingress.kubernetes.io/proxy-ssl-server-name": "on",
+        // nginx verifies one level by default; Let's Encrypt chains are leaf → intermediate → ISRG root,
+        // with one more step when the ECDSA root X2 comes cross-signed by X1.
+        "nginx.ingress.kubernetes.io/proxy-ssl-verify-depth": "3",
+    };
+}
+
+/**
+ * Traefik reads upstream TLS from the backend Service: HTTPS, through our ServersTransport (a CRD
+ * object of the Service's namespace is named `<namespace>-<name>@kubernetescrd`).
+ */
+export function traefikBackendServiceAnnotations(namespace: string, serversTransport: string): Record<string, string> {
+    return {
+        "traefik.ingress.kubernetes.io/service.serversscheme": "https",
+        "traefik.ingress.kubernetes.io/service.serverstransport": `${namespace}-${serversTransport}@kubernetescrd`,
+    };
+}
+
+/** Traefik's ServersTransport (traefik.io/v1alpha1): the gateway's name, the roots to verify it, our client certificate. */
+export function serversTransportSpec(input: { serverName: string; upstreamSecret: string }): Record<string, unknown> {
+    return {
+        serverName: input.serverName,
+        rootCAs: [{ secret: input.upstreamSecret }],
+        certificatesSecrets: [input.upstreamSecret],
+    };
+}
+
+export interface AlbIngressSpecInput {
+    ingressClass: string;
+    hosts: readonly string[];
+    tlsSecretName: string;
+    backendService: string;
+}
+
+/** One rule per host, all to the gateway's HTTPS port; the gateway's routes pick the app by path. */
+export function albIngressSpec(input: AlbIngressSpecInput): Record<string, unknown> {
+    const backend = { service: { name: input.backendService, port: { number: gatewayHttpsPort } } };
+    return {
+        ingressClassName: input.ingressClass,
+        tls: [{ hosts: [...input.hosts], secretName: input.tlsSecretName }],
+        rules: input.hosts.map((host) => ({
+            host,
+            http: { paths: [{ path: "/", pathType: "Prefix", backend }] },
+        })),
+    };
+}
+
+/** The ALB's hop into the mesh, for the mTLS analysis: always HTTPS (re-encrypted) to the gateway. */
+export function albExternalPaths(config: StackConfig, gatewayService: string): ExternalPathModel[] {
+    if (!config.iks.enabled || !config.iks.alb.enabled) {
+        return [];
+    }
+    return [{ name: `IKS ALB (${config.iks.alb.ingressClass})`, protocol: "HTTPS", target: gatewayService }];
+}

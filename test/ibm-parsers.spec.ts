@@ -1,0 +1,287 @@
+// The pure parts of the IKS integration, without mocks: the parsers the scripts run on ibmcloud's
+// JSON (both `nlb-dns ls` shapes, both `cluster get` layouts), the arguments they build, and the ALB
+// objects' specs. Test data follows the field names of IBM's container-services-go-sdk.
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import { X509Certificate } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { rootCertificates } from "tls";
+import { parseStackConfig } from "../components/config";
+import {
+    albApps, albExternalPaths, albHosts, albIngressSpec, isTraefikIngressClass, nginxUpstreamTlsAnnotations, serversTransportSpec,
+    traefikBackendServiceAnnotations,
+} from "../components/ibm/alb-spec";
+import { ibmCloudEnvironment, scriptCommand, stackCliHome } from "../components/ibm/ibmcloud-cli";
+import { letsEncryptRootsPem } from "../components/ibm/lets-encrypt-roots";
+import { loadBalancerAddress } from "../components/ibm/load-balancer";
+import { parseDomainResult, parseIngressDomain, parseSecretCrn, parseSecretList, parseSecretResult } from "../components/ibm/scripts/alb-ingress";
+import { hasContainerServicePlugin, parseCliJson, redact } from "../components/ibm/scripts/ibmcloud";
+import {
+    certificateReady, createArgs, findRegistration, formatResult, parseAddress, parseNlbList, parseResult, removeArgs,
+} from "../components/ibm/scripts/nlb-dns";
+import { projectRoot } from "./harness/program";
+
+/** `nlb-dns ls --output json` on a classic cluster (NlbConfig): flat objects. */
+const classicListing = [
+    {
+        clusterID: "c0ffee", nlbHost: "mycluster-a1b2-0000.us-south.containers.appdomain.cloud", nlbIPArray: ["169.46.1.1"],
+        nlbType: "public", nlbDnsType: "public", secretNamespace: "default", nlbMonitorState: "None",
+        nlbSslSecretName: "mycluster-a1b2-0000", nlbSslSecretStatus: "created",
+    },
+    {
+        clusterID: "c0ffee", nlbHost: "mycluster-a1b2-0001.us-south.containers.appdomain.cloud", nlbIPArray: ["169.46.2.2", "169.46.3.3"],
+        nlbType: "public", nlbDnsType: "public", secretNamespace: "istio-system", nlbMonitorState: "None",
+        nlbSslSecretName: "mycluster-a1b2-0001", nlbSslSecretStatus: "pending",
+    },
+];
+
+/** The same on VPC (NlbVPCListConfig): the subdomain wrapped in `Nlb`, the secret beside it. */
+const vpcListing = [
+    {
+        Nlb: {
+            cluster: "c0ffee", dnsType: "public", lbHostname: "aaaa1111-us-south.lb.appdomain.cloud", nlbIPArray: [],
+            nlbSubdomain: "mycluster-a1b2-0000.us-south.containers.appdomain.cloud", secretNamespace: "default", type: "public",
+        },
+        secretName: "mycluster-a1b2-0000", secretStatus: "created",
+    },
+    {
+        Nlb: {
+            cluster: "c0ffee", dnsType: "public", lbHostname: "bbbb2222-us-south.lb.appdomain.cloud", nlbIPArray: [],
+            nlbSubdomain: "mycluster-a1b2-0001.us-south.containers.appdomain.cloud", secretNamespace: "istio-system", type: "public",
+        },
+        secretName: "mycluster-a1b2-0001", secretStatus: "created",
+    },
+];
+
+describe("IKS parsers: nlb-dns ls", () => {
+    it("reads the classic shape", () => {
+        const [first, second] = parseNlbList(classicListing);
+        assert.deepEqual(second, {
+            shape: "classic", subdomain: "mycluster-a1b2-0001.us-south.containers.appdomain.cloud", ips: ["169.46.2.2", "169.46.3.3"],
+            lbHostname: undefined, secretName: "mycluster-a1b2-0001", secretStatus: "pending", secretNamespace: "istio-system",
+        });
+        assert.equal(first.secretStatus, "created");
+    });
+
+    it("reads the VPC shape", () => {
+        const [, second] = parseNlbList(vpcListing);
+        assert.deepEqual(second, {
+            shape: "vpc", subdomain: "mycluster-a1b2-0001.us-south.containers.appdomain.cloud", ips: [],
+            lbHostname: "bbbb2222-us-south.lb.appdomain.cloud", secretName: "mycluster-a1b2-0001", secretStatus: "created",
+            secretNamespace: "istio-system",
+        });
+    });
+
+    it("tells the shapes apart per entry, accepts null as an empty list, and falls back to nlbIP", () => {
+        const mixed = parseNlbList([classicListing[0], vpcListing[1], { nlbHost: "x.example.com", nlbIP: "10.0.0.1,10.0.0.2", nlbSslSecretStatus: "created" }]);
+        assert.deepEqual(mixed.map((entry) => entry.shape), ["classic", "vpc", "classic"]);
+        assert.deepEqual(mixed[2].ips, ["10.0.0.1", "10.0.0.2"]);
+        assert.deepEqual(parseNlbList(null), []);
+        assert.throws(() => parseNlbList({ error: "boom" }), /did not print a list/);
+    });
+
+    it("finds our registration by our IP or LB hostname and never another load balancer's", () => {
+        const classic = parseNlbList(classicListing);
+        assert.equal(findRegistration(classic, { ip: "169.46.3.3" })?.subdomain, "mycluster-a1b2-0001.us-south.containers.appdomain.cloud");
+        assert.equal(findRegistration(classic, { ip: "169.46.9.9" }), undefined);
+        const vpc = parseNlbList(vpcListing);
+        assert.equal(findRegistration(vpc, { hostname: "bbbb2222-us-south.lb.appdomain.cloud" })?.secretName, "mycluster-a1b2-0001");
+        assert.equal(findRegistration(vpc, { hostname: "cccc3333-us-south.lb.appdomain.cloud" }), undefined);
+        assert.equal(findRegistration(vpc, { ip: "169.46.1.1" }), undefined);
+    });
+
+    it("prefers the subdomain it created before when the address is listed twice", () => {
+        const twice = parseNlbList([classicListing[0], { ...classicListing[1], nlbIPArray: ["169.46.1.1"] }]);
+        assert.equal(findRegistration(twice, { ip: "169.46.1.1" })?.secretName, "mycluster-a1b2-0000");
+        assert.equal(findRegistration(twice, { ip: "169.46.1.1" }, "mycluster-a1b2-0001.us-south.containers.appdomain.cloud")?.secretName,
+            "mycluster-a1b2-0001");
+    });
+
+    it("counts a certificate as ready only when its status is created", () => {
+        const [ready, pending] = parseNlbList(classicListing);
+        assert.equal(certificateReady(ready), true);
+        assert.equal(certificateReady(pending), false);
+    });
+
+    it("tells IPs from hostnames", () => {
+        assert.deepEqual(parseAddress("169.46.1.1"), { ip: "169.46.1.1" });
+        assert.deepEqual(parseAddress("2001:db8::1"), { ip: "2001:db8::1" });
+        assert.deepEqual(parseAddress("AAAA1111-us-south.lb.appdomain.cloud"), { hostname: "aaaa1111-us-south.lb.appdomain.cloud" });
+    });
+
+    it("builds create and rm arguments for both infrastructures", () => {
+        assert.deepEqual(createArgs({ infrastructure: "classic", cluster: "c", address: { ip: "1.2.3.4" }, secretNamespace: "istio-system" }),
+            ["ks", "nlb-dns", "create", "classic", "--cluster", "c", "--ip", "1.2.3.4", "--secret-namespace", "istio-system"]);
+        assert.deepEqual(createArgs({ infrastructure: "vpc", cluster: "c", address: { hostname: "h.lb" }, secretNamespace: "istio-system" }),
+            ["ks", "nlb-dns", "create", "vpc-gen2", "--cluster", "c", "--lb-host", "h.lb", "--secret-namespace", "istio-system"]);
+        assert.throws(() => createArgs({ infrastructure: "classic", cluster: "c", address: { hostname: "h.lb" }, secretNamespace: "n" }),
+            /iks\.infrastructure/);
+        const [classic] = parseNlbList([classicListing[1]]);
+        assert.deepEqual(removeArgs(classic, { cluster: "c", address: { ip: "169.46.2.2" } }),
+            ["ks", "nlb-dns", "rm", "classic", "--cluster", "c", "--ip", "169.46.2.2", "--nlb-host", classic.subdomain]);
+        const [vpc] = parseNlbList([vpcListing[1]]);
+        assert.deepEqual(removeArgs(vpc, { cluster: "c", address: { hostname: "bbbb2222-us-south.lb.appdomain.cloud" } }),
+            ["ks", "nlb-dns", "rm", "vpc-gen2", "--cluster", "c", "--nlb-subdomain", vpc.subdomain]);
+    });
+
+    it("round-trips the result line, taking the last JSON line and refusing an incomplete one", () => {
+        const [registration] = parseNlbList([vpcListing[1]]);
+        const line = formatResult(registration);
+        assert.deepEqual(parseResult(`progress\n${line}\n`), {
+            subdomain: registration.subdomain, secretName: registration.secretName, secretNamespace: "istio-system",
+        });
+        assert.throws(() => parseResult(JSON.stringify({ subdomain: "x", secretName: "" , secretNamespace: "n" })), /printed no result line/);
+        assert.throws(() => parseResult(undefined), /printed no result line/);
+    });
+});
+
+describe("IKS parsers: ibmcloud output", () => {
+    it("reads the Ingress subdomain and secret from both cluster-get layouts", () => {
+        const expected = { hostname: "mycluster-a1b2-0000.us-south.containers.appdomain.cloud", secretName: "mycluster-a1b2-0000", secretNamespace: "default" };
+        assert.deepEqual(parseIngressDomain({ id: "c0ffee", ingress: { hostname: expected.hostname, secretName: expected.secretName, status: "healthy" } }), expected);
+        assert.deepEqual(parseIngressDomain({ id: "c0ffee", ingressHostname: expected.hostname, ingressSecretName: expected.secretName }), expected);
+        assert.throws(() => parseIngressDomain({ ingress: { status: "warning", message: "no workers" } }, "IKS cluster c"),
+            /IKS cluster c has no Ingress subdomain and secret yet \(Ingress status warning: no workers\)/);
+        assert.deepEqual(parseDomainResult(JSON.stringify(expected)), expected);
+    });
+
+    it("reads the certificate CRN of an Ingress secret and lists secrets", () => {
+        const crn = "crn:v1:bluemix:public:secrets-manager:us-south:a/1:2::secret:3";
+        assert.equal(parseSecretCrn({ cluster: "c0ffee", crn, name: "s", namespace: "default", status: "created" }), crn);
+        assert.throws(() => parseSecretCrn({ name: "s" }), /no certificate CRN/);
+        assert.deepEqual(parseSecretList([{ cluster: "c", crn, name: "s", namespace: "istio-system" }, { crn }]), [{ name: "s", namespace: "istio-system", crn }]);
+        assert.deepEqual(parseSecretList(null), []);
+        assert.deepEqual(parseSecretResult(JSON.stringify({ name: "s", namespace: "n", crn })), { name: "s", namespace: "n", crn });
+    });
+
+    it("finds the container-service plugin by name or by its `ks` alias", () => {
+        assert.equal(hasContainerServicePlugin([{ Name: "container-service", Aliases: ["kubernetes-service", "ks"] }]), true);
+        assert.equal(hasContainerServicePlugin([{ Name: "kubernetes-service", Aliases: ["ks"] }]), true);
+        assert.equal(hasContainerServicePlugin([{ Name: "vpc-infrastructure", Aliases: ["is"] }]), false);
+        assert.equal(hasContainerServicePlugin(null), false);
+    });
+
+    it("reads JSON after a CLI notice, and redacts every occurrence of a secret", () => {
+        assert.deepEqual(parseCliJson("Notice: a new version is available\n[{\"a\":1}]\n"), [{ a: 1 }]);
+        assert.throws(() => parseCliJson("FAILED\nnot json"), /expected JSON/);
+        assert.equal(redact("key k3y and again k3y", ["k3y", undefined]), "key [redacted] and again [redacted]");
+    });
+});
+
+describe("IKS pure helpers", () => {
+    it("takes the load balancer's IP on classic and its hostname on VPC", () => {
+        const ip = { loadBalancer: { ingress: [{ ip: "169.46.1.1" }] } };
+        const hostname = { loadBalancer: { ingress: [{ hostname: "aaaa1111-us-south.lb.appdomain.cloud" }] } };
+        assert.equal(loadBalancerAddress(ip, "classic", "istio-system/istio-ingressgateway"), "169.46.1.1");
+        assert.equal(loadBalancerAddress(hostname, "vpc", "istio-system/istio-ingressgateway"), "aaaa1111-us-south.lb.appdomain.cloud");
+        assert.throws(() => loadBalancerAddress(hostname, "classic", "istio-system/istio-ingressgateway"), /that is a VPC cluster/);
+        assert.throws(() => loadBalancerAddress({}, "classic", "istio-system/istio-ingressgateway"),
+            /istio-system\/istio-ingressgateway has no load-balancer IP yet/);
+        assert.throws(() => loadBalancerAddress(undefined, "vpc", "s"), /no load-balancer hostname yet/);
+    });
+
+    it("selects exactly Let's Encrypt's ISRG Root X1 and X2 from Node's root store", () => {
+        const pem = letsEncryptRootsPem();
+        const certificates = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+        const names = certificates.map((certificate) => new X509Certificate(certificate).subject.split("\n").find((part) => part.startsWith("CN=")));
+        assert.deepEqual(names.sort(), ["CN=ISRG Root X1", "CN=ISRG Root X2"]);
+        for (const certificate of certificates) {
+            assert.ok(rootCertificates.some((root) => root.trim() === certificate.trim()), "taken verbatim from the bundled store");
+        }
+        const withoutIsrg = rootCertificates.filter((root) => !/ISRG/.test(new X509Certificate(root).subject));
+        assert.throws(() => letsEncryptRootsPem(withoutIsrg), /has none of ISRG Root X1, ISRG Root X2/);
+    });
+
+    it("builds relative command lines and an environment whose only secret is the API key", async () => {
+        assert.equal(scriptCommand("nlb-dns", "create"), "node components/ibm/scripts/nlb-dns.js create");
+        assert.throws(() => scriptCommand("nlb-dns", "create; rm -rf /"), /plain word/);
+        assert.equal(stackCliHome("prod"), ".ibmcloud/prod");
+        const pulumi = await import("@pulumi/pulumi");
+        const environment = ibmCloudEnvironment({ cluster: "c", region: "us-south", stack: "prod", apiKey: pulumi.secret("k") });
+        assert.deepEqual(Object.keys(environment).sort(), [
+            "IBMCLOUD_API_KEY", "IBMCLOUD_COLOR", "IBMCLOUD_VERSION_CHECK", "IKS_CLUSTER", "IKS_MESH_IBMCLOUD_HOME", "IKS_REGION",
+        ]);
+        assert.equal(await (environment.IBMCLOUD_API_KEY as any).isSecret, true);
+        assert.equal(environment.IKS_MESH_IBMCLOUD_HOME, ".ibmcloud/prod");
+        assert.deepEqual(Object.keys(ibmCloudEnvironment({ cluster: "c", region: "us-south", stack: "prod" })).includes("IBMCLOUD_API_KEY"), false);
+    });
+});
+
+describe("ALB specs", () => {
+    it("recognises IBM's Traefik classes and only those", () => {
+        assert.equal(isTraefikIngressClass("public-iks-traefik"), true);
+        assert.equal(isTraefikIngressClass("private-iks-traefik"), true);
+        assert.equal(isTraefikIngressClass("public-iks-k8s-nginx"), false);
+        assert.equal(isTraefikIngressClass("traefik-public"), false);
+    });
+
+    it("serves one host per enabled sample under the Ingress subdomain", () => {
+        assert.deepEqual(albApps(parseStackConfig({})), ["wordpress", "bookinfo", "httpbin"]);
+        assert.deepEqual(albApps(parseStackConfig({ wordpress: { enabled: false } })), ["bookinfo", "httpbin"]);
+        assert.deepEqual(albHosts(["httpbin"], "c-0000.us-south.containers.appdomain.cloud"), ["httpbin.c-0000.us-south.containers.appdomain.cloud"]);
+    });
+
+    it("re-encrypts with nginx's proxy-ssl annotations (and none of the retired ingress.bluemix.net ones)", () => {
+        const annotations = nginxUpstreamTlsAnnotations({ secretNamespace: "istio-system", secretName: "alb-gateway-upstream", serverName: "nlb.example.com" });
+        assert.deepEqual(annotations, {
+            "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
+            "nginx.ingress.kubernetes.io/proxy-ssl-secret": "istio-system/alb-gateway-upstream",
+            "nginx.ingress.kubernetes.io/proxy-ssl-verify": "on",
+            "nginx.ingress.kubernetes.io/proxy-ssl-name": "nlb.example.com",
+            "nginx.ingress.kubernetes.io/proxy-ssl-server-name": "on",
+            "nginx.ingress.kubernetes.io/proxy-ssl-verify-depth": "3",
+        });
+    });
+
+    it("routes every host to the gateway's HTTPS port with the copied TLS secret", () => {
+        const spec = albIngressSpec({ ingressClass: "public-iks-k8s-nginx", hosts: ["a.x", "b.x"], tlsSecretName: "iks-ingress-tls", backendService: "istio-ingressgateway" }) as any;
+        assert.equal(spec.ingressClassName, "public-iks-k8s-nginx");
+        assert.deepEqual(spec.tls, [{ hosts: ["a.x", "b.x"], secretName: "iks-ingress-tls" }]);
+        assert.deepEqual(spec.rules.map((rule: any) => rule.host), ["a.x", "b.x"]);
+        for (const rule of spec.rules) {
+            assert.deepEqual(rule.http.paths, [{ path: "/", pathType: "Prefix", backend: { service: { name: "istio-ingressgateway", port: { number: 443 } } } }]);
+        }
+    });
+
+    it("gives Traefik the same trust and client certificate through a ServersTransport on the backend Service", () => {
+        assert.deepEqual(serversTransportSpec({ serverName: "nlb.example.com", upstreamSecret: "alb-gateway-upstream" }), {
+            serverName: "nlb.example.com", rootCAs: [{ secret: "alb-gateway-upstream" }], certificatesSecrets: ["alb-gateway-upstream"],
+        });
+        assert.deepEqual(traefikBackendServiceAnnotations("istio-system", "alb-to-gateway"), {
+            "traefik.ingress.kubernetes.io/service.serversscheme": "https",
+            "traefik.ingress.kubernetes.io/service.serverstransport": "istio-system-alb-to-gateway@kubernetescrd",
+        });
+    });
+
+    it("describes the ALB hop for the mTLS analysis only when the ALB path is on", () => {
+        const on = parseStackConfig({ iks: { enabled: true, cluster: "c", region: "us-south" } });
+        assert.deepEqual(albExternalPaths(on, "istio-ingressgateway:443"),
+            [{ name: "IKS ALB (public-iks-k8s-nginx)", protocol: "HTTPS", target: "istio-ingressgateway:443" }]);
+        assert.deepEqual(albExternalPaths(parseStackConfig({}), "istio-ingressgateway:443"), []);
+        assert.deepEqual(albExternalPaths(parseStackConfig({ iks: { enabled: true, cluster: "c", region: "us-south", alb: { enabled: false } } }),
+            "istio-ingressgateway:443"), []);
+    });
+});
+
+describe("IKS scripts' type declarations", function () {
+    this.timeout(120000);
+    it("type-check under // @ts-check and match the committed .d.ts files", () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "ibm-dts-"));
+        try {
+            const scripts = ["ibmcloud", "nlb-dns", "alb-ingress"];
+            execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "--allowJs", "--checkJs", "--declaration", "--emitDeclarationOnly",
+                "--strict", "--target", "ES2022", "--module", "node16", "--moduleResolution", "node16", "--types", "node", "--outDir", out,
+                ...scripts.map((script) => path.join(projectRoot, "components", "ibm", "scripts", `${script}.js`))], { cwd: projectRoot, stdio: "pipe" });
+            for (const script of scripts) {
+                const committed = fs.readFileSync(path.join(projectRoot, "components", "ibm", "scripts", `${script}.d.ts`), "utf8");
+                const generated = fs.readFileSync(path.join(out, `${script}.d.ts`), "utf8");
+                assert.equal(committed.split("\n").slice(1).join("\n"), generated,
+                    `${script}.d.ts is stale: regenerate it with tsc --allowJs --declaration (see its first line)`);
+            }
+        } finally {
+            fs.rmSync(out, { recursive: true, force: true });
+        }
+    });
+});

@@ -1,0 +1,414 @@
+// The IKS command scripts run for real, with node, against a stub `ibmcloud` on PATH that answers
+// with IBM's documented JSON shapes: what `pulumi up` and `pulumi destroy` would make them do.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parseResult } from "../components/ibm/scripts/nlb-dns";
+import { IbmCloudStub, ScriptRun, StubRegistration, StubState, projectRoot, runProcess } from "./fixtures/ibmcloud-stub/stub";
+
+const apiKey = "ibm-test-key-Zq81xWv3Lm0p";
+const cluster = "mesh-cluster";
+const gatewayIp = "169.61.20.30";
+const gatewayHostname = "8c2f1e7a-us-south.lb.appdomain.cloud";
+
+/** Another load balancer's subdomain in the same cluster: never ours to adopt or remove. */
+const unrelated: StubRegistration = {
+    subdomain: "mesh-cluster-0099.us-south.stg.containers.appdomain.cloud",
+    ips: ["169.61.99.99"],
+    lbHostname: "ffff0000-us-south.lb.appdomain.cloud",
+    secretName: "mesh-cluster-0099",
+    secretNamespace: "default",
+    secretStatus: "created",
+};
+
+function scenario(infrastructure: "classic" | "vpc", overrides: Partial<StubState> = {}): StubState {
+    return {
+        homes: { default: { plugins: ["container-service"], loggedIn: true } },
+        newHomePlugins: ["container-service"],
+        pluginInstallable: true,
+        validApiKey: apiKey,
+        clusters: {
+            [cluster]: {
+                id: "c0ffee1234", infrastructure,
+                ingress: { hostname: "mesh-cluster-0000.us-south.containers.appdomain.cloud", secretName: "mesh-cluster-0000" },
+            },
+        },
+        nlb: { [cluster]: [{ ...unrelated, ips: infrastructure === "classic" ? [...unrelated.ips] : [] }] },
+        certificateReadyAfterPolls: 2,
+        ingressSecrets: { [cluster]: [{ name: "mesh-cluster-0000", namespace: "default", crn: "crn:v1:bluemix:public:secrets-manager:us-south:a/1:2::secret:3" }] },
+        ...overrides,
+    };
+}
+
+/** The environment the NlbDns command resource stores, with the API key when `withKey`. */
+function nlbSettings(infrastructure: "classic" | "vpc", extra: Record<string, string> = {}, withKey = true): Record<string, string> {
+    return {
+        IKS_CLUSTER: cluster,
+        IKS_REGION: "us-south",
+        IKS_INFRASTRUCTURE: infrastructure,
+        IKS_MESH_IBMCLOUD_HOME: ".ibmcloud/dev",
+        NLB_ADDRESS: infrastructure === "classic" ? gatewayIp : gatewayHostname,
+        NLB_SECRET_NAMESPACE: "istio-system",
+        NLB_DNS_TIMEOUT_SECONDS: "10",
+        ...(withKey ? { IBMCLOUD_API_KEY: apiKey } : {}),
+        ...extra,
+    };
+}
+
+const ours = (stub: IbmCloudStub, address: { ip?: string; hostname?: string }) => stub.state().nlb[cluster]
+    .filter((entry) => (address.ip ? entry.ips.includes(address.ip) : entry.lbHostname === address.hostname));
+
+function assertOk(run: ScriptRun, what: string): void {
+    assert.equal(run.code, 0, `${what} failed:\n${run.stderr}\n${run.stdout}`);
+}
+
+function assertFails(run: ScriptRun, pattern: RegExp): void {
+    assert.notEqual(run.code, 0, `expected a failure, got stdout ${run.stdout}`);
+    assert.match(run.stderr, pattern);
+    assert.equal(run.stdout, "", "a failed run prints no result line");
+}
+
+describe("IKS scripts against a stub ibmcloud", function () {
+    this.timeout(60000);
+    const stubs: IbmCloudStub[] = [];
+    const runs: ScriptRun[] = [];
+    const newStub = (state: StubState) => {
+        const stub = new IbmCloudStub(state);
+        stubs.push(stub);
+        return stub;
+    };
+    const run = async (stub: IbmCloudStub, script: "nlb-dns" | "alb-ingress", action: string, settings: Record<string, string>,
+        options: { withCli?: boolean } = {}) => {
+        const result = await stub.run(script, action, stub.environment(settings, options));
+        runs.push(result);
+        return result;
+    };
+    after(() => {
+        for (const stub of stubs) {
+            stub.remove();
+        }
+    });
+
+    describe("nlb-dns on classic", () => {
+        let stub: IbmCloudStub;
+        let first: ScriptRun;
+        before(async () => {
+            stub = newStub(scenario("classic"));
+            first = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+        });
+
+        it("registers the gateway IP with `nlb-dns create classic … --secret-namespace <gateway namespace>`", () => {
+            assertOk(first, "create");
+            const creates = stub.callsOf("ks", "nlb-dns", "create");
+            assert.equal(creates.length, 1);
+            assert.deepEqual(creates[0].argv, ["ks", "nlb-dns", "create", "classic", "--cluster", cluster, "--ip", gatewayIp,
+                "--secret-namespace", "istio-system"]);
+        });
+
+        it("prints one JSON line with the subdomain, certificate secret and namespace that `ls` reports", () => {
+            const lines = first.stdout.trim().split("\n");
+            assert.equal(lines.length, 1);
+            const [registered] = ours(stub, { ip: gatewayIp });
+            assert.deepEqual(JSON.parse(lines[0]), {
+                subdomain: registered.subdomain, secretName: registered.secretName, secretNamespace: "istio-system",
+            });
+            assert.deepEqual(parseResult(first.stdout), JSON.parse(lines[0]));
+        });
+
+        it("waits while the certificate is pending and returns once it is created", () => {
+            const [registered] = ours(stub, { ip: gatewayIp });
+            assert.equal(registered.secretStatus, "created");
+            const listingsAfterCreate = stub.calls().slice(stub.calls().findIndex((call) => call.argv[2] === "create"))
+                .filter((call) => call.argv[2] === "ls");
+            assert.ok(listingsAfterCreate.length >= 2, `polled ${listingsAfterCreate.length} times`);
+        });
+
+        it("leaves the unrelated subdomain alone", () => {
+            const other = stub.state().nlb[cluster].find((entry) => entry.subdomain === unrelated.subdomain);
+            assert.deepEqual(other?.ips, unrelated.ips);
+            assert.ok(stub.calls().every((call) => !call.argv.includes(unrelated.subdomain)));
+        });
+
+        it("adopts the registration on a second run instead of creating another", async () => {
+            const second = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            assertOk(second, "second create");
+            assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 1, "no second nlb-dns create");
+            assert.deepEqual(JSON.parse(second.stdout), JSON.parse(first.stdout));
+            assert.equal(ours(stub, { ip: gatewayIp }).length, 1);
+        });
+
+        it("delete removes the IP from the subdomain with `rm classic --ip … --nlb-host …`, and is idempotent", async () => {
+            const registered = JSON.parse(first.stdout);
+            const removal = await run(stub, "nlb-dns", "delete", nlbSettings("classic", { PULUMI_COMMAND_STDOUT: first.stdout }));
+            assertOk(removal, "delete");
+            assert.deepEqual(stub.callsOf("ks", "nlb-dns", "rm").map((call) => call.argv), [
+                ["ks", "nlb-dns", "rm", "classic", "--cluster", cluster, "--ip", gatewayIp, "--nlb-host", registered.subdomain],
+            ]);
+            assert.deepEqual(ours(stub, { ip: gatewayIp }), []);
+            assert.deepEqual(stub.state().nlb[cluster].find((entry) => entry.subdomain === unrelated.subdomain)?.ips, unrelated.ips);
+
+            const again = await run(stub, "nlb-dns", "delete", nlbSettings("classic", { PULUMI_COMMAND_STDOUT: first.stdout }));
+            assertOk(again, "second delete");
+            assert.equal(stub.callsOf("ks", "nlb-dns", "rm").length, 1, "nothing left to remove");
+        });
+    });
+
+    describe("nlb-dns on VPC", () => {
+        let stub: IbmCloudStub;
+        let first: ScriptRun;
+        before(async () => {
+            stub = newStub(scenario("vpc"));
+            first = await run(stub, "nlb-dns", "create", nlbSettings("vpc"));
+        });
+
+        it("registers the load balancer hostname with `nlb-dns create vpc-gen2 --lb-host`", () => {
+            assertOk(first, "create");
+            assert.deepEqual(stub.callsOf("ks", "nlb-dns", "create").map((call) => call.argv), [
+                ["ks", "nlb-dns", "create", "vpc-gen2", "--cluster", cluster, "--lb-host", gatewayHostname, "--secret-namespace", "istio-system"],
+            ]);
+            const [registered] = ours(stub, { hostname: gatewayHostname });
+            assert.deepEqual(JSON.parse(first.stdout), { subdomain: registered.subdomain, secretName: registered.secretName, secretNamespace: "istio-system" });
+        });
+
+        it("adopts on a second run and never touches the unrelated subdomain", async () => {
+            const second = await run(stub, "nlb-dns", "create", nlbSettings("vpc"));
+            assertOk(second, "second create");
+            assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 1);
+            assert.deepEqual(JSON.parse(second.stdout), JSON.parse(first.stdout));
+            assert.ok(stub.state().nlb[cluster].some((entry) => entry.subdomain === unrelated.subdomain));
+        });
+
+        it("delete removes the subdomain with `rm vpc-gen2 --nlb-subdomain`, and is idempotent", async () => {
+            const { subdomain } = JSON.parse(first.stdout);
+            assertOk(await run(stub, "nlb-dns", "delete", nlbSettings("vpc", { PULUMI_COMMAND_STDOUT: first.stdout })), "delete");
+            assert.deepEqual(stub.callsOf("ks", "nlb-dns", "rm").map((call) => call.argv),
+                [["ks", "nlb-dns", "rm", "vpc-gen2", "--cluster", cluster, "--nlb-subdomain", subdomain]]);
+            assert.deepEqual(ours(stub, { hostname: gatewayHostname }), []);
+            assert.ok(stub.state().nlb[cluster].some((entry) => entry.subdomain === unrelated.subdomain));
+            // Without the stored output too: the address alone finds (or does not find) the registration.
+            assertOk(await run(stub, "nlb-dns", "delete", nlbSettings("vpc")), "second delete");
+            assert.equal(stub.callsOf("ks", "nlb-dns", "rm").length, 1);
+        });
+    });
+
+    describe("nlb-dns waiting, retries and timeouts", () => {
+        it("waits through several pending listings until the certificate is created", async () => {
+            const stub = newStub(scenario("classic", { certificateReadyAfterPolls: 5 }));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            assertOk(result, "create");
+            assert.match(result.stderr, /waiting for the certificate of .* \(status pending\)/);
+            assert.ok(stub.callsOf("ks", "nlb-dns", "ls").length >= 6);
+        });
+
+        it("times out with a clear error when the certificate is never issued, keeping the registration", async () => {
+            const stub = newStub(scenario("classic", { certificateReadyAfterPolls: null }));
+            const started = Date.now();
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic", { NLB_DNS_TIMEOUT_SECONDS: "0.5" }));
+            assertFails(result, /Timed out after \d+s waiting for the TLS certificate of NLB subdomain \S+ \(secret \S+, status pending/);
+            assert.match(result.stderr, /raise iks\.dnsTimeoutSeconds/);
+            assert.ok(Date.now() - started < 15000, "the timeout bounds the wait");
+            assert.equal(ours(stub, { ip: gatewayIp }).length, 1, "the registration stays, for the next run to adopt");
+        });
+
+        it("retries transient CLI failures with backoff", async () => {
+            const stub = newStub(scenario("classic", { failures: { "ks nlb-dns ls": 2, "ks cluster get": 1 } }));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            assertOk(result, "create");
+            assert.match(result.stderr, /ibmcloud ks nlb-dns ls failed \(try 1\/5\), retrying/);
+            assert.match(result.stderr, /try 2\/5/);
+            assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 1);
+        });
+
+        it("gives up after a bounded number of tries, naming the last error", async () => {
+            const stub = newStub(scenario("classic", { failures: { "ks nlb-dns ls": 50 } }));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic", { IBMCLOUD_RETRY_ATTEMPTS: "3" }));
+            assertFails(result, /ibmcloud ks nlb-dns ls failed 3 times; last error: .*Internal Server Error/);
+            assert.equal(stub.callsOf("ks", "nlb-dns", "ls").length, 3);
+        });
+
+        it("trusts the listing over the exit status of `nlb-dns create` (no duplicate registration)", async () => {
+            const stub = newStub(scenario("classic", { createExitCode: 1 }));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            assertOk(result, "create");
+            assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 1);
+            assert.equal(ours(stub, { ip: gatewayIp }).length, 1);
+        });
+    });
+
+    describe("prerequisites fail with clear messages", () => {
+        it("ibmcloud missing from PATH", async () => {
+            const stub = newStub(scenario("classic"));
+            assertFails(await run(stub, "nlb-dns", "create", nlbSettings("classic"), { withCli: false }),
+                /The ibmcloud CLI was not found on PATH\. Install it .*ibmcloud plugin install container-service/);
+        });
+
+        it("container-service plugin missing, with an existing login", async () => {
+            const stub = newStub(scenario("classic", { homes: { default: { plugins: [], loggedIn: true } } }));
+            assertFails(await run(stub, "nlb-dns", "create", nlbSettings("classic", {}, false)),
+                /The ibmcloud container-service plugin \(the `ibmcloud ks` commands\) is not installed\. Fix: ibmcloud plugin install container-service/);
+            assert.equal(stub.callsOf("plugin", "install").length, 0, "the operator's own CLI home is not changed");
+        });
+
+        it("container-service plugin missing in the stack's CLI home and not installable", async () => {
+            const stub = newStub(scenario("classic", { newHomePlugins: [], pluginInstallable: false }));
+            assertFails(await run(stub, "nlb-dns", "create", nlbSettings("classic")),
+                /container-service plugin is not installed in this stack's CLI home \(\.ibmcloud\/dev\) and installing it failed: .*no such host.*Fix: IBMCLOUD_HOME=\.ibmcloud\/dev ibmcloud plugin install container-service/);
+        });
+
+        it("installs the plugin into the stack's own CLI home when it can", async () => {
+            const stub = newStub(scenario("classic", { newHomePlugins: [] }));
+            assertOk(await run(stub, "nlb-dns", "create", nlbSettings("classic")), "create");
+            const [install] = stub.callsOf("plugin", "install");
+            assert.deepEqual(install.argv, ["plugin", "install", "container-service", "-f"]);
+            assert.equal(install.home, path.join(stub.workDir, ".ibmcloud", "dev"));
+        });
+
+        it("not logged in and no API key", async () => {
+            const stub = newStub(scenario("classic", { homes: { default: { plugins: ["container-service"], loggedIn: false } } }));
+            assertFails(await run(stub, "nlb-dns", "create", nlbSettings("classic", {}, false)),
+                /Not logged in to IBM Cloud .*Fix: pulumi config set --path --secret iks\.apiKey <key>, export IBMCLOUD_API_KEY=<key>, or run `ibmcloud login`/);
+        });
+
+        it("an API key that IBM Cloud refuses", async () => {
+            const stub = newStub(scenario("classic"));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic", { IBMCLOUD_API_KEY: "not-the-right-key-7731" }));
+            assertFails(result, /ibmcloud login \(region us-south\) failed 5 times; .*Unable to authenticate.*Fix: check iks\.apiKey \(or IBMCLOUD_API_KEY\) and iks\.region/);
+            assert.ok(!result.stderr.includes("not-the-right-key-7731"));
+        });
+
+        it("an unknown cluster", async () => {
+            const stub = newStub(scenario("classic"));
+            assertFails(await run(stub, "nlb-dns", "create", nlbSettings("classic", { IKS_CLUSTER: "no-such-cluster" })),
+                /IKS cluster "no-such-cluster" is unknown or not accessible: .*could not be found.*Fix: check iks\.cluster against `ibmcloud ks cluster ls`/);
+        });
+
+        it("an address that does not fit the infrastructure", async () => {
+            const stub = newStub(scenario("classic"));
+            assertFails(await run(stub, "nlb-dns", "create", nlbSettings("classic", { NLB_ADDRESS: gatewayHostname })),
+                /classic load balancers have an IP, but the gateway Service reports hostname .*iks\.infrastructure/);
+        });
+    });
+
+    describe("the CLI's environment", () => {
+        it("logs in with the key from IBMCLOUD_API_KEY into the stack's own CLI home, resolved against the working directory", async () => {
+            const stub = newStub(scenario("classic"));
+            assertOk(await run(stub, "nlb-dns", "create", nlbSettings("classic")), "create");
+            const home = path.join(stub.workDir, ".ibmcloud", "dev");
+            const [login] = stub.callsOf("login");
+            assert.deepEqual(login.argv, ["login", "-r", "us-south", "-q"]);
+            assert.ok(login.apiKeyInEnvironment);
+            assert.ok(stub.calls().every((call) => call.home === home), "every call uses the stack's CLI home");
+            assert.equal(fs.readFileSync(path.join(home, ".gitignore"), "utf8"), "*\n", "the login tokens stay out of git");
+        });
+
+        it("without a key, uses the existing login and the operator's CLI home, and never logs in", async () => {
+            const stub = newStub(scenario("classic"));
+            assertOk(await run(stub, "nlb-dns", "create", nlbSettings("classic", {}, false)), "create");
+            assert.equal(stub.callsOf("login").length, 0);
+            assert.ok(stub.calls().every((call) => call.home === "default"));
+            assert.ok(!fs.existsSync(path.join(stub.workDir, ".ibmcloud")));
+        });
+
+        it("turns colour and version checks off for every call", async () => {
+            const stub = newStub(scenario("classic"));
+            const env = stub.environment(nlbSettings("classic"));
+            delete env.IBMCLOUD_COLOR;
+            delete env.IBMCLOUD_VERSION_CHECK;
+            assertOk(await stub.run("nlb-dns", "create", env), "create");
+            assert.ok(stub.calls().every((call) => call.color === "false" && call.versionCheck === "false"));
+        });
+
+        it("the stored command line runs from the project directory with bare node", async () => {
+            const stub = newStub(scenario("classic"));
+            const result = await runProcess("/bin/sh", ["-c", "node components/ibm/scripts/nlb-dns.js create"],
+                { ...stub.environment(nlbSettings("classic", {}, false)), PATH: `${stub.binDir}:${path.dirname(process.execPath)}` }, projectRoot);
+            runs.push(result);
+            assertOk(result, "create from the project directory");
+            assert.equal(parseResult(result.stdout).secretNamespace, "istio-system");
+        });
+    });
+
+    describe("alb-ingress", () => {
+        const albSettings = (extra: Record<string, string> = {}) => ({
+            IKS_CLUSTER: cluster, IKS_REGION: "us-south", IKS_MESH_IBMCLOUD_HOME: ".ibmcloud/dev", IBMCLOUD_API_KEY: apiKey, ...extra,
+        });
+        const copySettings = (extra: Record<string, string> = {}) => albSettings({
+            ALB_SOURCE_SECRET: "mesh-cluster-0000", ALB_SOURCE_NAMESPACE: "default",
+            ALB_TARGET_SECRET: "iks-ingress-tls", ALB_TARGET_NAMESPACE: "istio-system", ...extra,
+        });
+
+        for (const layout of ["current", "legacy"] as const) {
+            it(`domain reads the Ingress subdomain and secret from \`cluster get\` (${layout} layout)`, async () => {
+                const state = scenario("classic");
+                state.clusters[cluster].layout = layout;
+                const stub = newStub(state);
+                const result = await run(stub, "alb-ingress", "domain", albSettings());
+                assertOk(result, "domain");
+                assert.deepEqual(JSON.parse(result.stdout), {
+                    hostname: "mesh-cluster-0000.us-south.containers.appdomain.cloud", secretName: "mesh-cluster-0000", secretNamespace: "default",
+                });
+            });
+        }
+
+        it("domain fails clearly while the cluster has no Ingress subdomain", async () => {
+            const state = scenario("classic");
+            state.clusters[cluster].ingress = { status: "pending" };
+            const stub = newStub(state);
+            assertFails(await run(stub, "alb-ingress", "domain", albSettings()),
+                /IKS cluster mesh-cluster has no Ingress subdomain and secret yet \(Ingress status pending\).*iks\.alb\.enabled false/);
+        });
+
+        it("secret-create copies the Ingress certificate by CRN into the gateway namespace, adopts on a second run, and delete is idempotent", async () => {
+            const stub = newStub(scenario("classic"));
+            const crn = stub.state().ingressSecrets[cluster][0].crn;
+            const first = await run(stub, "alb-ingress", "secret-create", copySettings());
+            assertOk(first, "secret-create");
+            assert.deepEqual(JSON.parse(first.stdout), { name: "iks-ingress-tls", namespace: "istio-system", crn });
+            assert.deepEqual(stub.callsOf("ks", "ingress", "secret", "get")[0].argv, ["ks", "ingress", "secret", "get", "--cluster", cluster,
+                "--name", "mesh-cluster-0000", "--namespace", "default", "--output", "json"]);
+            assert.deepEqual(stub.callsOf("ks", "ingress", "secret", "create").map((call) => call.argv), [["ks", "ingress", "secret", "create",
+                "--cluster", cluster, "--cert-crn", crn, "--name", "iks-ingress-tls", "--namespace", "istio-system"]]);
+
+            assertOk(await run(stub, "alb-ingress", "secret-create", copySettings()), "second secret-create");
+            assert.equal(stub.callsOf("ks", "ingress", "secret", "create").length, 1, "adopted, not created twice");
+
+            assertOk(await run(stub, "alb-ingress", "secret-delete", copySettings()), "secret-delete");
+            assert.deepEqual(stub.callsOf("ks", "ingress", "secret", "rm").map((call) => call.argv), [["ks", "ingress", "secret", "rm",
+                "--cluster", cluster, "--name", "iks-ingress-tls", "--namespace", "istio-system"]]);
+            assert.deepEqual(stub.state().ingressSecrets[cluster].map((secret) => `${secret.namespace}/${secret.name}`), ["default/mesh-cluster-0000"]);
+            assertOk(await run(stub, "alb-ingress", "secret-delete", copySettings()), "second secret-delete");
+            assert.equal(stub.callsOf("ks", "ingress", "secret", "rm").length, 1);
+        });
+
+        it("secret-create refuses to take over a secret of the same name holding another certificate", async () => {
+            const state = scenario("classic");
+            state.ingressSecrets[cluster].push({ name: "iks-ingress-tls", namespace: "istio-system", crn: "crn:v1:other" });
+            const stub = newStub(state);
+            assertFails(await run(stub, "alb-ingress", "secret-create", copySettings()),
+                /Ingress secret istio-system\/iks-ingress-tls already exists for another certificate \(crn:v1:other\)/);
+        });
+    });
+
+    describe("the API key never leaks", () => {
+        it("is in no recorded argument and no captured output of any run above", () => {
+            assert.ok(runs.length > 20, `only ${runs.length} runs were captured`);
+            for (const stub of stubs) {
+                assert.ok(!stub.recordedText().includes(apiKey), `the stub recorded the key in ${stub.dir}`);
+            }
+            for (const result of runs) {
+                assert.ok(!result.stdout.includes(apiKey) && !result.stderr.includes(apiKey), `a run printed the key:\n${result.stderr}`);
+            }
+        });
+
+        it("is redacted even when the CLI itself echoes it in an error", async () => {
+            const stub = newStub(scenario("classic", { validApiKey: "some-other-key" }));
+            // A stand-in CLI that prints the key it was given, as a careless CLI error might.
+            fs.writeFileSync(path.join(stub.binDir, "ibmcloud"),
+                `#!/bin/sh\nif [ "$1" = login ]; then echo "FAILED: API key $IBMCLOUD_API_KEY is invalid"; exit 1; fi\n` +
+                `exec "${process.execPath}" "${path.join(__dirname, "fixtures", "ibmcloud-stub", "ibmcloud.js")}" "$@"\n`, { mode: 0o755 });
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic", { IBMCLOUD_RETRY_ATTEMPTS: "2" }));
+            assertFails(result, /API key \[redacted\] is invalid/);
+            assert.ok(!result.stderr.includes(apiKey));
+        });
+    });
+});

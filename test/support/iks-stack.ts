@@ -1,0 +1,71 @@
+// An IKS stack for mock-engine runs: its config, and what the cluster and IBM Cloud would report
+// back (the gateway Service's load-balancer address, the ibmcloud commands' result lines, the tls
+// provider's PEMs). Run it with `runProgram(iksStackConfig, { secretSections: ["iks"], ...iksMocks })`.
+import * as pulumi from "@pulumi/pulumi";
+import { MockHooks, unwrapSecrets } from "../harness/program";
+
+/** Distinctive, so a test can search every registered input and output for it. */
+export const iksApiKey = "iks-test-api-key-0f9e8d7c6b5a";
+
+export const iksFacts = {
+    cluster: "mesh-cluster",
+    region: "us-south",
+    classicIp: "169.61.20.30",
+    vpcHostname: "8c2f1e7a-us-south.lb.appdomain.cloud",
+    nlbSubdomain: "mesh-cluster-0f1e2d3c4b5a-0001.us-south.containers.appdomain.cloud",
+    nlbSecretName: "mesh-cluster-0f1e2d3c4b5a-0001",
+    ingressSubdomain: "mesh-cluster-0f1e2d3c4b5a-0000.us-south.containers.appdomain.cloud",
+    ingressSecretName: "mesh-cluster-0f1e2d3c4b5a-0000",
+    ingressCertCrn: "crn:v1:bluemix:public:secrets-manager:us-south:a/0123:4567::secret:89ab",
+} as const;
+
+export const iksStackConfig: Record<string, unknown> = {
+    iks: { enabled: true, cluster: iksFacts.cluster, region: iksFacts.region, apiKey: iksApiKey },
+};
+
+const fakePem = (kind: string, name: string) => `-----BEGIN ${kind}-----\n${kind.toLowerCase()} of ${name}\n-----END ${kind}-----\n`;
+
+/** The command line of a resource, to tell the ibmcloud commands apart. */
+const commandLine = (args: pulumi.runtime.MockResourceArgs) => String(args.inputs?.create ?? "");
+
+/**
+ * What IBM Cloud and the cluster report. `infrastructure` decides whether the gateway's load balancer
+ * has an IP or a hostname.
+ */
+export function iksResourceState(args: pulumi.runtime.MockResourceArgs, infrastructure: "classic" | "vpc" = "classic"):
+    Record<string, unknown> | undefined {
+    switch (args.type) {
+        case "kubernetes:core/v1:Service":
+            if (!args.id) {
+                return undefined;
+            }
+            return {
+                status: { loadBalancer: { ingress: [infrastructure === "classic" ? { ip: iksFacts.classicIp } : { hostname: iksFacts.vpcHostname }] } },
+            };
+        case "command:local:Command":
+            if (/nlb-dns\.js create$/.test(commandLine(args))) {
+                return { stdout: JSON.stringify({ subdomain: iksFacts.nlbSubdomain, secretName: iksFacts.nlbSecretName, secretNamespace: "istio-system" }) };
+            }
+            if (/alb-ingress\.js domain$/.test(commandLine(args))) {
+                return { stdout: JSON.stringify({ hostname: iksFacts.ingressSubdomain, secretName: iksFacts.ingressSecretName, secretNamespace: "default" }) };
+            }
+            if (/alb-ingress\.js secret-create$/.test(commandLine(args))) {
+                // The environment holds the API key, so it arrives wrapped as a secret.
+                const environment = unwrapSecrets(args.inputs.environment ?? {});
+                return { stdout: JSON.stringify({ name: environment.ALB_TARGET_SECRET, namespace: environment.ALB_TARGET_NAMESPACE, crn: iksFacts.ingressCertCrn }) };
+            }
+            return undefined;
+        case "tls:index/privateKey:PrivateKey":
+            return { privateKeyPem: fakePem("PRIVATE KEY", args.name) };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return { certPem: fakePem("CERTIFICATE", args.name) };
+        case "tls:index/certRequest:CertRequest":
+            return { certRequestPem: fakePem("CERTIFICATE REQUEST", args.name) };
+        default:
+            return undefined;
+    }
+}
+
+export const iksMocks: MockHooks = { resourceState: (args) => iksResourceState(args, "classic") };
+export const iksVpcMocks: MockHooks = { resourceState: (args) => iksResourceState(args, "vpc") };

@@ -1,0 +1,314 @@
+// `npm run verify -- --stack <name>`: post-deploy checks of a live stack. It reads the stack's outputs
+// and config with the Pulumi CLI, then checks with kubectl and HTTPS:
+//   plaintext-refused    plaintext from a pod outside the mesh to a STRICT service is refused
+//   in-mesh-call         a call between meshed workloads that the authorization rules allow succeeds
+//   gateway-https        the gateway answers /status/418 over TLS the stack's CA vouches for
+//   gateway-mutual-tls   in MUTUAL mode: no client certificate, refused; the stack's, accepted
+//   canary-split         the WordPress v2 share over N requests fits the configured weight
+//   kiali                Kiali answers
+// Each prints PASS, FAIL or SKIP with a reason; any FAIL makes the exit status 1. This file only runs
+// commands and makes requests: every decision is in scripts/verify/*.ts, unit-tested.
+import { spawn } from "child_process";
+import { randomBytes } from "crypto";
+import { StackConfig } from "../components/config";
+import { verifyCurlImage } from "../components/versions";
+import { parseVerifyArgs, usage, VerifyOptions } from "./verify/args";
+import { canaryCheckId, decideCanary, skipCanary, tallyCanary } from "./verify/canary";
+import {
+    Connection, gatewayAgent, httpsGet, runLimited,
+} from "./verify/https-client";
+import {
+    GatewayEndpoint, decideGatewayHttps, decideMutualTls, gatewayCheckIds, gatewayEndpoint, gatewayServerName,
+    parsePortForward, skipMutualTls, teapotPath,
+} from "./verify/gateway";
+import { decideKiali, kialiCheckId, kialiStatusPath, skipKiali } from "./verify/kiali";
+import {
+    checkIds, decideInMeshCall, decidePlaintextProbe, inMeshCaller, parseCurlProbe, pickExecTarget,
+    plaintextProbeManifests, plaintextTarget, podHasSidecar, skipInMesh,
+} from "./verify/mesh-probes";
+import { variantVersions } from "./verify/php-version";
+import { CheckResult, exitCodeFor, fail, formatReport, skip } from "./verify/report";
+import { StackOutputs, parseStackOutputs, rawConfigFromPulumiJson, stackConfigFrom } from "./verify/stack-data";
+
+interface CommandResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs a command without a shell; never rejects. */
+function run(command: string, args: readonly string[], input?: string, timeoutMs = 300_000): Promise<CommandResult> {
+    return new Promise((resolve) => {
+        const child = spawn(command, args, { stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        const timer = setTimeout(() => child.kill(), timeoutMs);
+        child.stdout?.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
+        child.stderr?.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
+        child.on("error", (error) => {
+            clearTimeout(timer);
+            resolve({ code: 127, stdout, stderr: `${command}: ${error.message}` });
+        });
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            resolve({ code: code ?? 1, stdout, stderr });
+        });
+        if (child.stdin) {
+            // A command that exits without reading its input must not take this process down with EPIPE.
+            child.stdin.on("error", () => undefined);
+            child.stdin.end(input);
+        }
+    });
+}
+
+const firstLine = (text: string) => text.trim().split("\n").filter(Boolean).pop() ?? "no output";
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Kubectl = (args: readonly string[], input?: string, timeoutMs?: number) => Promise<CommandResult>;
+
+async function checkPlaintextRefused(config: StackConfig, kubectl: Kubectl): Promise<CheckResult> {
+    const target = plaintextTarget(config);
+    if ("skip" in target) {
+        return skip(checkIds.plaintextRefused, target.skip);
+    }
+    const namespace = `iks-mesh-verify-${randomBytes(3).toString("hex")}`;
+    const podName = "plaintext-probe";
+    const [namespaceObject, pod] = plaintextProbeManifests(namespace, podName, verifyCurlImage, target.url);
+    try {
+        const created = await kubectl(["create", "-f", "-"], JSON.stringify(namespaceObject));
+        if (created.code !== 0) {
+            return fail(checkIds.plaintextRefused, `could not create namespace ${namespace}: ${firstLine(created.stderr)}`);
+        }
+        // A new namespace's default ServiceAccount appears a moment after the namespace.
+        let podCreated = await kubectl(["create", "-f", "-"], JSON.stringify(pod));
+        for (let attempt = 0; podCreated.code !== 0 && /serviceaccount.*not found/i.test(podCreated.stderr) && attempt < 10; attempt++) {
+            await sleep(1000);
+            podCreated = await kubectl(["create", "-f", "-"], JSON.stringify(pod));
+        }
+        if (podCreated.code !== 0) {
+            return fail(checkIds.plaintextRefused, `could not create the probe pod: ${firstLine(podCreated.stderr)}`);
+        }
+        const waited = await kubectl(["-n", namespace, "wait", "--for=jsonpath={.status.phase}=Succeeded", `pod/${podName}`, "--timeout=180s"]);
+        if (waited.code !== 0) {
+            const state = await kubectl(["-n", namespace, "get", "pod", podName, "-o",
+                "jsonpath={.status.phase} {.status.containerStatuses[0].state.waiting.reason}"]);
+            return fail(checkIds.plaintextRefused, `the probe pod did not finish (${state.stdout.trim() || firstLine(waited.stderr)})`);
+        }
+        const logs = await kubectl(["-n", namespace, "logs", podName]);
+        const podJson = await kubectl(["-n", namespace, "get", "pod", podName, "-o", "json"]);
+        return decidePlaintextProbe(target, parseCurlProbe(logs.stdout), podHasSidecar(JSON.parse(podJson.stdout)));
+    } finally {
+        await kubectl(["delete", "namespace", namespace, "--wait=false", "--ignore-not-found"]);
+    }
+}
+
+async function checkInMeshCall(config: StackConfig, kubectl: Kubectl): Promise<CheckResult> {
+    const caller = inMeshCaller(config);
+    if ("skip" in caller) {
+        return skipInMesh(caller.skip);
+    }
+    const pods = await kubectl(["-n", caller.namespace, "get", "pods", "-l", caller.selector, "-o", "json"]);
+    if (pods.code !== 0) {
+        return fail(checkIds.inMeshCall, `could not list ${caller.selector} pods in ${caller.namespace}: ${firstLine(pods.stderr)}`);
+    }
+    const target = pickExecTarget(pods.stdout);
+    if ("problem" in target) {
+        return fail(checkIds.inMeshCall, `${caller.selector} in ${caller.namespace}: ${target.problem}`);
+    }
+    const exec = await kubectl(["-n", caller.namespace, "exec", target.pod, "-c", target.container, "--", ...caller.command], undefined, 60_000);
+    if (exec.code !== 0 && exec.stdout.trim() === "") {
+        return fail(checkIds.inMeshCall, `kubectl exec into ${caller.namespace}/${target.pod} failed: ${firstLine(exec.stderr)}`);
+    }
+    return decideInMeshCall(caller, target, exec.stdout);
+}
+
+interface OpenConnection {
+    connection: Connection;
+    describe: string;
+    close(): void;
+}
+
+/** Connects to the gateway's HTTPS port directly or through `kubectl port-forward` (closed by the caller). */
+async function openGateway(endpoint: GatewayEndpoint, outputs: Required<Pick<StackOutputs, "gatewayNamespace" | "gatewayService">>,
+    context: string | undefined): Promise<OpenConnection> {
+    if (endpoint.kind === "direct") {
+        return { connection: { address: endpoint.address, port: endpoint.port }, describe: `load balancer ${endpoint.address}`, close: () => undefined };
+    }
+    const args = [...(context ? ["--context", context] : []), "-n", outputs.gatewayNamespace, "port-forward",
+        `svc/${outputs.gatewayService}`, `:${endpoint.servicePort}`];
+    const child = spawn("kubectl", args, { stdio: ["ignore", "pipe", "pipe"] });
+    const port = await new Promise<number>((resolve, reject) => {
+        let seen = "";
+        const timer = setTimeout(() => reject(new Error(`kubectl port-forward gave no port within 20 s: ${firstLine(seen)}`)), 20_000);
+        const onData = (chunk: Buffer) => {
+            seen += chunk.toString();
+            const local = parsePortForward(seen);
+            if (local) {
+                clearTimeout(timer);
+                resolve(local);
+            }
+        };
+        child.stdout.on("data", onData);
+        child.stderr.on("data", onData);
+        child.on("exit", () => {
+            clearTimeout(timer);
+            reject(new Error(`kubectl port-forward exited: ${firstLine(seen)}`));
+        });
+    }).catch((error: Error) => {
+        child.kill();
+        throw error;
+    });
+    return {
+        connection: { address: "127.0.0.1", port },
+        describe: `port-forward to svc/${outputs.gatewayService} (${endpoint.reason})`,
+        close: () => { child.kill(); },
+    };
+}
+
+async function checkGateway(config: StackConfig, outputs: StackOutputs, outputProblems: readonly string[],
+    options: VerifyOptions, kubectl: Kubectl): Promise<CheckResult[]> {
+    const mutual = config.gateway.tlsMode === "MUTUAL";
+    const canaryFallback = config.wordpress.enabled ? [] : [skipCanary("wordpress.enabled is false")];
+    const failAll = (reason: string): CheckResult[] => [
+        fail(gatewayCheckIds.https, reason),
+        mutual ? fail(gatewayCheckIds.mutualTls, reason) : skipMutualTls(config.gateway.tlsMode),
+        ...(config.wordpress.enabled ? [fail(canaryCheckId, reason)] : canaryFallback),
+    ];
+    const { caCertificatePem, gatewayNamespace, gatewayService } = outputs;
+    if (!caCertificatePem || !gatewayNamespace || !gatewayService) {
+        const missing = [!caCertificatePem && "caCertificatePem", !gatewayNamespace && "gatewayNamespace", !gatewayService && "gatewayService"]
+            .filter(Boolean).join(", ");
+        return failAll(`stack outputs missing: ${missing}${outputProblems.length ? ` (${outputProblems.join("; ")})` : ""}`);
+    }
+    if (mutual && (!outputs.clientCertificatePem || !outputs.clientPrivateKeyPem)) {
+        return failAll("gateway.tlsMode is MUTUAL but the stack outputs hold no client certificate and key");
+    }
+    const service = await kubectl(["-n", gatewayNamespace, "get", "service", gatewayService, "-o", "json"]);
+    if (service.code !== 0) {
+        return failAll(`could not read the gateway Service ${gatewayNamespace}/${gatewayService}: ${firstLine(service.stderr)}`);
+    }
+    const found = gatewayEndpoint(service.stdout);
+    if ("problem" in found) {
+        return failAll(found.problem);
+    }
+    let endpoint: GatewayEndpoint = found;
+    if (options.via === "port-forward" && found.kind === "direct") {
+        endpoint = { kind: "port-forward", servicePort: found.port, reason: "--via port-forward" };
+    } else if (options.via === "direct" && found.kind === "port-forward") {
+        return failAll(`--via direct, but ${found.reason}`);
+    }
+    let gateway: OpenConnection;
+    try {
+        gateway = await openGateway(endpoint, { gatewayNamespace, gatewayService }, options.context);
+    } catch (error) {
+        return failAll((error as Error).message);
+    }
+    const serverName = gatewayServerName(outputs.gatewayHosts ?? config.gateway.hosts);
+    const withCertificate = gatewayAgent({
+        caPem: caCertificatePem,
+        ...(mutual ? { clientCertificatePem: outputs.clientCertificatePem, clientPrivateKeyPem: outputs.clientPrivateKeyPem } : {}),
+    });
+    const withoutCertificate = gatewayAgent({ caPem: caCertificatePem });
+    const results: CheckResult[] = [];
+    try {
+        const teapotUrl = `https://${serverName}${teapotPath} via ${gateway.describe}`;
+        if (!config.httpbin.enabled) {
+            results.push(skip(gatewayCheckIds.https, `httpbin.enabled is false: nothing serves ${teapotPath}`));
+            results.push(mutual ? skip(gatewayCheckIds.mutualTls, `httpbin.enabled is false: nothing serves ${teapotPath}`)
+                : skipMutualTls(config.gateway.tlsMode));
+        } else {
+            const answer = await httpsGet(gateway.connection, serverName, serverName, teapotPath, withCertificate);
+            results.push(decideGatewayHttps(teapotUrl, answer, mutual));
+            if (mutual) {
+                const refused = await httpsGet(gateway.connection, serverName, serverName, teapotPath, withoutCertificate);
+                results.push(decideMutualTls(teapotUrl, refused, answer));
+            } else {
+                results.push(skipMutualTls(config.gateway.tlsMode));
+            }
+        }
+        if (!config.wordpress.enabled) {
+            results.push(...canaryFallback);
+        } else {
+            const versions = variantVersions(config.wordpress.stableImage, config.wordpress.canaryImage);
+            if ("problem" in versions) {
+                results.push(skipCanary(versions.problem));
+            } else {
+                // WordPress's own hosts (wordpress.hosts) share the gateway's certificate and listener: the
+                // TLS name stays the gateway's, the Host header picks WordPress's VirtualService.
+                const host = config.wordpress.hosts[0] ?? serverName;
+                const answers = await runLimited(options.requests, 4,
+                    () => httpsGet(gateway.connection, serverName, host, "/", withCertificate));
+                results.push(decideCanary(tallyCanary(answers, versions), config.wordpress.canaryWeight, options.confidence, versions));
+            }
+        }
+    } finally {
+        withCertificate.destroy();
+        withoutCertificate.destroy();
+        gateway.close();
+    }
+    return results;
+}
+
+async function checkKiali(config: StackConfig, kubectl: Kubectl): Promise<CheckResult> {
+    if (!config.kiali.enabled) {
+        return skipKiali();
+    }
+    const answer = await kubectl(["get", "--raw", kialiStatusPath()], undefined, 30_000);
+    if (answer.code !== 0) {
+        return fail(kialiCheckId, `Kiali did not answer through the service proxy: ${firstLine(answer.stderr)}`);
+    }
+    return decideKiali(answer.stdout);
+}
+
+/** A check that throws becomes a FAIL with the error, so one broken check never hides the others. */
+async function guarded(ids: readonly string[], check: () => Promise<CheckResult | CheckResult[]>): Promise<CheckResult[]> {
+    try {
+        const result = await check();
+        return Array.isArray(result) ? result : [result];
+    } catch (error) {
+        return ids.map((id) => fail(id, `the check itself failed: ${(error as Error).message}`));
+    }
+}
+
+async function main(): Promise<number> {
+    const options = parseVerifyArgs(process.argv.slice(2));
+    if ("error" in options) {
+        console.error(`${options.error}\n${usage}`);
+        return 2;
+    }
+    const outputsRun = await run("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", options.stack]);
+    if (outputsRun.code !== 0) {
+        console.error(`pulumi stack output failed for stack ${options.stack}: ${outputsRun.stderr.trim()}`);
+        return 2;
+    }
+    const outputs = parseStackOutputs(outputsRun.stdout);
+    const configRun = await run("pulumi", ["config", "--json", "--stack", options.stack]);
+    if (configRun.code !== 0) {
+        console.error(`pulumi config failed for stack ${options.stack}: ${configRun.stderr.trim()}`);
+        return 2;
+    }
+    let config: StackConfig;
+    try {
+        config = stackConfigFrom(rawConfigFromPulumiJson(configRun.stdout));
+    } catch (error) {
+        console.error(`the stack's config does not validate:\n${(error as Error).message}`);
+        return 2;
+    }
+    const kubectl: Kubectl = (args, input, timeoutMs) =>
+        run("kubectl", [...(options.context ? ["--context", options.context] : []), ...args], input, timeoutMs);
+
+    const results = [
+        ...await guarded([checkIds.plaintextRefused], () => checkPlaintextRefused(config, kubectl)),
+        ...await guarded([checkIds.inMeshCall], () => checkInMeshCall(config, kubectl)),
+        ...await guarded([gatewayCheckIds.https, gatewayCheckIds.mutualTls, canaryCheckId],
+            () => checkGateway(config, outputs.value, outputs.problems, options, kubectl)),
+        ...await guarded([kialiCheckId], () => checkKiali(config, kubectl)),
+    ];
+    console.log(formatReport(options.stack, results));
+    return exitCodeFor(results);
+}
+
+main().then((code) => { process.exitCode = code; }, (error: Error) => {
+    console.error(error.message);
+    process.exitCode = 2;
+});

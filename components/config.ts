@@ -226,7 +226,8 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const enrouteConfig = {
         enabled: enroute.boolean("enabled", false),
         secretTtlSeconds: enroute.integer("secretTtlSeconds", 3600, { min: 60, max: 86400 }),
-        outputCerts: enroute.boolean("outputCerts", false),
+        // On by default: EnRoute's Istio integration reads the mesh certificate the sidecar writes out.
+        outputCerts: enroute.boolean("outputCerts", true),
     };
     enroute.finish();
 

@@ -4,6 +4,7 @@ import { istioChartRepository } from "../components/versions";
 import { ProgramRun, RegisteredResource, runProgram, stringsIn, unwrapSecrets } from "./harness/program";
 import { unknownValuePaths, validateHelmRelease, validateKubernetesObject } from "./harness/validate";
 import { istioChartKeys } from "./data/istio-chart-keys";
+import { iksResourceState, iksStackConfig } from "./support/iks-stack";
 
 function fake(type: string, plain: Record<string, unknown>): RegisteredResource {
     return {
@@ -82,5 +83,16 @@ describe("harness: secrets and dependencies", () => {
 
     it("reports the stack outputs with their secrecy", () => {
         assert.deepEqual(run.outputs.istioVersion, { value: "1.30.3", known: true, secret: false });
+    });
+});
+
+describe("harness: failures inside applies", () => {
+    it("fails the run when the program throws inside an apply (unparsable command output), naming the cause", async () => {
+        await assert.rejects(runProgram(iksStackConfig, {
+            secretSections: ["iks"],
+            resourceState: (args) => args.type === "command:local:Command" && /nlb-dns\.js create$/.test(String(args.inputs.create))
+                ? { stdout: "NLB hostname was created as something" }
+                : iksResourceState(args),
+        }), /printed no result line/);
     });
 });

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "../components/config";
 import { letsEncryptRootsPem } from "../components/ibm/lets-encrypt-roots";
-import { ProgramRun, RegisteredResource, RunOptions, projectRoot, runProgram, stringsIn } from "./harness/program";
+import { ProgramRun, RegisteredResource, projectRoot, runProgram, stringsIn } from "./harness/program";
 import { customValidators, validateRun } from "./harness/validate";
 import { iksApiKey, iksFacts, iksMocks, iksResourceState, iksStackConfig, iksVpcMocks } from "./support/iks-stack";
 
@@ -60,21 +60,6 @@ function validateServersTransport(object: Record<string, any>): string[] {
 }
 customValidators.set(serversTransportType, validateServersTransport);
 
-/** Runs the program and fails on any error the program raised inside an apply (the SDK only logs those). */
-async function runIks(config: Record<string, unknown>, options: RunOptions = {}): Promise<ProgramRun> {
-    const errors: unknown[] = [];
-    const record = (error: unknown) => errors.push(error);
-    process.on("unhandledRejection", record);
-    try {
-        const run = await runProgram(config, options);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        assert.deepEqual(errors.map(String), [], "the program failed inside an apply");
-        return run;
-    } finally {
-        process.off("unhandledRejection", record);
-    }
-}
-
 const iksWith = (iks: Record<string, unknown>, rest: Record<string, unknown> = {}) =>
     ({ ...rest, iks: { ...(iksStackConfig.iks as Record<string, unknown>), ...iks } });
 
@@ -94,7 +79,7 @@ describe("IKS stack under the mock engine", function () {
     this.timeout(120000);
     let run: ProgramRun;
     before(async () => {
-        run = await runIks(iksStackConfig, { secretSections: ["iks"], ...iksMocks });
+        run = await runProgram(iksStackConfig, { secretSections: ["iks"], ...iksMocks });
     });
 
     describe("command resources", () => {
@@ -178,7 +163,7 @@ describe("IKS stack under the mock engine", function () {
         });
 
         it("registers the hostname on VPC", async () => {
-            const vpc = await runIks(iksWith({ infrastructure: "vpc" }), { secretSections: ["iks"], ...iksVpcMocks });
+            const vpc = await runProgram(iksWith({ infrastructure: "vpc" }), { secretSections: ["iks"], ...iksVpcMocks });
             const environment = commandRunning(vpc, /nlb-dns\.js create$/).plain.environment;
             assert.equal(environment.NLB_ADDRESS, iksFacts.vpcHostname);
             assert.equal(environment.IKS_INFRASTRUCTURE, "vpc");
@@ -208,7 +193,7 @@ describe("IKS stack under the mock engine", function () {
         });
 
         it("keeps the configured TLS mode and serves only the NLB subdomain when the ALB path is off", async () => {
-            const noAlb = await runIks(iksWith({ alb: { enabled: false } }), { secretSections: ["iks"], ...iksMocks });
+            const noAlb = await runProgram(iksWith({ alb: { enabled: false } }), { secretSections: ["iks"], ...iksMocks });
             const [https] = noAlb.ofType(gatewayType)[0].plain.spec.servers;
             assert.equal(https.tls.mode, "SIMPLE");
             assert.deepEqual(https.hosts, [iksFacts.nlbSubdomain]);
@@ -276,7 +261,7 @@ describe("IKS stack under the mock engine", function () {
     describe("the ALB (Traefik)", () => {
         let traefik: ProgramRun;
         before(async () => {
-            traefik = await runIks(iksWith({ alb: { ingressClass: "public-iks-traefik" } }), { secretSections: ["iks"], ...iksMocks });
+            traefik = await runProgram(iksWith({ alb: { ingressClass: "public-iks-traefik" } }), { secretSections: ["iks"], ...iksMocks });
         });
 
         it("gives Traefik a ServersTransport with the gateway's name, the roots and our client certificate", () => {
@@ -312,7 +297,7 @@ describe("IKS stack under the mock engine", function () {
 
     describe("without an API key in the config", () => {
         it("relies on the inherited environment or login: no IBMCLOUD_API_KEY is stored", async () => {
-            const keyless = await runIks({ iks: { enabled: true, cluster: iksFacts.cluster, region: iksFacts.region } }, iksMocks);
+            const keyless = await runProgram({ iks: { enabled: true, cluster: iksFacts.cluster, region: iksFacts.region } }, iksMocks);
             for (const command of keyless.ofType(commandType)) {
                 assert.equal(command.plain.environment.IBMCLOUD_API_KEY, undefined);
                 assert.equal(command.plain.environment.IKS_CLUSTER, iksFacts.cluster);
@@ -322,7 +307,7 @@ describe("IKS stack under the mock engine", function () {
 
     describe("with iks.enabled false", () => {
         it("creates nothing IBM-specific", async () => {
-            const plain = await runIks({}, { resourceState: (args) => iksResourceState(args) });
+            const plain = await runProgram({}, { resourceState: (args) => iksResourceState(args) });
             assert.deepEqual(plain.ofType(commandType), []);
             assert.deepEqual(plain.resources.filter((resource) => resource.type.startsWith("iks-mesh:ibm:")), []);
             assert.deepEqual(plain.ofType(ingressType), []);

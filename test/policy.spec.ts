@@ -5,6 +5,7 @@ import {
     privateKeysAreSecret,
 } from "../policy/policies";
 import { ProgramRun, RegisteredResource, runProgram } from "./harness/program";
+import { iksMocks, iksStackConfig } from "./support/iks-stack";
 
 const facts = (type: string, props: Record<string, any>, additionalSecretOutputs: string[] = []): ResourceFacts =>
     ({ type, name: "r", props, additionalSecretOutputs });
@@ -118,6 +119,15 @@ describe("policy pack over the program's resources (mock engine)", () => {
 
     it("a PERMISSIVE stack passes because its config opts out on the record", async () => {
         assert.deepEqual(await violationsOf(await runProgram({ mtls: { mode: "PERMISSIVE" } })), []);
+    });
+
+    it("an IKS stack with EnRoute and client policies passes every policy", async () => {
+        const run = await runProgram({
+            ...iksStackConfig,
+            enroute: { enabled: true },
+            mtls: { clientPolicies: [{ host: "reviews.bookinfo.svc.cluster.local", mode: "ISTIO_MUTUAL" }] },
+        }, { secretSections: ["iks"], ...iksMocks });
+        assert.deepEqual(await violationsOf(run), []);
     });
 
     it("the checks really see the program's resources", async () => {

@@ -18,6 +18,7 @@ export interface BookinfoArgs {
  */
 export class Bookinfo extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
+    readonly namespaceName: string = sampleNamespaces.bookinfo;
     readonly manifest: k8s.yaml.v2.ConfigFile;
     readonly manifestUrl: string;
     readonly destinationRules: k8s.apiextensions.CustomResource[];

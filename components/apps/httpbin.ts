@@ -18,6 +18,7 @@ export interface HttpbinArgs {
  */
 export class Httpbin extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
+    readonly namespaceName: string = sampleNamespaces.httpbin;
     readonly manifest: k8s.yaml.v2.ConfigFile;
     readonly manifestUrl: string;
     readonly destinationRule: k8s.apiextensions.CustomResource;

@@ -39,6 +39,7 @@ function istioDestination(destination: RouteDestination): Record<string, unknown
  */
 export class WordPress extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
+    readonly namespaceName: string = sampleNamespaces.wordpress;
     readonly serviceAccount: k8s.core.v1.ServiceAccount;
     readonly mysql: MySql;
     readonly contentClaim: k8s.core.v1.PersistentVolumeClaim;

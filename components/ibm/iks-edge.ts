@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
+import { gatewayTlsMode } from "../edge/gateway-plan";
 import { GatewayTlsMode } from "../edge/gateway-spec";
 import { IstioMesh } from "../mesh/istio-mesh";
 import { MeshPki } from "../pki/mesh-pki";
@@ -73,7 +74,7 @@ export class IksEdge extends pulumi.ComponentResource {
                 clientKeyPem: pki.clientPrivateKeyPem,
             }, { parent: this });
         }
-        this.gatewayTlsMode = this.alb ? "MUTUAL" : config.gateway.tlsMode;
+        this.gatewayTlsMode = gatewayTlsMode(config);
         this.gatewayHosts = this.alb
             ? pulumi.all([this.nlbDns.subdomain, this.alb.hosts]).apply(([subdomain, hosts]) => [subdomain, ...hosts])
             : this.nlbDns.subdomain.apply((subdomain) => [subdomain]);

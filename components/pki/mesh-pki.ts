@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { StackConfig } from "../config";
+import { offIksGatewayHosts } from "../edge/gateway-plan";
 import { IstioMesh } from "../mesh/istio-mesh";
 import { gatewayCredentialName, serverCredentialData } from "./credential-layout";
 import {
@@ -10,7 +11,7 @@ import {
 } from "./pki-spec";
 
 export interface MeshPkiArgs {
-    /** `pki.*` for keys and lifetimes, `gateway.hosts` for the server certificate's names. */
+    /** `pki.*` for keys and lifetimes, the gateway's hosts for the server certificate's names. */
     config: StackConfig;
     /** Where the gateway runs: its credential Secret must live in the gateway's namespace. */
     mesh: IstioMesh;
@@ -75,7 +76,7 @@ export class MeshPki extends pulumi.ComponentResource {
             return { key, certificate };
         };
 
-        this.serverDnsNames = serverDnsNames(config.gateway.hosts, { name: mesh.gatewayServiceName, namespace: mesh.gatewayNamespace });
+        this.serverDnsNames = serverDnsNames(offIksGatewayHosts(config), { name: mesh.gatewayServiceName, namespace: mesh.gatewayNamespace });
         const server = issue("server", subjects.server, serverAllowedUses(pki.keyAlgorithm), this.serverDnsNames);
         const client = issue("client", subjects.client, clientAllowedUses(pki.keyAlgorithm));
         this.serverPrivateKey = server.key;

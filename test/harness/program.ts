@@ -233,6 +233,11 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
             logs.push({ severity, message });
         };
     }
+    // An error thrown inside an apply never reaches the caller: the SDK drops the resource that needed
+    // the value and the rejection goes unhandled. Collect those, so a broken program cannot pass.
+    const failures: unknown[] = [];
+    const recordFailure = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", recordFailure);
     try {
         forgetProjectModules();
         const program = require(path.join(projectRoot, "index")) as Record<string, unknown>;
@@ -241,8 +246,14 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
             outputs[name] = await settle(exported);
         }
         await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        await new Promise((resolve) => setImmediate(resolve));
+        if (failures.length > 0) {
+            throw new Error(`the program failed inside an apply:\n${failures.map((failure) =>
+                failure instanceof Error ? failure.stack ?? failure.message : String(failure)).join("\n")}`);
+        }
         return new ProgramRun(resources, outputs, logs);
     } finally {
+        process.off("unhandledRejection", recordFailure);
         Object.assign(log, original);
     }
 }

@@ -1,0 +1,79 @@
+import { strict as assert } from "assert";
+import { ProgramRun, RegisteredResource, runProgram } from "./harness/program";
+import { validateRun } from "./harness/validate";
+
+const authorizationType = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
+const gatewayPrincipal = "cluster.local/ns/istio-system/sa/istio-ingressgateway";
+
+/** Who may call the pods labelled app=<app> in a namespace, on which ports, per the emitted policies. */
+function allowed(run: ProgramRun, namespace: string, app: string): { principals: string[]; ports: string[] } {
+    const policies = run.ofType(authorizationType).filter((policy) => policy.plain.metadata.namespace === namespace &&
+        policy.plain.spec.selector?.matchLabels?.app === app);
+    const rules = policies.flatMap((policy) => policy.plain.spec.rules ?? []);
+    return {
+        principals: rules.flatMap((rule: any) => rule.from.flatMap((from: any) => from.source.principals)).sort(),
+        ports: [...new Set<string>(rules.flatMap((rule: any) => rule.to.flatMap((to: any) => to.operation.ports)))].sort(),
+    };
+}
+
+describe("Authorization: deny by default, allow by workload identity", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram({});
+    });
+
+    it("denies everything by default in each sample namespace (an allow-nothing policy)", () => {
+        for (const namespace of ["wordpress", "bookinfo", "httptools"]) {
+            const denyAll = run.ofType(authorizationType).find((policy) =>
+                policy.plain.metadata.namespace === namespace && policy.plain.metadata.name === "allow-nothing");
+            assert.ok(denyAll, namespace);
+            assert.deepEqual(denyAll.plain.spec, {}, "an empty spec matches no request, so everything else is denied");
+        }
+    });
+
+    it("lets the ingress gateway reach only the front ends", () => {
+        assert.deepEqual(allowed(run, "wordpress", "wordpress"), { principals: [gatewayPrincipal], ports: ["80"] });
+        assert.deepEqual(allowed(run, "bookinfo", "productpage"), { principals: [gatewayPrincipal], ports: ["9080"] });
+        assert.deepEqual(allowed(run, "httptools", "httpbin"), { principals: [gatewayPrincipal], ports: ["8080"] },
+            "the container port behind Service port 8000");
+    });
+
+    it("allows the samples' own calls and nothing more", () => {
+        assert.deepEqual(allowed(run, "wordpress", "mysql"), { principals: ["cluster.local/ns/wordpress/sa/wordpress"], ports: ["3306"] });
+        assert.deepEqual(allowed(run, "bookinfo", "details").principals, ["cluster.local/ns/bookinfo/sa/bookinfo-productpage"]);
+        assert.deepEqual(allowed(run, "bookinfo", "reviews").principals, ["cluster.local/ns/bookinfo/sa/bookinfo-productpage"]);
+        assert.deepEqual(allowed(run, "bookinfo", "ratings").principals, ["cluster.local/ns/bookinfo/sa/bookinfo-reviews"]);
+    });
+
+    it("names identities that exist: the allowed callers run as those service accounts", () => {
+        const serviceAccounts = run.ofType("kubernetes:core/v1:ServiceAccount").map((account) =>
+            `cluster.local/ns/${account.plain.metadata.namespace}/sa/${account.plain.metadata.name}`);
+        assert.ok(serviceAccounts.includes("cluster.local/ns/wordpress/sa/wordpress"));
+        const wordpressDeployments = run.ofType("kubernetes:apps/v1:Deployment").filter((deployment) =>
+            deployment.plain.metadata.namespace === "wordpress" && deployment.plain.spec.template.metadata.labels.app === "wordpress");
+        assert.equal(wordpressDeployments.length, 2);
+        for (const deployment of wordpressDeployments) {
+            assert.equal(deployment.plain.spec.template.spec.serviceAccountName, "wordpress");
+        }
+    });
+
+    it("every policy waits for istiod and its namespace, and validates", async () => {
+        const istiod = run.get("kubernetes:helm.sh/v3:Release", "istiod");
+        for (const policy of run.ofType(authorizationType)) {
+            assert.ok(run.dependsOn(policy, istiod), policy.name);
+        }
+        assert.deepEqual(await validateRun(run), []);
+    });
+
+    it("follows the samples: a disabled sample gets no policies", async () => {
+        const noBookinfo = await runProgram({ bookinfo: { enabled: false } });
+        const namespaces = new Set(noBookinfo.ofType(authorizationType).map((policy: RegisteredResource) => policy.plain.metadata.namespace));
+        assert.deepEqual([...namespaces].sort(), ["httptools", "wordpress"]);
+    });
+
+    it("is switchable with authorization.enabled", async () => {
+        const off = await runProgram({ authorization: { enabled: false } });
+        assert.equal(off.ofType(authorizationType).length, 0);
+        assert.equal(off.ofType("iks-mesh:mesh:Authorization").length, 0);
+    });
+});

@@ -139,8 +139,9 @@ export class WordPress extends pulumi.ComponentResource {
                 },
             }, {
                 parent: this,
-                // MySQL first: WordPress is not ready until it reaches its database.
-                dependsOn: [args.istiod, this.mysql.deployment],
+                // Not after MySQL: both start at once, and WordPress turns ready once its database answers
+                // (its readiness probe fails until then), so waiting would only serialise the image pulls.
+                dependsOn: [args.istiod],
             });
         };
         this.stable = release(wordpressNames.stable.version, wordpressNames.stable.deployment, wordpress.stableImage);

@@ -100,7 +100,9 @@ export class MeshPki extends pulumi.ComponentResource {
                 caCertPem: this.caCertPem,
             }),
         }, { parent: this, dependsOn: [mesh.namespace] });
-        this.serverCredentialName = this.serverCredential.metadata.name;
+        // The name, not the Secret's output: a Gateway that names a credential not yet written waits for
+        // it inside Istio, so the Gateway need not wait for the certificate chain to be issued first.
+        this.serverCredentialName = pulumi.output(gatewayCredentialName);
 
         this.registerOutputs({
             caCertPem: this.caCertPem,

@@ -1,0 +1,56 @@
+// `npm run bench`: measures the program under the mock engine and prints one table per measure.
+// (a) deploy critical path against its minimum, (b) blast radius of typical changes against the
+// minimum, (c) determinism, (d) evaluation time as routes grow. test/bench.spec.ts holds (a)-(c).
+import { performance } from "perf_hooks";
+import { blastRadius } from "./bench/blast-radius";
+import { criticalPath } from "./bench/critical-path";
+import { runProgram } from "../test/harness/program";
+import { changes, manyRoutes, stackShapes } from "./bench/scenarios";
+
+function table(title: string, header: string[], rows: string[][]): void {
+    const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => row[column].length)));
+    const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(" | ")} |`;
+    console.log(`\n${title}\n${line(header)}\n${line(widths.map((width) => "-".repeat(width)))}`);
+    rows.forEach((row) => console.log(line(row)));
+}
+
+async function main(): Promise<void> {
+    const pathRows: string[][] = [];
+    for (const shape of stackShapes) {
+        const path = criticalPath((await runProgram(shape.config, shape.options)).resources);
+        pathRows.push([shape.name, String(path.length), String(shape.minimumCriticalPath), path.chain.join(" → ")]);
+    }
+    table("(a) deploy critical path (resources in the longest waiting chain)", ["stack", "length", "minimum", "chain"], pathRows);
+
+    const blastRows: string[][] = [];
+    for (const change of changes) {
+        const before = await runProgram(change.before.config, change.before.options);
+        const after = await runProgram(change.after.config, change.after.options);
+        const radius = blastRadius(before.resources, after.resources);
+        blastRows.push([change.name, String(radius.total), String(change.minimum(before)),
+            [...radius.changed.map((name) => `~${name}`), ...radius.added.map((name) => `+${name}`), ...radius.removed.map((name) => `-${name}`)]
+                .slice(0, 4).join(", ") + (radius.total > 4 ? ", ..." : "")]);
+    }
+    table("(b) blast radius (resources created, deleted or updated)", ["change", "resources", "minimum", "which"], blastRows);
+
+    const determinismRows: string[][] = [];
+    for (const shape of stackShapes) {
+        const first = await runProgram(shape.config, shape.options);
+        const second = await runProgram(shape.config, shape.options);
+        determinismRows.push([shape.name, String(blastRadius(first.resources, second.resources).total)]);
+    }
+    table("(c) determinism (resources whose inputs differ between two evaluations)", ["stack", "differences"], determinismRows);
+
+    const timeRows: string[][] = [];
+    for (const count of [1, 10, 100]) {
+        const start = performance.now();
+        const run = await runProgram(manyRoutes(count), {});
+        timeRows.push([String(count), String(run.resources.length), `${Math.round(performance.now() - start)} ms`]);
+    }
+    table("(d) evaluation time under the mock engine", ["routes", "resources", "time"], timeRows);
+}
+
+main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+});

@@ -1,0 +1,105 @@
+// What `npm run bench` measures and what the tests hold it to: the stacks whose critical path is
+// measured, the typical changes whose blast radius is measured, and the minimum each may reach.
+import * as pulumi from "@pulumi/pulumi";
+import { MockHooks, ProgramRun, RegisteredResource, RunOptions } from "../../test/harness/program";
+import { iksMocks, iksStackConfig } from "../../test/support/iks-stack";
+
+export interface StackShape {
+    name: string;
+    config: Record<string, unknown>;
+    options: RunOptions;
+    /**
+     * The longest chain nothing can shorten. Off IKS: Namespace → base (CRDs) → istiod (webhooks) →
+     * gateway or any workload/Istio resource. On IKS the gateway's load balancer address → the NLB
+     * subdomain with its certificate (one command: create, then wait for `created`) → the client-CA
+     * Secret named after IBM's certificate Secret (a MUTUAL Gateway without it would briefly trust
+     * whatever CA that Secret carries) → the Gateway that serves the subdomain.
+     */
+    minimumCriticalPath: number;
+}
+
+export const stackShapes: StackShape[] = [
+    { name: "default (any cluster)", config: {}, options: {}, minimumCriticalPath: 4 },
+    { name: "MUTUAL gateway, routes", config: {
+        gateway: { tlsMode: "MUTUAL", routes: [{ prefix: "/api/freight-rating", service: "freight-rating", namespace: "wordpress", port: 8080 }] },
+    }, options: {}, minimumCriticalPath: 4 },
+    // EnRoute's GlobalConfig is a custom resource of a CRD that the EnRoute chart installs: one step more.
+    { name: "EnRoute", config: { enroute: { enabled: true } }, options: {}, minimumCriticalPath: 5 },
+    { name: "IKS (NLB DNS + ALB)", config: iksStackConfig, options: { secretSections: ["iks"], ...iksMocks }, minimumCriticalPath: 8 },
+];
+
+/** A renewed certificate comes back from the tls provider with new PEM; nothing else about it changes. */
+function renewedServerCertificate(base: MockHooks): MockHooks {
+    return {
+        ...base,
+        resourceState: (args: pulumi.runtime.MockResourceArgs) => args.type === "tls:index/locallySignedCert:LocallySignedCert" &&
+            args.name.endsWith("server-cert")
+            ? { certPem: "-----BEGIN CERTIFICATE-----\nrenewed\n-----END CERTIFICATE-----\n" }
+            : base.resourceState?.(args),
+    };
+}
+
+const certificateMocks: MockHooks = {
+    resourceState: (args) => args.type === "tls:index/locallySignedCert:LocallySignedCert" || args.type === "tls:index/selfSignedCert:SelfSignedCert"
+        ? { certPem: `-----BEGIN CERTIFICATE-----\n${args.name}\n-----END CERTIFICATE-----\n` }
+        : undefined,
+};
+
+export interface Change {
+    name: string;
+    before: { config: Record<string, unknown>; options: RunOptions };
+    after: { config: Record<string, unknown>; options: RunOptions };
+    /** The fewest resources a correct program must touch for this change, given the run before it. */
+    minimum: (before: ProgramRun) => number;
+}
+
+/** Resources that belong to one sample: everything in its namespace, and the namespace. */
+function ownedBySample(run: ProgramRun, namespace: string): RegisteredResource[] {
+    return run.resources.filter((resource) => resource.custom && (resource.plain.metadata?.namespace === namespace ||
+        (resource.type === "kubernetes:core/v1:Namespace" && resource.plain.metadata?.name === namespace) ||
+        (resource.type === "pulumi:providers:kubernetes" && resource.plain.namespace === namespace)));
+}
+
+const base = { config: {}, options: certificateMocks };
+
+export const changes: Change[] = [
+    {
+        name: "canary weight 10 → 20",
+        before: base,
+        after: { config: { wordpress: { canary: { weight: 20 } } }, options: certificateMocks },
+        minimum: () => 1, // the VirtualService holding the split
+    },
+    {
+        name: "add a prefix route",
+        before: base,
+        after: {
+            config: { gateway: { routes: [{ prefix: "/api/freight-tariff", service: "freight-tariff", namespace: "wordpress", port: 8080 }] } },
+            options: certificateMocks,
+        },
+        minimum: () => 1, // the gateway's VirtualService
+    },
+    {
+        name: "switch httpbin off",
+        before: base,
+        after: { config: { httpbin: { enabled: false } }, options: certificateMocks },
+        // Its own resources go, and the gateway's VirtualService loses its routes.
+        minimum: (before) => ownedBySample(before, "httptools").length + 1,
+    },
+    {
+        name: "renew the gateway's server certificate",
+        before: base,
+        after: { config: {}, options: renewedServerCertificate(certificateMocks) },
+        minimum: () => 1, // the credential Secret the gateway reads
+    },
+];
+
+/** `count` user routes to distinct services, for measuring how evaluation time grows. */
+export function manyRoutes(count: number): Record<string, unknown> {
+    return {
+        gateway: {
+            routes: Array.from({ length: count }, (_, index) => ({
+                prefix: `/api/service-${index}`, service: `service-${index}`, namespace: "wordpress", port: 8080,
+            })),
+        },
+    };
+}

@@ -70,20 +70,6 @@ function validateGlobalConfig(object: Record<string, any>): string[] {
 }
 customValidators.set(globalConfigType, validateGlobalConfig);
 
-function subtree(run: ProgramRun, root: RegisteredResource): Set<string> {
-    const urns = new Set([root.urn]);
-    let grew = true;
-    while (grew) {
-        grew = false;
-        for (const resource of run.resources) {
-            if (!urns.has(resource.urn) && urns.has(resource.parent)) {
-                urns.add(resource.urn);
-                grew = true;
-            }
-        }
-    }
-    return urns;
-}
 
 function proxyMetadata(release: RegisteredResource): Record<string, string> {
     return JSON.parse(release.plain.values.istioPodAnnotations["proxy.istio.io/config"]).proxyMetadata;
@@ -205,7 +191,7 @@ describe("EnRoute: the gateway joined to the mesh", () => {
     });
 
     it("enroute.enabled false removes EnRoute's resources and leaves everything else alone", () => {
-        const ours = subtree(on, on.get(componentType, "enroute"));
+        const ours = new Set(on.subtree(on.get(componentType, "enroute")).map((resource) => resource.urn));
         assert.ok(ours.size >= 4, "component, namespace, release, GlobalConfig");
         const offUrns = new Set(off.resources.map((resource) => resource.urn));
         const onUrns = new Set(on.resources.map((resource) => resource.urn));

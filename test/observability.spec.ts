@@ -6,28 +6,13 @@ import {
 import { prometheusAddonUrl, prometheusUrl } from "../components/observability/prometheus-addon";
 import { istioSampleUrl, kialiChartRepository } from "../components/versions";
 import { kialiChartKeys } from "./data/kiali-chart-keys";
-import { ProgramRun, RegisteredResource, runProgram } from "./harness/program";
+import { ProgramRun, runProgram } from "./harness/program";
 import { unknownValuePaths, validateRun } from "./harness/validate";
 
 const releaseType = "kubernetes:helm.sh/v3:Release";
 const configFileType = "kubernetes:yaml/v2:ConfigFile";
 const componentType = "iks-mesh:observability:Observability";
 
-/** The resource and everything registered under it (children, grandchildren, ...). */
-function subtree(run: ProgramRun, root: RegisteredResource): Set<string> {
-    const urns = new Set([root.urn]);
-    let grew = true;
-    while (grew) {
-        grew = false;
-        for (const resource of run.resources) {
-            if (!urns.has(resource.urn) && urns.has(resource.parent)) {
-                urns.add(resource.urn);
-                grew = true;
-            }
-        }
-    }
-    return urns;
-}
 
 function urns(run: ProgramRun): Set<string> {
     return new Set(run.resources.map((resource) => resource.urn));
@@ -148,7 +133,7 @@ describe("Observability: Prometheus and Kiali in the mesh", () => {
     it("kiali.enabled false removes exactly Prometheus, Kiali and their component", async () => {
         const off = await runProgram({ kiali: { enabled: false } });
         const component = run.get(componentType, "observability");
-        const ours = subtree(run, component);
+        const ours = new Set(run.subtree(component).map((resource) => resource.urn));
         assert.ok(ours.size >= 3, "component, Prometheus and Kiali");
         const offUrns = urns(off);
         const removed = [...urns(run)].filter((urn) => !offUrns.has(urn));

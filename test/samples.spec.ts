@@ -168,21 +168,6 @@ function componentOf(run: ProgramRun, sample: Sample): RegisteredResource {
     return component;
 }
 
-/** A resource and everything registered under it. */
-function subtree(run: ProgramRun, root: RegisteredResource): RegisteredResource[] {
-    const inside = new Set([root.urn]);
-    let grew = true;
-    while (grew) {
-        grew = false;
-        for (const resource of run.resources) {
-            if (!inside.has(resource.urn) && inside.has(resource.parent)) {
-                inside.add(resource.urn);
-                grew = true;
-            }
-        }
-    }
-    return run.resources.filter((resource) => inside.has(resource.urn));
-}
 
 function directDependencies(resource: RegisteredResource): string[] {
     return [...resource.dependencies, ...Object.values(resource.propertyDependencies).flat()];
@@ -238,7 +223,7 @@ function parseHost(host: string): { name: string; namespace: string } | undefine
 function sampleDestinationRules(run: ProgramRun): RegisteredResource[] {
     return samples.flatMap((sample) => {
         const [component] = run.ofType(sampleComponents[sample].type);
-        return component ? subtree(run, component).filter((r) => r.type === "kubernetes:networking.istio.io/v1:DestinationRule") : [];
+        return component ? run.subtree(component).filter((r) => r.type === "kubernetes:networking.istio.io/v1:DestinationRule") : [];
     });
 }
 
@@ -320,7 +305,7 @@ describe("samples under mocks: the default stack", () => {
             const [object] = run.ofType("kubernetes:core/v1:Namespace").filter((n) => n.plain.metadata.name === namespace);
             assert.ok(object, `namespace ${namespace} missing`);
             assert.equal(object.plain.metadata.labels["istio-injection"], "enabled");
-            assert.ok(subtree(run, componentOf(run, sample)).includes(object), `${namespace} belongs to the ${sample} component`);
+            assert.ok(run.subtree(componentOf(run, sample)).includes(object), `${namespace} belongs to the ${sample} component`);
         }
     });
 
@@ -476,7 +461,7 @@ describe("samples under mocks: the default stack", () => {
             ["bookinfo", "bookinfo/platform/kube/bookinfo.yaml", "bookinfo"],
             ["httpbin", "httpbin/httpbin.yaml", "httptools"],
         ] as const) {
-            const file = subtree(run, componentOf(run, sample)).find((r) => r.type === configFileType) as RegisteredResource;
+            const file = run.subtree(componentOf(run, sample)).find((r) => r.type === configFileType) as RegisteredResource;
             assert.equal(file.plain.file, istioSampleUrl(sampleRun.config.istio.version, path));
             assert.match(file.plain.file, /^https:\/\/raw\.githubusercontent\.com\/istio\/istio\/\d+\.\d+\.\d+\/samples\//);
             const provider = run.byUrn(sampleRun.configFileProviders.get(file.name) ?? "");
@@ -490,7 +475,7 @@ describe("samples under mocks: the default stack", () => {
     it("makes every sample workload and Istio resource wait for istiod", () => {
         const istiod = run.get(releaseType, "istiod");
         for (const sample of samples) {
-            const waiting = subtree(run, componentOf(run, sample)).filter((r) =>
+            const waiting = run.subtree(componentOf(run, sample)).filter((r) =>
                 r.type === "kubernetes:apps/v1:Deployment" || r.type === configFileType || r.type.includes(".istio.io/"));
             assert.ok(waiting.length > 1, sample);
             for (const resource of waiting) {
@@ -501,7 +486,7 @@ describe("samples under mocks: the default stack", () => {
 
     it("never makes one sample wait for another, nor for anything but istiod", () => {
         const istiod = run.get(releaseType, "istiod");
-        const trees = Object.fromEntries(samples.map((sample) => [sample, subtree(run, componentOf(run, sample))]));
+        const trees = Object.fromEntries(samples.map((sample) => [sample, run.subtree(componentOf(run, sample))]));
         for (const sample of samples) {
             const own = new Set(trees[sample].map((r) => r.urn));
             for (const resource of trees[sample]) {
@@ -608,7 +593,7 @@ describe("samples under mocks: each can be switched off", () => {
                 `something is still created in ${namespace}`);
 
             const remaining = new Map(without.run.resources.map((r) => [r.urn, r]));
-            const own = new Set(subtree(full.run, componentOf(full.run, sample)).map((r) => r.urn));
+            const own = new Set(full.run.subtree(componentOf(full.run, sample)).map((r) => r.urn));
             const removed = full.run.resources.filter((r) => !remaining.has(r.urn));
             for (const urn of own) {
                 assert.ok(!remaining.has(urn), `${urn} survived`);

@@ -27,27 +27,17 @@ function routeName(sample: string, prefix: string): string {
  */
 export function sampleGatewayRoutes(config: StackConfig): GatewayHttpRoute[] {
     const routes: GatewayHttpRoute[] = [];
+    const prefixRoutes = (sample: keyof typeof sampleRouteSources, host: string, port: number, prefixes: readonly string[]) =>
+        prefixes.map((prefix): GatewayHttpRoute => ({
+            name: routeName(sample, prefix), prefix, destinations: [{ host, port }], source: sampleRouteSources[sample],
+        }));
     if (config.bookinfo.enabled) {
         const host = serviceHost(bookinfoManifest.entryService, sampleNamespaces.bookinfo);
-        for (const prefix of bookinfoGatewayPrefixes) {
-            routes.push({
-                name: routeName("bookinfo", prefix),
-                prefix,
-                destinations: [{ host, port: bookinfoManifest.port }],
-                source: sampleRouteSources.bookinfo,
-            });
-        }
+        routes.push(...prefixRoutes("bookinfo", host, bookinfoManifest.port, bookinfoGatewayPrefixes));
     }
     if (config.httpbin.enabled) {
         const host = serviceHost(httpbinManifest.service, sampleNamespaces.httpbin);
-        for (const prefix of httpbinGatewayPrefixes) {
-            routes.push({
-                name: routeName("httpbin", prefix),
-                prefix,
-                destinations: [{ host, port: httpbinManifest.port }],
-                source: sampleRouteSources.httpbin,
-            });
-        }
+        routes.push(...prefixRoutes("httpbin", host, httpbinManifest.port, httpbinGatewayPrefixes));
     }
     if (config.wordpress.enabled && config.wordpress.hosts.length === 0) {
         routes.push({

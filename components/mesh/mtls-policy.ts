@@ -4,11 +4,21 @@ import { StackConfig } from "../config";
 import { IstioMesh } from "./istio-mesh";
 import { destinationRuleSpecs, peerAuthenticationSpecs } from "./mtls-specs";
 
-export interface MtlsPolicyArgs {
+/** What a mesh policy component needs: the config, istiod to wait for, and the namespaces it writes into. */
+export interface MeshPolicyArgs {
     config: StackConfig;
     mesh: IstioMesh;
     /** The namespaces the policies live in, by name; each policy waits for its namespace. */
     namespaces: Readonly<Record<string, k8s.core.v1.Namespace>>;
+}
+
+/** The Namespace resource a policy goes into; a namespace the stack does not manage is a program error. */
+export function managedNamespace(args: MeshPolicyArgs, namespace: string, component: string): k8s.core.v1.Namespace {
+    const resource = args.namespaces[namespace];
+    if (!resource) {
+        throw new Error(`${component}: namespace ${namespace} is not managed by this stack`);
+    }
+    return resource;
 }
 
 /**
@@ -20,15 +30,9 @@ export class MtlsPolicy extends pulumi.ComponentResource {
     readonly peerAuthentications: k8s.apiextensions.CustomResource[];
     readonly destinationRules: k8s.apiextensions.CustomResource[];
 
-    constructor(name: string, args: MtlsPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: MeshPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iks-mesh:mesh:MtlsPolicy", name, {}, opts);
-        const namespaceOf = (namespace: string) => {
-            const resource = args.namespaces[namespace];
-            if (!resource) {
-                throw new Error(`MtlsPolicy: namespace ${namespace} is not managed by this stack`);
-            }
-            return resource;
-        };
+        const namespaceOf = (namespace: string) => managedNamespace(args, namespace, "MtlsPolicy");
         this.peerAuthentications = peerAuthenticationSpecs(args.config).map((pa) =>
             new k8s.apiextensions.CustomResource(`peer-authentication-${pa.namespace}-${pa.name}`, {
                 apiVersion: "security.istio.io/v1",

@@ -124,6 +124,22 @@ export class ProgramRun {
         return this.ofType(`kubernetes:${apiVersion}:${kind}`);
     }
 
+    /** A resource and everything registered under it (children, grandchildren, ...). */
+    subtree(root: RegisteredResource): RegisteredResource[] {
+        const inside = new Set([root.urn]);
+        let grew = true;
+        while (grew) {
+            grew = false;
+            for (const resource of this.resources) {
+                if (!inside.has(resource.urn) && inside.has(resource.parent)) {
+                    inside.add(resource.urn);
+                    grew = true;
+                }
+            }
+        }
+        return this.resources.filter((resource) => inside.has(resource.urn));
+    }
+
     /**
      * Whether `from` waits for `to`: through dependencies, or by being a child of a component that
      * waits for it (the SDK makes a component's dependencies its children's).

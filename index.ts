@@ -59,19 +59,19 @@ const bookinfo = config.bookinfo.enabled ? new Bookinfo("bookinfo", { config, is
 const httpbin = config.httpbin.enabled ? new Httpbin("httpbin", { config, istiod: mesh.istiod }) : undefined;
 const samples = [wordpress, bookinfo, httpbin].flatMap((sample) => sample ? [sample] : []);
 
-// --- Narrower mTLS scopes and least-privilege authorization in the sample namespaces ---
+// --- Observability and EnRoute ---
+const observability = config.kiali.enabled ? new Observability("observability", { config, mesh }) : undefined;
+const enroute = config.enroute.enabled ? new EnRoute("enroute", { config, mesh }) : undefined;
+
+// --- Narrower mTLS scopes (in any namespace the stack manages) and authorization in the sample namespaces ---
 const managedNamespaces = {
     [mesh.rootNamespace]: mesh.namespace,
-    ...Object.fromEntries(samples.map((sample) => [sample.namespaceName, sample.namespace])),
+    ...Object.fromEntries([...samples, ...(enroute ? [enroute] : [])].map((owner) => [owner.namespaceName, owner.namespace])),
 };
 new MtlsPolicy("mtls", { config, mesh, namespaces: managedNamespaces });
 if (config.authorization.enabled) {
     new Authorization("authorization", { config, mesh, namespaces: managedNamespaces });
 }
-
-// --- Observability and EnRoute ---
-const observability = config.kiali.enabled ? new Observability("observability", { config, mesh }) : undefined;
-const enroute = config.enroute.enabled ? new EnRoute("enroute", { config, mesh }) : undefined;
 
 // --- Stack outputs ---
 export const istioVersion = config.istio.version;
@@ -88,6 +88,7 @@ const curlCommand = (mutual: boolean) => ingressGateway.hosts.apply((hosts) => g
     path: curlPath(gatewayRoutes.map((route) => route.prefix)),
     mutual,
     service: { name: mesh.gatewayServiceName, namespace: mesh.gatewayNamespace },
+    publicName: config.iks.enabled,
 }));
 /** Under MUTUAL this one is refused by design: it presents no client certificate. */
 export const curlSimple = curlCommand(false);

@@ -214,6 +214,19 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     httpbin.finish();
 
     const iksConfig = readIks(root, problems, options);
+    if (iksConfig.enabled) {
+        // On IKS the gateway serves the NLB subdomain (and the ALB's hosts) with IBM's certificate, so
+        // other names would be routed to nothing or fail certificate checks: say so instead of ignoring them.
+        if (wordpressConfig.hosts.length > 0) {
+            wordpress.problem("wordpress.hosts", `wordpress.hosts cannot be served when iks.enabled is true (got ${JSON.stringify(wordpressConfig.hosts)}): ` +
+                "the gateway serves the NLB subdomain with IBM's certificate", "pulumi config rm --path wordpress.hosts " +
+                "(WordPress is then served at / of the NLB subdomain and at wordpress.<ingress subdomain> through the ALB)");
+        }
+        if (gatewayConfig.hosts.length !== 1 || gatewayConfig.hosts[0] !== "*") {
+            gateway.problem("gateway.hosts", `gateway.hosts has no effect when iks.enabled is true (got ${JSON.stringify(gatewayConfig.hosts)}): ` +
+                "the gateway serves the NLB subdomain", "pulumi config rm --path gateway.hosts");
+        }
+    }
 
     const kiali = root.object("kiali");
     const kialiConfig = {

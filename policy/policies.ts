@@ -1,7 +1,7 @@
 // Guardrails every preview of an iks-mesh stack must pass. Each check is a plain function over a
 // resource's type and inputs, wrapped as a mandatory policy; the tests call the same functions.
 import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { mtlsOptOutAnnotation } from "../components/mesh/istio-values";
+import { mtlsExceptionAnnotation, mtlsOptOutAnnotation } from "../components/mesh/istio-values";
 import { isPinnedImage } from "../components/names";
 
 const peerAuthenticationType = "kubernetes:security.istio.io/v1:PeerAuthentication";
@@ -36,7 +36,8 @@ export const noPlaintextToMesh: Check = ({ type, props }) => {
         return [];
     }
     const host: string = props.spec?.host ?? "";
-    if (!host.endsWith(".svc.cluster.local")) {
+    // An exception the stack config accepted is on the record, as the program's own analysis allows it.
+    if (!host.endsWith(".svc.cluster.local") || props.metadata?.annotations?.[mtlsExceptionAnnotation]) {
         return [];
     }
     const policies = [props.spec?.trafficPolicy, ...(props.spec?.subsets ?? []).map((subset: any) => subset.trafficPolicy)];

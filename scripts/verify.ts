@@ -11,6 +11,7 @@
 import { spawn } from "child_process";
 import { randomBytes } from "crypto";
 import { StackConfig } from "../components/config";
+import { gatewayTlsMode } from "../components/edge/gateway-plan";
 import { verifyCurlImage } from "../components/versions";
 import { parseVerifyArgs, usage, VerifyOptions } from "./verify/args";
 import { canaryCheckId, decideCanary, skipCanary, tallyCanary } from "./verify/canary";
@@ -167,11 +168,13 @@ async function openGateway(endpoint: GatewayEndpoint, outputs: Required<Pick<Sta
 
 async function checkGateway(config: StackConfig, outputs: StackOutputs, outputProblems: readonly string[],
     options: VerifyOptions, kubectl: Kubectl): Promise<CheckResult[]> {
-    const mutual = config.gateway.tlsMode === "MUTUAL";
+    // The mode the gateway really runs in: MUTUAL behind the IKS ALB whatever gateway.tlsMode says.
+    const tlsMode = gatewayTlsMode(config);
+    const mutual = tlsMode === "MUTUAL";
     const canaryFallback = config.wordpress.enabled ? [] : [skipCanary("wordpress.enabled is false")];
     const failAll = (reason: string): CheckResult[] => [
         fail(gatewayCheckIds.https, reason),
-        mutual ? fail(gatewayCheckIds.mutualTls, reason) : skipMutualTls(config.gateway.tlsMode),
+        mutual ? fail(gatewayCheckIds.mutualTls, reason) : skipMutualTls(tlsMode),
         ...(config.wordpress.enabled ? [fail(canaryCheckId, reason)] : canaryFallback),
     ];
     const { caCertificatePem, gatewayNamespace, gatewayService } = outputs;
@@ -181,7 +184,7 @@ async function checkGateway(config: StackConfig, outputs: StackOutputs, outputPr
         return failAll(`stack outputs missing: ${missing}${outputProblems.length ? ` (${outputProblems.join("; ")})` : ""}`);
     }
     if (mutual && (!outputs.clientCertificatePem || !outputs.clientPrivateKeyPem)) {
-        return failAll("gateway.tlsMode is MUTUAL but the stack outputs hold no client certificate and key");
+        return failAll("the gateway is MUTUAL but the stack outputs hold no client certificate and key");
     }
     const service = await kubectl(["-n", gatewayNamespace, "get", "service", gatewayService, "-o", "json"]);
     if (service.code !== 0) {
@@ -215,7 +218,7 @@ async function checkGateway(config: StackConfig, outputs: StackOutputs, outputPr
         if (!config.httpbin.enabled) {
             results.push(skip(gatewayCheckIds.https, `httpbin.enabled is false: nothing serves ${teapotPath}`));
             results.push(mutual ? skip(gatewayCheckIds.mutualTls, `httpbin.enabled is false: nothing serves ${teapotPath}`)
-                : skipMutualTls(config.gateway.tlsMode));
+                : skipMutualTls(tlsMode));
         } else {
             const answer = await httpsGet(gateway.connection, serverName, serverName, teapotPath, withCertificate);
             results.push(decideGatewayHttps(teapotUrl, answer, mutual));
@@ -223,7 +226,7 @@ async function checkGateway(config: StackConfig, outputs: StackOutputs, outputPr
                 const refused = await httpsGet(gateway.connection, serverName, serverName, teapotPath, withoutCertificate);
                 results.push(decideMutualTls(teapotUrl, refused, answer));
             } else {
-                results.push(skipMutualTls(config.gateway.tlsMode));
+                results.push(skipMutualTls(tlsMode));
             }
         }
         if (!config.wordpress.enabled) {

@@ -71,6 +71,21 @@ describe("Authorization: deny by default, allow by workload identity", () => {
         assert.deepEqual([...namespaces].sort(), ["httptools", "wordpress"]);
     });
 
+    it("lets the gateway reach the user's routes into a sample namespace, on their path prefixes only", async () => {
+        const withRoutes = await runProgram({ gateway: { routes: [
+            { prefix: "/api/freight-rating", service: "freight-rating", namespace: "wordpress", port: 8080 },
+            { prefix: "/api/freight-tariff", service: "freight-tariff", namespace: "default", port: 8080 },
+        ] } });
+        const userRoutes = withRoutes.ofType(authorizationType).filter((policy) => policy.plain.metadata.name === "allow-ingress-gateway-to-user-routes");
+        assert.deepEqual(userRoutes.map((policy) => policy.plain.metadata.namespace), ["wordpress"],
+            "only sample namespaces deny by default; default has no deny-all to open");
+        assert.deepEqual(userRoutes[0].plain.spec.rules, [{
+            from: [{ source: { principals: [gatewayPrincipal] } }],
+            to: [{ operation: { paths: ["/api/freight-rating*"] } }],
+        }]);
+        assert.deepEqual(await validateRun(withRoutes), []);
+    });
+
     it("is switchable with authorization.enabled", async () => {
         const off = await runProgram({ authorization: { enabled: false } });
         assert.equal(off.ofType(authorizationType).length, 0);

@@ -171,6 +171,10 @@ const badConfigs: { name: string; config: Record<string, unknown>; key: string; 
     { name: "mTLS policy for a namespace the stack does not manage", config: { mtls: { policies: [{ namespace: "payments", mode: "STRICT" }] } }, key: "mtls.policies[0].namespace" },
     { name: "mTLS policy with an unknown mode", config: { mtls: { policies: [{ namespace: "bookinfo", mode: "OFF" }] } }, key: "mtls.policies[0].mode" },
     { name: "structured key that is not an object", config: { istio: "1.30.3" }, key: "istio" },
+    { name: "WordPress hosts on IKS, where the gateway serves the NLB subdomain", config: {
+        iks: { enabled: true, cluster: "c1", region: "us-south" }, wordpress: { hosts: ["blog.example.com"] } }, key: "wordpress.hosts" },
+    { name: "gateway hosts on IKS", config: {
+        iks: { enabled: true, cluster: "c1", region: "us-south" }, gateway: { hosts: ["mesh.example.com"] } }, key: "gateway.hosts" },
 ];
 
 describe("config: bad input stops the program before any resource", () => {

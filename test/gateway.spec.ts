@@ -107,6 +107,16 @@ describe("IngressGateway: pure builders", () => {
         assert.equal(curlPath(["/api/x", "/"]), "/");
         assert.equal(curlPath(["/api/x"]), "/api/x");
     });
+
+    it("calls a gateway with a publicly trusted name (IKS) directly, verifying with the system's roots", () => {
+        const service = { name: "istio-ingressgateway", namespace: "istio-system" };
+        const hosts = ["c1-0001.us-south.containers.appdomain.cloud"];
+        const simple = gatewayCurlCommand({ hosts, path: "/status/418", mutual: false, service, publicName: true });
+        assert.equal(simple, "curl -sS -o /dev/null -w 'HTTP %{http_code}\\n' https://c1-0001.us-south.containers.appdomain.cloud/status/418");
+        const mutual = gatewayCurlCommand({ hosts, path: "/status/418", mutual: true, service, publicName: true });
+        assert.match(mutual, /--cert mesh-client\.crt --key mesh-client\.key https:\/\/c1-0001/);
+        assert.doesNotMatch(mutual, /--cacert|port-forward|--connect-to/);
+    });
 });
 
 describe("IngressGateway in the program", function () {

@@ -82,6 +82,16 @@ describe("IKS stack under the mock engine", function () {
         run = await runProgram(iksStackConfig, { secretSections: ["iks"], ...iksMocks });
     });
 
+    it("prints curl commands for the NLB subdomain that trust IBM's public certificate, not our CA", () => {
+        const simple = String(run.outputs.curlSimple.value);
+        const mutual = String(run.outputs.curlMutual.value);
+        assert.ok(simple.includes(`https://${iksFacts.nlbSubdomain}/`), simple);
+        for (const command of [simple, mutual]) {
+            assert.doesNotMatch(command, /--cacert|port-forward/);
+        }
+        assert.match(mutual, /--cert mesh-client\.crt --key mesh-client\.key/);
+    });
+
     describe("command resources", () => {
         it("run the scripts by relative command lines that hold no secret", () => {
             const commands = run.ofType(commandType);

@@ -65,6 +65,16 @@ describe("MtlsPolicy: narrower scopes under mocks", () => {
     });
 });
 
+describe("MtlsPolicy: EnRoute's namespace", () => {
+    it("takes a policy in the enroute namespace when EnRoute is on", async () => {
+        const run = await runProgram({ enroute: { enabled: true }, mtls: { policies: [{ namespace: "enroute", mode: "STRICT" }] } });
+        const policy = byName(run, peerType, "enroute", "default");
+        assert.ok(policy);
+        const namespace = run.get("kubernetes:core/v1:Namespace", "enroute");
+        assert.ok(run.dependsOn(policy, namespace));
+    });
+});
+
 describe("MtlsPolicy: conflicts stop the program before any resource", () => {
     const conflicts: { name: string; config: Record<string, unknown>; expect: RegExp }[] = [
         {

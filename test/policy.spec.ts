@@ -53,7 +53,13 @@ const cases: { name: string; check: Check; passing: ResourceFacts[]; failing: Re
     },
     {
         name: "no-plaintext-destination-rule", check: noPlaintextToMesh,
-        passing: [dr("reviews.bookinfo.svc.cluster.local", "ISTIO_MUTUAL"), dr("api.example.com", "SIMPLE")],
+        passing: [
+            dr("reviews.bookinfo.svc.cluster.local", "ISTIO_MUTUAL"), dr("api.example.com", "SIMPLE"),
+            { ...dr("ratings.bookinfo.svc.cluster.local", "DISABLE"), props: {
+                metadata: { name: "d", namespace: "bookinfo", annotations: { "iks-mesh.io/mtls-exception": "accepted in the stack config" } },
+                spec: { host: "ratings.bookinfo.svc.cluster.local", trafficPolicy: { tls: { mode: "DISABLE" } } },
+            } },
+        ],
         failing: [dr("reviews.bookinfo.svc.cluster.local", "DISABLE"), dr("*.wordpress.svc.cluster.local", "SIMPLE")],
     },
     {
@@ -119,6 +125,18 @@ describe("policy pack over the program's resources (mock engine)", () => {
 
     it("a PERMISSIVE stack passes because its config opts out on the record", async () => {
         assert.deepEqual(await violationsOf(await runProgram({ mtls: { mode: "PERMISSIVE" } })), []);
+    });
+
+    it("a stack whose plaintext client rule is an accepted exception passes, as the program's analysis does", async () => {
+        const run = await runProgram({ mtls: {
+            mode: "PERMISSIVE",
+            clientPolicies: [{ host: "httpbin.httptools.svc.cluster.local", mode: "DISABLE", exception: true }],
+        } });
+        assert.deepEqual(await violationsOf(run), []);
+        const withoutException = await runProgram({ mtls: {
+            mode: "PERMISSIVE", clientPolicies: [{ host: "httpbin.httptools.svc.cluster.local", mode: "DISABLE" }],
+        } });
+        assert.equal((await violationsOf(withoutException)).length, 1, "the same rule without the exception is refused");
     });
 
     it("an IKS stack with EnRoute and client policies passes every policy", async () => {

@@ -24,6 +24,19 @@ export interface CurlCommandInput {
     mutual: boolean;
     /** The gateway's Service, for `kubectl port-forward`. */
     service: { name: string; namespace: string };
+    /**
+     * The gateway has a public name with a publicly trusted certificate (IKS: the NLB subdomain with
+     * IBM's Let's Encrypt certificate): call it directly and verify with the system's roots.
+     */
+    publicName?: boolean;
+}
+
+/** Writes the client certificate and, readable only by the user, its key from the stack outputs. */
+function clientFileCommands(): string[] {
+    return [
+        `pulumi stack output ${curlStackOutputs.clientCertificate} > ${curlFiles.cert}`,
+        `(umask 077 && pulumi stack output --show-secrets ${curlStackOutputs.clientPrivateKey} > ${curlFiles.key})`,
+    ];
 }
 
 /**
@@ -48,11 +61,16 @@ export function curlPath(prefixes: readonly string[]): string {
 
 export function gatewayCurlCommand(input: CurlCommandInput): string {
     const host = curlHost(input.hosts);
+    if (input.publicName) {
+        const curl = [
+            "curl -sS -o /dev/null -w 'HTTP %{http_code}\\n'",
+            ...(input.mutual ? [`--cert ${curlFiles.cert}`, `--key ${curlFiles.key}`] : []),
+            `https://${host}${input.path}`,
+        ].join(" ");
+        return input.mutual ? [...clientFileCommands(), curl].join(" && ") : curl;
+    }
     const writeCa = `pulumi stack output ${curlStackOutputs.caCertificate} > ${curlFiles.ca}`;
-    const writeClient = [
-        `pulumi stack output ${curlStackOutputs.clientCertificate} > ${curlFiles.cert}`,
-        `(umask 077 && pulumi stack output --show-secrets ${curlStackOutputs.clientPrivateKey} > ${curlFiles.key})`,
-    ];
+    const writeClient = clientFileCommands();
     const curl = [
         "curl -sS -o /dev/null -w 'HTTP %{http_code}\\n'",
         `--cacert ${curlFiles.ca}`,

@@ -69,5 +69,24 @@ export function authorizationPolicySpecs(config: StackConfig): AuthorizationPoli
                 },
             };
         });
-    return [...denyAll, ...allows];
+    // The user's gateway.routes into a sample namespace would hit its deny-all: let the gateway through
+    // on exactly those path prefixes (the services behind them are the user's, so no pod selector).
+    const userRouteAllows = namespaces.flatMap((namespace) => {
+        const prefixes = config.gateway.routes.filter((route) => route.namespace === namespace).map((route) => route.prefix);
+        if (prefixes.length === 0) {
+            return [];
+        }
+        return [{
+            name: "allow-ingress-gateway-to-user-routes",
+            namespace,
+            spec: {
+                action: "ALLOW",
+                rules: [{
+                    from: [{ source: { principals: [principal(ingressGatewayWorkload.namespace, ingressGatewayWorkload.serviceAccount)] } }],
+                    to: [{ operation: { paths: [...new Set(prefixes.map((prefix) => `${prefix}*`))] } }],
+                }],
+            },
+        }];
+    });
+    return [...denyAll, ...allows, ...userRouteAllows];
 }

@@ -16,6 +16,9 @@ export const gatewaySelector = { istio: "ingressgateway" } as const;
  */
 export const mtlsOptOutAnnotation = "iks-mesh.io/mtls-opt-out";
 
+/** Recorded on a client rule the stack config accepted as an exception (`exception: true`), for the same reason. */
+export const mtlsExceptionAnnotation = "iks-mesh.io/mtls-exception";
+
 // Fail from the start stops the webhook's Ignore→Fail flip that otherwise shows as a diff on every
 // preview (istio/istio#44285), and rejects invalid Istio resources even while istiod starts.
 const validationFailurePolicy = { base: { validationFailurePolicy: "Fail" } };

@@ -44,7 +44,11 @@ export class MtlsPolicy extends pulumi.ComponentResource {
             new k8s.apiextensions.CustomResource(`destination-rule-${dr.namespace}-${dr.name}`, {
                 apiVersion: "networking.istio.io/v1",
                 kind: "DestinationRule",
-                metadata: { name: dr.name, namespace: namespaceOf(dr.namespace).metadata.name },
+                metadata: {
+                    name: dr.name,
+                    namespace: namespaceOf(dr.namespace).metadata.name,
+                    ...(Object.keys(dr.annotations).length > 0 ? { annotations: dr.annotations } : {}),
+                },
                 spec: dr.spec,
             }, { parent: this, dependsOn: [args.mesh.istiod] }));
         this.registerOutputs({});

@@ -2,6 +2,7 @@
 // the MtlsPolicy component emits and the conflict analysis reads: one source for both, so what is
 // analysed is exactly what is deployed.
 import { StackConfig } from "../config";
+import { mtlsExceptionAnnotation } from "./istio-values";
 import { DestinationRuleModel, PeerAuthenticationModel } from "./mtls-analysis";
 
 export interface PeerAuthenticationSpec extends PeerAuthenticationModel {
@@ -10,6 +11,7 @@ export interface PeerAuthenticationSpec extends PeerAuthenticationModel {
 
 export interface DestinationRuleSpec extends DestinationRuleModel {
     spec: Record<string, unknown>;
+    annotations: Record<string, string>;
 }
 
 /** A Kubernetes name from label values (`{app: reviews, version: v2}` → `reviews-v2`). */
@@ -44,12 +46,15 @@ export function peerAuthenticationSpecs(config: StackConfig): PeerAuthentication
 
 /** DestinationRules for `mtls.clientPolicies`, each in the namespace of its host. */
 export function destinationRuleSpecs(config: StackConfig): DestinationRuleSpec[] {
-    return config.mtls.clientPolicies.map((policy) => {
+    return config.mtls.clientPolicies.map((policy, index) => {
         const [service, namespace] = policy.host.split(".");
         const name = `mtls-client-${service === "*" ? "all" : service}`;
         return {
             name, namespace, host: policy.host, mode: policy.mode, exception: policy.exception,
             spec: { host: policy.host, trafficPolicy: { tls: { mode: policy.mode } } },
+            annotations: policy.exception
+                ? { [mtlsExceptionAnnotation]: `mtls.clientPolicies[${index}].exception in the stack config` } as Record<string, string>
+                : {},
         };
     });
 }

@@ -73,10 +73,19 @@ export const changes: Change[] = [
         name: "add a prefix route",
         before: base,
         after: {
-            config: { gateway: { routes: [{ prefix: "/api/freight-tariff", service: "freight-tariff", namespace: "wordpress", port: 8080 }] } },
+            config: { gateway: { routes: [{ prefix: "/api/freight-tariff", service: "freight-tariff", namespace: "default", port: 8080 }] } },
             options: certificateMocks,
         },
         minimum: () => 1, // the gateway's VirtualService
+    },
+    {
+        name: "add a prefix route into a sample namespace",
+        before: base,
+        after: {
+            config: { gateway: { routes: [{ prefix: "/api/freight-rating", service: "freight-rating", namespace: "wordpress", port: 8080 }] } },
+            options: certificateMocks,
+        },
+        minimum: () => 2, // the VirtualService, and the allow rule that opens the namespace's deny-all for it
     },
     {
         name: "switch httpbin off",

@@ -121,5 +121,5 @@ export function decideMutualTls(url: string, withoutCertificate: HttpsResult, wi
 }
 
 export function skipMutualTls(tlsMode: string): CheckResult {
-    return skip(gatewayCheckIds.mutualTls, `gateway.tlsMode is ${tlsMode}: clients are not asked for a certificate`);
+    return skip(gatewayCheckIds.mutualTls, `the gateway's TLS mode is ${tlsMode}: clients are not asked for a certificate`);
 }

@@ -30,8 +30,10 @@ const config = loadStackConfig();
 const gatewayRoutes = [...userGatewayRoutes(config.gateway.routes), ...sampleGatewayRoutes(config)];
 assertNoRouteConflicts(gatewayRoutes);
 // mTLS conflicts across the mesh policy, narrower scopes, client rules, the gateway and the ALB path.
+// MUTUAL behind the IKS ALB, else gateway.tlsMode; the analysis reads the servers, not the credential name.
+const tlsMode = gatewayTlsMode(config);
 const plannedGatewayServers = gatewayServersOf(meshGatewayName, gatewaySpec({
-    selector: gatewaySelector, hosts: offIksGatewayHosts(config), tlsMode: gatewayTlsMode(config), credentialName: "planned",
+    selector: gatewaySelector, hosts: offIksGatewayHosts(config), tlsMode, credentialName: "not-analysed",
 }));
 enforceMeshPolicy(config, plannedGatewayServers, albExternalPaths(config, `${gatewayReleaseName}:443`));
 
@@ -45,7 +47,7 @@ const iks = config.iks.enabled ? new IksEdge("iks", { config, mesh, pki }) : und
 const ingressGateway = new IngressGateway("ingress-gateway", {
     mesh,
     pki,
-    tlsMode: gatewayTlsMode(config),
+    tlsMode,
     hosts: iks?.gatewayHosts ?? offIksGatewayHosts(config),
     ...(iks ? { credentialName: iks.gatewayCredentialName } : {}),
     routes: gatewayRoutes,

@@ -37,6 +37,11 @@ function config(raw: Record<string, unknown> = {}): StackConfig {
     return parseStackConfig(raw);
 }
 
+/** Starts a test server on a free loopback port and returns the port. */
+function listenOnLoopback(server: https.Server): Promise<number> {
+    return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+}
+
 function commandExists(command: string): boolean {
     return spawnSync("bash", ["-c", `command -v ${command}`]).status === 0;
 }
@@ -380,7 +385,7 @@ describe("verify: the gateway", () => {
         let port: number;
         const pem = (name: string) => fs.readFileSync(path.join(dir, name), "utf8");
 
-        before(function () {
+        before(async function () {
             if (!commandExists("openssl")) {
                 this.skip();
             }
@@ -390,10 +395,7 @@ describe("verify: the gateway", () => {
                     response.statusCode = request.url === "/status/418" ? 418 : 404;
                     response.end();
                 });
-            return new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => {
-                port = (server.address() as AddressInfo).port;
-                resolve();
-            }));
+            port = await listenOnLoopback(server);
         });
 
         after(() => {
@@ -512,7 +514,7 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
     let port: number;
     let served = 0;
 
-    before(function () {
+    before(async function () {
         if (!commandExists("openssl")) {
             this.skip();
         }
@@ -530,10 +532,7 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
                 }
                 response.end();
             });
-        return new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => {
-            port = (server.address() as AddressInfo).port;
-            resolve();
-        }));
+        port = await listenOnLoopback(server);
     });
 
     after(() => {

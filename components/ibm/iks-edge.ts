@@ -1,7 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
-import { gatewayTlsMode } from "../edge/gateway-plan";
-import { GatewayTlsMode } from "../edge/gateway-spec";
 import { IstioMesh } from "../mesh/istio-mesh";
 import { MeshPki } from "../pki/mesh-pki";
 import { AlbIngress } from "./alb-ingress";
@@ -20,9 +18,9 @@ export interface IksEdgeArgs {
 /**
  * The IKS front of the mesh: the gateway's load balancer gets an NLB subdomain with IBM's certificate,
  * and (with `iks.alb.enabled`) the IKS ALB serves `<app>.<ingress subdomain>` and re-encrypts to the
- * gateway with our client certificate. It tells the IngressGateway what to serve: the hosts, IBM's
- * certificate Secret as credential, and MUTUAL when the ALB path is on, so that only holders of a
- * certificate from our private CA (the ALB, operators) get through; IBM's certificate is Let's
+ * gateway with our client certificate. It tells the IngressGateway what to serve: the hosts and IBM's
+ * certificate Secret as credential. The gateway is MUTUAL behind the ALB (gatewayTlsMode in
+ * edge/gateway-plan.ts), with our private CA as the only client CA: IBM's certificate is Let's
  * Encrypt's, and trusting Let's Encrypt for clients would let any of its certificate holders in.
  */
 export class IksEdge extends pulumi.ComponentResource {
@@ -33,7 +31,6 @@ export class IksEdge extends pulumi.ComponentResource {
     readonly gatewayHosts: pulumi.Output<string[]>;
     /** IBM's certificate Secret for the NLB subdomain, in the gateway's namespace. */
     readonly gatewayCredentialName: pulumi.Output<string>;
-    readonly gatewayTlsMode: GatewayTlsMode;
 
     constructor(name: string, args: IksEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iks-mesh:ibm:IksEdge", name, {}, opts);
@@ -74,7 +71,6 @@ export class IksEdge extends pulumi.ComponentResource {
                 clientKeyPem: pki.clientPrivateKeyPem,
             }, { parent: this });
         }
-        this.gatewayTlsMode = gatewayTlsMode(config);
         this.gatewayHosts = this.alb
             ? pulumi.all([this.nlbDns.subdomain, this.alb.hosts]).apply(([subdomain, hosts]) => [subdomain, ...hosts])
             : this.nlbDns.subdomain.apply((subdomain) => [subdomain]);

@@ -2,6 +2,7 @@
 // `istioctl authn tls-check` did until Istio 1.6 and the retired IST0113 analyzer after it. It works
 // on a plain model (policies, client rules, workloads, gateway servers, external paths) so it can
 // be tested on its own and run from the program before any resource is registered.
+import { serviceHost } from "../edge/routes";
 import { MeshWorkload } from "./mesh-inventory";
 
 export type ServerMode = "STRICT" | "PERMISSIVE" | "DISABLE" | "UNSET";
@@ -104,9 +105,8 @@ export function effectiveServerMode(model: MeshModel, workload: MeshWorkload, ta
 
 /** The workloads (and their Service ports) a DestinationRule host refers to, resolved as Istio does. */
 export function workloadsForHost(model: MeshModel, host: string, ruleNamespace: string): { workload: MeshWorkload; port: number }[] {
-    const fqdn = (service: string, namespace: string) => `${service}.${namespace}.svc.cluster.local`;
     const matches = (service: string, namespace: string): boolean => {
-        const name = fqdn(service, namespace);
+        const name = serviceHost(service, namespace);
         if (host === "*") {
             return true;
         }
@@ -115,7 +115,7 @@ export function workloadsForHost(model: MeshModel, host: string, ruleNamespace: 
         }
         // Short names are relative to the rule's namespace; `svc.ns` to the cluster domain.
         const expanded = host.includes(".") ? (host.endsWith(".svc.cluster.local") ? host : `${host}.svc.cluster.local`)
-            : fqdn(host, ruleNamespace);
+            : serviceHost(host, ruleNamespace);
         return name === expanded;
     };
     return model.workloads.flatMap((workload) => {

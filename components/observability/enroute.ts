@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
+import { injectedNamespace } from "../apps/injected-namespace";
 import { IstioMesh } from "../mesh/istio-mesh";
 import { enrouteChartRepository, enrouteChartVersion } from "../versions";
 import {
@@ -32,9 +33,7 @@ export class EnRoute extends pulumi.ComponentResource {
             void pulumi.log.warn(warning, this);
         }
 
-        this.namespace = new k8s.core.v1.Namespace(enrouteNamespace, {
-            metadata: { name: enrouteNamespace, labels: { "istio-injection": "enabled" } },
-        }, { parent: this });
+        this.namespace = injectedNamespace(enrouteNamespace, { parent: this });
 
         // Pods in an injected namespace cannot start before istiod's injection webhook answers.
         this.release = new k8s.helm.v3.Release(enrouteReleaseName, {

@@ -335,7 +335,7 @@ describe("samples under mocks: the default stack", () => {
         assert.match(sampleRun.config.wordpress.mysqlImage, /^mysql:\d+\.\d+\.\d+$/);
     });
 
-    it("shares one content volume between v1 and v2 at /var/www/html, ReadWriteOnce on the default class", () => {
+    it("shares only wp-content between v1 and v2 (each image keeps its own core), ReadWriteOnce on the default class", () => {
         const claim = run.get("kubernetes:core/v1:PersistentVolumeClaim", "wordpress-content").plain;
         assert.deepEqual(claim.spec.accessModes, ["ReadWriteOnce"]);
         assert.equal(claim.spec.storageClassName, undefined, "no class: the cluster's default");
@@ -344,13 +344,37 @@ describe("samples under mocks: the default stack", () => {
             const volume = pod.volumes.find((v: { persistentVolumeClaim?: { claimName: string } }) =>
                 v.persistentVolumeClaim?.claimName === claim.metadata.name);
             assert.ok(volume, `${name} mounts ${claim.metadata.name}`);
-            assert.ok(container(name).volumeMounts.some((m: { name: string; mountPath: string }) =>
-                m.name === volume.name && m.mountPath === "/var/www/html"));
+            const mounts = container(name).volumeMounts as { name: string; mountPath: string; subPath?: string }[];
+            assert.deepEqual(mounts.map((m) => [m.name, m.mountPath, m.subPath]), [[volume.name, "/var/www/html/wp-content", undefined]],
+                "the docroot (core files, wp-config.php) is the image's own; only wp-content is on the shared volume");
+            assert.equal(pod.securityContext.fsGroup, 33, "www-data may write uploads to the volume");
             // A ReadWriteOnce volume attaches to one node: all WordPress pods must share it.
             const term = pod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0];
             assert.equal(term.topologyKey, "kubernetes.io/hostname");
             assert.ok(matches(deployment(name).plain.spec.template.metadata.labels, term.labelSelector.matchLabels));
         }
+    });
+
+    it("gives both releases the same keys and salts from one Secret, so a login on v1 holds on v2", () => {
+        const secret = run.get("kubernetes:core/v1:Secret", "wordpress-keys");
+        const keyNames = ["AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT", "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT"];
+        const refsOf = (name: string) => Object.fromEntries((container(name).env as { name: string; value?: string; valueFrom?: any }[])
+            .filter((e) => keyNames.includes(e.name.replace(/^WORDPRESS_/, "")))
+            .map((e) => [e.name, e.valueFrom?.secretKeyRef]));
+        const stable = refsOf("wordpress-v1");
+        assert.deepEqual(Object.keys(stable).sort(), keyNames.map((key) => `WORDPRESS_${key}`).sort(),
+            "every key wp-config-docker.php would otherwise randomise per container");
+        assert.deepEqual(refsOf("wordpress-v2"), stable);
+        for (const ref of Object.values(stable)) {
+            assert.equal(ref.name, secret.plain.metadata.name);
+            assert.ok(ref.key in secret.plain.stringData);
+        }
+        assert.ok(isSecretValue(secret.inputs.stringData), "the keys are Pulumi secrets");
+    });
+
+    it("starts the canary after stable, so only one entrypoint populates an empty wp-content", () => {
+        assert.ok(run.dependsOn(deployment("wordpress-v2"), deployment("wordpress-v1")));
+        assert.ok(!run.dependsOn(deployment("wordpress-v1"), deployment("wordpress-v2")));
     });
 
     it("points WordPress at MySQL with the user password from the credentials Secret", () => {
@@ -502,14 +526,14 @@ describe("samples under mocks: the default stack", () => {
     });
 
     it("keeps the generated passwords secret everywhere", () => {
-        assert.equal(sampleRun.passwords.length, 2, "root and user passwords");
+        assert.equal(sampleRun.passwords.length, 10, "root and user passwords, and WordPress's eight keys and salts");
         const secret = run.get("kubernetes:core/v1:Secret", "mysql-credentials");
         assert.ok(isSecretValue(secret.inputs.stringData), "the Secret's data is a Pulumi secret");
         const sightings = run.resources.flatMap((resource) => stringsIn(resource.inputs)
             .filter((s) => sampleRun.passwords.some((password) => s.text.includes(password)))
             .map((s) => ({ where: `${resource.type} ${resource.name}`, secret: s.secret })));
         assert.deepEqual(sightings.filter((s) => !s.secret), [], "a password in plain inputs");
-        assert.equal(sightings.length, 2, "both passwords reach the Secret");
+        assert.equal(sightings.length, 10, "every generated value reaches its Secret, once");
         for (const [name, output] of Object.entries(run.outputs)) {
             if (!output.secret) {
                 assert.ok(!stringsIn(output.value).some((s) => sampleRun.passwords.some((p) => s.text.includes(p))), name);

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { StackConfig } from "../config";
 import { meshGatewayRef } from "../edge/gateway-names";
 import { RouteDestination } from "../edge/routes";
@@ -8,6 +9,9 @@ import { injectedNamespace } from "./injected-namespace";
 import { MySql } from "./mysql";
 import { sampleNamespaces, wordpressNames } from "./sample-names";
 import { versionDestinationRule } from "./version-destination-rule";
+import {
+    secretKeyOf, wordpressContentPath, wordpressKeysSecret, wordpressSecretKeyNames, wwwDataGroupId,
+} from "./wordpress-layout";
 
 export interface WordPressArgs {
     config: StackConfig;
@@ -31,8 +35,9 @@ function istioDestination(destination: RouteDestination): Record<string, unknown
 }
 
 /**
- * The seed's canary: the same WordPress on two PHP versions, `wordpress-v1` (stable) and `wordpress-v2`
- * (prerelease), reading one content volume and one MySQL, behind one Service. A DestinationRule names
+ * The seed's canary: `wordpress-v1` (stable) and `wordpress-v2` (prerelease), each serving its own image's
+ * WordPress core and PHP, sharing only wp-content (one volume), one MySQL and one set of keys and salts,
+ * behind one Service. A DestinationRule names
  * the two versions; the gateway splits traffic between them by `wordpress.canary.weight` — on the
  * shared gateway hosts (a route the gateway builds from `sampleGatewayRoutes`), or on
  * `wordpress.hosts` through this component's own VirtualService.
@@ -43,6 +48,8 @@ export class WordPress extends pulumi.ComponentResource {
     readonly serviceAccount: k8s.core.v1.ServiceAccount;
     readonly mysql: MySql;
     readonly contentClaim: k8s.core.v1.PersistentVolumeClaim;
+    /** Authentication keys and salts both releases read, so sessions survive the traffic split. */
+    readonly keys: k8s.core.v1.Secret;
     readonly stable: k8s.apps.v1.Deployment;
     readonly canary: k8s.apps.v1.Deployment;
     readonly service: k8s.core.v1.Service;
@@ -79,7 +86,20 @@ export class WordPress extends pulumi.ComponentResource {
             },
         }, { parent: this });
 
-        const release = (version: string, deploymentName: string, image: string) => {
+        // Letters and digits only, like the database passwords: PHP reads them from env without quoting.
+        const keyValues = Object.fromEntries(wordpressSecretKeyNames.map((keyName) => [secretKeyOf(keyName),
+            pulumi.secret(new random.RandomPassword(`wordpress-${secretKeyOf(keyName)}`, { length: 64, special: false }, { parent: this }).result)]));
+        this.keys = new k8s.core.v1.Secret(wordpressKeysSecret, {
+            metadata: { name: wordpressKeysSecret, namespace },
+            type: "Opaque",
+            stringData: keyValues,
+        }, { parent: this });
+        const keyEnv = wordpressSecretKeyNames.map((keyName) => ({
+            name: `WORDPRESS_${keyName}`,
+            valueFrom: { secretKeyRef: { name: this.keys.metadata.name, key: secretKeyOf(keyName) } },
+        }));
+
+        const release = (version: string, deploymentName: string, image: string, after: pulumi.Resource[]) => {
             const labels = { app: wordpressNames.appLabel, version };
             return new k8s.apps.v1.Deployment(deploymentName, {
                 metadata: { name: deploymentName, namespace, labels },
@@ -90,6 +110,8 @@ export class WordPress extends pulumi.ComponentResource {
                         metadata: { labels },
                         spec: {
                             serviceAccountName: this.serviceAccount.metadata.name,
+                            // The volume's files belong to group www-data, so Apache can write uploads.
+                            securityContext: { fsGroup: wwwDataGroupId },
                             // A ReadWriteOnce volume attaches to one node: keep every WordPress pod on
                             // the node of the first one (a pod matching its own term may start anywhere).
                             ...(wordpress.accessMode === "ReadWriteOnce" ? {
@@ -114,8 +136,12 @@ export class WordPress extends pulumi.ComponentResource {
                                         valueFrom: { secretKeyRef: this.mysql.userPasswordRef },
                                     },
                                     { name: "WORDPRESS_DB_NAME", value: wordpressNames.database },
+                                    ...keyEnv,
                                 ],
-                                volumeMounts: [{ name: "content", mountPath: "/var/www/html" }],
+                                // Only wp-content is shared: the docroot (core, wp-config.php written from
+                                // the WORDPRESS_* variables) stays in the container, so each image serves
+                                // its own WordPress and no file outside wp-content has two writers.
+                                volumeMounts: [{ name: "content", mountPath: wordpressContentPath }],
                                 // Ready once PHP reaches the database (the login page answers 200, or a
                                 // redirect to the installer; "error establishing a database connection"
                                 // is a 500). Alive as long as Apache accepts connections, so a database
@@ -141,11 +167,15 @@ export class WordPress extends pulumi.ComponentResource {
                 parent: this,
                 // Not after MySQL: both start at once, and WordPress turns ready once its database answers
                 // (its readiness probe fails until then), so waiting would only serialise the image pulls.
-                dependsOn: [args.istiod],
+                dependsOn: [args.istiod, ...after],
             });
         };
-        this.stable = release(wordpressNames.stable.version, wordpressNames.stable.deployment, wordpress.stableImage);
-        this.canary = release(wordpressNames.canary.version, wordpressNames.canary.deployment, wordpress.canaryImage);
+        this.stable = release(wordpressNames.stable.version, wordpressNames.stable.deployment, wordpress.stableImage, []);
+        // The canary starts once stable is ready: on an empty volume the stable entrypoint alone copies the
+        // bundled themes and plugins into wp-content, and the canary's finds them there and skips them
+        // (docker-entrypoint.sh excludes every wp-content/*/*/ that exists). Without the order both would
+        // extract into the same directory at once. Later restarts find the content and write nothing.
+        this.canary = release(wordpressNames.canary.version, wordpressNames.canary.deployment, wordpress.canaryImage, [this.stable]);
 
         this.service = new k8s.core.v1.Service(wordpressNames.service, {
             metadata: { name: wordpressNames.service, namespace, labels: { app: wordpressNames.appLabel } },

@@ -13,16 +13,18 @@ export interface StackShape {
      * gateway or any workload/Istio resource. On IKS the gateway's load balancer address → the NLB
      * subdomain with its certificate (one command: create, then wait for `created`) → the client-CA
      * Secret named after IBM's certificate Secret (a MUTUAL Gateway without it would briefly trust
-     * whatever CA that Secret carries) → the Gateway that serves the subdomain.
+     * whatever CA that Secret carries) → the Gateway that serves the subdomain. With WordPress on, its
+     * canary starts after stable (one step more than any workload): on an empty shared wp-content only
+     * one entrypoint may populate it.
      */
     minimumCriticalPath: number;
 }
 
 export const stackShapes: StackShape[] = [
-    { name: "default (any cluster)", config: {}, options: {}, minimumCriticalPath: 4 },
+    { name: "default (any cluster)", config: {}, options: {}, minimumCriticalPath: 5 },
     { name: "MUTUAL gateway, routes", config: {
         gateway: { tlsMode: "MUTUAL", routes: [{ prefix: "/api/freight-rating", service: "freight-rating", namespace: "wordpress", port: 8080 }] },
-    }, options: {}, minimumCriticalPath: 4 },
+    }, options: {}, minimumCriticalPath: 5 },
     // EnRoute's GlobalConfig is a custom resource of a CRD that the EnRoute chart installs: one step more.
     { name: "EnRoute", config: { enroute: { enabled: true } }, options: {}, minimumCriticalPath: 5 },
     { name: "IKS (NLB DNS + ALB)", config: iksStackConfig, options: { secretSections: ["iks"], ...iksMocks }, minimumCriticalPath: 8 },

@@ -314,10 +314,10 @@ describe("GitHub Actions workflows", () => {
     describe("pull requests (pr.yml)", () => {
         const pr = workflow("pr.yml");
 
-        it("runs npm ci and npm test on Node 20 with the npm cache", () => {
+        it("runs npm ci and npm test on Node 24 with the npm cache", () => {
             const steps = pr.doc.jobs.test.steps ?? [];
             const setupNode = steps.find((step) => step.uses?.startsWith("actions/setup-node@"));
-            assert.equal(String(setupNode?.with?.["node-version"]), "20");
+            assert.equal(String(setupNode?.with?.["node-version"]), "24");
             assert.equal(setupNode?.with?.cache, "npm");
             assert.deepEqual(steps.filter((step) => step.run).map((step) => step.run?.split(" ").slice(0, 2).join(" ")),
                 ["npm ci", "npm test"]);

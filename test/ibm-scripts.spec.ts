@@ -3,6 +3,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { scriptCommand } from "../components/ibm/ibmcloud-cli";
 import { parseResult } from "../components/ibm/scripts/nlb-dns";
 import { IbmCloudStub, ScriptRun, StubRegistration, StubState, projectRoot, runProcess } from "./fixtures/ibmcloud-stub/stub";
 
@@ -318,13 +319,58 @@ describe("IKS scripts against a stub ibmcloud", function () {
             assert.ok(stub.calls().every((call) => call.color === "false" && call.versionCheck === "false"));
         });
 
-        it("the stored command line runs from the project directory with bare node", async () => {
+        it("the stored command line runs from the project directory with bare node, printing only the result", async () => {
             const stub = newStub(scenario("classic"));
-            const result = await runProcess("/bin/sh", ["-c", "node components/ibm/scripts/nlb-dns.js create"],
+            const result = await runProcess("/bin/sh", ["-c", scriptCommand("nlb-dns", "create")],
                 { ...stub.environment(nlbSettings("classic", {}, false)), PATH: `${stub.binDir}:${path.dirname(process.execPath)}` }, projectRoot);
             runs.push(result);
             assertOk(result, "create from the project directory");
             assert.equal(parseResult(result.stdout).secretNamespace, "istio-system");
+            assert.doesNotMatch(result.stderr, /Warning|ExperimentalWarning|MODULE_TYPELESS/, "Node prints no warning of its own");
+        });
+    });
+
+    describe("the Node version check before every script", () => {
+        /** A `node` on PATH that reports `version` to the programs it runs (the real Node underneath). */
+        function nodeReporting(stub: IbmCloudStub, version: string): string {
+            const binDir = path.join(stub.dir, `node-${version}`);
+            fs.mkdirSync(binDir, { recursive: true });
+            const preload = path.join(binDir, "report-version.cjs");
+            fs.writeFileSync(preload, `Object.defineProperty(process, "versions", { value: { ...process.versions, node: ${JSON.stringify(version)} } });\n` +
+                `Object.defineProperty(process, "version", { value: ${JSON.stringify(`v${version}`)} });\n`);
+            fs.writeFileSync(path.join(binDir, "node"), `#!/bin/sh\nexec "${process.execPath}" -r "${preload}" "$@"\n`, { mode: 0o755 });
+            return binDir;
+        }
+        const runWithNode = async (version: string) => {
+            const stub = newStub(scenario("classic"));
+            const result = await runProcess("/bin/sh", ["-c", scriptCommand("nlb-dns", "create")],
+                { ...stub.environment(nlbSettings("classic")), PATH: `${stub.binDir}:${nodeReporting(stub, version)}` }, projectRoot);
+            runs.push(result);
+            return { stub, result };
+        };
+
+        for (const version of ["20.19.5", "22.17.1", "23.5.0"]) {
+            it(`stops Node ${version} with one line naming the Node found and the Node needed, before any IBM call`, async () => {
+                const { stub, result } = await runWithNode(version);
+                assert.notEqual(result.code, 0);
+                const lines = result.stderr.trim().split("\n");
+                assert.equal(lines.length, 1, result.stderr);
+                assert.match(lines[0], new RegExp(`need Node\\.js >= 22\\.18\\.0 .*found Node v${version.replace(/\./g, "\\.")} at /`));
+                assert.deepEqual(stub.calls(), [], "no ibmcloud call");
+            });
+        }
+
+        for (const version of ["22.18.0", "23.6.0", "24.0.0"]) {
+            it(`lets Node ${version} run the script`, async () => {
+                const { result } = await runWithNode(version);
+                assertOk(result, `create on Node ${version}`);
+            });
+        }
+
+        it("asks for the Node that package.json's engines names", () => {
+            const engines = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")).engines.node;
+            const guard = fs.readFileSync(path.join(projectRoot, "components", "ibm", "scripts", "require-node.cjs"), "utf8");
+            assert.equal(engines, `>=${/var needed = "([^"]+)"/.exec(guard)?.[1]}`);
         });
     });
 

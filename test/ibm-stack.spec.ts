@@ -7,6 +7,7 @@ import { X509Certificate } from "crypto";
 import * as os from "os";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "../components/config";
+import { scriptCommand } from "../components/ibm/ibmcloud-cli";
 import { letsEncryptRootsPem } from "../components/ibm/lets-encrypt-roots";
 import { ProgramRun, RegisteredResource, projectRoot, runProgram, stringsIn } from "./harness/program";
 import { customValidators, validateRun } from "./harness/validate";
@@ -96,21 +97,21 @@ describe("IKS stack under the mock engine", function () {
         it("run the scripts by relative command lines that hold no secret", () => {
             const commands = run.ofType(commandType);
             assert.deepEqual(commands.map((command) => command.plain.create).sort(), [
-                "node components/ibm/scripts/alb-ingress.js domain",
-                "node components/ibm/scripts/alb-ingress.js secret-create",
-                "node components/ibm/scripts/nlb-dns.js create",
+                scriptCommand("alb-ingress", "domain"),
+                scriptCommand("alb-ingress", "secret-create"),
+                scriptCommand("nlb-dns", "create"),
             ]);
             for (const command of commands) {
                 for (const field of ["create", "delete"]) {
                     const line = command.plain[field];
                     if (line !== undefined) {
-                        assert.match(line, /^node components\/ibm\/scripts\/(nlb-dns|alb-ingress)\.js [a-z-]+$/, `${command.name}.${field}`);
+                        assert.match(line, /^node components\/ibm\/scripts\/require-node\.cjs && node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON components\/ibm\/scripts\/run\.ts (nlb-dns|alb-ingress) [a-z-]+$/, `${command.name}.${field}`);
                     }
                 }
                 assert.equal(command.plain.logging, "stdout", `${command.name}: only the result line is logged`);
             }
-            assert.equal(commandRunning(run, /nlb-dns\.js create$/).plain.delete, "node components/ibm/scripts/nlb-dns.js delete");
-            assert.equal(commandRunning(run, /secret-create$/).plain.delete, "node components/ibm/scripts/alb-ingress.js secret-delete");
+            assert.equal(commandRunning(run, /nlb-dns create$/).plain.delete, scriptCommand("nlb-dns", "delete"));
+            assert.equal(commandRunning(run, /secret-create$/).plain.delete, scriptCommand("alb-ingress", "secret-delete"));
         });
 
         it("store no absolute path of this machine (destroy runs with the stored inputs)", () => {
@@ -154,7 +155,7 @@ describe("IKS stack under the mock engine", function () {
 
     describe("NLB DNS", () => {
         it("registers the gateway Service's load-balancer IP, read after the gateway release", () => {
-            const registration = commandRunning(run, /nlb-dns\.js create$/);
+            const registration = commandRunning(run, /nlb-dns create$/);
             const environment = registration.plain.environment;
             assert.equal(environment.NLB_ADDRESS, iksFacts.classicIp);
             assert.equal(environment.IKS_INFRASTRUCTURE, "classic");
@@ -167,14 +168,14 @@ describe("IKS stack under the mock engine", function () {
         });
 
         it("replaces the registration when the address changes (the address is a trigger)", () => {
-            const triggers = commandRunning(run, /nlb-dns\.js create$/).plain.triggers;
+            const triggers = commandRunning(run, /nlb-dns create$/).plain.triggers;
             assert.ok(triggers.includes(iksFacts.classicIp), JSON.stringify(triggers));
             assert.ok(triggers.includes(iksFacts.cluster));
         });
 
         it("registers the hostname on VPC", async () => {
             const vpc = await runProgram(iksWith({ infrastructure: "vpc" }), { secretSections: ["iks"], ...iksVpcMocks });
-            const environment = commandRunning(vpc, /nlb-dns\.js create$/).plain.environment;
+            const environment = commandRunning(vpc, /nlb-dns create$/).plain.environment;
             assert.equal(environment.NLB_ADDRESS, iksFacts.vpcHostname);
             assert.equal(environment.IKS_INFRASTRUCTURE, "vpc");
         });
@@ -187,7 +188,7 @@ describe("IKS stack under the mock engine", function () {
             const albHosts = ["wordpress", "bookinfo", "httpbin"].map((app) => `${app}.${iksFacts.ingressSubdomain}`);
             assert.deepEqual(https.hosts, [iksFacts.nlbSubdomain, ...albHosts]);
             assert.equal(https.tls.credentialName, iksFacts.nlbSecretName);
-            assert.ok(run.dependsOn(gateway, commandRunning(run, /nlb-dns\.js create$/)), "the Gateway waits for the certificate");
+            assert.ok(run.dependsOn(gateway, commandRunning(run, /nlb-dns create$/)), "the Gateway waits for the certificate");
             assert.equal(run.outputs.nlbSubdomain.value, iksFacts.nlbSubdomain);
             assert.deepEqual(run.outputs.albHosts.value, albHosts);
         });
@@ -209,7 +210,7 @@ describe("IKS stack under the mock engine", function () {
             assert.deepEqual(https.hosts, [iksFacts.nlbSubdomain]);
             assert.equal(https.tls.credentialName, iksFacts.nlbSecretName);
             assert.deepEqual(noAlb.ofType(ingressType), []);
-            assert.deepEqual(noAlb.ofType(commandType).map((command) => command.plain.create), ["node components/ibm/scripts/nlb-dns.js create"]);
+            assert.deepEqual(noAlb.ofType(commandType).map((command) => command.plain.create), [scriptCommand("nlb-dns", "create")]);
             assert.deepEqual(await validateRun(noAlb), []);
         });
     });
@@ -260,7 +261,7 @@ describe("IKS stack under the mock engine", function () {
             assert.equal(copy.plain.environment.ALB_SOURCE_NAMESPACE, "default");
             assert.equal(copy.plain.environment.ALB_TARGET_SECRET, "iks-ingress-tls");
             assert.equal(copy.plain.environment.ALB_TARGET_NAMESPACE, "istio-system");
-            assert.ok(run.dependsOn(copy, commandRunning(run, /alb-ingress\.js domain$/)));
+            assert.ok(run.dependsOn(copy, commandRunning(run, /alb-ingress domain$/)));
         });
 
         it("emits only objects that validate against the upstream schemas", async () => {

@@ -72,7 +72,7 @@ const cases: { name: string; check: Check; passing: ResourceFacts[]; failing: Re
         passing: [
             facts("kubernetes:core/v1:Secret", { metadata: { name: "s" }, stringData: { "tls.key": pem } }, ["data", "stringData"]),
             facts("kubernetes:core/v1:ConfigMap", { metadata: { name: "c" }, data: { "my.cnf": "[mysqld]\nskip-name-resolve" } }),
-            facts("command:local:Command", { create: "node components/ibm/scripts/nlb-dns.js create", environment: { IBMCLOUD_API_KEY: "k" } }),
+            facts("command:local:Command", { create: "node components/ibm/scripts/run.ts nlb-dns create", environment: { IBMCLOUD_API_KEY: "k" } }),
         ],
         failing: [
             facts("kubernetes:core/v1:Secret", { metadata: { name: "s" }, stringData: { "tls.key": pem } }, []),

@@ -11,12 +11,19 @@ export const scriptDirectory = "components/ibm/scripts";
 
 export type IbmCloudScript = "nlb-dns" | "alb-ingress";
 
-/** The command line of one script action: relative, so the stored command runs on any clone. */
+/**
+ * The command line of one script action: relative, so the stored command runs on any clone. The
+ * scripts are TypeScript that Node runs directly; require-node.cjs first turns an older Node into
+ * one clear line. Node loads the scripts as ES modules by their syntax and would warn each time
+ * that package.json names no module type; the project stays CommonJS for the Pulumi program, so
+ * that warning is silenced for this run only.
+ */
 export function scriptCommand(script: IbmCloudScript, action: string): string {
     if (!/^[a-z-]+$/.test(action)) {
         throw new Error(`script action must be a plain word (got ${JSON.stringify(action)})`);
     }
-    return `node ${scriptDirectory}/${script}.js ${action}`;
+    return `node ${scriptDirectory}/require-node.cjs && ` +
+        `node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON ${scriptDirectory}/run.ts ${script} ${action}`;
 }
 
 /**

@@ -1,41 +1,42 @@
-// @ts-check
 // What the IKS ALB path needs from IBM Cloud, for the AlbIngress command resources:
 //
-//   node components/ibm/scripts/alb-ingress.js domain          → {hostname, secretName, secretNamespace}
-//   node components/ibm/scripts/alb-ingress.js secret-create   → {name, namespace, crn}
-//   node components/ibm/scripts/alb-ingress.js secret-delete
+//   node components/ibm/scripts/run.ts alb-ingress domain          → {hostname, secretName, secretNamespace}
+//   node components/ibm/scripts/run.ts alb-ingress secret-create   → {name, namespace, crn}
+//   node components/ibm/scripts/run.ts alb-ingress secret-delete
 //
 // `domain` reads the cluster's Ingress subdomain and its TLS secret. `secret-create` copies that
 // IBM-managed certificate into the gateway's namespace by its CRN (`ingress secret create
-// --cert-crn`), so IBM keeps renewing the copy; `secret-delete` removes the copy, succeeding when it
-// is already gone. The exported functions are the pure part.
-"use strict";
-
-const { IbmCloud, IbmCloudError, parseResultLine, readCliSettings, requiredSetting, runMain, sleep } = require("./ibmcloud");
+// --cert-crn`); `secret-delete` removes the copy, succeeding when it is already gone. The exported
+// functions are the pure part.
+import { IbmCloud, IbmCloudError, parseResultLine, requiredSetting, sleep } from "./ibmcloud.ts";
 
 /** The namespace IKS keeps the cluster's default Ingress secret in. */
-const defaultIngressSecretNamespace = "default";
+export const defaultIngressSecretNamespace = "default";
 
-/** @typedef {{ hostname: string, secretName: string, secretNamespace: string }} IngressDomain */
-/** @typedef {{ name: string, namespace: string, crn: string }} IngressSecret */
+export interface IngressDomain {
+    hostname: string;
+    secretName: string;
+    secretNamespace: string;
+}
 
-/**
- * @param {unknown} value
- * @returns {string}
- */
-const text = (value) => (typeof value === "string" ? value.trim() : "");
+export interface IngressSecret {
+    name: string;
+    namespace: string;
+    crn: string;
+}
+
+const text = (value: unknown): string => (typeof value === "string" ? value.trim() : "");
+
+const record = (value: unknown): Record<string, unknown> =>
+    (typeof value === "object" && value !== null ? value as Record<string, unknown> : {});
 
 /**
  * The Ingress subdomain and secret from `ibmcloud ks cluster get --output json`: `.ingress.hostname`
  * and `.ingress.secretName`, or the older top-level `ingressHostname` / `ingressSecretName`.
- * @param {unknown} cluster parsed JSON
- * @param {string} [clusterName] for the error message
- * @returns {IngressDomain}
  */
-function parseIngressDomain(cluster, clusterName = "the cluster") {
-    const details = typeof cluster === "object" && cluster !== null ? /** @type {Record<string, unknown>} */ (cluster) : {};
-    const ingress = typeof details.ingress === "object" && details.ingress !== null
-        ? /** @type {Record<string, unknown>} */ (details.ingress) : {};
+export function parseIngressDomain(cluster: unknown, clusterName = "the cluster"): IngressDomain {
+    const details = record(cluster);
+    const ingress = record(details.ingress);
     const hostname = text(ingress.hostname) || text(details.ingressHostname);
     const secretName = text(ingress.secretName) || text(details.ingressSecretName);
     if (!hostname || !secretName) {
@@ -48,96 +49,62 @@ function parseIngressDomain(cluster, clusterName = "the cluster") {
     return { hostname: hostname.toLowerCase(), secretName, secretNamespace: defaultIngressSecretNamespace };
 }
 
-/**
- * The CRN of an Ingress secret (`ibmcloud ks ingress secret get --output json`, field `crn`).
- * @param {unknown} secret parsed JSON
- * @returns {string}
- */
-function parseSecretCrn(secret) {
-    const crn = typeof secret === "object" && secret !== null ? text(/** @type {{ crn?: unknown }} */ (secret).crn) : "";
+/** The CRN of an Ingress secret (`ibmcloud ks ingress secret get --output json`, field `crn`). */
+export function parseSecretCrn(secret: unknown): string {
+    const crn = text(record(secret).crn);
     if (!crn.startsWith("crn:")) {
         throw new IbmCloudError(`ibmcloud ks ingress secret get printed no certificate CRN (got ${JSON.stringify(secret).slice(0, 160)})`, { transient: true });
     }
     return crn;
 }
 
-/**
- * The Ingress secrets of a cluster (`ibmcloud ks ingress secret ls --output json`).
- * @param {unknown} listed parsed JSON
- * @returns {IngressSecret[]}
- */
-function parseSecretList(listed) {
+/** The Ingress secrets of a cluster (`ibmcloud ks ingress secret ls --output json`). */
+export function parseSecretList(listed: unknown): IngressSecret[] {
     if (listed === null || listed === undefined) {
         return [];
     }
     if (!Array.isArray(listed)) {
         throw new IbmCloudError(`ingress secret ls did not print a list (got ${JSON.stringify(listed).slice(0, 120)})`, { transient: true });
     }
-    return listed.flatMap((item) => {
-        if (typeof item !== "object" || item === null) {
-            return [];
-        }
-        const secret = /** @type {Record<string, unknown>} */ (item);
+    return listed.flatMap((item: unknown): IngressSecret[] => {
+        const secret = record(item);
         return text(secret.name) ? [{ name: text(secret.name), namespace: text(secret.namespace), crn: text(secret.crn) }] : [];
     });
 }
 
-/**
- * @param {readonly IngressSecret[]} secrets
- * @param {{ name: string, namespace: string }} wanted
- * @returns {IngressSecret | undefined}
- */
-function findSecret(secrets, wanted) {
+export function findSecret(secrets: readonly IngressSecret[], wanted: { name: string; namespace: string }): IngressSecret | undefined {
     return secrets.find((secret) => secret.name === wanted.name && secret.namespace === wanted.namespace);
 }
 
-/**
- * @param {string | undefined} stdout
- * @returns {IngressDomain}
- */
-const parseDomainResult = (stdout) => parseResultLine(stdout, /** @type {const} */ (["hostname", "secretName", "secretNamespace"]), "alb-ingress domain");
+export const parseDomainResult = (stdout: string | undefined): IngressDomain =>
+    parseResultLine(stdout, ["hostname", "secretName", "secretNamespace"] as const, "alb-ingress domain");
 
-/**
- * @param {string | undefined} stdout
- * @returns {IngressSecret}
- */
-const parseSecretResult = (stdout) => parseResultLine(stdout, /** @type {const} */ (["name", "namespace", "crn"]), "alb-ingress secret-create");
+export const parseSecretResult = (stdout: string | undefined): IngressSecret =>
+    parseResultLine(stdout, ["name", "namespace", "crn"] as const, "alb-ingress secret-create");
 
-/**
- * @param {NodeJS.ProcessEnv} env
- * @returns {{ source: { name: string, namespace: string }, target: { name: string, namespace: string } }}
- */
-function readCopySettings(env) {
+export interface CopySettings {
+    source: { name: string; namespace: string };
+    target: { name: string; namespace: string };
+}
+
+export function readCopySettings(env: NodeJS.ProcessEnv): CopySettings {
     return {
         source: { name: requiredSetting(env, "ALB_SOURCE_SECRET"), namespace: env.ALB_SOURCE_NAMESPACE?.trim() || defaultIngressSecretNamespace },
         target: { name: requiredSetting(env, "ALB_TARGET_SECRET"), namespace: requiredSetting(env, "ALB_TARGET_NAMESPACE") },
     };
 }
 
-/**
- * @param {IbmCloud} cli
- * @returns {Promise<IngressSecret[]>}
- */
-async function listSecrets(cli) {
+async function listSecrets(cli: IbmCloud): Promise<IngressSecret[]> {
     const args = ["ks", "ingress", "secret", "ls", "--cluster", cli.settings.cluster, "--output", "json"];
     return parseSecretList(await cli.retry("ibmcloud ks ingress secret ls", () => cli.json(args)));
 }
 
-/**
- * @param {IbmCloud} cli
- * @returns {Promise<string>}
- */
-async function readDomain(cli) {
+async function readDomain(cli: IbmCloud): Promise<string> {
     const cluster = await cli.ensureReady();
     return JSON.stringify(parseIngressDomain(cluster, `IKS cluster ${cli.settings.cluster}`));
 }
 
-/**
- * @param {IbmCloud} cli
- * @param {ReturnType<typeof readCopySettings>} copy
- * @returns {Promise<string>}
- */
-async function createSecretCopy(cli, copy) {
+async function createSecretCopy(cli: IbmCloud, copy: CopySettings): Promise<string> {
     const { cluster } = cli.settings;
     await cli.ensureReady();
     const getArgs = ["ks", "ingress", "secret", "get", "--cluster", cluster, "--name", copy.source.name,
@@ -163,17 +130,11 @@ async function createSecretCopy(cli, copy) {
             }
         });
     }
-    /** @type {IngressSecret} */
-    const result = { name: copy.target.name, namespace: copy.target.namespace, crn };
+    const result: IngressSecret = { name: copy.target.name, namespace: copy.target.namespace, crn };
     return JSON.stringify(result);
 }
 
-/**
- * @param {IbmCloud} cli
- * @param {ReturnType<typeof readCopySettings>} copy
- * @returns {Promise<undefined>}
- */
-async function deleteSecretCopy(cli, copy) {
+async function deleteSecretCopy(cli: IbmCloud, copy: CopySettings): Promise<undefined> {
     const { cluster, retryAttempts, retryBaseSeconds } = cli.settings;
     await cli.ensureReady();
     const where = `${copy.target.namespace}/${copy.target.name}`;
@@ -197,32 +158,18 @@ async function deleteSecretCopy(cli, copy) {
     throw new IbmCloudError(`Ingress secret ${where} still exists after ${retryAttempts} tries to remove it. Fix: ibmcloud ${rmArgs.join(" ")}`);
 }
 
-/** @param {string | undefined} action */
-async function main(action) {
-    const cli = new IbmCloud(readCliSettings(process.env));
+export const albIngressActions = ["domain", "secret-create", "secret-delete"] as const;
+
+/** One action of the AlbIngress command resources, with its settings from the environment. */
+export async function albIngressMain(cli: IbmCloud, action: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
     switch (action) {
         case "domain":
             return readDomain(cli);
         case "secret-create":
-            return createSecretCopy(cli, readCopySettings(process.env));
+            return createSecretCopy(cli, readCopySettings(env));
         case "secret-delete":
-            return deleteSecretCopy(cli, readCopySettings(process.env));
+            return deleteSecretCopy(cli, readCopySettings(env));
         default:
-            throw new IbmCloudError(`usage: node components/ibm/scripts/alb-ingress.js domain|secret-create|secret-delete (got ${JSON.stringify(action)})`);
+            throw new IbmCloudError(`usage: node components/ibm/scripts/run.ts alb-ingress ${albIngressActions.join("|")} (got ${JSON.stringify(action)})`);
     }
 }
-
-if (require.main === module) {
-    runMain(() => main(process.argv[2]), [process.env.IBMCLOUD_API_KEY]);
-}
-
-module.exports = {
-    defaultIngressSecretNamespace,
-    findSecret,
-    parseDomainResult,
-    parseIngressDomain,
-    parseSecretCrn,
-    parseSecretList,
-    parseSecretResult,
-    readCopySettings,
-};

@@ -1,68 +1,62 @@
-// @ts-check
 // Registers the ingress gateway's load balancer under an IKS NLB subdomain (create or adopt), waits
 // for IBM to issue the subdomain's certificate, and prints one JSON line {subdomain, secretName,
 // secretNamespace}; `delete` removes the registration again. Run by the NlbDns command resource:
 //
-//   node components/ibm/scripts/nlb-dns.js create|delete
+//   node components/ibm/scripts/run.ts nlb-dns create|delete
 //
 // The exported functions are the pure part (parsing both `nlb-dns ls` shapes, matching, arguments),
 // which the TypeScript side and the tests use directly.
-"use strict";
+import * as net from "node:net";
+import { IbmCloud, IbmCloudError, numberSetting, parseResultLine, requiredSetting, sleep } from "./ibmcloud.ts";
 
-const net = require("net");
-const { IbmCloud, IbmCloudError, numberSetting, parseResultLine, readCliSettings, requiredSetting, runMain, sleep } = require("./ibmcloud");
+/** One NLB subdomain as `ibmcloud ks nlb-dns ls --output json` lists it, in either infrastructure's shape. */
+export interface NlbRegistration {
+    /** which JSON layout it came from */
+    shape: "classic" | "vpc";
+    subdomain: string;
+    ips: string[];
+    /** VPC load balancers only */
+    lbHostname: string | undefined;
+    /** the certificate Secret IBM creates in secretNamespace */
+    secretName: string;
+    /** `created` once the certificate is issued */
+    secretStatus: string;
+    secretNamespace: string;
+}
 
-/**
- * One NLB subdomain as `ibmcloud ks nlb-dns ls --output json` lists it, in either infrastructure's shape.
- * @typedef {object} NlbRegistration
- * @property {"classic" | "vpc"} shape which JSON layout it came from
- * @property {string} subdomain
- * @property {string[]} ips
- * @property {string | undefined} lbHostname VPC load balancers only
- * @property {string} secretName the certificate Secret IBM creates in secretNamespace
- * @property {string} secretStatus `created` once the certificate is issued
- * @property {string} secretNamespace
- */
+export type LoadBalancerAddress = { ip: string } | { hostname: string };
 
-/** @typedef {{ ip: string } | { hostname: string }} LoadBalancerAddress */
+export interface NlbResult {
+    subdomain: string;
+    secretName: string;
+    secretNamespace: string;
+}
 
-/** @typedef {{ subdomain: string, secretName: string, secretNamespace: string }} NlbResult */
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
 
-/**
- * @param {unknown} value
- * @returns {string}
- */
-const text = (value) => (typeof value === "string" ? value : "");
-
-/**
- * @param {unknown} value
- * @returns {string[]}
- */
-const strings = (value) => (Array.isArray(value) ? value.filter((item) => typeof item === "string" && item !== "") : []);
+const strings = (value: unknown): string[] =>
+    (Array.isArray(value) ? value.filter((item): item is string => typeof item === "string" && item !== "") : []);
 
 /**
  * Normalises `nlb-dns ls --output json`. Classic lists flat objects (nlbHost, nlbIPArray,
  * nlbSslSecretName, nlbSslSecretStatus); VPC wraps the subdomain in `Nlb` and puts the secret beside
  * it (secretName, secretStatus). Both may appear in one list; an empty list may be `null`.
- * @param {unknown} listed parsed JSON
- * @returns {NlbRegistration[]}
  */
-function parseNlbList(listed) {
+export function parseNlbList(listed: unknown): NlbRegistration[] {
     if (listed === null || listed === undefined) {
         return [];
     }
     if (!Array.isArray(listed)) {
         throw new IbmCloudError(`nlb-dns ls did not print a list (got ${JSON.stringify(listed).slice(0, 120)})`, { transient: true });
     }
-    return listed.flatMap((/** @type {unknown} */ item) => {
+    return listed.flatMap((item: unknown): NlbRegistration[] => {
         if (typeof item !== "object" || item === null) {
-            return /** @type {NlbRegistration[]} */ ([]);
+            return [];
         }
-        const entry = /** @type {Record<string, unknown>} */ (item);
+        const entry = item as Record<string, unknown>;
         if (typeof entry.Nlb === "object" && entry.Nlb !== null) {
-            const nlb = /** @type {Record<string, unknown>} */ (entry.Nlb);
-            /** @type {NlbRegistration} */
-            const vpc = {
+            const nlb = entry.Nlb as Record<string, unknown>;
+            return [{
                 shape: "vpc",
                 subdomain: text(nlb.nlbSubdomain),
                 ips: strings(nlb.nlbIPArray),
@@ -70,15 +64,13 @@ function parseNlbList(listed) {
                 secretName: text(entry.secretName),
                 secretStatus: text(entry.secretStatus),
                 secretNamespace: text(nlb.secretNamespace),
-            };
-            return [vpc];
+            }];
         }
         const ips = strings(entry.nlbIPArray);
         if (ips.length === 0 && text(entry.nlbIP)) {
             ips.push(...text(entry.nlbIP).split(",").map((ip) => ip.trim()).filter((ip) => ip !== ""));
         }
-        /** @type {NlbRegistration} */
-        const classic = {
+        return [{
             shape: "classic",
             subdomain: text(entry.nlbHost),
             ips,
@@ -86,17 +78,12 @@ function parseNlbList(listed) {
             secretName: text(entry.nlbSslSecretName),
             secretStatus: text(entry.nlbSslSecretStatus),
             secretNamespace: text(entry.secretNamespace),
-        };
-        return [classic];
+        }];
     }).filter((registration) => registration.subdomain !== "");
 }
 
-/**
- * An IP (classic, VPC NLB) or a hostname (VPC application load balancer), as the Service reports it.
- * @param {string} value
- * @returns {LoadBalancerAddress}
- */
-function parseAddress(value) {
+/** An IP (classic, VPC NLB) or a hostname (VPC application load balancer), as the Service reports it. */
+export function parseAddress(value: string): LoadBalancerAddress {
     const trimmed = value.trim();
     if (trimmed === "") {
         throw new IbmCloudError("the load balancer address is empty");
@@ -108,39 +95,25 @@ function parseAddress(value) {
  * The registration of our load balancer: the one listing our IP, or our LB hostname. Other
  * subdomains (other load balancers of the cluster) never match. When several do, the one we created
  * before (`preferredSubdomain`, from the previous run's output) wins.
- * @param {readonly NlbRegistration[]} registrations
- * @param {LoadBalancerAddress} address
- * @param {string} [preferredSubdomain]
- * @returns {NlbRegistration | undefined}
  */
-function findRegistration(registrations, address, preferredSubdomain) {
+export function findRegistration(registrations: readonly NlbRegistration[], address: LoadBalancerAddress,
+    preferredSubdomain?: string): NlbRegistration | undefined {
     const matches = registrations.filter((registration) => ("ip" in address
         ? registration.ips.includes(address.ip)
         : (registration.lbHostname ?? "").toLowerCase() === address.hostname));
     return matches.find((registration) => registration.subdomain === preferredSubdomain) ?? matches[0];
 }
 
-/**
- * @param {NlbRegistration} registration
- * @returns {boolean}
- */
-function certificateReady(registration) {
+export function certificateReady(registration: NlbRegistration): boolean {
     return registration.secretStatus.toLowerCase() === "created" && registration.secretName !== "";
 }
 
-/**
- * @param {string} cluster
- * @returns {string[]}
- */
-function listArgs(cluster) {
+export function listArgs(cluster: string): string[] {
     return ["ks", "nlb-dns", "ls", "--cluster", cluster, "--output", "json"];
 }
 
-/**
- * @param {{ infrastructure: "classic" | "vpc", cluster: string, address: LoadBalancerAddress, secretNamespace: string }} request
- * @returns {string[]}
- */
-function createArgs({ infrastructure, cluster, address, secretNamespace }) {
+export function createArgs({ infrastructure, cluster, address, secretNamespace }:
+    { infrastructure: "classic" | "vpc"; cluster: string; address: LoadBalancerAddress; secretNamespace: string }): string[] {
     if (infrastructure === "classic") {
         if (!("ip" in address)) {
             throw new IbmCloudError(`classic load balancers have an IP, but the gateway Service reports hostname ${address.hostname}; ` +
@@ -152,13 +125,8 @@ function createArgs({ infrastructure, cluster, address, secretNamespace }) {
     return ["ks", "nlb-dns", "create", "vpc-gen2", "--cluster", cluster, ...target, "--secret-namespace", secretNamespace];
 }
 
-/**
- * Classic removes one IP from its subdomain (the subdomain itself stays); VPC removes the subdomain.
- * @param {NlbRegistration} registration
- * @param {{ cluster: string, address: LoadBalancerAddress }} request
- * @returns {string[]}
- */
-function removeArgs(registration, { cluster, address }) {
+/** Classic removes one IP from its subdomain (the subdomain itself stays); VPC removes the subdomain. */
+export function removeArgs(registration: NlbRegistration, { cluster, address }: { cluster: string; address: LoadBalancerAddress }): string[] {
     if (registration.shape === "classic") {
         if (!("ip" in address)) {
             throw new IbmCloudError(`cannot remove hostname ${address.hostname} from classic subdomain ${registration.subdomain}`);
@@ -168,14 +136,9 @@ function removeArgs(registration, { cluster, address }) {
     return ["ks", "nlb-dns", "rm", "vpc-gen2", "--cluster", cluster, "--nlb-subdomain", registration.subdomain];
 }
 
-/**
- * The one line the create command prints, which the NlbDns component reads back.
- * @param {NlbRegistration} registration
- * @returns {string}
- */
-function formatResult(registration) {
-    /** @type {NlbResult} */
-    const result = {
+/** The one line the create command prints, which the NlbDns component reads back. */
+export function formatResult(registration: NlbRegistration): string {
+    const result: NlbResult = {
         subdomain: registration.subdomain,
         secretName: registration.secretName,
         secretNamespace: registration.secretNamespace,
@@ -183,35 +146,27 @@ function formatResult(registration) {
     return JSON.stringify(result);
 }
 
-/**
- * Reads the create command's output back.
- * @param {string | undefined} stdout
- * @returns {NlbResult}
- */
-function parseResult(stdout) {
-    return parseResultLine(stdout, /** @type {const} */ (["subdomain", "secretName", "secretNamespace"]), "nlb-dns create");
+/** Reads the create command's output back. */
+export function parseResult(stdout: string | undefined): NlbResult {
+    return parseResultLine(stdout, ["subdomain", "secretName", "secretNamespace"] as const, "nlb-dns create");
 }
 
-/**
- * @typedef {object} NlbSettings
- * @property {"classic" | "vpc"} infrastructure
- * @property {LoadBalancerAddress} address
- * @property {string} secretNamespace
- * @property {number} timeoutSeconds
- * @property {number} pollSeconds
- * @property {string | undefined} previousSubdomain from the stored output of the last create
- */
+export interface NlbSettings {
+    infrastructure: "classic" | "vpc";
+    address: LoadBalancerAddress;
+    secretNamespace: string;
+    timeoutSeconds: number;
+    pollSeconds: number;
+    /** from the stored output of the last create */
+    previousSubdomain: string | undefined;
+}
 
-/**
- * @param {NodeJS.ProcessEnv} env
- * @returns {NlbSettings}
- */
-function readNlbSettings(env) {
+export function readNlbSettings(env: NodeJS.ProcessEnv): NlbSettings {
     const infrastructure = requiredSetting(env, "IKS_INFRASTRUCTURE");
     if (infrastructure !== "classic" && infrastructure !== "vpc") {
         throw new IbmCloudError(`IKS_INFRASTRUCTURE must be classic or vpc (got ${JSON.stringify(infrastructure)})`);
     }
-    let previousSubdomain;
+    let previousSubdomain: string | undefined;
     try {
         previousSubdomain = env.PULUMI_COMMAND_STDOUT ? parseResult(env.PULUMI_COMMAND_STDOUT).subdomain : undefined;
     } catch {
@@ -227,19 +182,10 @@ function readNlbSettings(env) {
     };
 }
 
-/**
- * @param {NlbSettings} nlb
- * @returns {string}
- */
-const describeAddress = (nlb) => ("ip" in nlb.address ? `IP ${nlb.address.ip}` : `hostname ${nlb.address.hostname}`);
+const describeAddress = (nlb: NlbSettings): string => ("ip" in nlb.address ? `IP ${nlb.address.ip}` : `hostname ${nlb.address.hostname}`);
 
-/**
- * Create or adopt, then wait for the certificate.
- * @param {IbmCloud} cli
- * @param {NlbSettings} nlb
- * @returns {Promise<string>} the result line
- */
-async function createRegistration(cli, nlb) {
+/** Create or adopt, then wait for the certificate; returns the result line. */
+async function createRegistration(cli: IbmCloud, nlb: NlbSettings): Promise<string> {
     const { cluster } = cli.settings;
     const started = Date.now();
     const deadline = started + nlb.timeoutSeconds * 1000;
@@ -288,13 +234,8 @@ async function createRegistration(cli, nlb) {
     return formatResult(registration);
 }
 
-/**
- * Removes our address from its subdomain; succeeds when it is not registered (any more).
- * @param {IbmCloud} cli
- * @param {NlbSettings} nlb
- * @returns {Promise<undefined>}
- */
-async function deleteRegistration(cli, nlb) {
+/** Removes our address from its subdomain; succeeds when it is not registered (any more). */
+async function deleteRegistration(cli: IbmCloud, nlb: NlbSettings): Promise<undefined> {
     const { cluster, retryAttempts, retryBaseSeconds } = cli.settings;
     await cli.ensureReady();
     const find = async () => findRegistration(
@@ -324,32 +265,16 @@ async function deleteRegistration(cli, nlb) {
         `Fix: ibmcloud ${removeArgs(left, { cluster, address: nlb.address }).join(" ")}`);
 }
 
-/** @param {string | undefined} action */
-async function main(action) {
-    const cli = new IbmCloud(readCliSettings(process.env));
-    const nlb = readNlbSettings(process.env);
+export const nlbDnsActions = ["create", "delete"] as const;
+
+/** One action of the NlbDns command resource, with its settings from the environment. */
+export async function nlbDnsMain(cli: IbmCloud, action: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+    const nlb = readNlbSettings(env);
     if (action === "create") {
         return createRegistration(cli, nlb);
     }
     if (action === "delete") {
         return deleteRegistration(cli, nlb);
     }
-    throw new IbmCloudError(`usage: node components/ibm/scripts/nlb-dns.js create|delete (got ${JSON.stringify(action)})`);
+    throw new IbmCloudError(`usage: node components/ibm/scripts/run.ts nlb-dns ${nlbDnsActions.join("|")} (got ${JSON.stringify(action)})`);
 }
-
-if (require.main === module) {
-    runMain(() => main(process.argv[2]), [process.env.IBMCLOUD_API_KEY]);
-}
-
-module.exports = {
-    certificateReady,
-    createArgs,
-    findRegistration,
-    formatResult,
-    listArgs,
-    parseAddress,
-    parseNlbList,
-    parseResult,
-    readNlbSettings,
-    removeArgs,
-};

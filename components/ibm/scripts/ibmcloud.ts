@@ -1,50 +1,58 @@
-// @ts-check
 // The ibmcloud CLI as every IKS command resource uses it. These scripts run with bare `node` from the
 // project directory, at deploy time and on destroy (with the environment stored in the state), so
 // they use Node's standard library only and no absolute path of the machine that created them.
 //
+// They are TypeScript that Node (>= 22.18) runs as it is, by stripping the types: only erasable
+// syntax (no enums, namespaces or parameter properties; checked by ./tsconfig.json), and relative
+// imports name the `.ts` file, because Node loads these files as ES modules and resolves no missing
+// extension. tsc accepts those imports with `allowImportingTsExtensions` (we never emit JavaScript),
+// and ts-node, which loads the parsers into the Pulumi program as CommonJS, resolves them as written.
+//
 // The API key arrives in IBMCLOUD_API_KEY, which `ibmcloud login` reads itself: it is never an
 // argument, and every text that leaves this process (stdout, stderr, errors) is redacted of it.
-"use strict";
-
-const { spawn } = require("child_process");
-const fs = require("fs");
-const path = require("path");
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 const containerServicePlugin = "container-service";
 const installFix = "ibmcloud plugin install container-service";
 const loginFix = "pulumi config set --path --secret iks.apiKey <key>, export IBMCLOUD_API_KEY=<key>, or run `ibmcloud login`";
 
 /** A failure the operator can act on. `transient` ones are worth another try. */
-class IbmCloudError extends Error {
-    /**
-     * @param {string} message
-     * @param {{ transient?: boolean }} [options]
-     */
-    constructor(message, options = {}) {
+export class IbmCloudError extends Error {
+    readonly transient: boolean;
+
+    constructor(message: string, options: { transient?: boolean } = {}) {
         super(message);
         this.name = "IbmCloudError";
         this.transient = options.transient ?? false;
     }
 }
 
-/**
- * @typedef {object} CliSettings
- * @property {string} cluster IKS cluster name or ID
- * @property {string} region IBM Cloud region for `ibmcloud login -r`
- * @property {string | undefined} apiKey from IBMCLOUD_API_KEY; undefined means an existing login
- * @property {string | undefined} stackHome the CLI home this stack logs in to with its key, relative to the project
- * @property {number} retryAttempts how often a transient CLI failure is tried in all
- * @property {number} retryBaseSeconds the first backoff; it doubles on each retry
- * @property {number} callTimeoutSeconds how long one CLI call may run
- */
+export interface CliSettings {
+    /** IKS cluster name or ID */
+    cluster: string;
+    /** IBM Cloud region for `ibmcloud login -r` */
+    region: string;
+    /** from IBMCLOUD_API_KEY; undefined means an existing login */
+    apiKey: string | undefined;
+    /** the CLI home this stack logs in to with its key, relative to the project */
+    stackHome: string | undefined;
+    /** how often a transient CLI failure is tried in all */
+    retryAttempts: number;
+    /** the first backoff; it doubles on each retry */
+    retryBaseSeconds: number;
+    /** how long one CLI call may run */
+    callTimeoutSeconds: number;
+}
 
-/**
- * @param {NodeJS.ProcessEnv} env
- * @param {string} name
- * @returns {string}
- */
-function requiredSetting(env, name) {
+export interface CliResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+export function requiredSetting(env: NodeJS.ProcessEnv, name: string): string {
     const value = env[name];
     if (value === undefined || value.trim() === "") {
         throw new IbmCloudError(`${name} is not set; this script runs from the iks-mesh Pulumi program, which sets it`);
@@ -52,14 +60,7 @@ function requiredSetting(env, name) {
     return value.trim();
 }
 
-/**
- * @param {NodeJS.ProcessEnv} env
- * @param {string} name
- * @param {number} fallback
- * @param {{ min: number, max: number }} range
- * @returns {number}
- */
-function numberSetting(env, name, fallback, range) {
+export function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, range: { min: number; max: number }): number {
     const text = env[name];
     if (text === undefined || text.trim() === "") {
         return fallback;
@@ -71,12 +72,8 @@ function numberSetting(env, name, fallback, range) {
     return value;
 }
 
-/**
- * The settings every script shares, from its environment.
- * @param {NodeJS.ProcessEnv} env
- * @returns {CliSettings}
- */
-function readCliSettings(env) {
+/** The settings every script shares, from its environment. */
+export function readCliSettings(env: NodeJS.ProcessEnv): CliSettings {
     const apiKey = env.IBMCLOUD_API_KEY && env.IBMCLOUD_API_KEY.trim() !== "" ? env.IBMCLOUD_API_KEY : undefined;
     const stackHome = env.IKS_MESH_IBMCLOUD_HOME && env.IKS_MESH_IBMCLOUD_HOME.trim() !== "" ? env.IKS_MESH_IBMCLOUD_HOME.trim() : undefined;
     return {
@@ -90,13 +87,8 @@ function readCliSettings(env) {
     };
 }
 
-/**
- * Replaces every occurrence of a secret in a text.
- * @param {string} text
- * @param {readonly (string | undefined)[]} secrets
- * @returns {string}
- */
-function redact(text, secrets) {
+/** Replaces every occurrence of a secret in a text. */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
     let result = text;
     for (const secret of secrets) {
         if (secret && secret.length > 0) {
@@ -109,10 +101,8 @@ function redact(text, secrets) {
 /**
  * The JSON a CLI call printed. Some CLI versions print a notice before the document, so the first
  * line that opens an array or object is where the JSON starts.
- * @param {string} text
- * @returns {unknown}
  */
-function parseCliJson(text) {
+export function parseCliJson(text: string): unknown {
     const trimmed = text.trim();
     try {
         return JSON.parse(trimmed);
@@ -130,57 +120,49 @@ function parseCliJson(text) {
     }
 }
 
-/**
- * The end of a CLI output, where the CLI puts its error, kept short for error messages.
- * @param {string} text
- * @returns {string}
- */
-function lastLines(text) {
+/** The end of a CLI output, where the CLI puts its error, kept short for error messages. */
+export function lastLines(text: string): string {
     const lines = text.trim().split(/\r?\n/).filter((line) => line.trim() !== "");
     const tail = lines.slice(-6).join(" | ");
     return tail.length > 600 ? `...${tail.slice(-600)}` : tail || "(no output)";
 }
 
-/**
- * Whether `ibmcloud plugin list --output json` shows the container-service (`ks`) plugin.
- * @param {unknown} plugins
- * @returns {boolean}
- */
-function hasContainerServicePlugin(plugins) {
+/** Whether `ibmcloud plugin list --output json` shows the container-service (`ks`) plugin. */
+export function hasContainerServicePlugin(plugins: unknown): boolean {
     if (!Array.isArray(plugins)) {
         return false;
     }
-    return plugins.some((plugin) => {
+    return plugins.some((plugin: unknown) => {
         if (typeof plugin !== "object" || plugin === null) {
             return false;
         }
-        const { Name, Aliases } = /** @type {{ Name?: unknown, Aliases?: unknown }} */ (plugin);
+        const { Name, Aliases } = plugin as { Name?: unknown; Aliases?: unknown };
         return Name === containerServicePlugin || (Array.isArray(Aliases) && Aliases.includes("ks"));
     });
 }
 
-/**
- * @param {number} seconds
- * @returns {Promise<void>}
- */
-function sleep(seconds) {
+export function sleep(seconds: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, Math.max(0, seconds) * 1000));
 }
 
-/** @typedef {{ code: number, stdout: string, stderr: string }} CliResult */
+export interface IbmCloudOptions {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    log?: (message: string) => void;
+}
 
 /** Runs ibmcloud with this stack's settings; one instance per script run. */
-class IbmCloud {
-    /**
-     * @param {CliSettings} settings
-     * @param {{ env?: NodeJS.ProcessEnv, cwd?: string, log?: (message: string) => void }} [options]
-     */
-    constructor(settings, options = {}) {
+export class IbmCloud {
+    readonly settings: CliSettings;
+    /** The CLI home of this stack, used only when it logs in with its own key; else the operator's login. */
+    readonly home: string | undefined;
+    readonly env: NodeJS.ProcessEnv;
+    private readonly logSink: (message: string) => void;
+
+    constructor(settings: CliSettings, options: IbmCloudOptions = {}) {
         this.settings = settings;
         const cwd = options.cwd ?? process.cwd();
-        /** @type {NodeJS.ProcessEnv} */
-        const env = { ...(options.env ?? process.env), IBMCLOUD_COLOR: "false", IBMCLOUD_VERSION_CHECK: "false" };
-        /** The CLI home of this stack, used only when it logs in with its own key; else the operator's login. */
+        const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), IBMCLOUD_COLOR: "false", IBMCLOUD_VERSION_CHECK: "false" };
         this.home = settings.apiKey && settings.stackHome ? path.resolve(cwd, settings.stackHome) : undefined;
         if (this.home) {
             env.IBMCLOUD_HOME = this.home;
@@ -189,23 +171,19 @@ class IbmCloud {
         this.logSink = options.log ?? ((message) => process.stderr.write(`${message}\n`));
     }
 
-    /** @param {string} text */
-    redact(text) {
+    redact(text: string): string {
         return redact(text, [this.settings.apiKey]);
     }
 
-    /** @param {string} message */
-    log(message) {
+    log(message: string): void {
         this.logSink(this.redact(`[iks-mesh] ${message}`));
     }
 
     /**
      * One CLI call. Never throws for a non-zero exit: IBM does not document its exit codes, so callers
      * decide from the output (and usually from a follow-up `ls`).
-     * @param {readonly string[]} args
-     * @returns {Promise<CliResult>}
      */
-    run(args) {
+    run(args: readonly string[]): Promise<CliResult> {
         return new Promise((resolve, reject) => {
             // No stdin: a CLI prompt (account choice, expired login) fails instead of hanging the deployment.
             const child = spawn("ibmcloud", [...args], { env: this.env, stdio: ["ignore", "pipe", "pipe"] });
@@ -214,10 +192,9 @@ class IbmCloud {
             child.stdout.on("data", (chunk) => { stdout += chunk; });
             child.stderr.on("data", (chunk) => { stderr += chunk; });
             const timer = setTimeout(() => child.kill("SIGTERM"), this.settings.callTimeoutSeconds * 1000);
-            child.on("error", (error) => {
+            child.on("error", (error: NodeJS.ErrnoException) => {
                 clearTimeout(timer);
-                const code = /** @type {NodeJS.ErrnoException} */ (error).code;
-                if (code === "ENOENT") {
+                if (error.code === "ENOENT") {
                     reject(new IbmCloudError("The ibmcloud CLI was not found on PATH. Install it " +
                         "(https://cloud.ibm.com/docs/cli?topic=cli-getting-started), then `" + installFix + "`, and run pulumi again"));
                 } else {
@@ -234,21 +211,12 @@ class IbmCloud {
         });
     }
 
-    /**
-     * @param {readonly string[]} args
-     * @param {CliResult} result
-     * @returns {string}
-     */
-    describeFailure(args, result) {
+    describeFailure(args: readonly string[], result: CliResult): string {
         return this.redact(`ibmcloud ${args.join(" ")} failed (exit ${result.code}): ${lastLines(`${result.stdout}\n${result.stderr}`)}`);
     }
 
-    /**
-     * A call whose JSON output is needed; a failure is transient, so it goes through `retry`.
-     * @param {readonly string[]} args
-     * @returns {Promise<unknown>}
-     */
-    async json(args) {
+    /** A call whose JSON output is needed; a failure is transient, so it goes through `retry`. */
+    async json(args: readonly string[]): Promise<unknown> {
         const result = await this.run(args);
         if (result.code !== 0) {
             throw new IbmCloudError(this.describeFailure(args, result), { transient: true });
@@ -259,12 +227,8 @@ class IbmCloud {
     /**
      * Runs `attempt` until it succeeds, retrying transient failures with exponential backoff (capped
      * at 60 s a wait) at most `retryAttempts` times in all.
-     * @template T
-     * @param {string} what
-     * @param {() => Promise<T>} attempt
-     * @returns {Promise<T>}
      */
-    async retry(what, attempt) {
+    async retry<T>(what: string, attempt: () => Promise<T>): Promise<T> {
         const { retryAttempts, retryBaseSeconds } = this.settings;
         for (let tryNumber = 1; ; tryNumber++) {
             try {
@@ -285,7 +249,7 @@ class IbmCloud {
     }
 
     /** Fails with a clear message unless the container-service plugin is there (installing it into this stack's own home). */
-    async ensurePlugin() {
+    async ensurePlugin(): Promise<void> {
         const listArgs = ["plugin", "list", "--output", "json"];
         const plugins = await this.retry("listing ibmcloud plugins", () => this.json(listArgs));
         if (hasContainerServicePlugin(plugins)) {
@@ -307,7 +271,7 @@ class IbmCloud {
     }
 
     /** Logs in with the stack's API key, or checks the existing login. */
-    async ensureLogin() {
+    async ensureLogin(): Promise<void> {
         const { region, apiKey } = this.settings;
         if (apiKey) {
             // `ibmcloud login` reads IBMCLOUD_API_KEY from the environment; the key is no argument.
@@ -323,24 +287,20 @@ class IbmCloud {
         }
         const targetArgs = ["target", "--output", "json"];
         const result = await this.run(targetArgs);
-        /** @type {unknown} */
-        let target;
+        let target: unknown;
         try {
             target = result.code === 0 ? parseCliJson(result.stdout) : undefined;
         } catch {
             target = undefined;
         }
-        const user = typeof target === "object" && target !== null ? /** @type {{ user?: unknown }} */ (target).user : undefined;
+        const user = typeof target === "object" && target !== null ? (target as { user?: unknown }).user : undefined;
         if (!user) {
             throw new IbmCloudError(`Not logged in to IBM Cloud (${this.describeFailure(targetArgs, result)}). Fix: ${loginFix}`);
         }
     }
 
-    /**
-     * The cluster as `ibmcloud ks cluster get` describes it; fails clearly when it is not visible.
-     * @returns {Promise<Record<string, unknown>>}
-     */
-    async getCluster() {
+    /** The cluster as `ibmcloud ks cluster get` describes it; fails clearly when it is not visible. */
+    async getCluster(): Promise<Record<string, unknown>> {
         const { cluster, region } = this.settings;
         const args = ["ks", "cluster", "get", "--cluster", cluster, "--output", "json"];
         try {
@@ -348,7 +308,7 @@ class IbmCloud {
             if (typeof details !== "object" || details === null || Array.isArray(details)) {
                 throw new IbmCloudError(`ibmcloud ks cluster get printed no cluster object for ${cluster}`);
             }
-            return /** @type {Record<string, unknown>} */ (details);
+            return details as Record<string, unknown>;
         } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             throw new IbmCloudError(`IKS cluster "${cluster}" is unknown or not accessible: ${message}. ` +
@@ -356,11 +316,8 @@ class IbmCloud {
         }
     }
 
-    /**
-     * Every prerequisite, in the order an operator would fix them: CLI, plugin, login, cluster.
-     * @returns {Promise<Record<string, unknown>>} the cluster's details
-     */
-    async ensureReady() {
+    /** Every prerequisite, in the order an operator would fix them: CLI, plugin, login, cluster. Returns the cluster's details. */
+    async ensureReady(): Promise<Record<string, unknown>> {
         if (this.home) {
             fs.mkdirSync(this.home, { recursive: true, mode: 0o700 });
             // The home holds login tokens: keep it out of version control wherever it lives.
@@ -378,18 +335,16 @@ class IbmCloud {
 /**
  * Reads a script's result back from its stdout: the last line that is a JSON object with every one
  * of `fields` as a non-empty string. The component resources parse command output with this.
- * @template {string} K
- * @param {string | undefined} stdout
- * @param {readonly K[]} fields
- * @param {string} what the command, for the error message
- * @returns {Record<K, string>}
  */
-function parseResultLine(stdout, fields, what) {
+export function parseResultLine<K extends string>(stdout: string | undefined, fields: readonly K[], what: string): Record<K, string> {
     for (const line of (stdout ?? "").trim().split(/\r?\n/).reverse()) {
         try {
-            const value = JSON.parse(line);
-            if (value && typeof value === "object" && fields.every((field) => typeof value[field] === "string" && value[field] !== "")) {
-                return /** @type {Record<K, string>} */ (Object.fromEntries(fields.map((field) => [field, value[field]])));
+            const value: unknown = JSON.parse(line);
+            if (value && typeof value === "object") {
+                const record = value as Record<string, unknown>;
+                if (fields.every((field) => typeof record[field] === "string" && record[field] !== "")) {
+                    return Object.fromEntries(fields.map((field) => [field, record[field]])) as Record<K, string>;
+                }
             }
         } catch {
             // not the result line
@@ -398,34 +353,15 @@ function parseResultLine(stdout, fields, what) {
     throw new Error(`${what} printed no result line with ${fields.join(", ")} (got ${JSON.stringify((stdout ?? "").slice(0, 200))})`);
 }
 
-/**
- * Runs a script's main function: its result line on stdout, a redacted error on stderr and exit 1.
- * @param {() => Promise<string | undefined>} main
- * @param {readonly (string | undefined)[]} secrets
- */
-function runMain(main, secrets) {
+/** Runs a script's main function: its result line on stdout, a redacted error on stderr and exit 1. */
+export function runMain(main: () => Promise<string | undefined>, secrets: readonly (string | undefined)[]): void {
     main().then((line) => {
         if (line !== undefined) {
             process.stdout.write(`${line}\n`);
         }
-    }, (error) => {
+    }, (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         process.stderr.write(`${redact(`Error: ${message}`, secrets)}\n`);
         process.exitCode = 1;
     });
 }
-
-module.exports = {
-    IbmCloud,
-    IbmCloudError,
-    hasContainerServicePlugin,
-    lastLines,
-    numberSetting,
-    parseCliJson,
-    parseResultLine,
-    readCliSettings,
-    redact,
-    requiredSetting,
-    runMain,
-    sleep,
-};

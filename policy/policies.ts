@@ -3,6 +3,9 @@
 import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { mtlsExceptionAnnotation, mtlsOptOutAnnotation } from "../components/mesh/istio-values";
 import { isPinnedImage } from "../components/names";
+import {
+    DestinationRuleInputs, GatewayInputs, PeerAuthenticationInputs, ReleaseInputs, SecretLikeInputs, WorkloadInputs,
+} from "./resource-shapes";
 
 const peerAuthenticationType = "kubernetes:security.istio.io/v1:PeerAuthentication";
 const istioTypes = (kind: string) => ["v1", "v1beta1", "v1alpha3"].map((version) => `kubernetes:networking.istio.io/${version}:${kind}`);
@@ -11,13 +14,14 @@ const istioTypes = (kind: string) => ["v1", "v1beta1", "v1alpha3"].map((version)
 export interface ResourceFacts {
     type: string;
     name: string;
-    props: Record<string, any>;
+    props: Record<string, unknown>;
     additionalSecretOutputs: readonly string[];
 }
 
 export type Check = (resource: ResourceFacts) => string[];
 
-export const meshMtlsStrict: Check = ({ type, props }) => {
+export const meshMtlsStrict: Check = ({ type, props: inputs }) => {
+    const props = inputs as PeerAuthenticationInputs;
     if (type !== peerAuthenticationType || props.metadata?.namespace !== "istio-system" || props.metadata?.name !== "default") {
         return [];
     }
@@ -31,19 +35,20 @@ export const meshMtlsStrict: Check = ({ type, props }) => {
 
 const weakClientModes = ["DISABLE", "SIMPLE"];
 
-export const noPlaintextToMesh: Check = ({ type, props }) => {
+export const noPlaintextToMesh: Check = ({ type, props: inputs }) => {
     if (!istioTypes("DestinationRule").includes(type)) {
         return [];
     }
-    const host: string = props.spec?.host ?? "";
+    const props = inputs as DestinationRuleInputs;
+    const host = props.spec?.host ?? "";
     // An exception the stack config accepted is on the record, as the program's own analysis allows it.
     if (!host.endsWith(".svc.cluster.local") || props.metadata?.annotations?.[mtlsExceptionAnnotation]) {
         return [];
     }
-    const policies = [props.spec?.trafficPolicy, ...(props.spec?.subsets ?? []).map((subset: any) => subset.trafficPolicy)];
-    const modes = policies.flatMap((policy: any) => [
+    const policies = [props.spec?.trafficPolicy, ...(props.spec?.subsets ?? []).map((subset) => subset.trafficPolicy)];
+    const modes = policies.flatMap((policy) => [
         policy?.tls?.mode,
-        ...(policy?.portLevelSettings ?? []).map((setting: any) => setting.tls?.mode),
+        ...(policy?.portLevelSettings ?? []).map((setting) => setting.tls?.mode),
     ]).filter((mode: unknown): mode is string => typeof mode === "string");
     const weak = [...new Set(modes.filter((mode) => weakClientModes.includes(mode)))];
     return weak.map((mode) => `DestinationRule for in-mesh host ${host} sets tls.mode ${mode}: ` +
@@ -56,7 +61,7 @@ export const gatewayHttpsHasCredential: Check = ({ type, props }) => {
     if (!istioTypes("Gateway").includes(type)) {
         return [];
     }
-    return (props.spec?.servers ?? []).filter((server: any) => server.port?.number === 443).flatMap((server: any) => {
+    return ((props as GatewayInputs).spec?.servers ?? []).filter((server) => server.port?.number === 443).flatMap((server) => {
         const tls = server.tls;
         if (!tls?.mode) {
             return ["Gateway server on port 443 has no TLS settings"];
@@ -74,10 +79,10 @@ function mentionsPrivateKey(value: unknown): boolean {
     return JSON.stringify(value ?? "").search(privateKeyPem) >= 0;
 }
 
-function holdsKeyMaterial(props: Record<string, any>): boolean {
+function holdsKeyMaterial(props: SecretLikeInputs): boolean {
     const keyNames = ["tls.key", "key", "private.key"];
-    return ["data", "stringData"].some((field) => props[field] &&
-        (Object.keys(props[field]).some((key) => keyNames.includes(key)) || mentionsPrivateKey(props[field])));
+    return [props.data, props.stringData].some((field) => field &&
+        (Object.keys(field).some((key) => keyNames.includes(key)) || mentionsPrivateKey(field)));
 }
 
 /**
@@ -86,7 +91,8 @@ function holdsKeyMaterial(props: Record<string, any>): boolean {
  * one must keep data/stringData secret in state; a ConfigMap, a command line or any other plain
  * property must never contain one.
  */
-export const privateKeysAreSecret: Check = ({ type, props, additionalSecretOutputs }) => {
+export const privateKeysAreSecret: Check = ({ type, props: inputs, additionalSecretOutputs }) => {
+    const props = inputs as SecretLikeInputs & Record<string, unknown>;
     if (type === "kubernetes:core/v1:Secret") {
         if (!holdsKeyMaterial(props)) {
             return [];
@@ -99,7 +105,7 @@ export const privateKeysAreSecret: Check = ({ type, props, additionalSecretOutpu
     }
     if (type === "command:local:Command") {
         const commandLines = ["create", "update", "delete"].map((field) => props[field]);
-        if (mentionsPrivateKey(commandLines) || commandLines.some((line) => /IBMCLOUD_API_KEY=|--apikey\s/.test(String(line ?? "")))) {
+        if (mentionsPrivateKey(commandLines) || commandLines.some((line) => typeof line === "string" && /IBMCLOUD_API_KEY=|--apikey\s/.test(line))) {
             return ["a command line carries a credential; pass it through the command's environment as a secret"];
         }
     }
@@ -108,15 +114,16 @@ export const privateKeysAreSecret: Check = ({ type, props, additionalSecretOutpu
 
 const workloadKinds = ["Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet"];
 
-export const imagesPinned: Check = ({ type, props }) => {
+export const imagesPinned: Check = ({ type, props: inputs }) => {
     const match = /^kubernetes:(apps|batch|core)\/v1:(\w+)$/.exec(type);
     if (!match || !(workloadKinds.includes(match[2]) || match[2] === "Pod")) {
         return [];
     }
+    const props = inputs as WorkloadInputs;
     const podSpec = match[2] === "Pod" ? props.spec : props.spec?.template?.spec;
     const containers = [...(podSpec?.containers ?? []), ...(podSpec?.initContainers ?? [])];
-    return containers.filter((container: any) => !isPinnedImage(String(container.image ?? "")))
-        .map((container: any) => `container ${container.name} uses image ${JSON.stringify(container.image)}, which is not pinned ` +
+    return containers.filter((container) => !isPinnedImage(container.image ?? ""))
+        .map((container) => `container ${container.name ?? ""} uses image ${JSON.stringify(container.image)}, which is not pinned ` +
             "to a tag or digest (no :latest, no untagged)");
 };
 
@@ -131,7 +138,7 @@ export const checks: Record<string, { description: string; check: Check }> = {
 };
 
 function factsOf(args: ResourceValidationArgs): ResourceFacts {
-    return { type: args.type, name: args.name, props: args.props, additionalSecretOutputs: args.opts.additionalSecretOutputs ?? [] };
+    return { type: args.type, name: args.name, props: args.props as Record<string, unknown>, additionalSecretOutputs: args.opts.additionalSecretOutputs ?? [] };
 }
 
 const resourcePolicies: ResourceValidationPolicy[] = Object.entries(checks).map(([name, { description, check }]) => ({
@@ -152,9 +159,10 @@ const meshPolicyPresent: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const installsIstiod = args.resources.some((resource) =>
-            resource.type === "kubernetes:helm.sh/v3:Release" && resource.props.chart === "istiod");
+            resource.type === "kubernetes:helm.sh/v3:Release" && (resource.props as ReleaseInputs).chart === "istiod");
         const hasMeshPolicy = args.resources.some((resource) => resource.type === peerAuthenticationType &&
-            resource.props.metadata?.namespace === "istio-system" && resource.props.metadata?.name === "default");
+            (resource.props as PeerAuthenticationInputs).metadata?.namespace === "istio-system" &&
+            (resource.props as PeerAuthenticationInputs).metadata?.name === "default");
         if (installsIstiod && !hasMeshPolicy) {
             reportViolation("istiod is installed but no PeerAuthentication default in istio-system sets the mesh-wide mode");
         }

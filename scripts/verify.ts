@@ -25,7 +25,7 @@ import {
 import { decideKiali, kialiCheckId, kialiStatusPath, skipKiali } from "./verify/kiali";
 import {
     checkIds, decideInMeshCall, decidePlaintextProbe, inMeshCaller, parseCurlProbe, pickExecTarget,
-    plaintextProbeManifests, plaintextTarget, podHasSidecar, skipInMesh,
+    plaintextProbeManifests, plaintextTarget, podHasSidecar, PodLike, skipInMesh,
 } from "./verify/mesh-probes";
 import { variantVersions } from "./verify/php-version";
 import { CheckResult, exitCodeFor, fail, formatReport, skip } from "./verify/report";
@@ -97,7 +97,7 @@ async function checkPlaintextRefused(config: StackConfig, kubectl: Kubectl): Pro
         }
         const logs = await kubectl(["-n", namespace, "logs", podName]);
         const podJson = await kubectl(["-n", namespace, "get", "pod", podName, "-o", "json"]);
-        return decidePlaintextProbe(target, parseCurlProbe(logs.stdout), podHasSidecar(JSON.parse(podJson.stdout)));
+        return decidePlaintextProbe(target, parseCurlProbe(logs.stdout), podHasSidecar(JSON.parse(podJson.stdout) as PodLike));
     } finally {
         await kubectl(["delete", "namespace", namespace, "--wait=false", "--ignore-not-found"]);
     }

@@ -61,10 +61,10 @@ describe("clean destroy: the dependency graph", () => {
                 const namespaces = new Map(run.ofType(namespaceType).map((namespace) => [namespace.plain.metadata.name, namespace]));
                 const namespaced = run.resources.filter((resource) => resource.custom && !resource.read &&
                     resource.type !== namespaceType && resource.type.startsWith("kubernetes:") && namespaceOf(resource));
-                const orphans = namespaced.filter((resource) => !namespaces.has(namespaceOf(resource) as string));
+                const orphans = namespaced.filter((resource) => !namespaces.has(namespaceOf(resource)!));
                 assert.deepEqual(orphans.map((resource) => `${resource.type} ${resource.name} in ${namespaceOf(resource)}`), [],
                     "an object in a namespace the stack does not create");
-                const loose = namespaced.filter((resource) => !run.dependsOn(resource, namespaces.get(namespaceOf(resource) as string)!));
+                const loose = namespaced.filter((resource) => !run.dependsOn(resource, namespaces.get(namespaceOf(resource)!)!));
                 assert.deepEqual(loose.map((resource) => `${resource.type} ${resource.name}`), []);
             });
 

@@ -454,7 +454,7 @@ describe("samples under mocks: the default stack", () => {
 
     it("the line-up check can fail", () => {
         const broken: SampleRun = { ...sampleRun, config: parseStackConfig({}) };
-        const rule = sampleDestinationRules(run).find((r) => r.name === "bookinfo-reviews") as RegisteredResource;
+        const rule = sampleDestinationRules(run).find((r) => r.name === "bookinfo-reviews")!;
         const original = rule.plain.spec.subsets;
         try {
             rule.plain.spec.subsets = [...original, { name: "v4", labels: { version: "v4" } }];
@@ -485,7 +485,7 @@ describe("samples under mocks: the default stack", () => {
             ["bookinfo", "bookinfo/platform/kube/bookinfo.yaml", "bookinfo"],
             ["httpbin", "httpbin/httpbin.yaml", "httptools"],
         ] as const) {
-            const file = run.subtree(componentOf(run, sample)).find((r) => r.type === configFileType) as RegisteredResource;
+            const file = run.subtree(componentOf(run, sample)).find((r) => r.type === configFileType)!;
             assert.equal(file.plain.file, istioSampleUrl(sampleRun.config.istio.version, path));
             assert.match(file.plain.file, /^https:\/\/raw\.githubusercontent\.com\/istio\/istio\/\d+\.\d+\.\d+\/samples\//);
             const provider = run.byUrn(sampleRun.configFileProviders.get(file.name) ?? "");
@@ -629,7 +629,7 @@ describe("samples under mocks: each can be switched off", () => {
             const added = without.run.resources.filter((r) => !full.run.resources.some((f) => f.urn === r.urn));
             assert.deepEqual(added.map((r) => r.urn), []);
             for (const before of full.run.resources.filter((r) => remaining.has(r.urn))) {
-                const after = remaining.get(before.urn) as RegisteredResource;
+                const after = remaining.get(before.urn)!;
                 if (!mentions(before, namespace)) {
                     assert.deepEqual(after.plain, before.plain, `${before.type} ${before.name} changed`);
                 }

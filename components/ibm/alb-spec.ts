@@ -21,7 +21,7 @@ export const albNames = {
 export const gatewayHttpsPort = 443;
 
 export function isTraefikIngressClass(ingressClass: string): boolean {
-    return /-iks-traefik$/.test(ingressClass);
+    return ingressClass.endsWith("-iks-traefik");
 }
 
 /** The samples reachable through the ALB, each as `<app>.<ingress subdomain>`. */

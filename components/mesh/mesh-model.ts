@@ -8,11 +8,18 @@ import { ingressGatewayWorkload, sampleWorkloads } from "./mesh-inventory";
 import { ExternalPathModel, Finding, GatewayServerModel, MeshModel, analyzeMesh, formatFinding } from "./mtls-analysis";
 import { destinationRuleSpecs, duplicatePolicyProblems, peerAuthenticationSpecs } from "./mtls-specs";
 
+/** The fields of one Gateway server that the analysis reads. */
+interface GatewayServerInput {
+    port?: { number?: number; protocol?: string };
+    tls?: { mode?: string; httpsRedirect?: boolean };
+}
+
 /** The servers of an Istio Gateway spec, as the analysis sees them. */
-export function gatewayServersOf(gatewayName: string, spec: { servers?: readonly any[] }): GatewayServerModel[] {
-    return (spec.servers ?? []).map((server) => ({
+export function gatewayServersOf(gatewayName: string, spec: Record<string, unknown>): GatewayServerModel[] {
+    const servers = (spec.servers ?? []) as readonly GatewayServerInput[];
+    return servers.map((server) => ({
         gateway: gatewayName,
-        port: server.port?.number,
+        port: server.port?.number ?? 0,
         protocol: String(server.port?.protocol ?? ""),
         ...(server.tls?.mode ? { tlsMode: server.tls.mode } : {}),
         ...(server.tls?.httpsRedirect ? { httpsRedirect: true } : {}),

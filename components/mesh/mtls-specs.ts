@@ -49,12 +49,13 @@ export function destinationRuleSpecs(config: StackConfig): DestinationRuleSpec[]
     return config.mtls.clientPolicies.map((policy, index) => {
         const [service, namespace] = policy.host.split(".");
         const name = `mtls-client-${service === "*" ? "all" : service}`;
+        const annotations: Record<string, string> = policy.exception
+            ? { [mtlsExceptionAnnotation]: `mtls.clientPolicies[${index}].exception in the stack config` }
+            : {};
         return {
             name, namespace, host: policy.host, mode: policy.mode, exception: policy.exception,
             spec: { host: policy.host, trafficPolicy: { tls: { mode: policy.mode } } },
-            annotations: policy.exception
-                ? { [mtlsExceptionAnnotation]: `mtls.clientPolicies[${index}].exception in the stack config` } as Record<string, string>
-                : {},
+            annotations,
         };
     });
 }

@@ -9,6 +9,8 @@ export const gatewayCredentialName = "mesh-gateway-credential";
 export const credentialKeys = { cert: "tls.crt", key: "tls.key", ca: "ca.crt" } as const;
 
 /** Contents of a TLS credential: certificate, private key, and the CA certificate. */
+// A type alias, not an interface: a Secret's `data` input needs the index signature only aliases get implicitly.
+// eslint-disable-next-line @typescript-eslint/consistent-type-definitions
 export type TlsCredentialData<T> = { "tls.crt": T; "tls.key": T; "ca.crt": T };
 
 /**

@@ -43,7 +43,7 @@ export function criticalPath(nodes: readonly GraphNode[]): CriticalPath {
         visiting.add(node.urn);
         let longest: CriticalPath = { length: 0, chain: [] };
         for (const urn of waitsFor(node)) {
-            const candidate = pathTo(byUrn.get(urn) as GraphNode);
+            const candidate = pathTo(byUrn.get(urn)!);
             if (candidate.length > longest.length) {
                 longest = candidate;
             }

@@ -57,9 +57,12 @@ export interface Change {
 
 /** Resources that belong to one sample: everything in its namespace, and the namespace. */
 function ownedBySample(run: ProgramRun, namespace: string): RegisteredResource[] {
-    return run.resources.filter((resource) => resource.custom && (resource.plain.metadata?.namespace === namespace ||
-        (resource.type === "kubernetes:core/v1:Namespace" && resource.plain.metadata?.name === namespace) ||
-        (resource.type === "pulumi:providers:kubernetes" && resource.plain.namespace === namespace)));
+    return run.resources.filter((resource) => {
+        const inputs = resource.plain as { metadata?: { name?: string; namespace?: string }; namespace?: string };
+        return resource.custom && (inputs.metadata?.namespace === namespace ||
+            (resource.type === "kubernetes:core/v1:Namespace" && inputs.metadata?.name === namespace) ||
+            (resource.type === "pulumi:providers:kubernetes" && inputs.namespace === namespace));
+    });
 }
 
 const base = { config: {}, options: certificateMocks };

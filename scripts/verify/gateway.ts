@@ -70,7 +70,7 @@ export function classifyTransportError(error: { code: string; message: string })
     if (/^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?)$/.test(code)) {
         return "untrusted";
     }
-    if (/^ERR_SSL_/.test(code) || code === "EPROTO" || code === "ECONNRESET" || /alert|handshake failure|certificate required/i.test(message)) {
+    if (code.startsWith("ERR_SSL_") || code === "EPROTO" || code === "ECONNRESET" || /alert|handshake failure|certificate required/i.test(message)) {
         return "tls-refused";
     }
     if (/^(ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|TIMEOUT)$/.test(code)) {

@@ -65,7 +65,7 @@ export function httpsGet(connection: Connection, serverName: string, hostHeader:
 
 /** Runs `count` tasks with at most `concurrency` at once, keeping their order. */
 export async function runLimited<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
-    const results: T[] = new Array(count);
+    const results = new Array<T>(count);
     let next = 0;
     const worker = async () => {
         while (next < count) {

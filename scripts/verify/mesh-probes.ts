@@ -214,7 +214,7 @@ export interface ExecTarget {
     hasSidecar: boolean;
 }
 
-interface PodLike {
+export interface PodLike {
     metadata?: { name?: string };
     spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] };
     status?: { phase?: string };
@@ -270,7 +270,7 @@ export function decideInMeshCall(caller: InMeshCaller, target: ExecTarget, outpu
     const line = output.trim().split("\n").pop() ?? "";
     if (caller.kind === "python-http") {
         const status = /^status=(\d{3})$/.exec(line);
-        if (status && status[1] === "200") {
+        if (status?.[1] === "200") {
             return pass(id, `${caller.description} from ${where} answered 200 through the sidecars`);
         }
         if (status) {

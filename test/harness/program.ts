@@ -148,7 +148,7 @@ export class ProgramRun {
         const seen = new Set<string>();
         const queue = [from.urn];
         while (queue.length > 0) {
-            const urn = queue.shift() as string;
+            const urn = queue.shift()!;
             if (seen.has(urn)) {
                 continue;
             }
@@ -186,10 +186,10 @@ function configMap(config: Record<string, unknown>): Record<string, string> {
         [`${projectName}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
 }
 
-type MonitorLike = {
+interface MonitorLike {
     registerResource: (req: any, callback: (err: any, response: any) => void) => unknown;
     readResource: (req: any, callback: (err: any, response: any) => void) => unknown;
-};
+}
 
 /**
  * Runs index.ts under mocks. Throws what the program throws (e.g. a ConfigError); in that case
@@ -245,8 +245,9 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
     const log = pulumi.log as unknown as Record<"info" | "warn" | "error", (message: string) => Promise<void>>;
     const original = { info: log.info, warn: log.warn, error: log.error };
     for (const severity of ["info", "warn", "error"] as const) {
-        log[severity] = async (message: string) => {
+        log[severity] = (message: string) => {
             logs.push({ severity, message });
+            return Promise.resolve();
         };
     }
     // An error thrown inside an apply never reaches the caller: the SDK drops the resource that needed

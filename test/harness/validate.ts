@@ -5,7 +5,7 @@
 import { chartKeys } from "../data/chart-keys";
 import { ProgramRun, RegisteredResource } from "./program";
 
-type Validatable = { validate(): void };
+interface Validatable { validate(): void }
 type ModelClass = new (data: Record<string, unknown>) => Validatable;
 
 /** `kubernetes:apps/v1:Deployment` → `{apiVersion: "apps/v1", kind: "Deployment"}`. */

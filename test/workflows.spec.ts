@@ -287,7 +287,7 @@ describe("GitHub Actions workflows", () => {
                     assert.notEqual(job.concurrency?.["cancel-in-progress"], true, `${loaded.file}/${call.job}`);
                     const workflowCancel = loaded.doc.concurrency?.["cancel-in-progress"];
                     assert.ok(workflowCancel === undefined || workflowCancel === false ||
-                        (typeof workflowCancel === "string" && /!contains\(github\.event\.pull_request\.labels\.\*\.name, 'demo'\)/.test(workflowCancel)),
+                        (typeof workflowCancel === "string" && workflowCancel.includes('!contains(github.event.pull_request.labels.*.name, \'demo\')')),
                     `${loaded.file}: cancel-in-progress ${String(workflowCancel)} could cut ${call.job} short`);
                 }
             }
@@ -306,7 +306,7 @@ describe("GitHub Actions workflows", () => {
             assert.match(String(step.env?.PULUMI_BACKEND_URL), /secrets\.PULUMI_BACKEND_URL/);
             assert.match(String(step.env?.PULUMI_CONFIG_PASSPHRASE), /secrets\.PULUMI_CONFIG_PASSPHRASE/);
             assert.equal(step.with?.["cloud-url"], undefined);
-            const guard = workflow("stack.yml").doc.jobs.pulumi.steps?.find((candidate) => /PULUMI_BACKEND_URL/.test(candidate.run ?? ""));
+            const guard = workflow("stack.yml").doc.jobs.pulumi.steps?.find((candidate) => (candidate.run ?? "").includes('PULUMI_BACKEND_URL'));
             assert.ok(guard, "a step stops the job when the backend secret is missing");
         });
     });
@@ -445,7 +445,7 @@ describe("GitHub Actions workflows", () => {
         }
 
         it("installs the ibmcloud CLI only when the stack's Pulumi.<stack>.yaml enables iks", () => {
-            const install = stack.doc.jobs.pulumi.steps?.find((step) => /ibmcloud plugin install container-service/.test(step.run ?? ""));
+            const install = stack.doc.jobs.pulumi.steps?.find((step) => (step.run ?? "").includes('ibmcloud plugin install container-service'));
             assert.ok(install);
             assert.equal(install.if, "steps.settings.outputs.iks-enabled == 'true'");
             const iks = readSettings({ "Pulumi.prod.yaml": "config:\n  iks-mesh:iks:\n    enabled: true\n    cluster: c\n    region: us-south\n" },

@@ -90,7 +90,7 @@ describe("harness: failures inside applies", () => {
     it("fails the run when the program throws inside an apply (unparsable command output), naming the cause", async () => {
         await assert.rejects(runProgram(iksStackConfig, {
             secretSections: ["iks"],
-            resourceState: (args) => args.type === "command:local:Command" && /nlb-dns create$/.test(String(args.inputs.create))
+            resourceState: (args) => args.type === "command:local:Command" && String(args.inputs.create).endsWith("nlb-dns create")
                 ? { stdout: "NLB hostname was created as something" }
                 : iksResourceState(args),
         }), /printed no result line/);

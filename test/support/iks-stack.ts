@@ -43,13 +43,13 @@ export function iksResourceState(args: pulumi.runtime.MockResourceArgs, infrastr
                 status: { loadBalancer: { ingress: [infrastructure === "classic" ? { ip: iksFacts.classicIp } : { hostname: iksFacts.vpcHostname }] } },
             };
         case "command:local:Command":
-            if (/nlb-dns create$/.test(commandLine(args))) {
+            if (commandLine(args).endsWith("nlb-dns create")) {
                 return { stdout: JSON.stringify({ subdomain: iksFacts.nlbSubdomain, secretName: iksFacts.nlbSecretName, secretNamespace: "istio-system" }) };
             }
-            if (/alb-ingress domain$/.test(commandLine(args))) {
+            if (commandLine(args).endsWith("alb-ingress domain")) {
                 return { stdout: JSON.stringify({ hostname: iksFacts.ingressSubdomain, secretName: iksFacts.ingressSecretName, secretNamespace: "default" }) };
             }
-            if (/alb-ingress secret-create$/.test(commandLine(args))) {
+            if (commandLine(args).endsWith("alb-ingress secret-create")) {
                 // The environment holds the API key, so it arrives wrapped as a secret.
                 const environment = unwrapSecrets(args.inputs.environment ?? {});
                 return { stdout: JSON.stringify({ name: environment.ALB_TARGET_SECRET, namespace: environment.ALB_TARGET_NAMESPACE, crn: iksFacts.ingressCertCrn }) };

@@ -26,11 +26,31 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** What the contract says of one key: recorded as the program reads it, so the docs come from the code. */
+export interface ContractEntry {
+    key: string;
+    type: "string" | "integer" | "boolean" | "array";
+    default: unknown;
+    /** The values a `oneOf` key accepts. */
+    allowed?: readonly string[];
+    /** The bounds of an integer key. */
+    range?: { min: number; max: number };
+    /** What a string key must look like. */
+    pattern?: string;
+    /** Set only with `pulumi config set --secret`. */
+    secret?: boolean;
+}
+
+/** Collects the contract while `parseStackConfig` reads a config (see components/config-contract.ts). */
+export type ContractRecorder = (entry: ContractEntry) => void;
+
 export interface FieldOptions {
     /** How to fix a bad value: shown after the problem. Defaults to a `pulumi config set` example. */
     fix?: string;
     /** An example value for the default fix text. */
     example?: string;
+    /** The value is a credential: the contract says to set it with --secret. */
+    secret?: boolean;
 }
 
 /**
@@ -45,6 +65,7 @@ export class ObjectReader {
         readonly path: string,
         value: unknown,
         private readonly problems: Problems,
+        private readonly record?: ContractRecorder,
     ) {
         if (value === undefined || value === null) {
             this.fields = {};
@@ -76,6 +97,10 @@ export class ObjectReader {
     }
 
     string(field: string, defaultValue: string, opts?: FieldOptions & { pattern?: RegExp; patternText?: string }): string {
+        this.record?.({
+            key: this.keyOf(field), type: "string", default: defaultValue,
+            ...(opts?.patternText ? { pattern: opts.patternText } : {}), ...(opts?.secret ? { secret: true } : {}),
+        });
         const value = this.raw(field);
         // Pulumi.yaml declares "" as the default of optional strings, so "" means "not set".
         if (value === undefined || value === null || value === "") {
@@ -101,6 +126,7 @@ export class ObjectReader {
     }
 
     oneOf<T extends string>(field: string, allowed: readonly T[], defaultValue: T, opts?: FieldOptions): T {
+        this.record?.({ key: this.keyOf(field), type: "string", default: defaultValue, allowed });
         const value = this.raw(field);
         if (value === undefined || value === null || value === "") {
             return defaultValue;
@@ -115,6 +141,7 @@ export class ObjectReader {
     }
 
     integer(field: string, defaultValue: number, range: { min: number; max: number }, opts?: FieldOptions): number {
+        this.record?.({ key: this.keyOf(field), type: "integer", default: defaultValue, range });
         const value = this.raw(field);
         if (value === undefined || value === null || value === "") {
             return defaultValue;
@@ -130,6 +157,7 @@ export class ObjectReader {
     }
 
     boolean(field: string, defaultValue: boolean, opts?: FieldOptions): boolean {
+        this.record?.({ key: this.keyOf(field), type: "boolean", default: defaultValue });
         const value = this.raw(field);
         if (value === undefined || value === null || value === "") {
             return defaultValue;
@@ -147,7 +175,7 @@ export class ObjectReader {
 
     /** A nested object, read with its own reader; call `finish()` on it too. */
     object(field: string): ObjectReader {
-        return new ObjectReader(this.keyOf(field), this.raw(field), this.problems);
+        return new ObjectReader(this.keyOf(field), this.raw(field), this.problems, this.record);
     }
 
     /** A reader for a value found elsewhere (a list item) that reports into the same problem list. */
@@ -157,6 +185,7 @@ export class ObjectReader {
 
     /** An array field; each element is handed to `readItem` with its own key (`gateway.routes[1]`). */
     array<T>(field: string, readItem: (item: unknown, key: string) => T | undefined, opts?: FieldOptions): T[] {
+        this.recordArray(field, []);
         const value = parseMaybeJson(this.raw(field));
         if (value === undefined || value === null || value === "") {
             return [];
@@ -178,6 +207,7 @@ export class ObjectReader {
 
     stringList(field: string, defaultValue: readonly string[], check: (item: string) => boolean, expectation: string,
         opts?: FieldOptions): string[] {
+        this.recordArray(field, defaultValue);
         const present = this.fields[field] !== undefined && this.fields[field] !== null && this.fields[field] !== "";
         const items = this.array(field, (item, key) => {
             if (typeof item !== "string" || !check(item)) {
@@ -188,6 +218,11 @@ export class ObjectReader {
             return item;
         }, opts);
         return present ? items : [...defaultValue];
+    }
+
+    private recordArray(field: string, defaultValue: readonly unknown[]): void {
+        // Readers of list items (`reader()`) carry no recorder: an item's fields belong to the list's own entry.
+        this.record?.({ key: this.keyOf(field), type: "array", default: [...defaultValue] });
     }
 
     /** Reports every field that was present but never read. */

@@ -2,7 +2,7 @@
 // apply Pulumi.yaml defaults), validates the whole contract, and either returns one frozen, typed
 // object or stops the program with every problem listed, before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
-import { ObjectReader, Problems, isPlainObject, parseMaybeJson, setCommand } from "./config-reader";
+import { ContractRecorder, ObjectReader, Problems, isPlainObject, parseMaybeJson, setCommand } from "./config-reader";
 import { PrefixRoute, routeProblems } from "./edge/routes";
 import { dns1035Label, dns1123Label, isGatewayHost, isPinnedImage } from "./names";
 import { defaultImages, defaultIstioVersion } from "./versions";
@@ -126,12 +126,14 @@ export type RawConfig = Readonly<Record<string, unknown>>;
 export interface ParseOptions {
     /** Top-level keys that Pulumi holds as secrets (`iks` when `iks.apiKey` was set with --secret). */
     secretSections?: readonly string[];
+    /** Told of every key as it is read, with its type, default and allowed values (components/config-contract.ts). */
+    record?: ContractRecorder;
 }
 
 /** Validates the whole contract; throws ConfigError listing every problem at once. */
 export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): StackConfig {
     const problems: Problems = [];
-    const root = new ObjectReader("", raw, problems);
+    const root = new ObjectReader("", raw, problems, options.record);
 
     const istio = root.object("istio");
     const istioConfig = {
@@ -436,6 +438,7 @@ function readIks(root: ObjectReader, problems: Problems, options: ParseOptions):
     const region = iks.optionalString("region", { pattern: /^[a-z]{2}-[a-z]+(-\d)?$/, patternText: "an IBM Cloud region like us-south", example: "us-south" });
     const infrastructure = iks.oneOf("infrastructure", iksInfrastructures, "classic");
     const apiKeyValue = iks.optionalString("apiKey", {
+        secret: true,
         fix: "pulumi config set --path --secret iks.apiKey <key>",
     });
     const dnsTimeoutSeconds = iks.integer("dnsTimeoutSeconds", 900, { min: 60, max: 7200 });

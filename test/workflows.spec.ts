@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { validateWorkflow } from "@action-validator/core";
+import { demoStackPrefix, environmentOf } from "../scripts/ci/demo-plan";
 
 const repoRoot = path.resolve(__dirname, "..");
 const workflowDir = path.join(repoRoot, ".github", "workflows");
@@ -31,6 +32,7 @@ interface Step {
 
 interface Job {
     uses?: string;
+    secrets?: unknown;
     with?: Mapping;
     steps?: Step[];
     env?: Record<string, string>;
@@ -91,6 +93,22 @@ function floatingActionRefs(text: string): string[] {
 }
 
 const secretExpression = /\$\{\{\s*secrets[.[]/;
+
+/** Jobs whose steps read a secret other than the per-run GITHUB_TOKEN. */
+function jobsReadingSecrets(doc: Workflow): string[] {
+    return Object.entries(doc.jobs).filter(([, job]) => {
+        const text = JSON.stringify({ steps: job.steps ?? [], env: job.env ?? {} });
+        return /secrets\.(?!GITHUB_TOKEN\b)\w+|secrets\[/.test(text);
+    }).map(([name]) => name);
+}
+
+/** Remote `uses:` not pinned to a full commit SHA with its release in a comment. */
+function actionsNotPinnedBySha(text: string): string[] {
+    return [...text.matchAll(/^\s*(?:-\s+)?uses:\s*([^\s#]+)\s*(#.*)?$/gm)]
+        .filter((match) => !match[1].startsWith("./"))
+        .filter((match) => !/@[0-9a-f]{40}$/.test(match[1]) || !/^#\s*v\d+\.\d+\.\d+\s*$/.test(match[2] ?? ""))
+        .map((match) => match[1]);
+}
 
 /**
  * Ways a secret reaches the job log: interpolated into a script (GitHub masks it, but it also ends up
@@ -166,9 +184,11 @@ function resolveInputs(value: unknown, inputs: Mapping): unknown {
     return value.replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (_, name: string) => String(inputs[name]));
 }
 
+/** The pulumi/actions step that runs a command; the others only install the pinned CLI. */
 function pulumiStep(doc: Workflow): Step {
-    const steps = Object.values(doc.jobs).flatMap((job) => job.steps ?? []).filter((step) => step.uses?.startsWith("pulumi/actions@"));
-    assert.equal(steps.length, 1, "stack.yml runs exactly one pulumi/actions step");
+    const steps = Object.values(doc.jobs).flatMap((job) => job.steps ?? [])
+        .filter((step) => step.uses?.startsWith("pulumi/actions@") && step.with?.command !== undefined);
+    assert.equal(steps.length, 1, "stack.yml runs exactly one pulumi/actions command step");
     return steps[0];
 }
 
@@ -213,9 +233,9 @@ function commandExists(command: string): boolean {
 describe("GitHub Actions workflows", () => {
     const files = workflowFiles();
 
-    it("exist for pull requests, main, manual deploys, demo cleanup and the shared stack job", () => {
+    it("exist for pull requests, main, manual deploys, bootstrap, demo cleanup and the shared stack job", () => {
         assert.deepEqual(files.map((file) => path.basename(file)).sort(),
-            ["demo-cleanup.yml", "deploy.yml", "main.yml", "pr.yml", "stack.yml"]);
+            ["bootstrap.yml", "demo-cleanup.yml", "deploy.yml", "main.yml", "pr.yml", "stack.yml"]);
     });
 
     describe("schema validation (@action-validator)", () => {
@@ -244,11 +264,17 @@ describe("GitHub Actions workflows", () => {
     describe("safety", () => {
         for (const file of workflowFiles()) {
             const loaded = loadWorkflow(file);
-            it(`${loaded.file} pins every action to a release tag or commit SHA`, () => {
+            it(`${loaded.file} pins every action to a commit SHA with its release in a comment`, () => {
                 assert.deepEqual(floatingActionRefs(loaded.text), []);
+                assert.deepEqual(actionsNotPinnedBySha(loaded.text), []);
             });
             it(`${loaded.file} keeps secrets out of scripts and logs`, () => {
                 assert.deepEqual(secretLeaks(loaded.doc), []);
+            });
+            it(`${loaded.file}: every job that reads a secret runs in a GitHub environment`, () => {
+                for (const name of jobsReadingSecrets(loaded.doc)) {
+                    assert.ok(loaded.doc.jobs[name].environment, `${loaded.file}/${name} reads secrets outside any environment`);
+                }
             });
         }
 
@@ -260,11 +286,40 @@ describe("GitHub Actions workflows", () => {
             assert.equal(leaks.length, 2, leaks.join("\n"));
             assert.match(leaks[0], /interpolated/);
             assert.match(leaks[1], /prints KUBECONFIG_CONTENT/);
+            assert.ok(jobsReadingSecrets(leaky.doc).length > 0 && jobsReadingSecrets(leaky.doc).every((name) => !leaky.doc.jobs[name].environment),
+                "the fixture reads secrets outside an environment, and the check sees it");
         });
 
-        it("a SHA pin without the release it stands for, or a major-only tag, counts as floating", () => {
+        it("a SHA pin without the release it stands for, or a tag, counts as unpinned", () => {
             assert.deepEqual(floatingActionRefs("      - uses: a/b@0123456789abcdef0123456789abcdef01234567\n      - uses: a/b@v7\n"),
                 ["a/b@0123456789abcdef0123456789abcdef01234567", "a/b@v7"]);
+            assert.deepEqual(actionsNotPinnedBySha("      - uses: a/b@v7.0.0\n      - uses: ./.github/workflows/stack.yml\n"), ["a/b@v7.0.0"]);
+        });
+
+        it("secrets: inherit only ever goes to stack.yml, whose every job runs in its stack's environment", () => {
+            for (const file of workflowFiles()) {
+                const loaded = loadWorkflow(file);
+                for (const [name, job] of Object.entries(loaded.doc.jobs)) {
+                    if (job.secrets === undefined) {
+                        continue;
+                    }
+                    assert.equal(job.secrets, "inherit", `${loaded.file}/${name}: map no repository secret explicitly`);
+                    assert.equal(job.uses, reusableStackWorkflow, `${loaded.file}/${name} passes secrets to ${job.uses}`);
+                }
+            }
+            const stackJobs = Object.values(workflow("stack.yml").doc.jobs);
+            assert.ok(stackJobs.length > 0 && stackJobs.every((job) => job.environment !== undefined));
+        });
+
+        it("stack.yml picks the environment from the stack name as scripts/ci/demo-plan.ts does (demo-* share `demo`)", () => {
+            const expression = String(workflow("stack.yml").doc.jobs.pulumi.environment);
+            const match = /^\$\{\{ startsWith\(inputs\.stack, '([^']+)'\) && '([^']+)' \|\| inputs\.stack \}\}$/.exec(expression);
+            assert.ok(match, `unexpected environment expression ${expression}`);
+            const evaluate = (stack: string) => (stack.startsWith(match[1]) ? match[2] : stack);
+            assert.equal(match[1], demoStackPrefix);
+            for (const stack of ["dev", "prod", "demo-pr-12", "demo-manual", "staging"]) {
+                assert.equal(evaluate(stack), environmentOf(stack), stack);
+            }
         });
 
         it("every Pulumi CLI install is pinned to the @pulumi/pulumi version of package.json", () => {
@@ -272,7 +327,7 @@ describe("GitHub Actions workflows", () => {
             const sdkVersion = packageJson.dependencies["@pulumi/pulumi"];
             const steps = workflowFiles().flatMap((file) => Object.values(loadWorkflow(file).doc.jobs))
                 .flatMap((job) => job.steps ?? []).filter((step) => step.uses?.startsWith("pulumi/actions@"));
-            assert.ok(steps.length >= 2);
+            assert.ok(steps.length >= 3);
             for (const step of steps) {
                 assert.equal(String(step.with?.["pulumi-version"]), sdkVersion);
             }
@@ -281,7 +336,7 @@ describe("GitHub Actions workflows", () => {
         it("never cancels an update or destroy half-way (a killed pulumi up leaves the stack locked)", () => {
             for (const file of workflowFiles()) {
                 const loaded = loadWorkflow(file);
-                const changes = stackCalls(loaded).filter((call) => call.inputs.command === "up" || call.inputs.command === "destroy");
+                const changes = stackCalls(loaded).filter((call) => ["up", "destroy", "init"].includes(String(call.inputs.command)));
                 for (const call of changes) {
                     const job = loaded.doc.jobs[call.job];
                     assert.notEqual(job.concurrency?.["cancel-in-progress"], true, `${loaded.file}/${call.job}`);
@@ -306,22 +361,67 @@ describe("GitHub Actions workflows", () => {
             assert.match(String(step.env?.PULUMI_BACKEND_URL), /secrets\.PULUMI_BACKEND_URL/);
             assert.match(String(step.env?.PULUMI_CONFIG_PASSPHRASE), /secrets\.PULUMI_CONFIG_PASSPHRASE/);
             assert.equal(step.with?.["cloud-url"], undefined);
-            const guard = workflow("stack.yml").doc.jobs.pulumi.steps?.find((candidate) => (candidate.run ?? "").includes('PULUMI_BACKEND_URL'));
-            assert.ok(guard, "a step stops the job when the backend secret is missing");
+        });
+
+        it("previews and updates run the policy pack (pulumi/actions policyPacks), from the pack's own directory", () => {
+            const step = pulumiStep(workflow("stack.yml").doc);
+            const packs = (typeof step.with?.policyPacks === "string" ? step.with.policyPacks : "").split(/[\n;]/).map((entry) => entry.trim()).filter(Boolean);
+            assert.deepEqual(packs, ["policy"]);
+            assert.ok(fs.existsSync(path.join(repoRoot, packs[0], "PulumiPolicy.yaml")), "the pack path holds a policy pack");
+        });
+
+        it("every test job lints and tests on Node 24 with the npm cache", () => {
+            const testJobs = workflowFiles().map(loadWorkflow).flatMap((loaded) => (loaded.doc.jobs.test ? [loaded.doc.jobs.test] : []));
+            assert.ok(testJobs.length >= 3);
+            for (const job of testJobs) {
+                const steps = job.steps ?? [];
+                const setupNode = steps.find((step) => step.uses?.startsWith("actions/setup-node@"));
+                assert.equal(String(setupNode?.with?.["node-version"]), "24");
+                assert.equal(setupNode?.with?.cache, "npm");
+                assert.deepEqual(steps.filter((step) => step.run).map((step) => step.run?.split(" ").slice(0, 3).join(" ")),
+                    ["npm ci --no-audit", "npm run lint", "npm test"]);
+            }
+        });
+    });
+
+    describe("an unconfigured environment skips instead of failing", () => {
+        const stack = workflow("stack.yml");
+        const steps = stack.doc.jobs.pulumi.steps ?? [];
+        const check = steps[0];
+
+        function runCheck(env: Record<string, string>) {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "configured-"));
+            const output = path.join(dir, "github-output");
+            fs.writeFileSync(output, "");
+            const result = runScript(check.run ?? "", dir, { GITHUB_OUTPUT: output, STACK: "prod", ...env });
+            return { ...result, outputs: readOutputs(output) };
+        }
+
+        it("the first step checks the environment's secrets and says which are missing, exiting 0", () => {
+            assert.equal(check.id, "configured");
+            const empty = runCheck({ COMMAND: "up" });
+            assert.equal(empty.status, 0, empty.stderr);
+            assert.equal(empty.outputs.ready, "false");
+            assert.match(empty.stdout, /::notice title=pulumi up prod skipped::.*PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE KUBECONFIG/);
+            const ready = runCheck({ COMMAND: "up", PULUMI_BACKEND_URL: "s3://b", PULUMI_CONFIG_PASSPHRASE: "p", KUBECONFIG_CONTENT: "k" });
+            assert.equal(ready.outputs.ready, "true");
+            const bootstrap = runCheck({ COMMAND: "init", PULUMI_BACKEND_URL: "s3://b", PULUMI_CONFIG_PASSPHRASE: "p" });
+            assert.equal(bootstrap.outputs.ready, "true", "the bootstrap needs no cluster");
+        });
+
+        it("every later step runs only in a configured environment", () => {
+            for (const step of steps.slice(1)) {
+                assert.match(String(step.if), /steps\.(configured\.outputs\.ready == 'true'|prepare\.outputs\.run == 'true')/,
+                    `${step.name ?? step.uses ?? step.run}`);
+            }
+            const prepare = steps.findIndex((step) => step.id === "prepare");
+            assert.match(String(steps[prepare].if), /steps\.configured\.outputs\.ready == 'true'/);
+            assert.ok(steps.indexOf(pulumiStep(stack.doc)) > prepare, "the pulumi command runs after the plan");
         });
     });
 
     describe("pull requests (pr.yml)", () => {
         const pr = workflow("pr.yml");
-
-        it("runs npm ci and npm test on Node 24 with the npm cache", () => {
-            const steps = pr.doc.jobs.test.steps ?? [];
-            const setupNode = steps.find((step) => step.uses?.startsWith("actions/setup-node@"));
-            assert.equal(String(setupNode?.with?.["node-version"]), "24");
-            assert.equal(setupNode?.with?.cache, "npm");
-            assert.deepEqual(steps.filter((step) => step.run).map((step) => step.run?.split(" ").slice(0, 2).join(" ")),
-                ["npm ci", "npm test"]);
-        });
 
         it("previews every configured stack with the diff commented on the PR, after the tests pass", () => {
             const previews = stackCalls(pr).filter((call) => call.inputs.command === "preview");
@@ -333,35 +433,41 @@ describe("GitHub Actions workflows", () => {
             assert.ok(isTrue(inputs["comment-on-pr"]));
             assert.match(String(inputs["github-token"]), /github\.token/);
             assert.equal(preview.inputs.stack, "${{ matrix.stack }}");
+            assert.equal(preview.inputs["demo-pr"], 0, "a preview is no demo deploy");
             assert.match(String(pr.doc.jobs.preview.strategy?.matrix?.stack), /needs\.stacks\.outputs\.stacks/);
             assert.match(String(preview.condition), /head\.repo\.full_name == github\.repository/, "fork PRs have no secrets");
             assert.deepEqual(pr.doc.jobs.preview.needs, ["test", "stacks"]);
         });
 
-        it("finds the stacks from the committed Pulumi.<stack>.yaml files, leaving demo stacks out", function () {
+        it("finds the stacks with scripts/ci/committed-stacks.sh, leaving demo stacks out", function () {
             if (!commandExists("jq") || !commandExists("find")) {
                 this.skip();
             }
+            assert.match(stepById(pr.doc, "list").run ?? "", /scripts\/ci\/committed-stacks\.sh/);
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
             for (const name of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.demo-pr-3.yaml", "README.md"]) {
                 fs.writeFileSync(path.join(dir, name), "config: {}\n");
             }
-            const output = path.join(dir, "github-output");
-            const result = runScript(stepById(pr.doc, "list").run ?? "", dir, { GITHUB_OUTPUT: output });
+            const result = runScript(`${path.join(repoRoot, "scripts", "ci", "committed-stacks.sh")} "${dir}"`, dir, {});
             assert.equal(result.status, 0, result.stderr);
-            assert.deepEqual(JSON.parse(readOutputs(output).stacks), ["dev", "prod"]);
+            assert.deepEqual(JSON.parse(result.stdout), ["dev", "prod"]);
+            const none = runScript(`${path.join(repoRoot, "scripts", "ci", "committed-stacks.sh")} "${fs.mkdtempSync(path.join(os.tmpdir(), "none-"))}"`, dir, {});
+            assert.deepEqual(JSON.parse(none.stdout), []);
         });
 
-        it("deploys a labelled PR to its own demo-pr-<n> stack, creating it if needed", () => {
+        it("deploys a labelled PR to demo-pr-<n>, creating it, in the one demo-cluster group", () => {
             const demo = stackCalls(pr).find((call) => call.inputs.command === "up");
             assert.ok(demo);
             assert.match(String(demo.inputs.stack), /^demo-pr-\$\{\{ github\.event\.pull_request\.number \}\}$/);
-            assert.ok(isTrue(effectivePulumiInputs(demo).upsert));
+            assert.equal(demo.inputs["demo-pr"], "${{ github.event.pull_request.number }}");
+            assert.equal(pulumiStep(workflow("stack.yml").doc).with?.upsert, "${{ inputs.demo-pr > 0 }}");
             assert.match(String(demo.condition), /labels\.\*\.name, 'demo'/);
+            assert.equal(pr.doc.jobs[demo.job].concurrency?.group, "demo-cluster");
+            assert.ok(hasWritePermission(demo.permissions, "pull-requests"), "the hand-over comments on both PRs");
         });
     });
 
-    describe("main and manual deploys", () => {
+    describe("main, manual deploys and the bootstrap", () => {
         it("main.yml runs the tests and then pulumi up of dev on every push to main", () => {
             const main = workflow("main.yml");
             assert.deepEqual((main.doc.on.push as { branches: string[] }).branches, ["main"]);
@@ -372,105 +478,100 @@ describe("GitHub Actions workflows", () => {
             assert.equal(main.doc.jobs.up.needs, "test");
         });
 
-        it("deploy.yml updates the chosen stack inside the GitHub environment of the same name", () => {
+        it("deploy.yml updates the chosen stack, whose job stack.yml binds to the environment of the same name", () => {
             const deploy = workflow("deploy.yml");
             const dispatch = deploy.doc.on.workflow_dispatch as { inputs: Record<string, { required?: boolean }> };
             assert.equal(dispatch.inputs.stack.required, true);
             const [call] = stackCalls(deploy);
             assert.equal(call.inputs.stack, "${{ inputs.stack }}");
-            assert.equal(call.inputs.environment, "${{ inputs.stack }}");
             assert.equal(effectivePulumiInputs(call).command, "up");
-            const stackJob = workflow("stack.yml").doc.jobs.pulumi;
-            assert.equal(resolveInputs(stackJob.environment, call.inputs), "${{ inputs.stack }}",
-                "the job that runs pulumi is the one bound to the environment");
+            assert.equal(call.inputs.environment, undefined, "the environment follows the stack; no caller can pick another");
+        });
+
+        it("bootstrap.yml creates each committed stack (or the one named) by hand, in its environment", () => {
+            const bootstrap = workflow("bootstrap.yml");
+            assert.ok(bootstrap.doc.on.workflow_dispatch);
+            assert.deepEqual(Object.keys(bootstrap.doc.on), ["workflow_dispatch"]);
+            const [call] = stackCalls(bootstrap);
+            assert.equal(call.inputs.command, "init");
+            assert.equal(call.inputs.stack, "${{ matrix.stack }}");
+            assert.match(String(bootstrap.doc.jobs.init.strategy?.matrix?.stack), /needs\.stacks\.outputs\.stacks/);
+            assert.match(stepById(bootstrap.doc, "list").run ?? "", /scripts\/ci\/committed-stacks\.sh/);
+        });
+
+        it("bootstrap.yml refuses a stack with no committed file and narrows the list to the one asked for", function () {
+            if (!commandExists("jq")) {
+                this.skip();
+            }
+            const list = stepById(workflow("bootstrap.yml").doc, "list").run ?? "";
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bootstrap-"));
+            fs.mkdirSync(path.join(dir, "scripts", "ci"), { recursive: true });
+            fs.copyFileSync(path.join(repoRoot, "scripts", "ci", "committed-stacks.sh"), path.join(dir, "scripts", "ci", "committed-stacks.sh"));
+            fs.chmodSync(path.join(dir, "scripts", "ci", "committed-stacks.sh"), 0o755);
+            for (const name of ["Pulumi.dev.yaml", "Pulumi.prod.yaml"]) {
+                fs.writeFileSync(path.join(dir, name), "config: {}\n");
+            }
+            const output = path.join(dir, "github-output");
+            const one = runScript(list, dir, { GITHUB_OUTPUT: output, ONLY: "prod" });
+            assert.equal(one.status, 0, one.stderr);
+            assert.deepEqual(JSON.parse(readOutputs(output).stacks), ["prod"]);
+            const unknown = runScript(list, dir, { GITHUB_OUTPUT: output, ONLY: "staging" });
+            assert.notEqual(unknown.status, 0);
+            assert.match(unknown.stdout, /::error::no committed Pulumi\.staging\.yaml/);
         });
     });
 
     describe("demo stacks (demo-cleanup.yml)", () => {
         const cleanup = workflow("demo-cleanup.yml");
 
-        it("runs when a pull request closes and on a schedule", () => {
-            assert.deepEqual((cleanup.doc.on.pull_request as { types: string[] }).types, ["closed"]);
+        it("runs when a pull request closes or loses the label, and on a schedule", () => {
+            assert.deepEqual((cleanup.doc.on.pull_request as { types: string[] }).types, ["closed", "unlabeled"]);
             assert.ok(Array.isArray(cleanup.doc.on.schedule) && cleanup.doc.on.schedule.length > 0);
+            assert.match(String(cleanup.doc.jobs.closed.if), /github\.event\.label\.name == 'demo'/);
         });
 
-        it("destroys only demo-* stacks, and removes each stack after destroying it", () => {
+        it("destroys only its own demo-pr-<n> or a swept demo stack", () => {
             const destroys = stackCalls(cleanup).filter((call) => call.inputs.command === "destroy");
             assert.equal(destroys.length, 2);
             for (const call of destroys) {
-                const inputs = effectivePulumiInputs(call);
-                assert.equal(inputs.command, "destroy");
-                assert.ok(isTrue(inputs.remove), `${call.job} must remove the stack`);
-                assert.match(String(call.inputs.stack), /^demo-pr-|^\$\{\{ matrix\.stack \}\}$/);
+                assert.match(String(call.inputs.stack), /^demo-pr-\$\{\{ github\.event\.pull_request\.number \}\}$|^\$\{\{ matrix\.stack \}\}$/);
             }
-            assert.match(stepById(cleanup.doc, "list").run ?? "", /startswith\("demo-"\)/);
+            assert.match(stepById(cleanup.doc, "sweep").run ?? "", /scripts\/ci\/stack-job\.ts sweep/);
         });
 
-        it("the schedule picks demo stacks older than the limit from a recorded `pulumi stack ls --json`", function () {
-            if (!commandExists("jq")) {
-                this.skip();
+        it("no cleanup shares a concurrency group with a deploy, so a newer deploy cannot cancel a waiting cleanup", () => {
+            const groups = (command: string) => workflowFiles().map(loadWorkflow).flatMap((loaded) => stackCalls(loaded)
+                .filter((call) => call.inputs.command === command)
+                .map((call) => String(loaded.doc.jobs[call.job].concurrency?.group ?? loaded.doc.concurrency?.group)));
+            const deployGroups = groups("up");
+            const cleanupGroups = groups("destroy");
+            assert.equal(cleanupGroups.length, 2);
+            for (const group of cleanupGroups) {
+                assert.ok(!deployGroups.includes(group), `cleanup group ${group} is shared with a deploy`);
+                assert.match(group, /\$\{\{ (github\.event\.pull_request\.number|matrix\.stack) \}\}/, "one group per demo stack");
             }
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stale-"));
-            const recent = new Date(Date.now() - 3600_000).toISOString();
-            const listing = fs.readFileSync(path.join(fixtureDir, "stack-ls.json"), "utf8").replace("__RECENT__", recent);
-            fs.writeFileSync(path.join(dir, "stack-ls.json"), listing);
-            const bin = path.join(dir, "bin");
-            fs.mkdirSync(bin);
-            fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n[ "$1 $2 $3" = "stack ls --json" ] || exit 2\ncat "${dir}/stack-ls.json"\n`, { mode: 0o755 });
-            const output = path.join(dir, "github-output");
-            const result = runScript(stepById(cleanup.doc, "list").run ?? "", dir, {
-                PATH: `${bin}:${process.env.PATH ?? ""}`, GITHUB_OUTPUT: output, DEMO_MAX_AGE_HOURS: "24",
-                PULUMI_BACKEND_URL: "file:///tmp/state",
-            });
-            assert.equal(result.status, 0, result.stderr);
-            assert.deepEqual(JSON.parse(readOutputs(output).stacks), ["demo-pr-3", "demo-manual"]);
+            // Both cleanups of one stack land in the same group: demo-cleanup-<stack>.
+            const [closed, swept] = cleanupGroups;
+            assert.equal(closed.replace("demo-pr-${{ github.event.pull_request.number }}", "${{ matrix.stack }}"), swept);
+        });
+
+        it("the sweep reads only the demo environment's secrets", () => {
+            assert.equal(cleanup.doc.jobs.stale.environment, "demo");
         });
     });
 
-    describe("the shared stack job (stack.yml)", () => {
-        const stack = workflow("stack.yml");
-        const settings = stepById(stack.doc, "settings");
+    describe("Dependabot", () => {
+        const config = YAML.parse(fs.readFileSync(path.join(repoRoot, ".github", "dependabot.yml"), "utf8")) as {
+            version: number; updates: { "package-ecosystem": string; directory: string; groups?: Record<string, { patterns: string[] }> }[];
+        };
 
-        function readSettings(files: Record<string, string>, env: Record<string, string>) {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "settings-"));
-            for (const [name, content] of Object.entries(files)) {
-                fs.writeFileSync(path.join(dir, name), content);
+        it("updates the pinned actions and npm, each grouped into one pull request", () => {
+            assert.equal(config.version, 2);
+            assert.deepEqual(config.updates.map((update) => update["package-ecosystem"]).sort(), ["github-actions", "npm"]);
+            for (const update of config.updates) {
+                assert.equal(update.directory, "/");
+                assert.deepEqual(Object.values(update.groups ?? {}).map((group) => group.patterns), [["*"]]);
             }
-            const output = path.join(dir, "github-output");
-            fs.writeFileSync(output, "");
-            const result = runScript(settings.run ?? "", dir, {
-                GITHUB_OUTPUT: output, NODE_PATH: path.join(repoRoot, "node_modules"), CONFIG_FROM: "", ...env,
-            });
-            return { dir, result, outputs: result.status === 0 ? readOutputs(output) : {} };
-        }
-
-        it("installs the ibmcloud CLI only when the stack's Pulumi.<stack>.yaml enables iks", () => {
-            const install = stack.doc.jobs.pulumi.steps?.find((step) => (step.run ?? "").includes('ibmcloud plugin install container-service'));
-            assert.ok(install);
-            assert.equal(install.if, "steps.settings.outputs.iks-enabled == 'true'");
-            const iks = readSettings({ "Pulumi.prod.yaml": "config:\n  iks-mesh:iks:\n    enabled: true\n    cluster: c\n    region: us-south\n" },
-                { STACK: "prod" });
-            assert.equal(iks.result.status, 0, iks.result.stderr);
-            assert.equal(iks.outputs["iks-enabled"], "true");
-            assert.equal(iks.outputs["kubeconfig-secret"], "KUBECONFIG_PROD");
-            const dev = readSettings({ "Pulumi.dev.yaml": fs.readFileSync(path.join(repoRoot, "Pulumi.dev.yaml"), "utf8") }, { STACK: "dev" });
-            assert.equal(dev.outputs["iks-enabled"], "false");
-        });
-
-        it("gives a new demo stack the config of its source stack, without the source's encryption salt", () => {
-            const demo = readSettings({ "Pulumi.dev.yaml": "encryptionsalt: v1:abc\nconfig:\n  iks-mesh:iks:\n    enabled: true\n" },
-                { STACK: "demo-pr-12", CONFIG_FROM: "dev" });
-            assert.equal(demo.result.status, 0, demo.result.stderr);
-            const created = YAML.parse(fs.readFileSync(path.join(demo.dir, "Pulumi.demo-pr-12.yaml"), "utf8")) as Mapping;
-            assert.deepEqual(created, { config: { "iks-mesh:iks": { enabled: true } } });
-            assert.equal(demo.outputs["kubeconfig-secret"], "KUBECONFIG_DEMO");
-            assert.equal(demo.outputs["iks-enabled"], "true");
-        });
-
-        it("refuses a stack name that is a path", () => {
-            const evil = readSettings({}, { STACK: "../../etc/passwd" });
-            assert.notEqual(evil.result.status, 0);
-            assert.match(evil.result.stdout, /::error::not a stack name/);
         });
     });
 });

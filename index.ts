@@ -5,7 +5,8 @@ import { sampleGatewayRoutes } from "./components/apps/sample-routes";
 import { Bookinfo } from "./components/apps/bookinfo";
 import { Httpbin } from "./components/apps/httpbin";
 import { WordPress } from "./components/apps/wordpress";
-import { loadStackConfig } from "./components/config";
+import { clusterProvider } from "./components/cluster/cluster-provider";
+import { loadStack } from "./components/config";
 import { curlPath, gatewayCurlCommand } from "./components/edge/curl-commands";
 import { gatewayTlsMode, offIksGatewayHosts } from "./components/edge/gateway-plan";
 import { assertNoRouteConflicts, userGatewayRoutes } from "./components/edge/gateway-routes";
@@ -23,7 +24,8 @@ import { EnRoute } from "./components/observability/enroute";
 import { Observability } from "./components/observability/observability";
 import { MeshPki } from "./components/pki/mesh-pki";
 
-const config = loadStackConfig();
+// The project config and the cluster the stack is bound to (a stack naming no cluster stops here).
+const { config, cluster } = loadStack();
 
 // --- Checks before anything exists ---
 // Every route through the gateway (the user's and the samples'), as one table without conflicts.
@@ -37,13 +39,16 @@ const plannedGatewayServers = gatewayServersOf(meshGatewayName, gatewaySpec({
 }));
 enforceMeshPolicy(config, plannedGatewayServers, albExternalPaths(config, `${gatewayReleaseName}:443`));
 
+// --- The cluster: one explicit provider, handed to every component; their children inherit it ---
+const onCluster = { providers: [clusterProvider(cluster)] };
+
 // --- Istio: base → istiod → gateway, mesh-wide STRICT ---
-const mesh = new IstioMesh("mesh", { config });
+const mesh = new IstioMesh("mesh", { config }, onCluster);
 
 // --- PKI and ingress gateway ---
-const pki = new MeshPki("mesh-pki", { config, mesh });
+const pki = new MeshPki("mesh-pki", { config, mesh }, onCluster);
 // On IKS the gateway serves its NLB subdomain with IBM's certificate, and MUTUAL behind the ALB.
-const iks = config.iks.enabled ? new IksEdge("iks", { config, mesh, pki }) : undefined;
+const iks = config.iks.enabled ? new IksEdge("iks", { config, mesh, pki }, onCluster) : undefined;
 const ingressGateway = new IngressGateway("ingress-gateway", {
     mesh,
     pki,
@@ -51,28 +56,28 @@ const ingressGateway = new IngressGateway("ingress-gateway", {
     hosts: iks?.gatewayHosts ?? offIksGatewayHosts(config),
     ...(iks ? { credentialName: iks.gatewayCredentialName } : {}),
     routes: gatewayRoutes,
-});
+}, onCluster);
 
 // --- Samples ---
 // Each sample waits for istiod (sidecar injection, Istio resource validation) and for nothing else:
 // the samples never wait on each other. A disabled sample creates nothing.
-const wordpress = config.wordpress.enabled ? new WordPress("wordpress", { config, istiod: mesh.istiod }) : undefined;
-const bookinfo = config.bookinfo.enabled ? new Bookinfo("bookinfo", { config, istiod: mesh.istiod }) : undefined;
-const httpbin = config.httpbin.enabled ? new Httpbin("httpbin", { config, istiod: mesh.istiod }) : undefined;
+const wordpress = config.wordpress.enabled ? new WordPress("wordpress", { config, istiod: mesh.istiod }, onCluster) : undefined;
+const bookinfo = config.bookinfo.enabled ? new Bookinfo("bookinfo", { config, istiod: mesh.istiod }, onCluster) : undefined;
+const httpbin = config.httpbin.enabled ? new Httpbin("httpbin", { config, istiod: mesh.istiod }, onCluster) : undefined;
 const samples = [wordpress, bookinfo, httpbin].flatMap((sample) => sample ? [sample] : []);
 
 // --- Observability and EnRoute ---
-const observability = config.kiali.enabled ? new Observability("observability", { config, mesh }) : undefined;
-const enroute = config.enroute.enabled ? new EnRoute("enroute", { config, mesh }) : undefined;
+const observability = config.kiali.enabled ? new Observability("observability", { config, mesh }, onCluster) : undefined;
+const enroute = config.enroute.enabled ? new EnRoute("enroute", { config, mesh }, onCluster) : undefined;
 
 // --- Narrower mTLS scopes (in any namespace the stack manages) and authorization in the sample namespaces ---
 const managedNamespaces = {
     [mesh.rootNamespace]: mesh.namespace,
     ...Object.fromEntries([...samples, ...(enroute ? [enroute] : [])].map((owner) => [owner.namespaceName, owner.namespace])),
 };
-new MtlsPolicy("mtls", { config, mesh, namespaces: managedNamespaces });
+new MtlsPolicy("mtls", { config, mesh, namespaces: managedNamespaces }, onCluster);
 if (config.authorization.enabled) {
-    new Authorization("authorization", { config, mesh, namespaces: managedNamespaces });
+    new Authorization("authorization", { config, mesh, namespaces: managedNamespaces }, onCluster);
 }
 
 // --- Stack outputs ---

@@ -2,6 +2,10 @@
 // apply Pulumi.yaml defaults), validates the whole contract, and either returns one frozen, typed
 // object or stops the program with every problem listed, before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as os from "os";
+import { ClusterBinding, resolveClusterBinding } from "./cluster/cluster-binding";
+import { currentKubeconfigContext } from "./cluster/kubeconfig-file";
 import { ContractRecorder, ObjectReader, Problems, isPlainObject, parseMaybeJson, setCommand } from "./config-reader";
 import { PrefixRoute, routeProblems } from "./edge/routes";
 import { dns1035Label, dns1123Label, isGatewayHost, isPinnedImage } from "./names";
@@ -45,6 +49,11 @@ export interface ClientPolicyConfig {
 }
 
 export interface StackConfig {
+    /** Which cluster the stack deploys to is in `kubernetes:*` keys (cluster/cluster-binding.ts); this is the opt-out. */
+    readonly cluster: {
+        /** The stack accepts the current kubeconfig context as its cluster (a local quick start). */
+        readonly useCurrentContext: boolean;
+    };
     readonly istio: {
         readonly version: string;
         readonly gatewayServiceType: (typeof gatewayServiceTypes)[number];
@@ -101,7 +110,7 @@ export interface StackConfig {
 
 /** The top-level config objects of the contract; anything else under `iks-mesh:` is a typo. */
 export const configSections = [
-    "istio", "mtls", "gateway", "pki", "authorization", "wordpress", "bookinfo", "httpbin", "iks", "kiali", "enroute",
+    "cluster", "istio", "mtls", "gateway", "pki", "authorization", "wordpress", "bookinfo", "httpbin", "iks", "kiali", "enroute",
 ] as const;
 
 /**
@@ -134,6 +143,10 @@ export interface ParseOptions {
 export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): StackConfig {
     const problems: Problems = [];
     const root = new ObjectReader("", raw, problems, options.record);
+
+    const cluster = root.object("cluster");
+    const clusterConfig = { useCurrentContext: cluster.boolean("useCurrentContext", false) };
+    cluster.finish();
 
     const istio = root.object("istio");
     const istioConfig = {
@@ -276,6 +289,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         throw new ConfigError(problems.map((problem) => problem.message));
     }
     return deepFreeze({
+        cluster: clusterConfig,
         istio: istioConfig,
         mtls: mtlsConfig,
         gateway: gatewayConfig,
@@ -494,15 +508,29 @@ function isConfigSecret(fullKey: string): boolean {
     return runtime.isConfigSecret(fullKey);
 }
 
+/** What the program runs with: the validated project config and the cluster the stack is bound to. */
+export interface Stack {
+    readonly config: StackConfig;
+    readonly cluster: ClusterBinding;
+}
+
+const kubernetesPrefix = "kubernetes:";
+
 /**
- * Reads the stack's config from the Pulumi runtime. Keys outside the contract under the project
- * namespace are reported too (a mistyped section would otherwise be ignored).
+ * Reads the stack's config from the Pulumi runtime: the project's keys and the `kubernetes:*` keys
+ * that name the cluster. Keys outside the contract under the project namespace are reported too (a
+ * mistyped section would otherwise be ignored). Every problem of both is reported at once.
  */
-export function loadStackConfig(): StackConfig {
+export function loadStack(): Stack {
     const prefix = `${projectName}:`;
     const raw: Record<string, unknown> = {};
     const secretSections: string[] = [];
+    const kubernetes: Record<string, { value: string; secret: boolean }> = {};
     for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (fullKey.startsWith(kubernetesPrefix)) {
+            kubernetes[fullKey.slice(kubernetesPrefix.length)] = { value, secret: isConfigSecret(fullKey) };
+            continue;
+        }
         if (!fullKey.startsWith(prefix)) {
             continue;
         }
@@ -512,5 +540,40 @@ export function loadStackConfig(): StackConfig {
             secretSections.push(section);
         }
     }
-    return parseStackConfig(raw, { secretSections });
+    const problems: string[] = [];
+    let config: StackConfig | undefined;
+    try {
+        config = parseStackConfig(raw, { secretSections });
+    } catch (error) {
+        if (!(error instanceof ConfigError)) {
+            throw error;
+        }
+        problems.push(...error.problems);
+    }
+    const readFile = (file: string): string | undefined => {
+        try {
+            return fs.readFileSync(file, "utf8");
+        } catch {
+            return undefined;
+        }
+    };
+    const resolution = resolveClusterBinding({
+        stack: pulumi.getStack(),
+        kubernetes,
+        // When the project config has problems too, still tell whether the stack opted in.
+        useCurrentContext: config?.cluster.useCurrentContext ?? optsIntoCurrentContext(raw.cluster),
+        homeDirectory: os.homedir(),
+        fileExists: (file) => fs.existsSync(file),
+        ambientContext: () => currentKubeconfigContext(process.env.KUBECONFIG, os.homedir(), readFile),
+    });
+    problems.push(...resolution.problems);
+    if (config === undefined || !("binding" in resolution) || problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    return { config, cluster: resolution.binding };
+}
+
+function optsIntoCurrentContext(cluster: unknown): boolean {
+    const value = isPlainObject(cluster) ? cluster.useCurrentContext : undefined;
+    return value === true || value === "true";
 }

@@ -37,7 +37,10 @@ function problemsOf(raw: Record<string, unknown>): readonly string[] {
 
 describe("config: Pulumi.yaml declares the contract", () => {
     const project = YAML.parse(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8"));
-    const declared: Record<string, { type?: string; description?: string; default?: unknown }> = project.config;
+    // Keys with a namespace (`pulumi:...`) are values for Pulumi itself, not keys of this project.
+    const declared: Record<string, { type?: string; description?: string; default?: unknown }> = Object.fromEntries(
+        Object.entries(project.config as Record<string, { type?: string; description?: string; default?: unknown }>)
+            .filter(([key]) => !key.includes(":")));
 
     it("names the project iks-mesh on the nodejs runtime", () => {
         assert.equal(project.name, "iks-mesh");

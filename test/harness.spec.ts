@@ -9,7 +9,7 @@ import { iksResourceState, iksStackConfig } from "./support/iks-stack";
 function fake(type: string, plain: Record<string, unknown>): RegisteredResource {
     return {
         type, name: "fake", urn: `urn:fake:${type}`, custom: true, parent: "", inputs: plain, plain,
-        dependencies: [], propertyDependencies: {}, read: false, additionalSecretOutputs: [],
+        dependencies: [], propertyDependencies: {}, read: false, additionalSecretOutputs: [], provider: "",
     };
 }
 

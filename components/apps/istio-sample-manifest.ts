@@ -1,6 +1,7 @@
 // One of Istio's sample manifests, applied by URL at the release tag of the installed charts.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { namespacedClusterProvider } from "../cluster/cluster-provider";
 import { istioSampleUrl } from "../versions";
 
 export interface IstioSampleManifestArgs {
@@ -24,13 +25,11 @@ export interface IstioSampleManifest {
  * `yaml.v2.ConfigFile` has no namespace argument and no transformations: it puts objects that name no
  * namespace into the default namespace of the provider it runs with. So each sample gets a provider
  * whose `namespace` is the sample's namespace (taken from the Namespace's output, so the provider and
- * everything it creates wait for the namespace). Like the default provider, it talks to the cluster of
- * the current kubeconfig context.
+ * everything it creates wait for the namespace), derived from the stack's cluster provider so it talks
+ * to the same cluster.
  */
 export function istioSampleManifest(name: string, args: IstioSampleManifestArgs, parent: pulumi.Resource): IstioSampleManifest {
-    const provider = new k8s.Provider(`${name}-namespaced`, {
-        namespace: args.namespace.metadata.name,
-    }, { parent });
+    const provider = namespacedClusterProvider(`${name}-namespaced`, parent, args.namespace.metadata.name);
     const url = istioSampleUrl(args.istioVersion, args.samplePath);
     const manifest = new k8s.yaml.v2.ConfigFile(name, { file: url }, {
         parent,

@@ -11,5 +11,6 @@ export interface ProjectKeyDeclaration {
 
 export function readProjectDeclarations(projectRoot: string): Record<string, ProjectKeyDeclaration> {
     const project = YAML.parse(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8")) as { config?: Record<string, ProjectKeyDeclaration> };
-    return project.config ?? {};
+    // A key with a namespace (`pulumi:disable-default-providers`) is a value for Pulumi, not a key of this project.
+    return Object.fromEntries(Object.entries(project.config ?? {}).filter(([key]) => !key.includes(":")));
 }

@@ -29,6 +29,11 @@ export interface RegisteredResource {
     read: boolean;
     /** Output properties the resource asks the engine to keep secret. */
     additionalSecretOutputs: string[];
+    /**
+     * The provider reference (`<provider urn>::<id>`) the SDK sent for a custom or remote resource,
+     * its own or inherited from its parent; "" means the engine's default provider.
+     */
+    provider: string;
 }
 
 export interface StackOutput {
@@ -50,8 +55,16 @@ export interface MockHooks {
 }
 
 export interface RunOptions extends MockHooks {
-    /** Top-level config sections to hand over as Pulumi secrets (e.g. `iks` when it holds apiKey). */
+    /**
+     * Top-level config sections to hand over as Pulumi secrets (e.g. `iks` when it holds apiKey); a
+     * key with a namespace (`kubernetes:kubeconfig`) is taken as is.
+     */
     secretSections?: string[];
+    /**
+     * Run without the harness's cluster binding (`kubernetes:context` = testClusterContext), which
+     * every run gets unless its config names a `kubernetes:` key or this is set.
+     */
+    unboundCluster?: boolean;
     stack?: string;
     preview?: boolean;
 }
@@ -181,9 +194,17 @@ function forgetProjectModules(): void {
     }
 }
 
-function configMap(config: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(Object.entries(config).map(([key, value]) =>
-        [`${projectName}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
+/** The context the harness binds every stack to, unless a test says otherwise: stacks naming no cluster are refused. */
+export const testClusterContext = "mesh-test-cluster";
+
+/** Project keys get the project's namespace; a key that has one (`kubernetes:context`) is kept. */
+const fullKey = (key: string): string => key.includes(":") ? key : `${projectName}:${key}`;
+
+function configMap(config: Record<string, unknown>, options: RunOptions): Record<string, string> {
+    const bindsCluster = Object.keys(config).some((key) => key.startsWith("kubernetes:"));
+    const withCluster = bindsCluster || options.unboundCluster ? config : { ...config, "kubernetes:context": testClusterContext };
+    return Object.fromEntries(Object.entries(withCluster).map(([key, value]) =>
+        [fullKey(key), typeof value === "string" ? value : JSON.stringify(value)]));
 }
 
 interface MonitorLike {
@@ -231,6 +252,7 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
                     propertyDependencies,
                     read,
                     additionalSecretOutputs: read ? [] : req.getAdditionalsecretoutputsList(),
+                    provider: req.getProvider(),
                 });
             }
             respond(err, response);
@@ -240,7 +262,7 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
     const readExisting = monitor.readResource.bind(monitor);
     monitor.readResource = (req, callback) => readExisting(req, record(req, true, callback));
 
-    pulumi.runtime.setAllConfig(configMap(config), (options.secretSections ?? []).map((key) => `${projectName}:${key}`));
+    pulumi.runtime.setAllConfig(configMap(config, options), (options.secretSections ?? []).map(fullKey));
 
     const log = pulumi.log as unknown as Record<"info" | "warn" | "error", (message: string) => Promise<void>>;
     const original = { info: log.info, warn: log.warn, error: log.error };

@@ -1,0 +1,53 @@
+// The stack's one Kubernetes provider, and providers derived from it for the same cluster. Every
+// Kubernetes resource goes through one of them: index.ts hands the provider to each component
+// (`providers: [cluster]`), whose children inherit it through `parent`, and Pulumi.yaml disables
+// the default Kubernetes provider so a resource that missed it fails instead of following the
+// ambient kubeconfig (`pulumi:disable-default-providers`, pulumi/pulumi#8829).
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterBinding, clusterNotice } from "./cluster-binding";
+
+/** The stack's explicit provider: what makes every Kubernetes resource land in the bound cluster. */
+export const clusterProviderName = "cluster";
+
+/** Provider arguments for a binding. Without `kubeconfig`, the SDK passes KUBECONFIG and the provider reads that file. */
+export function clusterProviderArgs(binding: ClusterBinding): k8s.ProviderArgs {
+    if (binding.kind === "current-context") {
+        // Pinned to the context the run started with, so the log names what the run used and a later
+        // `kubectl config use-context` shows up as a provider change instead of a silent switch.
+        return { context: binding.context };
+    }
+    return {
+        ...(binding.context !== undefined ? { context: binding.context } : {}),
+        ...(binding.kubeconfig?.kind === "path" ? { kubeconfig: binding.kubeconfig.path } : {}),
+        ...(binding.kubeconfig?.kind === "content" ? { kubeconfig: binding.kubeconfig.content } : {}),
+    };
+}
+
+// What each cluster provider was made from, so a derived provider can repeat it.
+const argsOfProvider = new WeakMap<pulumi.ProviderResource, k8s.ProviderArgs>();
+
+export function clusterProvider(binding: ClusterBinding): k8s.Provider {
+    const args = clusterProviderArgs(binding);
+    const provider = new k8s.Provider(clusterProviderName, args);
+    argsOfProvider.set(provider, args);
+    const notice = clusterNotice(pulumi.getStack(), binding);
+    if (notice !== undefined) {
+        void pulumi.log.info(notice);
+    }
+    return provider;
+}
+
+/**
+ * A provider for the same cluster as `parent`'s Kubernetes provider, with a default namespace for
+ * objects that name none (e.g. a manifest applied as is).
+ */
+export function namespacedClusterProvider(name: string, parent: pulumi.Resource, namespace: pulumi.Input<string>): k8s.Provider {
+    const cluster = parent.getProvider("kubernetes:core/v1:Namespace");
+    const args = cluster ? argsOfProvider.get(cluster) : undefined;
+    if (args === undefined) {
+        throw new Error(`${name}: its parent has no cluster provider to derive from; create the component with ` +
+            "{ providers: [clusterProvider] } (components/cluster/cluster-provider.ts)");
+    }
+    return new k8s.Provider(name, { ...args, namespace }, { parent });
+}

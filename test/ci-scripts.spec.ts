@@ -189,6 +189,55 @@ describe("CI scripts", () => {
             assert.throws(() => publishedArchive(metadata, "2.32.0"), /points to https:\/\/elsewhere\.example/);
         });
 
+        it("stack.yml's install step installs a matching archive and stops at a tampered one before unpacking it", function () {
+            if (spawnSync("bash", ["-c", "command -v sha256sum tar"]).status !== 0) {
+                this.skip();
+            }
+            const doc = YAML.parse(fs.readFileSync(path.join(repoRoot, ".github", "workflows", "stack.yml"), "utf8")) as {
+                jobs: { pulumi: { steps: { name?: string; run?: string; env?: Record<string, string> }[] } };
+            };
+            const step = doc.jobs.pulumi.steps.find((candidate) => (candidate.run ?? "").includes("ibmcloud plugin install"));
+            assert.ok(step?.run && step.env);
+            const version = step.env.IBMCLOUD_CLI_VERSION;
+
+            function install(tamper: boolean) {
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibmcloud-install-"));
+                const bin = path.join(dir, "bin");
+                fs.mkdirSync(path.join(dir, "archive", "Bluemix_CLI", "bin"), { recursive: true });
+                fs.mkdirSync(bin);
+                fs.writeFileSync(path.join(dir, "archive", "Bluemix_CLI", "bin", "ibmcloud"), "#!/bin/sh\n", { mode: 0o755 });
+                spawnSync("tar", ["-czf", path.join(dir, "archive.tgz"), "-C", path.join(dir, "archive"), "Bluemix_CLI"]);
+                const sha256 = spawnSync("sha256sum", [path.join(dir, "archive.tgz")], { encoding: "utf8" }).stdout.split(" ")[0];
+                const url = `https://download.clis.cloud.ibm.com/ibm-cloud-cli-dn/${version}/binaries/IBM_Cloud_CLI_${version}_linux_amd64.tgz`;
+                fs.writeFileSync(path.join(dir, "metadata.json"), JSON.stringify([{ version, binaries: { linux64: { url, sha256_checksum: sha256 } } }]));
+                if (tamper) {
+                    fs.appendFileSync(path.join(dir, "archive.tgz"), "x");
+                }
+                const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+                // curl -fsSL -o <file> <url>: the metadata or the archive, by URL.
+                stub("curl", `echo "curl $4" >> "${dir}/calls"; case "$4" in *all_versions.json) cp "${dir}/metadata.json" "$3";; ${url}) cp "${dir}/archive.tgz" "$3";; *) exit 22;; esac`);
+                stub("npx", `shift 2; exec "${process.execPath}" -r ts-node/register/transpile-only "$@"`);
+                stub("sudo", `echo "sudo $*" >> "${dir}/calls"`);
+                stub("ibmcloud", `echo "ibmcloud $*" >> "${dir}/calls"`);
+                const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step?.run ?? ""], {
+                    cwd: repoRoot, encoding: "utf8",
+                    env: { PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: dir, RUNNER_TEMP: dir, ...step?.env },
+                });
+                const calls = fs.existsSync(path.join(dir, "calls")) ? fs.readFileSync(path.join(dir, "calls"), "utf8") : "";
+                return { status: result.status, output: result.stdout + result.stderr, calls, unpacked: fs.existsSync(path.join(dir, "Bluemix_CLI")) };
+            }
+
+            const good = install(false);
+            assert.equal(good.status, 0, good.output);
+            assert.match(good.calls, /sudo install .*Bluemix_CLI\/bin\/ibmcloud \/usr\/local\/bin\/ibmcloud/);
+            assert.match(good.calls, /ibmcloud plugin install container-service -f/);
+            const tampered = install(true);
+            assert.notEqual(tampered.status, 0);
+            assert.match(tampered.output, /FAILED/);
+            assert.equal(tampered.unpacked, false, "nothing of a tampered archive is unpacked");
+            assert.doesNotMatch(tampered.calls, /sudo|ibmcloud plugin/);
+        });
+
         it("the workflow pins a version the check accepts, and checks the download before unpacking it", () => {
             const stackWorkflow = fs.readFileSync(path.join(repoRoot, ".github", "workflows", "stack.yml"), "utf8");
             const install = /IBMCLOUD_CLI_VERSION: ([\d.]+)[\s\S]*?ibmcloud version/.exec(stackWorkflow);

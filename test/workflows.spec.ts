@@ -560,6 +560,23 @@ describe("GitHub Actions workflows", () => {
         });
     });
 
+    describe("docs/ci-and-environments.md", () => {
+        const doc = fs.readFileSync(path.join(repoRoot, "docs", "ci-and-environments.md"), "utf8");
+
+        it("names every workflow, and every secret the workflows read in its table of secrets", () => {
+            for (const file of workflowFiles()) {
+                assert.ok(doc.includes(`\`${path.basename(file)}\``), `${path.basename(file)} is not documented`);
+            }
+            const secretTable = doc.slice(doc.indexOf("## Which secret lives where"), doc.indexOf("Why it holds"));
+            const read = new Set(workflowFiles().flatMap((file) => [...fs.readFileSync(file, "utf8").matchAll(/secrets\.(\w+)/g)].map((match) => match[1])));
+            read.delete("GITHUB_TOKEN");
+            assert.ok(read.size >= 5);
+            for (const name of read) {
+                assert.match(secretTable, new RegExp(`^\\| \`[^|]*\\b${name}\\b`, "m"), `secret ${name} is not in the table`);
+            }
+        });
+    });
+
     describe("Dependabot", () => {
         const config = YAML.parse(fs.readFileSync(path.join(repoRoot, ".github", "dependabot.yml"), "utf8")) as {
             version: number; updates: { "package-ecosystem": string; directory: string; groups?: Record<string, { patterns: string[] }> }[];

@@ -5,7 +5,8 @@
 // sha256_checksum}}, archives: {...}}`. IBM's own installers verify against it: the Linux install
 // script (clis.cloud.ibm.com/install/linux) checks the SHA-1 `checksum`, and IBM's GitHub action
 // IBM/actions-ibmcloud-cli 2.1.0 (src/installer/base.js, getVersionMetadata) reads this same file and
-// checks the `sha256_checksum` of `binaries.<platform>`; we check the SHA-256. The GitHub releases of IBM-Cloud/ibm-cloud-cli-release link the same archives.
+// checks the `sha256_checksum` of `binaries.<platform>`; we check the SHA-256. The README of
+// IBM-Cloud/ibm-cloud-cli-release links the same download host for the installers.
 //
 //   ts-node --transpile-only scripts/ci/ibmcloud-cli-release.ts <all_versions.json> <version>
 // prints `url=` and `sha256=` lines for $GITHUB_OUTPUT, or fails naming what is missing.

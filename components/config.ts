@@ -5,7 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContractRecorder, ObjectReader, Problems, isPlainObject, parseMaybeJson, setCommand } from "./config-reader";
 import { PrefixRoute, routeProblems } from "./edge/routes";
 import { dns1035Label, dns1123Label, isGatewayHost, isPinnedImage } from "./names";
-import { defaultImages, defaultIstioVersion } from "./versions";
+import {
+    HostingProblem, chartRepositoryProblem, defaultIstioChartRepository, defaultIstioHub, hubProblem, normalizeChartRepository, withoutCredentials,
+} from "./istio-hosting";
+import { defaultImages, defaultIstioVersion, istioLineOf, supportedIstioRange } from "./versions";
 
 export const projectName = "iks-mesh";
 
@@ -46,8 +49,13 @@ export interface ClientPolicyConfig {
 
 export interface StackConfig {
     readonly istio: {
+        /** A patch release of a supported line (components/versions.ts supportedIstioLines). */
         readonly version: string;
         readonly gatewayServiceType: (typeof gatewayServiceTypes)[number];
+        /** Where all of Istio's charts come from: an https:// Helm repository or an oci:// registry, no trailing slash. */
+        readonly chartRepository: string;
+        /** Image hub of istiod, of every proxy it injects (gateway, sidecars) and of Istio's sample images. */
+        readonly hub: string;
     };
     readonly mtls: {
         readonly mode: (typeof meshMtlsModes)[number];
@@ -137,8 +145,10 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
 
     const istio = root.object("istio");
     const istioConfig = {
-        version: istio.string("version", defaultIstioVersion, { pattern: semver, patternText: "a release version like 1.30.3" }),
+        version: readIstioVersion(istio),
         gatewayServiceType: istio.oneOf("gatewayServiceType", gatewayServiceTypes, "LoadBalancer"),
+        chartRepository: normalizeChartRepository(readChecked(istio, "chartRepository", defaultIstioChartRepository, chartRepositoryProblem)),
+        hub: readChecked(istio, "hub", defaultIstioHub, hubProblem),
     };
     istio.finish();
 
@@ -288,6 +298,40 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         kiali: kialiConfig,
         enroute: enrouteConfig,
     });
+}
+
+/** istio.version: a release of a supported minor line, so charts, values, samples and Kiali are known to match. */
+function readIstioVersion(istio: ObjectReader): string {
+    const version = istio.string("version", defaultIstioVersion, { pattern: semver, patternText: `a release version like ${defaultIstioVersion}` });
+    if (!istioLineOf(version)) {
+        istio.problem("istio.version", `istio.version must be a release of a supported Istio line: ${supportedIstioRange()} ` +
+            `(got ${JSON.stringify(version)})`, setCommand("istio.version", defaultIstioVersion));
+        return defaultIstioVersion;
+    }
+    return version;
+}
+
+/**
+ * A string key whose default comes from code and whose value must pass `check`. Unlike other optional
+ * strings, "" is refused: Pulumi.yaml declares the real default, so an empty value was set on purpose.
+ */
+function readChecked(reader: ObjectReader, field: string, fallback: string,
+    check: (value: string) => HostingProblem | undefined): string {
+    const key = `${reader.path}.${field}`;
+    const raw = reader.raw(field);
+    if (raw === undefined || raw === null) {
+        return fallback;
+    }
+    if (typeof raw !== "string") {
+        reader.problem(key, `${key} must be a string (got ${JSON.stringify(raw)})`, setCommand(key, fallback));
+        return fallback;
+    }
+    const problem = check(raw);
+    if (problem) {
+        reader.problem(key, `${key} ${problem.message} (got ${JSON.stringify(withoutCredentials(raw))})`, `${setCommand(key, fallback)} (${problem.alternatives})`);
+        return fallback;
+    }
+    return raw;
 }
 
 const dns1123Subdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

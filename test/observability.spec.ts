@@ -69,7 +69,7 @@ describe("Kiali values and commands (pure)", () => {
 
     it("takes Prometheus from Istio's addon at the installed Istio version", () => {
         assert.equal(prometheusAddonUrl("1.30.3"), "https://raw.githubusercontent.com/istio/istio/1.30.3/samples/addons/prometheus.yaml");
-        assert.equal(prometheusAddonUrl("1.29.4"), istioSampleUrl("1.29.4", "addons/prometheus.yaml"));
+        assert.equal(prometheusAddonUrl("1.31.1"), istioSampleUrl("1.31.1", "addons/prometheus.yaml"));
     });
 });
 
@@ -81,12 +81,12 @@ describe("Observability: Prometheus and Kiali in the mesh", () => {
 
     it("applies Istio's Prometheus addon pinned to istio.version", async () => {
         const prometheus = run.get(configFileType, "prometheus");
-        assert.equal(prometheus.plain.file, "https://raw.githubusercontent.com/istio/istio/1.30.3/samples/addons/prometheus.yaml");
-        const other = await runProgram({ istio: { version: "1.29.4" } });
-        assert.equal(other.get(configFileType, "prometheus").plain.file, istioSampleUrl("1.29.4", "addons/prometheus.yaml"));
+        assert.equal(prometheus.plain.file, "https://raw.githubusercontent.com/istio/istio/1.30.5/samples/addons/prometheus.yaml");
+        const other = await runProgram({ istio: { version: "1.31.1" } });
+        assert.equal(other.get(configFileType, "prometheus").plain.file, istioSampleUrl("1.31.1", "addons/prometheus.yaml"));
     });
 
-    it("installs kiali-server 2.26.0 from kiali.org into istio-system as release kiali", () => {
+    it("installs kiali-server 2.26.0 (the 1.30 line's Kiali) from kiali.org into istio-system as release kiali", () => {
         const kiali = run.get(releaseType, "kiali");
         assert.equal(kiali.plain.chart, "kiali-server");
         assert.equal(kiali.plain.version, "2.26.0");

@@ -583,16 +583,16 @@ describe("samples under mocks: variants", () => {
     });
 
     it("takes the sample manifests from the tag of a non-default istio.version", async () => {
-        const { run } = await runSamples({ istio: { version: "1.29.4" } });
+        const { run } = await runSamples({ istio: { version: "1.31.1" } });
         const files = run.ofType(configFileType).map((f) => f.plain.file as string)
             .filter((file) => /\/samples\/(bookinfo|httpbin)\//.test(file));
         assert.deepEqual(files.sort(), [
-            istioSampleUrl("1.29.4", "bookinfo/platform/kube/bookinfo.yaml"),
-            istioSampleUrl("1.29.4", "httpbin/httpbin.yaml"),
+            istioSampleUrl("1.31.1", "bookinfo/platform/kube/bookinfo.yaml"),
+            istioSampleUrl("1.31.1", "httpbin/httpbin.yaml"),
         ]);
         const chartVersions = new Set(run.ofType(releaseType).filter((r) => ["base", "istiod", "gateway"].includes(r.plain.chart))
             .map((r) => r.plain.version));
-        assert.deepEqual([...chartVersions], ["1.29.4"]);
+        assert.deepEqual([...chartVersions], ["1.31.1"]);
     });
 });
 

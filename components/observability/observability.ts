@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
 import { IstioMesh } from "../mesh/istio-mesh";
-import { kialiChartRepository, kialiChartVersion } from "../versions";
+import { kialiChartRepository, kialiChartVersionFor } from "../versions";
 import {
     kialiAuthWarnings, kialiInstanceName, kialiPortForwardCommand, kialiTokenCommand, kialiValues,
 } from "./kiali-values";
@@ -43,7 +43,7 @@ export class Observability extends pulumi.ComponentResource {
         // Kiali reads istiod's registry and proxy status, and destroy should remove it before the control plane.
         this.kiali = new k8s.helm.v3.Release(kialiInstanceName, {
             chart: "kiali-server",
-            version: kialiChartVersion,
+            version: kialiChartVersionFor(config.istio.version),
             repositoryOpts: { repo: kialiChartRepository },
             name: kialiInstanceName,
             namespace: mesh.namespace.metadata.name,

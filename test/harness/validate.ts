@@ -2,7 +2,7 @@
 // kubernetes-models, Istio custom resources against @kubernetes-models/istio, and Helm values against
 // the keys the pinned charts define. Any `kubernetes:` type without a known check is itself an error,
 // so nothing the program emits goes unvalidated.
-import { chartKeys } from "../data/chart-keys";
+import { chartKeys, keysMatchVersion } from "../data/chart-keys";
 import { ProgramRun, RegisteredResource } from "./program";
 
 interface Validatable { validate(): void }
@@ -95,17 +95,21 @@ export function unknownValuePaths(values: unknown, knownPaths: readonly string[]
 
 export function validateHelmRelease(resource: RegisteredResource): string[] {
     const where = `${resource.type} ${resource.name}`;
-    const { chart, version, repositoryOpts, values } = resource.plain;
-    const repo = repositoryOpts?.repo;
-    const entry = chartKeys.find((candidate) => candidate.repo === repo && candidate.chart === chart);
-    if (!entry) {
-        return [`${where}: chart ${chart} from ${repo} has no pinned key list in test/data/chart-keys.ts`];
+    const { chart: chartRef, version, repositoryOpts, values } = resource.plain;
+    const repo: string | undefined = repositoryOpts?.repo;
+    // An OCI chart is named by its full reference (oci://<registry>/<path>/<chart>), with no repositoryOpts.
+    const chart = String(chartRef).startsWith("oci://") ? String(chartRef).split("/").pop() : chartRef;
+    const candidates = chartKeys.filter((candidate) => candidate.chart === chart && (candidate.repo === undefined || candidate.repo === repo));
+    if (candidates.length === 0) {
+        return [`${where}: chart ${chartRef} from ${repo ?? "its OCI reference"} has no pinned key list in test/data/chart-keys.ts`];
     }
-    if (entry.version !== version) {
-        return [`${where}: chart ${chart} is ${version} but its key list is for ${entry.version}; regenerate it`];
+    const entry = candidates.find((candidate) => keysMatchVersion(candidate, version));
+    if (!entry) {
+        return [`${where}: chart ${chart} is ${version} but its key list is for ${candidates.map((c) => c.version).join(", ")}; ` +
+            "generate one with npm run charts:keys"];
     }
     return unknownValuePaths(values ?? {}, entry.keys)
-        .map((path) => `${where}: value ${path} does not exist in chart ${chart} ${version}`);
+        .map((path) => `${where}: value ${path} does not exist in chart ${chart} ${entry.version}`);
 }
 
 /** Every Kubernetes-provider resource of a run, checked; returns all problems found. */

@@ -36,7 +36,7 @@ export function supportedIstioRange(): string {
 
 /**
  * A sample manifest from Istio's repository at the release tag that matches the installed charts,
- * e.g. `samples/bookinfo/platform/kube/bookinfo.yaml`. Applied by URL, never copied into this repository.
+ * e.g. `samples/bookinfo/platform/kube/bookinfo.yaml`. Fetched when the program runs, never copied into this repository.
  */
 export function istioSampleUrl(istioVersion: string, samplePath: string): string {
     const path = samplePath.replace(/^\/+/, "");

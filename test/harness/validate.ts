@@ -32,7 +32,6 @@ function modelModule(apiVersion: string): string | undefined {
 
 /** Types that are not Kubernetes objects but are checked here in their own way. */
 const helmReleaseType = "kubernetes:helm.sh/v3:Release";
-const configFileType = "kubernetes:yaml/v2:ConfigFile";
 
 /** Extra validators for custom resources that no published model covers (registered by their tests' owners). */
 export const customValidators = new Map<string, (object: Record<string, any>) => string[]>();
@@ -121,17 +120,6 @@ export async function validateRun(run: ProgramRun): Promise<string[]> {
         }
         if (resource.type === helmReleaseType) {
             problems.push(...validateHelmRelease(resource));
-        } else if (resource.type === configFileType) {
-            // yaml.v2.ConfigFile takes one `file`; keep `files` too so a v1-style list is not skipped.
-            const files: string[] = [...(resource.plain.file ? [resource.plain.file] : []), ...(resource.plain.files ?? [])];
-            if (files.length === 0) {
-                problems.push(`${resource.type} ${resource.name}: no manifest URL to check`);
-            }
-            for (const file of files) {
-                if (!/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/\d+\.\d+\.\d+\//.test(file)) {
-                    problems.push(`${resource.type} ${resource.name}: ${file} is not pinned to a release tag`);
-                }
-            }
         } else if (resource.type.startsWith("kubernetes:") && resource.custom && !resource.type.startsWith("pulumi:providers")) {
             problems.push(...(await validateKubernetesObject(resource)));
         }

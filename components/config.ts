@@ -147,8 +147,11 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const istioConfig = {
         version: readIstioVersion(istio),
         gatewayServiceType: istio.oneOf("gatewayServiceType", gatewayServiceTypes, "LoadBalancer"),
-        chartRepository: normalizeChartRepository(readChecked(istio, "chartRepository", defaultIstioChartRepository, chartRepositoryProblem)),
-        hub: readChecked(istio, "hub", defaultIstioHub, hubProblem),
+        chartRepository: normalizeChartRepository(istio.checkedString("chartRepository", defaultIstioChartRepository,
+            hostingCheck("istio.chartRepository", defaultIstioChartRepository, chartRepositoryProblem),
+            { patternText: "an https:// Helm repository or an oci:// registry", show: withoutCredentials })),
+        hub: istio.checkedString("hub", defaultIstioHub, hostingCheck("istio.hub", defaultIstioHub, hubProblem),
+            { patternText: "an image registry and path without scheme or tag, like docker.io/istio" }),
     };
     istio.finish();
 
@@ -302,7 +305,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
 
 /** istio.version: a release of a supported minor line, so charts, values, samples and Kiali are known to match. */
 function readIstioVersion(istio: ObjectReader): string {
-    const version = istio.string("version", defaultIstioVersion, { pattern: semver, patternText: `a release version like ${defaultIstioVersion}` });
+    const version = istio.string("version", defaultIstioVersion, { pattern: semver, patternText: `a release of a supported Istio line: ${supportedIstioRange()}` });
     if (!istioLineOf(version)) {
         istio.problem("istio.version", `istio.version must be a release of a supported Istio line: ${supportedIstioRange()} ` +
             `(got ${JSON.stringify(version)})`, setCommand("istio.version", defaultIstioVersion));
@@ -311,27 +314,12 @@ function readIstioVersion(istio: ObjectReader): string {
     return version;
 }
 
-/**
- * A string key whose default comes from code and whose value must pass `check`. Unlike other optional
- * strings, "" is refused: Pulumi.yaml declares the real default, so an empty value was set on purpose.
- */
-function readChecked(reader: ObjectReader, field: string, fallback: string,
-    check: (value: string) => HostingProblem | undefined): string {
-    const key = `${reader.path}.${field}`;
-    const raw = reader.raw(field);
-    if (raw === undefined || raw === null) {
-        return fallback;
-    }
-    if (typeof raw !== "string") {
-        reader.problem(key, `${key} must be a string (got ${JSON.stringify(raw)})`, setCommand(key, fallback));
-        return fallback;
-    }
-    const problem = check(raw);
-    if (problem) {
-        reader.problem(key, `${key} ${problem.message} (got ${JSON.stringify(withoutCredentials(raw))})`, `${setCommand(key, fallback)} (${problem.alternatives})`);
-        return fallback;
-    }
-    return raw;
+/** A hosting rule as a reader check: its problem, and a fix that sets the default or names the alternatives. */
+function hostingCheck(key: string, fallback: string, problemOf: (value: string) => HostingProblem | undefined) {
+    return (value: string) => {
+        const problem = problemOf(value);
+        return problem ? { message: problem.message, fix: `${setCommand(key, fallback)} (${problem.alternatives})` } : undefined;
+    };
 }
 
 const dns1123Subdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

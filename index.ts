@@ -1,8 +1,19 @@
-// Composition root: read the validated config, check the whole intended mesh, build the components,
-// export what operators need. Resource logic lives in components/; README.md shows the order things
-// come up in. Every check that can stop the run happens before the first resource is registered.
+// Composition root: read the validated config, check the whole intended mesh, fetch Istio's pinned
+// manifests, build the components, return what operators need. Resource logic lives in components/;
+// README.md shows the order things come up in. Every check that can stop the run happens before the first
+// resource is registered.
+//
+// The program is an async function (Pulumi awaits an exported function and takes the object it returns as
+// the stack outputs). It awaits the sample manifests before registering anything, so every object of
+// them is registered by the program itself, as a resource of its own: a preview lists each Deployment,
+// Service and role with its diff, and the tests see every image, port and label. Registering them later,
+// inside an apply of a fetched value, would hide them from preview whenever the value is unknown; a yaml
+// ConfigFile would show the engine and the tests one opaque resource. The fetch is a parameter so the
+// tests serve fixtures instead of the network.
 import { sampleGatewayRoutes } from "./components/apps/sample-routes";
 import { Bookinfo } from "./components/apps/bookinfo";
+import { ManifestFetcher, fetchManifestOverHttps } from "./components/apps/manifest-fetch";
+import { loadSampleManifests } from "./components/apps/sample-manifests";
 import { Httpbin } from "./components/apps/httpbin";
 import { WordPress } from "./components/apps/wordpress";
 import { clusterProvider } from "./components/cluster/cluster-provider";
@@ -24,90 +35,116 @@ import { EnRoute } from "./components/observability/enroute";
 import { Observability } from "./components/observability/observability";
 import { MeshPki } from "./components/pki/mesh-pki";
 
-// The project config and the cluster the stack is bound to (a stack naming no cluster stops here).
-const { config, cluster } = loadStack();
+export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
+    // The project config and the cluster the stack is bound to (a stack naming no cluster stops here).
+    const { config, cluster } = loadStack();
 
-// --- Checks before anything exists ---
-// Every route through the gateway (the user's and the samples'), as one table without conflicts.
-const gatewayRoutes = [...userGatewayRoutes(config.gateway.routes), ...sampleGatewayRoutes(config)];
-assertNoRouteConflicts(gatewayRoutes);
-// mTLS conflicts across the mesh policy, narrower scopes, client rules, the gateway and the ALB path.
-// MUTUAL behind the IKS ALB, else gateway.tlsMode; the analysis reads the servers, not the credential name.
-const tlsMode = gatewayTlsMode(config);
-const plannedGatewayServers = gatewayServersOf(meshGatewayName, gatewaySpec({
-    selector: gatewaySelector, hosts: offIksGatewayHosts(config), tlsMode, credentialName: "not-analysed",
-}));
-enforceMeshPolicy(config, plannedGatewayServers, albExternalPaths(config, `${gatewayReleaseName}:443`));
+    // --- Checks before anything exists ---
+    // Every route through the gateway (the user's and the samples'), as one table without conflicts.
+    const gatewayRoutes = [...userGatewayRoutes(config.gateway.routes), ...sampleGatewayRoutes(config)];
+    assertNoRouteConflicts(gatewayRoutes);
+    // mTLS conflicts across the mesh policy, narrower scopes, client rules, the gateway and the ALB path.
+    // MUTUAL behind the IKS ALB, else gateway.tlsMode; the analysis reads the servers, not the credential name.
+    const tlsMode = gatewayTlsMode(config);
+    const plannedGatewayServers = gatewayServersOf(meshGatewayName, gatewaySpec({
+        selector: gatewaySelector, hosts: offIksGatewayHosts(config), tlsMode, credentialName: "not-analysed",
+    }));
+    enforceMeshPolicy(config, plannedGatewayServers, albExternalPaths(config, `${gatewayReleaseName}:443`));
 
-// --- The cluster: one explicit provider, handed to every component; their children inherit it ---
-const onCluster = { providers: [clusterProvider(cluster)] };
+    // Istio's manifests at the tag of istio.version: fetched and rendered before the first resource (see above).
+    const manifests = await loadSampleManifests(config, fetchManifest);
 
-// --- Istio: base → istiod → gateway, mesh-wide STRICT ---
-const mesh = new IstioMesh("mesh", { config }, onCluster);
+    // --- The cluster: one explicit provider, handed to every component; their children inherit it ---
+    const onCluster = { providers: [clusterProvider(cluster)] };
 
-// --- PKI and ingress gateway ---
-const pki = new MeshPki("mesh-pki", { config, mesh }, onCluster);
-// On IKS the gateway serves its NLB subdomain with IBM's certificate, and MUTUAL behind the ALB.
-const iks = config.iks.enabled ? new IksEdge("iks", { config, mesh, pki }, onCluster) : undefined;
-const ingressGateway = new IngressGateway("ingress-gateway", {
-    mesh,
-    pki,
-    tlsMode,
-    hosts: iks?.gatewayHosts ?? offIksGatewayHosts(config),
-    ...(iks ? { credentialName: iks.gatewayCredentialName } : {}),
-    routes: gatewayRoutes,
-}, onCluster);
+    // --- Istio: base → istiod → gateway, mesh-wide STRICT ---
+    const mesh = new IstioMesh("mesh", { config }, onCluster);
 
-// --- Samples ---
-// Each sample waits for istiod (sidecar injection, Istio resource validation) and for nothing else:
-// the samples never wait on each other. A disabled sample creates nothing.
-const wordpress = config.wordpress.enabled ? new WordPress("wordpress", { config, istiod: mesh.istiod }, onCluster) : undefined;
-const bookinfo = config.bookinfo.enabled ? new Bookinfo("bookinfo", { config, istiod: mesh.istiod }, onCluster) : undefined;
-const httpbin = config.httpbin.enabled ? new Httpbin("httpbin", { config, istiod: mesh.istiod }, onCluster) : undefined;
-const samples = [wordpress, bookinfo, httpbin].flatMap((sample) => sample ? [sample] : []);
+    // --- PKI and ingress gateway ---
+    const pki = new MeshPki("mesh-pki", { config, mesh }, onCluster);
+    // On IKS the gateway serves its NLB subdomain with IBM's certificate, and MUTUAL behind the ALB.
+    const iks = config.iks.enabled ? new IksEdge("iks", { config, mesh, pki }, onCluster) : undefined;
+    const ingressGateway = new IngressGateway("ingress-gateway", {
+        mesh,
+        pki,
+        tlsMode,
+        hosts: iks?.gatewayHosts ?? offIksGatewayHosts(config),
+        ...(iks ? { credentialName: iks.gatewayCredentialName } : {}),
+        routes: gatewayRoutes,
+    }, onCluster);
 
-// --- Observability and EnRoute ---
-const observability = config.kiali.enabled ? new Observability("observability", { config, mesh }, onCluster) : undefined;
-const enroute = config.enroute.enabled ? new EnRoute("enroute", { config, mesh }, onCluster) : undefined;
+    // --- Samples ---
+    // Each sample waits for istiod (sidecar injection, Istio resource validation) and for nothing else:
+    // the samples never wait on each other. A disabled sample creates nothing.
+    const wordpress = config.wordpress.enabled ? new WordPress("wordpress", { config, istiod: mesh.istiod }, onCluster) : undefined;
+    const bookinfo = manifests.bookinfo ? new Bookinfo("bookinfo", { config, istiod: mesh.istiod, manifest: manifests.bookinfo }, onCluster) : undefined;
+    const httpbin = manifests.httpbin ? new Httpbin("httpbin", { config, istiod: mesh.istiod, manifest: manifests.httpbin }, onCluster) : undefined;
+    const samples = [wordpress, bookinfo, httpbin].flatMap((sample) => sample ? [sample] : []);
 
-// --- Narrower mTLS scopes (in any namespace the stack manages) and authorization in the sample namespaces ---
-const managedNamespaces = {
-    [mesh.rootNamespace]: mesh.namespace,
-    ...Object.fromEntries([...samples, ...(enroute ? [enroute] : [])].map((owner) => [owner.namespaceName, owner.namespace])),
+    // --- Observability and EnRoute ---
+    const observability = manifests.prometheus
+        ? new Observability("observability", { config, mesh, prometheus: manifests.prometheus }, onCluster) : undefined;
+    const enroute = config.enroute.enabled ? new EnRoute("enroute", { config, mesh }, onCluster) : undefined;
+
+    // --- Narrower mTLS scopes (in any namespace the stack manages) and authorization in the sample namespaces ---
+    const managedNamespaces = {
+        [mesh.rootNamespace]: mesh.namespace,
+        ...Object.fromEntries([...samples, ...(enroute ? [enroute] : [])].map((owner) => [owner.namespaceName, owner.namespace])),
+    };
+    new MtlsPolicy("mtls", { config, mesh, namespaces: managedNamespaces }, onCluster);
+    if (config.authorization.enabled) {
+        new Authorization("authorization", { config, mesh, namespaces: managedNamespaces }, onCluster);
+    }
+
+    // --- Stack outputs ---
+    const istioVersion = config.istio.version;
+    const meshMtlsMode = config.mtls.mode;
+    const gatewayNamespace = mesh.gatewayNamespace;
+    const gatewayService = mesh.gatewayServiceName;
+    const caCertificatePem = pki.caCertPem;
+    const clientCertificatePem = pki.clientCertPem;
+    /** Secret: read it with `pulumi stack output clientPrivateKeyPem --show-secrets`. */
+    const clientPrivateKeyPem = pki.clientPrivateKeyPem;
+    const gatewayHosts = ingressGateway.hosts;
+    const curlCommand = (mutual: boolean) => ingressGateway.hosts.apply((hosts) => gatewayCurlCommand({
+        hosts,
+        path: curlPath(gatewayRoutes.map((route) => route.prefix)),
+        mutual,
+        service: { name: mesh.gatewayServiceName, namespace: mesh.gatewayNamespace },
+        publicName: config.iks.enabled,
+    }));
+    /** Under MUTUAL this one is refused by design: it presents no client certificate. */
+    const curlSimple = curlCommand(false);
+    const curlMutual = curlCommand(true);
+    const sampleNamespaces = samples.map((sample) => sample.namespaceName);
+    const wordpressCanaryWeight = wordpress ? config.wordpress.canaryWeight : undefined;
+    /** The gateway's public name on IKS, with IBM's certificate. */
+    const nlbSubdomain = iks?.nlbDns.subdomain;
+    /** `<app>.<ingress subdomain>`: through the IKS ALB, which re-encrypts to the gateway with mutual TLS. */
+    const albHosts = iks?.alb?.hosts;
+    /** Opens Kiali at http://localhost:20001. */
+    const kialiPortForward = observability?.portForwardCommand;
+    /** Prints a token for Kiali's token login. */
+    const kialiTokenCommand = observability?.tokenCommand;
+    const enrouteNamespace = enroute?.namespaceName;
+
+    return {
+        istioVersion,
+        meshMtlsMode,
+        gatewayNamespace,
+        gatewayService,
+        caCertificatePem,
+        clientCertificatePem,
+        clientPrivateKeyPem,
+        gatewayHosts,
+        curlSimple,
+        curlMutual,
+        sampleNamespaces,
+        wordpressCanaryWeight,
+        nlbSubdomain,
+        albHosts,
+        kialiPortForward,
+        kialiTokenCommand,
+        enrouteNamespace,
+    };
 };
-new MtlsPolicy("mtls", { config, mesh, namespaces: managedNamespaces }, onCluster);
-if (config.authorization.enabled) {
-    new Authorization("authorization", { config, mesh, namespaces: managedNamespaces }, onCluster);
-}
-
-// --- Stack outputs ---
-export const istioVersion = config.istio.version;
-export const meshMtlsMode = config.mtls.mode;
-export const gatewayNamespace = mesh.gatewayNamespace;
-export const gatewayService = mesh.gatewayServiceName;
-export const caCertificatePem = pki.caCertPem;
-export const clientCertificatePem = pki.clientCertPem;
-/** Secret: read it with `pulumi stack output clientPrivateKeyPem --show-secrets`. */
-export const clientPrivateKeyPem = pki.clientPrivateKeyPem;
-export const gatewayHosts = ingressGateway.hosts;
-const curlCommand = (mutual: boolean) => ingressGateway.hosts.apply((hosts) => gatewayCurlCommand({
-    hosts,
-    path: curlPath(gatewayRoutes.map((route) => route.prefix)),
-    mutual,
-    service: { name: mesh.gatewayServiceName, namespace: mesh.gatewayNamespace },
-    publicName: config.iks.enabled,
-}));
-/** Under MUTUAL this one is refused by design: it presents no client certificate. */
-export const curlSimple = curlCommand(false);
-export const curlMutual = curlCommand(true);
-export const sampleNamespaces = samples.map((sample) => sample.namespaceName);
-export const wordpressCanaryWeight = wordpress ? config.wordpress.canaryWeight : undefined;
-/** The gateway's public name on IKS, with IBM's certificate. */
-export const nlbSubdomain = iks?.nlbDns.subdomain;
-/** `<app>.<ingress subdomain>`: through the IKS ALB, which re-encrypts to the gateway with mutual TLS. */
-export const albHosts = iks?.alb?.hosts;
-/** Opens Kiali at http://localhost:20001. */
-export const kialiPortForward = observability?.portForwardCommand;
-/** Prints a token for Kiali's token login. */
-export const kialiTokenCommand = observability?.tokenCommand;
-export const enrouteNamespace = enroute?.namespaceName;

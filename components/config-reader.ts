@@ -120,6 +120,31 @@ export class ObjectReader {
         return value;
     }
 
+    /**
+     * A string whose rules `check` decides (a URL, an image hub). Unlike `string`, "" is a value and not
+     * "unset": Pulumi.yaml declares the real default, so an empty value was set on purpose and is checked.
+     * `show` renders the value in a problem (to keep a credential in a URL out of the message).
+     */
+    checkedString(field: string, defaultValue: string, check: (value: string) => { message: string; fix: string } | undefined,
+        opts: { patternText: string; show?: (value: string) => string }): string {
+        const key = this.keyOf(field);
+        this.record?.({ key, type: "string", default: defaultValue, pattern: opts.patternText });
+        const value = this.raw(field);
+        if (value === undefined || value === null) {
+            return defaultValue;
+        }
+        if (typeof value !== "string") {
+            this.problem(key, `${key} must be ${opts.patternText} (got ${describe(value)})`, setCommand(key, defaultValue));
+            return defaultValue;
+        }
+        const problem = check(value);
+        if (problem) {
+            this.problem(key, `${key} ${problem.message} (got ${describe(opts.show ? opts.show(value) : value)})`, problem.fix);
+            return defaultValue;
+        }
+        return value;
+    }
+
     optionalString(field: string, opts?: FieldOptions & { pattern?: RegExp; patternText?: string }): string | undefined {
         const value = this.string(field, "", opts);
         return value === "" ? undefined : value;

@@ -9,7 +9,10 @@ import { currentKubeconfigContext } from "./cluster/kubeconfig-file";
 import { ContractRecorder, ObjectReader, Problems, isPlainObject, parseMaybeJson, setCommand } from "./config-reader";
 import { PrefixRoute, routeProblems } from "./edge/routes";
 import { dns1035Label, dns1123Label, isGatewayHost, isPinnedImage } from "./names";
-import { defaultImages, defaultIstioVersion } from "./versions";
+import {
+    HostingProblem, chartRepositoryProblem, defaultIstioChartRepository, defaultIstioHub, hubProblem, normalizeChartRepository, withoutCredentials,
+} from "./istio-hosting";
+import { defaultImages, defaultIstioVersion, istioLineOf, supportedIstioRange } from "./versions";
 
 export const projectName = "iks-mesh";
 
@@ -55,8 +58,13 @@ export interface StackConfig {
         readonly useCurrentContext: boolean;
     };
     readonly istio: {
+        /** A patch release of a supported line (components/versions.ts supportedIstioLines). */
         readonly version: string;
         readonly gatewayServiceType: (typeof gatewayServiceTypes)[number];
+        /** Where all of Istio's charts come from: an https:// Helm repository or an oci:// registry, no trailing slash. */
+        readonly chartRepository: string;
+        /** Image hub of istiod, of every proxy it injects (gateway, sidecars) and of Istio's sample images. */
+        readonly hub: string;
     };
     readonly mtls: {
         readonly mode: (typeof meshMtlsModes)[number];
@@ -150,8 +158,13 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
 
     const istio = root.object("istio");
     const istioConfig = {
-        version: istio.string("version", defaultIstioVersion, { pattern: semver, patternText: "a release version like 1.30.3" }),
+        version: readIstioVersion(istio),
         gatewayServiceType: istio.oneOf("gatewayServiceType", gatewayServiceTypes, "LoadBalancer"),
+        chartRepository: normalizeChartRepository(istio.checkedString("chartRepository", defaultIstioChartRepository,
+            hostingCheck("istio.chartRepository", defaultIstioChartRepository, chartRepositoryProblem),
+            { patternText: "an https:// Helm repository or an oci:// registry", show: withoutCredentials })),
+        hub: istio.checkedString("hub", defaultIstioHub, hostingCheck("istio.hub", defaultIstioHub, hubProblem),
+            { patternText: "an image registry and path without scheme or tag, like docker.io/istio" }),
     };
     istio.finish();
 
@@ -302,6 +315,25 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         kiali: kialiConfig,
         enroute: enrouteConfig,
     });
+}
+
+/** istio.version: a release of a supported minor line, so charts, values, samples and Kiali are known to match. */
+function readIstioVersion(istio: ObjectReader): string {
+    const version = istio.string("version", defaultIstioVersion, { pattern: semver, patternText: `a release of a supported Istio line: ${supportedIstioRange()}` });
+    if (!istioLineOf(version)) {
+        istio.problem("istio.version", `istio.version must be a release of a supported Istio line: ${supportedIstioRange()} ` +
+            `(got ${JSON.stringify(version)})`, setCommand("istio.version", defaultIstioVersion));
+        return defaultIstioVersion;
+    }
+    return version;
+}
+
+/** A hosting rule as a reader check: its problem, and a fix that sets the default or names the alternatives. */
+function hostingCheck(key: string, fallback: string, problemOf: (value: string) => HostingProblem | undefined) {
+    return (value: string) => {
+        const problem = problemOf(value);
+        return problem ? { message: problem.message, fix: `${setCommand(key, fallback)} (${problem.alternatives})` } : undefined;
+    };
 }
 
 const dns1123Subdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

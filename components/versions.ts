@@ -2,15 +2,41 @@
 // everything else that depends on a version (sample manifest URLs, chart pins) is derived from here,
 // so a version is never typed twice.
 
-/** Istio's official Helm repository; base, istiod and gateway are all pinned to one version from it. */
-export const istioChartRepository = "https://istio-release.storage.googleapis.com/charts";
+/**
+ * The Istio minor lines this stack supports, each with the kiali-server chart that Istio's own Kiali addon
+ * of that line uses (samples/addons/kiali.yaml: kiali-server 2.26.0 on release-1.30, 2.27.0 on
+ * release-1.31). `istio.version` must be a patch of one of these lines; test/data/chart-keys/ holds the
+ * Helm value keys of each line's charts. To support a new line, add it here and run `npm run charts:keys`
+ * on its charts (docs/upgrading-istio.md).
+ */
+export const supportedIstioLines = [
+    { line: "1.30", kialiChartVersion: "2.26.0" },
+    { line: "1.31", kialiChartVersion: "2.27.0" },
+] as const;
 
-/** The Istio release this project is tested against (newest stable at the time of writing). */
-export const defaultIstioVersion = "1.30.3";
+export type SupportedIstioLine = (typeof supportedIstioLines)[number];
+
+/**
+ * The Istio release this project installs by default: the newest 1.30 patch (1.30.5, 2026-09-21, istio.io
+ * "Announcing Istio 1.30.5"). 1.31.1 was released the same day and is accepted, but its final charts and
+ * samples could not be read offline to verify them end to end, so the default stays on the 1.30 line.
+ */
+export const defaultIstioVersion = "1.30.5";
+
+/** The supported line of a release version (`1.30.5` → 1.30), or undefined when it is not supported. */
+export function istioLineOf(version: string): SupportedIstioLine | undefined {
+    const match = /^(\d+)\.(\d+)\.\d+$/.exec(version);
+    return match ? supportedIstioLines.find((entry) => entry.line === `${match[1]}.${match[2]}`) : undefined;
+}
+
+/** "1.30.x, 1.31.x": the supported range, for messages. */
+export function supportedIstioRange(): string {
+    return supportedIstioLines.map((entry) => `${entry.line}.x`).join(", ");
+}
 
 /**
  * A sample manifest from Istio's repository at the release tag that matches the installed charts,
- * e.g. `samples/bookinfo/platform/kube/bookinfo.yaml`. Applied by URL, never copied into this repository.
+ * e.g. `samples/bookinfo/platform/kube/bookinfo.yaml`. Fetched when the program runs, never copied into this repository.
  */
 export function istioSampleUrl(istioVersion: string, samplePath: string): string {
     const path = samplePath.replace(/^\/+/, "");
@@ -30,12 +56,20 @@ export const defaultImages = {
 } as const;
 
 /**
- * Kiali's Helm repository and the kiali-server chart pin. 2.26.0 is the Kiali that Istio 1.30.3 ships in
- * its own addon (samples/addons/kiali.yaml, "update Kiali to 2.26 - it works with Istio 1.30"); the
- * chart's default image is quay.io/kiali/kiali:v2.26.0. Move it together with istio.version.
+ * Kiali's Helm repository. The kiali-server chart version follows the Istio line (supportedIstioLines):
+ * Kiali and Istio are released as matching pairs, and Kiali's default image is quay.io/kiali/kiali at the
+ * chart's version (none of Istio's retired hosts).
  */
 export const kialiChartRepository = "https://kiali.org/helm-charts";
-export const kialiChartVersion = "2.26.0";
+
+/** The kiali-server chart matching an accepted istio.version. */
+export function kialiChartVersionFor(istioVersion: string): string {
+    const line = istioLineOf(istioVersion);
+    if (!line) {
+        throw new Error(`istio.version ${istioVersion} is not on a supported line (${supportedIstioRange()}); config validation should have refused it`);
+    }
+    return line.kialiChartVersion;
+}
 
 /**
  * EnRoute's Helm repository (`helm repo add saaras https://getenroute.io`) and the `enroute` chart pin.

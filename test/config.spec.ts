@@ -7,7 +7,7 @@ import { projectRoot, runExpectingConfigError } from "./harness/program";
 
 /** The config contract of DESIGN.md: every key a user may set. */
 const contractKeys = [
-    "istio.version", "istio.gatewayServiceType", "mtls.mode", "mtls.policies", "gateway.hosts", "gateway.tlsMode",
+    "istio.version", "istio.gatewayServiceType", "istio.chartRepository", "istio.hub", "mtls.mode", "mtls.policies", "gateway.hosts", "gateway.tlsMode",
     "gateway.routes", "wordpress.enabled", "bookinfo.enabled", "httpbin.enabled", "wordpress.canary.weight",
     "wordpress.stable.image", "wordpress.canary.image", "wordpress.mysql.image", "wordpress.storageClass",
     "iks.enabled", "iks.cluster", "iks.region", "iks.infrastructure", "iks.apiKey", "iks.alb.enabled",
@@ -85,7 +85,9 @@ describe("config: Pulumi.yaml declares the contract", () => {
 describe("config: defaults and values", () => {
     it("applies the contract's defaults in code", () => {
         const config = parseStackConfig({});
-        assert.equal(config.istio.version, "1.30.3");
+        assert.equal(config.istio.version, "1.30.5");
+        assert.equal(config.istio.chartRepository, "https://blob.istio.io/istio-release/charts");
+        assert.equal(config.istio.hub, "docker.io/istio");
         assert.equal(config.istio.gatewayServiceType, "LoadBalancer");
         assert.equal(config.mtls.mode, "STRICT");
         assert.deepEqual(config.gateway.hosts, ["*"]);
@@ -147,6 +149,15 @@ describe("config: defaults and values", () => {
 const badConfigs: { name: string; config: Record<string, unknown>; key: string; secretSections?: string[] }[] = [
     { name: "gateway service type outside the enum", config: { istio: { gatewayServiceType: "Ingress" } }, key: "istio.gatewayServiceType" },
     { name: "Istio version that is not a release", config: { istio: { version: "latest" } }, key: "istio.version" },
+    { name: "Istio version of an unsupported older line", config: { istio: { version: "1.22.0" } }, key: "istio.version" },
+    { name: "Istio version of an unsupported major", config: { istio: { version: "2.0.0" } }, key: "istio.version" },
+    { name: "chart repository over plain http", config: { istio: { chartRepository: "http://charts.example.com/istio" } }, key: "istio.chartRepository" },
+    { name: "empty chart repository", config: { istio: { chartRepository: "" } }, key: "istio.chartRepository" },
+    { name: "malformed chart repository", config: { istio: { chartRepository: "blob.istio.io/istio-release/charts" } }, key: "istio.chartRepository" },
+    { name: "chart repository on the retired googleapis host", config: { istio: { chartRepository: "https://istio-release.storage.googleapis.com/charts" } }, key: "istio.chartRepository" },
+    { name: "empty image hub", config: { istio: { hub: "" } }, key: "istio.hub" },
+    { name: "image hub with a scheme", config: { istio: { hub: "https://registry.example.internal/istio" } }, key: "istio.hub" },
+    { name: "image hub on the retired registry.istio.io", config: { istio: { hub: "registry.istio.io/release" } }, key: "istio.hub" },
     { name: "mesh mTLS mode DISABLE", config: { mtls: { mode: "DISABLE" } }, key: "mtls.mode" },
     { name: "canary weight above 100", config: { wordpress: { canary: { weight: 101 } } }, key: "wordpress.canary.weight" },
     { name: "canary weight below 0", config: { wordpress: { canary: { weight: -1 } } }, key: "wordpress.canary.weight" },

@@ -8,7 +8,7 @@ const releaseType = "kubernetes:helm.sh/v3:Release";
 const namespaceType = "kubernetes:core/v1:Namespace";
 const workloadTypes = [
     "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet",
-    "kubernetes:yaml/v2:ConfigFile", releaseType,
+    releaseType,
 ];
 
 const stacks: { name: string; run: () => Promise<ProgramRun> }[] = [

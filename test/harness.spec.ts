@@ -1,9 +1,10 @@
 // The harness must be able to fail: these specs feed it wrong objects and check that it says so.
 import { strict as assert } from "assert";
-import { istioChartRepository } from "../components/versions";
+import { defaultIstioChartRepository } from "../components/istio-hosting";
+import { defaultIstioVersion } from "../components/versions";
 import { ProgramRun, RegisteredResource, runProgram, stringsIn, unwrapSecrets } from "./harness/program";
 import { unknownValuePaths, validateHelmRelease, validateKubernetesObject } from "./harness/validate";
-import { istioChartKeys } from "./data/istio-chart-keys";
+import { istioChartKeysOfLine } from "./data/istio-chart-keys";
 import { iksResourceState, iksStackConfig } from "./support/iks-stack";
 
 function fake(type: string, plain: Record<string, unknown>): RegisteredResource {
@@ -38,10 +39,11 @@ describe("harness: schema validation can fail", () => {
     });
 
     it("finds a Helm value the chart does not define", () => {
-        assert.deepEqual(unknownValuePaths({ service: { type: "NodePort", typo: 1 } }, istioChartKeys.gateway), ["service.typo"]);
-        assert.deepEqual(unknownValuePaths({ service: { annotations: { "any/key": "x" } } }, istioChartKeys.gateway), []);
+        const gatewayKeys = istioChartKeysOfLine("1.30").gateway?.keys ?? [];
+        assert.deepEqual(unknownValuePaths({ service: { type: "NodePort", typo: 1 } }, gatewayKeys), ["service.typo"]);
+        assert.deepEqual(unknownValuePaths({ service: { annotations: { "any/key": "x" } } }, gatewayKeys), []);
         const problems = validateHelmRelease(fake("kubernetes:helm.sh/v3:Release", {
-            chart: "istiod", version: "1.30.3", repositoryOpts: { repo: istioChartRepository }, values: { pilot: { replicas: 2 } },
+            chart: "istiod", version: "1.30.5", repositoryOpts: { repo: defaultIstioChartRepository }, values: { pilot: { replicas: 2 } },
         }));
         assert.equal(problems.length, 1);
         assert.match(problems[0], /pilot\.replicas does not exist/);
@@ -49,9 +51,16 @@ describe("harness: schema validation can fail", () => {
 
     it("refuses a chart version its key list was not read from", () => {
         const problems = validateHelmRelease(fake("kubernetes:helm.sh/v3:Release", {
-            chart: "gateway", version: "1.29.0", repositoryOpts: { repo: istioChartRepository }, values: {},
+            chart: "gateway", version: "1.29.0", repositoryOpts: { repo: defaultIstioChartRepository }, values: {},
         }));
-        assert.match(problems[0], /key list is for 1\.30\.3/);
+        assert.match(problems[0], /key list is for 1\.30\.3, 1\.31\.0-rc\.0/);
+    });
+
+    it("checks an OCI chart reference against the chart's key list", () => {
+        const problems = validateHelmRelease(fake("kubernetes:helm.sh/v3:Release", {
+            chart: "oci://ghcr.io/istio/release/charts/gateway", version: "1.31.1", values: { service: { typo: 1 } },
+        }));
+        assert.deepEqual(problems.map((problem) => problem.replace(/^.*: value/, "value")), ["value service.typo does not exist in chart gateway 1.31.0-rc.0"]);
     });
 });
 
@@ -82,7 +91,7 @@ describe("harness: secrets and dependencies", () => {
     });
 
     it("reports the stack outputs with their secrecy", () => {
-        assert.deepEqual(run.outputs.istioVersion, { value: "1.30.3", known: true, secret: false });
+        assert.deepEqual(run.outputs.istioVersion, { value: defaultIstioVersion, known: true, secret: false });
     });
 });
 

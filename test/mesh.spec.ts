@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { istioChartRepository } from "../components/versions";
+import { defaultIstioChartRepository, defaultIstioHub, istioOciChartRepository } from "../components/istio-hosting";
+import { defaultIstioVersion, supportedIstioLines } from "../components/versions";
 import { ProgramRun, runProgram } from "./harness/program";
 import { validateRun } from "./harness/validate";
 
@@ -11,23 +12,65 @@ describe("IstioMesh: Istio from its official charts with strict mTLS", () => {
         run = await runProgram({});
     });
 
-    it("installs base, istiod and the gateway from the official repository at one pinned version", () => {
+    it("installs base, istiod and the gateway from Istio's repository at blob.istio.io, at one pinned version", () => {
         const releases = ["istio-base", "istiod", "istio-ingressgateway"].map((name) => run.get(releaseType, name));
         const charts = releases.map((release) => release.plain.chart);
         assert.deepEqual(charts, ["base", "istiod", "gateway"]);
+        assert.equal(defaultIstioChartRepository, "https://blob.istio.io/istio-release/charts");
         for (const release of releases) {
-            assert.equal(release.plain.repositoryOpts.repo, istioChartRepository);
-            assert.equal(release.plain.version, "1.30.3");
+            assert.equal(release.plain.repositoryOpts.repo, defaultIstioChartRepository);
+            assert.equal(release.plain.version, defaultIstioVersion);
             assert.equal(release.plain.namespace, "istio-system");
             assert.equal(release.plain.name, release.name, "the Helm release name is fixed, not auto-named");
         }
     });
 
-    it("follows istio.version for every chart", async () => {
-        const other = await runProgram({ istio: { version: "1.29.4" } });
-        const versions = other.ofType(releaseType).filter((release) => release.plain.repositoryOpts.repo === istioChartRepository)
-            .map((release) => release.plain.version);
-        assert.deepEqual([...new Set(versions)], ["1.29.4"]);
+    it("follows istio.version for every chart, on each supported line", async () => {
+        for (const version of ["1.30.3", "1.31.1"]) {
+            const other = await runProgram({ istio: { version } });
+            const versions = other.ofType(releaseType).filter((release) => ["base", "istiod", "gateway"].includes(release.plain.chart))
+                .map((release) => release.plain.version);
+            assert.deepEqual(versions, [version, version, version]);
+            assert.deepEqual(await validateRun(other), [], version);
+        }
+    });
+
+    it("takes every Istio chart from an https mirror in repositoryOpts", async () => {
+        const mirrored = await runProgram({ istio: { chartRepository: "https://charts.example.internal/istio/" } });
+        for (const name of ["istio-base", "istiod", "istio-ingressgateway"]) {
+            const release = mirrored.get(releaseType, name);
+            assert.equal(release.plain.repositoryOpts.repo, "https://charts.example.internal/istio", `${name}: trailing slash dropped`);
+            assert.doesNotMatch(release.plain.chart, /\//, `${name}: a bare chart name`);
+        }
+    });
+
+    it("takes every Istio chart from an OCI registry as a full chart reference, without repositoryOpts", async () => {
+        const oci = await runProgram({ istio: { chartRepository: istioOciChartRepository } });
+        const releases = ["istio-base", "istiod", "istio-ingressgateway"].map((name) => oci.get(releaseType, name));
+        assert.deepEqual(releases.map((release) => release.plain.chart), [
+            "oci://ghcr.io/istio/release/charts/base", "oci://ghcr.io/istio/release/charts/istiod", "oci://ghcr.io/istio/release/charts/gateway",
+        ]);
+        for (const release of releases) {
+            assert.equal(release.plain.repositoryOpts, undefined, "the provider would look for an index.yaml in repositoryOpts.repo");
+            assert.equal(release.plain.version, defaultIstioVersion);
+        }
+        assert.deepEqual(await validateRun(oci), []);
+    });
+
+    it("sets istiod's global.hub, which its own image and every injected proxy (gateway, sidecars) use", async () => {
+        assert.equal(run.get(releaseType, "istiod").plain.values.global.hub, defaultIstioHub);
+        assert.equal(defaultIstioHub, "docker.io/istio");
+        const mirrored = await runProgram({ istio: { hub: "registry.example.internal:5000/istio" } });
+        assert.equal(mirrored.get(releaseType, "istiod").plain.values.global.hub, "registry.example.internal:5000/istio");
+        // The gateway chart asks for image "auto"; nothing in its values may pin another hub.
+        assert.equal(JSON.stringify(mirrored.get(releaseType, "istio-ingressgateway").plain.values).includes("hub"), false);
+    });
+
+    it("installs the Kiali chart matching the Istio line", async () => {
+        for (const { line, kialiChartVersion } of supportedIstioLines) {
+            const lineRun = line === defaultIstioVersion.split(".").slice(0, 2).join(".") ? run : await runProgram({ istio: { version: `${line}.1` } });
+            assert.equal(lineRun.get(releaseType, "kiali").plain.version, kialiChartVersion, line);
+        }
     });
 
     it("orders base → istiod → gateway", () => {

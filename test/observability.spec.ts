@@ -7,10 +7,12 @@ import { prometheusAddonUrl, prometheusUrl } from "../components/observability/p
 import { istioSampleUrl, kialiChartRepository } from "../components/versions";
 import { kialiChartKeys } from "./data/kiali-chart-keys";
 import { ProgramRun, runProgram } from "./harness/program";
+import { fixtureManifest } from "./support/istio-manifests";
 import { unknownValuePaths, validateRun } from "./harness/validate";
 
 const releaseType = "kubernetes:helm.sh/v3:Release";
-const configFileType = "kubernetes:yaml/v2:ConfigFile";
+const prometheusDeploymentType = "kubernetes:apps/v1:Deployment";
+const prometheusName = "istio-system/prometheus";
 const componentType = "iks-mesh:observability:Observability";
 
 
@@ -69,7 +71,7 @@ describe("Kiali values and commands (pure)", () => {
 
     it("takes Prometheus from Istio's addon at the installed Istio version", () => {
         assert.equal(prometheusAddonUrl("1.30.3"), "https://raw.githubusercontent.com/istio/istio/1.30.3/samples/addons/prometheus.yaml");
-        assert.equal(prometheusAddonUrl("1.29.4"), istioSampleUrl("1.29.4", "addons/prometheus.yaml"));
+        assert.equal(prometheusAddonUrl("1.31.1"), istioSampleUrl("1.31.1", "addons/prometheus.yaml"));
     });
 });
 
@@ -79,14 +81,20 @@ describe("Observability: Prometheus and Kiali in the mesh", () => {
         run = await runProgram({});
     });
 
-    it("applies Istio's Prometheus addon pinned to istio.version", async () => {
-        const prometheus = run.get(configFileType, "prometheus");
-        assert.equal(prometheus.plain.file, "https://raw.githubusercontent.com/istio/istio/1.30.3/samples/addons/prometheus.yaml");
-        const other = await runProgram({ istio: { version: "1.29.4" } });
-        assert.equal(other.get(configFileType, "prometheus").plain.file, istioSampleUrl("1.29.4", "addons/prometheus.yaml"));
+    it("applies Istio's Prometheus addon pinned to istio.version, its Service where Kiali looks", async () => {
+        for (const version of ["1.30.5", "1.31.1"]) {
+            const fetched: string[] = [];
+            const other = await runProgram({ istio: { version } }, {
+                fetchManifest: async (url) => { fetched.push(url); return fixtureManifest(url); },
+            });
+            assert.ok(fetched.includes(istioSampleUrl(version, "addons/prometheus.yaml")), version);
+            assert.ok(other.find(prometheusDeploymentType, prometheusName), version);
+        }
+        const service = run.get("kubernetes:core/v1:Service", prometheusName).plain;
+        assert.equal(`http://${service.metadata.name}.${service.metadata.namespace}:${service.spec.ports[0].port}`, prometheusUrl());
     });
 
-    it("installs kiali-server 2.26.0 from kiali.org into istio-system as release kiali", () => {
+    it("installs kiali-server 2.26.0 (the 1.30 line's Kiali) from kiali.org into istio-system as release kiali", () => {
         const kiali = run.get(releaseType, "kiali");
         assert.equal(kiali.plain.chart, "kiali-server");
         assert.equal(kiali.plain.version, "2.26.0");
@@ -106,7 +114,7 @@ describe("Observability: Prometheus and Kiali in the mesh", () => {
 
     it("Kiali waits for istiod, not for Prometheus; Prometheus waits only for its namespace", () => {
         const kiali = run.get(releaseType, "kiali");
-        const prometheus = run.get(configFileType, "prometheus");
+        const prometheus = run.get(prometheusDeploymentType, prometheusName);
         assert.ok(run.dependsOn(kiali, run.get(releaseType, "istiod")), "Kiali must wait for istiod");
         assert.ok(run.dependsOn(kiali, run.get("kubernetes:core/v1:Namespace", "istio-system")));
         assert.ok(!run.dependsOn(kiali, prometheus), "Kiali tolerates Prometheus arriving later");

@@ -8,12 +8,12 @@ import { mysqlConfigDirectory, mysqlServerConfig, optionFileSections } from "../
 import { sampleGatewayRoutes } from "../components/apps/sample-routes";
 import { meshGatewayRef } from "../components/edge/gateway-names";
 import { RouteDestination } from "../components/edge/routes";
+import { parseManifest } from "../components/apps/istio-manifest";
 import { istioSampleUrl } from "../components/versions";
-import { istioSampleFacts } from "./data/istio-samples";
+import { fixtureManifest, fixtureText } from "./support/istio-manifests";
 import { ProgramRun, RegisteredResource, isSecretValue, runProgram, stringsIn } from "./harness/program";
 import { validateKubernetesObject, validateRun } from "./harness/validate";
 
-const configFileType = "kubernetes:yaml/v2:ConfigFile";
 const releaseType = "kubernetes:helm.sh/v3:Release";
 const passwordType = "random:index/randomPassword:RandomPassword";
 const sampleComponents = {
@@ -136,20 +136,15 @@ describe("samples: routes through the gateway", () => {
 interface SampleRun {
     run: ProgramRun;
     config: StackConfig;
-    /** ConfigFile name → URN of the provider it was created with. */
-    configFileProviders: Map<string, string>;
     /** Values the mocked RandomPasswords produced. */
     passwords: string[];
 }
 
-async function runSamples(raw: Record<string, unknown> = {}): Promise<SampleRun> {
-    const configFileProviders = new Map<string, string>();
+async function runSamples(raw: Record<string, unknown> = {}, fetchManifest?: (url: string) => Promise<string>): Promise<SampleRun> {
     const passwords: string[] = [];
     const run = await runProgram(raw, {
+        ...(fetchManifest ? { fetchManifest } : {}),
         resourceState: (args) => {
-            if (args.type === configFileType && args.provider) {
-                configFileProviders.set(args.name, args.provider.slice(0, args.provider.lastIndexOf("::")));
-            }
             if (args.type === passwordType) {
                 // Deterministic, so two runs can be compared; distinctive, so it can be searched for.
                 const result = `Generated${args.name.replace(/[^a-z]/gi, "")}Pw7f3a9c`;
@@ -159,7 +154,7 @@ async function runSamples(raw: Record<string, unknown> = {}): Promise<SampleRun>
             return undefined;
         },
     });
-    return { run, config: parseStackConfig(raw), configFileProviders, passwords };
+    return { run, config: parseStackConfig(raw), passwords };
 }
 
 function componentOf(run: ProgramRun, sample: Sample): RegisteredResource {
@@ -181,8 +176,8 @@ function matches(labels: Record<string, string>, selector: Record<string, string
 }
 
 /**
- * Services and pods the run creates in the sample namespaces: the program's own objects, plus what
- * each applied sample manifest creates (from the pinned facts), in the namespace of its provider.
+ * Services and pods the run creates in the sample namespaces: the program's own objects and those it
+ * rendered from Istio's manifests (served from the fixtures), all registered one by one.
  */
 function inventory(sampleRun: SampleRun): { services: ServiceInfo[]; workloads: WorkloadInfo[] } {
     const { run } = sampleRun;
@@ -199,19 +194,6 @@ function inventory(sampleRun: SampleRun): { services: ServiceInfo[]; workloads: 
             namespace: d.plain.metadata.namespace, name: d.plain.metadata.name,
             podLabels: d.plain.spec.template.metadata.labels, source: `Deployment ${d.name}`,
         }));
-    for (const file of run.ofType(configFileType)) {
-        const samplePath = /\/samples\/(.+)$/.exec(file.plain.file ?? "")?.[1];
-        const facts = samplePath ? istioSampleFacts[samplePath] : undefined;
-        const providerUrn = sampleRun.configFileProviders.get(file.name);
-        const namespace = providerUrn ? run.byUrn(providerUrn)?.plain.namespace : undefined;
-        if (!facts || !namespaces.includes(namespace)) {
-            continue;
-        }
-        services.push(...facts.services.map((s) => ({ ...s, namespace, source: `${samplePath} (Service ${s.name})` })));
-        workloads.push(...facts.workloads.map((w) => ({
-            namespace, name: w.deployment, podLabels: w.podLabels, source: `${samplePath} (Deployment ${w.deployment})`,
-        })));
-    }
     return { services, workloads };
 }
 
@@ -444,11 +426,14 @@ describe("samples under mocks: the default stack", () => {
             .map((s: { name: string }) => s.name).sort();
         assert.deepEqual(subsetsOf("wordpress.wordpress.svc.cluster.local"), ["v1", "v2"]);
         assert.deepEqual(subsetsOf("httpbin.httptools.svc.cluster.local"), ["v1"]);
-        // Every version a bookinfo manifest Deployment carries has its subset.
-        for (const fact of istioSampleFacts["bookinfo/platform/kube/bookinfo.yaml"].services) {
-            const versions = istioSampleFacts["bookinfo/platform/kube/bookinfo.yaml"].workloads
-                .filter((w) => matches(w.podLabels, fact.selector)).map((w) => w.podLabels.version).sort();
-            assert.deepEqual(subsetsOf(`${fact.name}.bookinfo.svc.cluster.local`), versions, fact.name);
+        // Every version a bookinfo Deployment (rendered from Istio's manifest) carries has its subset.
+        const { services, workloads } = inventory(sampleRun);
+        const bookinfoServices = services.filter((service) => service.namespace === "bookinfo");
+        assert.deepEqual(bookinfoServices.map((service) => service.name).sort(), ["details", "productpage", "ratings", "reviews"]);
+        for (const service of bookinfoServices) {
+            const versions = workloads.filter((w) => w.namespace === "bookinfo" && matches(w.podLabels, service.selector))
+                .map((w) => w.podLabels.version).sort();
+            assert.deepEqual(subsetsOf(`${service.name}.bookinfo.svc.cluster.local`), versions, service.name);
         }
     });
 
@@ -459,7 +444,7 @@ describe("samples under mocks: the default stack", () => {
         try {
             rule.plain.spec.subsets = [...original, { name: "v4", labels: { version: "v4" } }];
             assert.deepEqual(lineUpProblems(broken), ["DestinationRule bookinfo-reviews: subset v4 matches no pod behind " +
-                "bookinfo/platform/kube/bookinfo.yaml (Service reviews)"]);
+                "Service bookinfo/reviews"]);
         } finally {
             rule.plain.spec.subsets = original;
         }
@@ -477,7 +462,7 @@ describe("samples under mocks: the default stack", () => {
         assert.deepEqual(wordpressRoutes[0].route.map((r: { weight: number }) => r.weight), [90, 10]);
     });
 
-    it("applies bookinfo and httpbin from Istio's manifests at the charts' version, in their namespaces", () => {
+    it("applies bookinfo and httpbin object by object from Istio's manifests at the charts' version, in their namespaces", () => {
         const chartVersions = new Set(run.ofType(releaseType).filter((r) => ["base", "istiod", "gateway"].includes(r.plain.chart))
             .map((r) => r.plain.version));
         assert.deepEqual([...chartVersions], [sampleRun.config.istio.version]);
@@ -485,14 +470,16 @@ describe("samples under mocks: the default stack", () => {
             ["bookinfo", "bookinfo/platform/kube/bookinfo.yaml", "bookinfo"],
             ["httpbin", "httpbin/httpbin.yaml", "httptools"],
         ] as const) {
-            const file = run.subtree(componentOf(run, sample)).find((r) => r.type === configFileType)!;
-            assert.equal(file.plain.file, istioSampleUrl(sampleRun.config.istio.version, path));
-            assert.match(file.plain.file, /^https:\/\/raw\.githubusercontent\.com\/istio\/istio\/\d+\.\d+\.\d+\/samples\//);
-            const provider = run.byUrn(sampleRun.configFileProviders.get(file.name) ?? "");
-            assert.ok(provider, `${sample} is applied with its own provider`);
-            assert.equal(provider.plain.namespace, namespace, "the provider's default namespace is the sample's");
+            const expected = parseManifest(fixtureText(path), path);
+            const registered = run.subtree(componentOf(run, sample)).filter((r) => r.custom && expected.some((object) =>
+                r.type === `kubernetes:${object.apiVersion === "v1" ? "core/v1" : object.apiVersion}:${object.kind}`
+                && r.name === `${namespace}/${object.metadata.name}`));
+            assert.equal(registered.length, expected.length, `${sample}: every object of the manifest is a resource`);
             const namespaceObject = run.get("kubernetes:core/v1:Namespace", namespace);
-            assert.ok(run.dependsOn(provider, namespaceObject) && run.dependsOn(file, namespaceObject));
+            for (const resource of registered) {
+                assert.equal(resource.plain.metadata.namespace, namespace, resource.name);
+                assert.ok(resource.propertyDependencies.metadata?.includes(namespaceObject.urn), `${resource.name} takes its namespace from the Namespace`);
+            }
         }
     });
 
@@ -500,7 +487,7 @@ describe("samples under mocks: the default stack", () => {
         const istiod = run.get(releaseType, "istiod");
         for (const sample of samples) {
             const waiting = run.subtree(componentOf(run, sample)).filter((r) =>
-                r.type === "kubernetes:apps/v1:Deployment" || r.type === configFileType || r.type.includes(".istio.io/"));
+                r.type === "kubernetes:apps/v1:Deployment" || r.type.includes(".istio.io/"));
             assert.ok(waiting.length > 1, sample);
             for (const resource of waiting) {
                 assert.ok(run.dependsOn(resource, istiod), `${resource.type} ${resource.name} must wait for istiod`);
@@ -583,16 +570,20 @@ describe("samples under mocks: variants", () => {
     });
 
     it("takes the sample manifests from the tag of a non-default istio.version", async () => {
-        const { run } = await runSamples({ istio: { version: "1.29.4" } });
-        const files = run.ofType(configFileType).map((f) => f.plain.file as string)
-            .filter((file) => /\/samples\/(bookinfo|httpbin)\//.test(file));
-        assert.deepEqual(files.sort(), [
-            istioSampleUrl("1.29.4", "bookinfo/platform/kube/bookinfo.yaml"),
-            istioSampleUrl("1.29.4", "httpbin/httpbin.yaml"),
+        const fetched: string[] = [];
+        const { run } = await runSamples({ istio: { version: "1.31.1" } }, async (url) => {
+            fetched.push(url);
+            return fixtureManifest(url);
+        });
+        assert.deepEqual(fetched.sort(), [
+            istioSampleUrl("1.31.1", "addons/prometheus.yaml"),
+            istioSampleUrl("1.31.1", "bookinfo/platform/kube/bookinfo.yaml"),
+            istioSampleUrl("1.31.1", "httpbin/httpbin.yaml"),
         ]);
         const chartVersions = new Set(run.ofType(releaseType).filter((r) => ["base", "istiod", "gateway"].includes(r.plain.chart))
             .map((r) => r.plain.version));
-        assert.deepEqual([...chartVersions], ["1.29.4"]);
+        assert.deepEqual([...chartVersions], ["1.31.1"]);
+        assert.deepEqual(await validateRun(run), []);
     });
 });
 
@@ -645,7 +636,7 @@ describe("samples under mocks: each can be switched off", () => {
         for (const sample of samples) {
             assert.ok(!names.includes(sampleComponents[sample].namespace));
         }
-        assert.equal(run.ofType(configFileType).filter((f) => /\/samples\/(bookinfo|httpbin)\//.test(f.plain.file)).length, 0);
+        assert.ok(!run.resources.some((r) => ["bookinfo", "httptools"].includes(r.plain.metadata?.namespace)));
         assert.deepEqual(await validateRun(run), []);
     });
 });

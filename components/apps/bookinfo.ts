@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
 import { injectedNamespace } from "./injected-namespace";
-import { istioSampleManifest } from "./istio-sample-manifest";
+import { manifestResources } from "./manifest-resources";
+import { RenderedManifest } from "./sample-manifests";
 import { bookinfoManifest, sampleNamespaces } from "./sample-names";
 import { versionDestinationRule } from "./version-destination-rule";
 
@@ -10,6 +11,8 @@ export interface BookinfoArgs {
     config: StackConfig;
     /** Pods need istiod's injection webhook, Istio resources its validation webhook. */
     istiod: pulumi.Resource;
+    /** Istio's manifest at the tag of istio.version, rendered for this namespace and istio.hub. */
+    manifest: RenderedManifest;
 }
 
 /**
@@ -19,7 +22,8 @@ export interface BookinfoArgs {
 export class Bookinfo extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
     readonly namespaceName: string = sampleNamespaces.bookinfo;
-    readonly manifest: k8s.yaml.v2.ConfigFile;
+    /** The manifest's objects (Services, ServiceAccounts, Deployments), each a resource of its own. */
+    readonly objects: pulumi.CustomResource[];
     readonly manifestUrl: string;
     readonly destinationRules: k8s.apiextensions.CustomResource[];
 
@@ -27,14 +31,12 @@ export class Bookinfo extends pulumi.ComponentResource {
         super("iks-mesh:apps:Bookinfo", name, {}, opts);
         this.namespace = injectedNamespace(sampleNamespaces.bookinfo, { parent: this });
 
-        const sample = istioSampleManifest("bookinfo", {
+        this.objects = manifestResources({
+            objects: args.manifest.objects,
             namespace: this.namespace,
-            istioVersion: args.config.istio.version,
-            samplePath: bookinfoManifest.samplePath,
             dependsOn: [args.istiod],
         }, this);
-        this.manifest = sample.manifest;
-        this.manifestUrl = sample.url;
+        this.manifestUrl = args.manifest.url;
 
         this.destinationRules = Object.entries(bookinfoManifest.serviceVersions).map(([service, versions]) =>
             versionDestinationRule(`bookinfo-${service}`, {

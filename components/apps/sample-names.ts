@@ -1,5 +1,5 @@
 // Names the sample components and their gateway routes share: namespaces, Services, ports and pod
-// labels. Bookinfo's and httpbin's are facts about Istio's own manifests (applied by URL, never copied),
+// labels. Bookinfo's and httpbin's are facts about Istio's own manifests (fetched at deploy time, never copied),
 // so the DestinationRules and routes written here must agree with those manifests.
 
 /** Namespaces of the samples (httpbin lives in `httptools`, as in the seed). */

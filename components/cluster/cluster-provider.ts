@@ -1,5 +1,4 @@
-// The stack's one Kubernetes provider, and providers derived from it for the same cluster. Every
-// Kubernetes resource goes through one of them: index.ts hands the provider to each component
+// The stack's one Kubernetes provider. Every Kubernetes resource goes through it: index.ts hands the provider to each component
 // (`providers: [cluster]`), whose children inherit it through `parent`, and Pulumi.yaml disables
 // the default Kubernetes provider so a resource that missed it fails instead of following the
 // ambient kubeconfig (`pulumi:disable-default-providers`, pulumi/pulumi#8829).
@@ -24,30 +23,12 @@ export function clusterProviderArgs(binding: ClusterBinding): k8s.ProviderArgs {
     };
 }
 
-// What each cluster provider was made from, so a derived provider can repeat it.
-const argsOfProvider = new WeakMap<pulumi.ProviderResource, k8s.ProviderArgs>();
-
 export function clusterProvider(binding: ClusterBinding): k8s.Provider {
     const args = clusterProviderArgs(binding);
     const provider = new k8s.Provider(clusterProviderName, args);
-    argsOfProvider.set(provider, args);
     const notice = clusterNotice(pulumi.getStack(), binding);
     if (notice !== undefined) {
         void pulumi.log.info(notice);
     }
     return provider;
-}
-
-/**
- * A provider for the same cluster as `parent`'s Kubernetes provider, with a default namespace for
- * objects that name none (e.g. a manifest applied as is).
- */
-export function namespacedClusterProvider(name: string, parent: pulumi.Resource, namespace: pulumi.Input<string>): k8s.Provider {
-    const cluster = parent.getProvider("kubernetes:core/v1:Namespace");
-    const args = cluster ? argsOfProvider.get(cluster) : undefined;
-    if (args === undefined) {
-        throw new Error(`${name}: its parent has no cluster provider to derive from; create the component with ` +
-            "{ providers: [clusterProvider] } (components/cluster/cluster-provider.ts)");
-    }
-    return new k8s.Provider(name, { ...args, namespace }, { parent });
 }

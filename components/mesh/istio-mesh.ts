@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
-import { istioChartRepository } from "../versions";
+import { istioChartSource } from "../istio-hosting";
 import {
     baseValues, gatewayReleaseName, gatewaySelector, gatewayValues, istioRootNamespace, istiodValues, mtlsOptOutAnnotation,
 } from "./istio-values";
@@ -33,11 +33,8 @@ export class IstioMesh extends pulumi.ComponentResource {
     constructor(name: string, args: IstioMeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iks-mesh:mesh:IstioMesh", name, {}, opts);
         const { config } = args;
-        const chart = (chartName: string) => ({
-            chart: chartName,
-            version: config.istio.version,
-            repositoryOpts: { repo: istioChartRepository },
-        });
+        // All three charts from one repository (istio.chartRepository), pinned to one version.
+        const chart = (chartName: string) => istioChartSource(config.istio.chartRepository, chartName, config.istio.version);
 
         this.namespace = new k8s.core.v1.Namespace(istioRootNamespace, {
             metadata: { name: istioRootNamespace },
@@ -57,7 +54,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             ...chart("istiod"),
             name: "istiod",
             namespace,
-            values: istiodValues(),
+            values: istiodValues(config),
         }, { parent: this, dependsOn: [this.base] });
 
         this.gateway = new k8s.helm.v3.Release(gatewayReleaseName, {

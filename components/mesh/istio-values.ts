@@ -1,6 +1,6 @@
 // Helm values for Istio's three charts. Only keys that exist in the pinned charts are set: Helm ignores
 // an unknown key silently (base, istiod) or the chart's schema rejects it (gateway), and either way the
-// intent is lost. test/data/istio-chart-keys.ts pins the keys the 1.30.3 charts define.
+// intent is lost. test/data/chart-keys/ pins the keys the charts of each supported Istio line define.
 import { StackConfig } from "../config";
 
 /** Istio's root namespace: mesh-wide policy lives here, and the gateway runs here too. */
@@ -27,10 +27,17 @@ export function baseValues(): Record<string, unknown> {
     return { ...validationFailurePolicy, defaultRevision: "default" };
 }
 
-export function istiodValues(): Record<string, unknown> {
+export function istiodValues(config: StackConfig): Record<string, unknown> {
     return {
         ...validationFailurePolicy,
-        global: { istioNamespace: istioRootNamespace },
+        global: {
+            istioNamespace: istioRootNamespace,
+            // The hub of istiod's own image (`hub` is unset, so the chart falls back to global.hub) and of
+            // every proxy the injector adds: sidecars and the gateway, whose chart asks for image "auto"
+            // (pkg/kube/inject/inject.go ProxyImage reads global.hub). Set explicitly because the 1.30 charts
+            // default it to registry.istio.io, which is decommissioned in December 2026.
+            hub: config.istio.hub,
+        },
         meshConfig: {
             // Prometheus scrapes the app's and the sidecar's metrics through one merged endpoint, which
             // is what Kiali's graph reads.

@@ -2,15 +2,19 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
 import { IstioMesh } from "../mesh/istio-mesh";
-import { kialiChartRepository, kialiChartVersion } from "../versions";
+import { kialiChartRepository, kialiChartVersionFor } from "../versions";
 import {
     kialiAuthWarnings, kialiInstanceName, kialiPortForwardCommand, kialiTokenCommand, kialiValues,
 } from "./kiali-values";
-import { prometheusAddonUrl, prometheusUrl } from "./prometheus-addon";
+import { manifestResources } from "../apps/manifest-resources";
+import { RenderedManifest } from "../apps/sample-manifests";
+import { prometheusUrl } from "./prometheus-addon";
 
 export interface ObservabilityArgs {
     config: StackConfig;
     mesh: IstioMesh;
+    /** Istio's Prometheus addon at the tag of istio.version, rendered (its objects name istio-system). */
+    prometheus: RenderedManifest;
 }
 
 /**
@@ -18,7 +22,8 @@ export interface ObservabilityArgs {
  * Kiali does not wait for Prometheus: it starts without it and shows the graph once metrics arrive.
  */
 export class Observability extends pulumi.ComponentResource {
-    readonly prometheus: k8s.yaml.v2.ConfigFile;
+    /** The addon's objects (ServiceAccount, ConfigMap, ClusterRole and binding, Service, Deployment). */
+    readonly prometheus: pulumi.CustomResource[];
     readonly kiali: k8s.helm.v3.Release;
     readonly prometheusUrl: string = prometheusUrl();
     /** How to open the Kiali UI at http://localhost:20001. */
@@ -32,9 +37,7 @@ export class Observability extends pulumi.ComponentResource {
 
         // The addon carries its own `namespace: istio-system`; it needs the namespace, not istiod
         // (its pod opts out of injection).
-        this.prometheus = new k8s.yaml.v2.ConfigFile("prometheus", {
-            file: prometheusAddonUrl(config.istio.version),
-        }, { parent: this, dependsOn: [mesh.namespace] });
+        this.prometheus = manifestResources({ objects: args.prometheus.objects, namespace: mesh.namespace, dependsOn: [] }, this);
 
         for (const warning of kialiAuthWarnings(config.kiali.authStrategy)) {
             void pulumi.log.warn(warning, this);
@@ -43,7 +46,7 @@ export class Observability extends pulumi.ComponentResource {
         // Kiali reads istiod's registry and proxy status, and destroy should remove it before the control plane.
         this.kiali = new k8s.helm.v3.Release(kialiInstanceName, {
             chart: "kiali-server",
-            version: kialiChartVersion,
+            version: kialiChartVersionFor(config.istio.version),
             repositoryOpts: { repo: kialiChartRepository },
             name: kialiInstanceName,
             namespace: mesh.namespace.metadata.name,

@@ -6,9 +6,11 @@
 // Read from kiali-server-2.26.0.tgz (values.yaml, published at https://kiali.org/helm-charts) and the
 // Kiali CRD of the same release (kiali/helm-charts tag v2.26.0, kiali-operator/crds/crds.yaml).
 // `istio_namespace` is left out on purpose: that CRD marks it deprecated after v2.11 and ignored.
-// When the chart pin moves, regenerate this list from the new chart before trusting the test.
+// The same list holds for kiali-server 2.27.0 (the Istio 1.31 line's Kiali): `npm run charts:keys` on
+// kiali/helm-charts kiali-server at tags v2.26.0 and v2.27.0 gives identical key lists, and the CRD of
+// v2.27.0 only adds fields (chat_ai providers). When the chart pin moves, check the new chart the same way.
 
-export const kialiChartKeysVersion = "2.26.0";
+export const kialiChartKeysVersions = ["2.26.0", "2.27.0"] as const;
 
 export const kialiChartKeys: readonly string[] = [
     "additional_display_details", "api", "api.namespaces", "api.namespaces.exclude", "api.namespaces.include",

@@ -4,6 +4,7 @@
 // stack outputs with their secrecy, and the log.
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { fixtureManifest } from "../support/istio-manifests";
 
 export const projectRoot = path.resolve(__dirname, "..", "..");
 const projectName = "iks-mesh";
@@ -55,6 +56,8 @@ export interface MockHooks {
 }
 
 export interface RunOptions extends MockHooks {
+    /** Serves Istio's manifests to the program; by default the fixtures of test/fixtures/istio-manifests, no network. */
+    fetchManifest?: (url: string) => Promise<string>;
     /**
      * Top-level config sections to hand over as Pulumi secrets (e.g. `iks` when it holds apiKey); a
      * key with a namespace (`kubernetes:kubeconfig`) is taken as is.
@@ -279,7 +282,12 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
     process.on("unhandledRejection", recordFailure);
     try {
         forgetProjectModules();
-        const program = require(path.join(projectRoot, "index")) as Record<string, unknown>;
+        // index.ts exports an async function (Pulumi calls it without arguments and takes its result as the
+        // stack outputs); the harness hands it the fixture manifests instead of the network.
+        const exported = require(path.join(projectRoot, "index")) as unknown;
+        const program = (typeof exported === "function"
+            ? await exported(options.fetchManifest ?? fixtureManifest)
+            : exported) as Record<string, unknown>;
         const outputs: Record<string, StackOutput> = {};
         for (const [name, exported] of Object.entries(program)) {
             outputs[name] = await settle(exported);

@@ -2,7 +2,7 @@
 // kubernetes-models, Istio custom resources against @kubernetes-models/istio, and Helm values against
 // the keys the pinned charts define. Any `kubernetes:` type without a known check is itself an error,
 // so nothing the program emits goes unvalidated.
-import { chartKeys } from "../data/chart-keys";
+import { chartKeys, keysMatchVersion } from "../data/chart-keys";
 import { ProgramRun, RegisteredResource } from "./program";
 
 interface Validatable { validate(): void }
@@ -32,7 +32,6 @@ function modelModule(apiVersion: string): string | undefined {
 
 /** Types that are not Kubernetes objects but are checked here in their own way. */
 const helmReleaseType = "kubernetes:helm.sh/v3:Release";
-const configFileType = "kubernetes:yaml/v2:ConfigFile";
 
 /** Extra validators for custom resources that no published model covers (registered by their tests' owners). */
 export const customValidators = new Map<string, (object: Record<string, any>) => string[]>();
@@ -95,17 +94,21 @@ export function unknownValuePaths(values: unknown, knownPaths: readonly string[]
 
 export function validateHelmRelease(resource: RegisteredResource): string[] {
     const where = `${resource.type} ${resource.name}`;
-    const { chart, version, repositoryOpts, values } = resource.plain;
-    const repo = repositoryOpts?.repo;
-    const entry = chartKeys.find((candidate) => candidate.repo === repo && candidate.chart === chart);
-    if (!entry) {
-        return [`${where}: chart ${chart} from ${repo} has no pinned key list in test/data/chart-keys.ts`];
+    const { chart: chartRef, version, repositoryOpts, values } = resource.plain;
+    const repo: string | undefined = repositoryOpts?.repo;
+    // An OCI chart is named by its full reference (oci://<registry>/<path>/<chart>), with no repositoryOpts.
+    const chart = String(chartRef).startsWith("oci://") ? String(chartRef).split("/").pop() : chartRef;
+    const candidates = chartKeys.filter((candidate) => candidate.chart === chart && (candidate.repo === undefined || candidate.repo === repo));
+    if (candidates.length === 0) {
+        return [`${where}: chart ${chartRef} from ${repo ?? "its OCI reference"} has no pinned key list in test/data/chart-keys.ts`];
     }
-    if (entry.version !== version) {
-        return [`${where}: chart ${chart} is ${version} but its key list is for ${entry.version}; regenerate it`];
+    const entry = candidates.find((candidate) => keysMatchVersion(candidate, version));
+    if (!entry) {
+        return [`${where}: chart ${chart} is ${version} but its key list is for ${candidates.map((c) => c.version).join(", ")}; ` +
+            "generate one with npm run charts:keys"];
     }
     return unknownValuePaths(values ?? {}, entry.keys)
-        .map((path) => `${where}: value ${path} does not exist in chart ${chart} ${version}`);
+        .map((path) => `${where}: value ${path} does not exist in chart ${chart} ${entry.version}`);
 }
 
 /** Every Kubernetes-provider resource of a run, checked; returns all problems found. */
@@ -117,17 +120,6 @@ export async function validateRun(run: ProgramRun): Promise<string[]> {
         }
         if (resource.type === helmReleaseType) {
             problems.push(...validateHelmRelease(resource));
-        } else if (resource.type === configFileType) {
-            // yaml.v2.ConfigFile takes one `file`; keep `files` too so a v1-style list is not skipped.
-            const files: string[] = [...(resource.plain.file ? [resource.plain.file] : []), ...(resource.plain.files ?? [])];
-            if (files.length === 0) {
-                problems.push(`${resource.type} ${resource.name}: no manifest URL to check`);
-            }
-            for (const file of files) {
-                if (!/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/\d+\.\d+\.\d+\//.test(file)) {
-                    problems.push(`${resource.type} ${resource.name}: ${file} is not pinned to a release tag`);
-                }
-            }
         } else if (resource.type.startsWith("kubernetes:") && resource.custom && !resource.type.startsWith("pulumi:providers")) {
             problems.push(...(await validateKubernetesObject(resource)));
         }

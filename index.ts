@@ -56,9 +56,9 @@ const ingressGateway = new IngressGateway("ingress-gateway", {
 // --- Samples ---
 // Each sample waits for istiod (sidecar injection, Istio resource validation) and for nothing else:
 // the samples never wait on each other. A disabled sample creates nothing.
-const wordpress = config.wordpress.enabled ? new WordPress("wordpress", { config, istiod: mesh.istiod }) : undefined;
-const bookinfo = config.bookinfo.enabled ? new Bookinfo("bookinfo", { config, istiod: mesh.istiod }) : undefined;
-const httpbin = config.httpbin.enabled ? new Httpbin("httpbin", { config, istiod: mesh.istiod }) : undefined;
+const wordpress = config.wordpress.enabled ? new WordPress("wordpress", { config, istiod: mesh.istiod, istioConfigReady: mesh.istioConfigReady }) : undefined;
+const bookinfo = config.bookinfo.enabled ? new Bookinfo("bookinfo", { config, istiod: mesh.istiod, istioConfigReady: mesh.istioConfigReady }) : undefined;
+const httpbin = config.httpbin.enabled ? new Httpbin("httpbin", { config, istiod: mesh.istiod, istioConfigReady: mesh.istioConfigReady }) : undefined;
 const samples = [wordpress, bookinfo, httpbin].flatMap((sample) => sample ? [sample] : []);
 
 // --- Observability and EnRoute ---

@@ -8,8 +8,10 @@ import { versionDestinationRule } from "./version-destination-rule";
 
 export interface BookinfoArgs {
     config: StackConfig;
-    /** Pods need istiod's injection webhook, Istio resources its validation webhook. */
+    /** Pods need istiod's injection webhook. */
     istiod: pulumi.Resource;
+    /** Istio resources need the validating webhooks to verify istiod (IstioMesh.istioConfigReady). */
+    istioConfigReady: pulumi.Resource[];
 }
 
 /**
@@ -42,7 +44,7 @@ export class Bookinfo extends pulumi.ComponentResource {
                 namespaceName: sampleNamespaces.bookinfo,
                 service,
                 versions,
-            }, { parent: this, dependsOn: [args.istiod] }));
+            }, { parent: this, dependsOn: args.istioConfigReady }));
 
         this.registerOutputs({ namespace: this.namespace.metadata.name, manifestUrl: this.manifestUrl });
     }

@@ -8,8 +8,10 @@ import { versionDestinationRule } from "./version-destination-rule";
 
 export interface HttpbinArgs {
     config: StackConfig;
-    /** Pods need istiod's injection webhook, Istio resources its validation webhook. */
+    /** Pods need istiod's injection webhook. */
     istiod: pulumi.Resource;
+    /** Istio resources need the validating webhooks to verify istiod (IstioMesh.istioConfigReady). */
+    istioConfigReady: pulumi.Resource[];
 }
 
 /**
@@ -41,7 +43,7 @@ export class Httpbin extends pulumi.ComponentResource {
             namespaceName: sampleNamespaces.httpbin,
             service: httpbinManifest.service,
             versions: httpbinManifest.versions,
-        }, { parent: this, dependsOn: [args.istiod] });
+        }, { parent: this, dependsOn: args.istioConfigReady });
 
         this.registerOutputs({ namespace: this.namespace.metadata.name, manifestUrl: this.manifestUrl });
     }

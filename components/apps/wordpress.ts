@@ -15,8 +15,10 @@ import {
 
 export interface WordPressArgs {
     config: StackConfig;
-    /** Pods need istiod's injection webhook, Istio resources its validation webhook. */
+    /** Pods need istiod's injection webhook. */
     istiod: pulumi.Resource;
+    /** Istio resources need the validating webhooks to verify istiod (IstioMesh.istioConfigReady). */
+    istioConfigReady: pulumi.Resource[];
 }
 
 /** IBM classic file volumes start at 20 GB; smaller requests are refused there. */
@@ -190,7 +192,7 @@ export class WordPress extends pulumi.ComponentResource {
             namespaceName: sampleNamespaces.wordpress,
             service: wordpressNames.service,
             versions: [wordpressNames.stable.version, wordpressNames.canary.version],
-        }, { parent: this, dependsOn: [args.istiod] });
+        }, { parent: this, dependsOn: args.istioConfigReady });
 
         this.routeDestinations = wordpressDestinations(wordpress.canaryWeight);
         if (wordpress.hosts.length > 0) {
@@ -203,7 +205,7 @@ export class WordPress extends pulumi.ComponentResource {
                     gateways: [meshGatewayRef],
                     http: [{ name: "wordpress-canary", route: this.routeDestinations.map(istioDestination) }],
                 },
-            }, { parent: this, dependsOn: [args.istiod] });
+            }, { parent: this, dependsOn: args.istioConfigReady });
         }
 
         this.registerOutputs({

@@ -42,9 +42,9 @@ export class IngressGateway extends pulumi.ComponentResource {
         this.tlsMode = args.tlsMode;
         this.hosts = pulumi.output(args.hosts);
         this.credentialName = pulumi.output(args.credentialName ?? pki.serverCredentialName);
-        const istioResource = { parent: this, dependsOn: [mesh.istiod] };
+        const istioResource = { parent: this, dependsOn: mesh.istioConfigReady };
 
-        const gatewayDependencies: pulumi.Resource[] = [mesh.istiod];
+        const gatewayDependencies: pulumi.Resource[] = [...mesh.istioConfigReady];
         if (args.tlsMode === "MUTUAL") {
             this.clientCaSecret = new k8s.core.v1.Secret(`${name}-client-ca`, {
                 metadata: { name: this.credentialName.apply(clientCaSecretName), namespace: mesh.gatewayNamespace },

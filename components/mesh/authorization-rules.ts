@@ -3,6 +3,8 @@
 // service account, which only mutual TLS can prove). The graph below is the samples' real call graph.
 import { sampleNamespaces } from "../apps/sample-names";
 import { StackConfig } from "../config";
+import { PrefixRoute } from "../edge/routes";
+import { enrouteNamespace, enrouteServiceAccount } from "../observability/enroute-values";
 import { MeshWorkload, ingressGatewayWorkload, principal, sampleWorkloads } from "./mesh-inventory";
 
 export interface AuthorizationPolicySpec {
@@ -88,5 +90,50 @@ export function authorizationPolicySpecs(config: StackConfig): AuthorizationPoli
             },
         }];
     });
-    return [...denyAll, ...allows, ...userRouteAllows];
+    const enrouteAllows = config.enroute.enabled ? enrouteRouteAllows(config.enroute.routes, workloads, namespaces) : [];
+    return [...denyAll, ...allows, ...userRouteAllows, ...enrouteAllows];
+}
+
+/** `/api` → `/api` and `/api/*`: the route's own path and everything below it, not `/api-docs`. */
+function pathsUnder(prefix: string): string[] {
+    const base = prefix.replace(/\/+$/, "");
+    return base === "" ? ["/*"] : [base, `${base}/*`];
+}
+
+/**
+ * EnRoute calls mesh services with mutual TLS under its own identity, which no other rule names, so its
+ * routes would meet the deny-all of a sample namespace. One ALLOW per routed service: EnRoute's
+ * principal, the routes' path prefixes, and for a sample's own Service its pods and container ports
+ * (AuthorizationPolicy matches the port the pod receives on). Namespaces without a deny-all need nothing.
+ */
+function enrouteRouteAllows(routes: readonly PrefixRoute[], workloads: readonly MeshWorkload[], namespaces: readonly string[]): AuthorizationPolicySpec[] {
+    const byService = new Map<string, PrefixRoute[]>();
+    for (const route of routes.filter((candidate) => namespaces.includes(candidate.namespace))) {
+        const key = `${route.namespace}/${route.service}`;
+        byService.set(key, [...(byService.get(key) ?? []), route]);
+    }
+    return [...byService.values()].map((serviceRoutes) => {
+        const { namespace, service } = serviceRoutes[0];
+        const backends = workloads.filter((workload) => workload.namespace === namespace && workload.service?.name === service);
+        const targetPorts = [...new Set(backends.flatMap((workload) => (workload.service?.ports ?? [])
+            .filter((port) => serviceRoutes.some((route) => route.port === port.port)).map((port) => String(port.targetPort))))];
+        const podLabels = backends.length > 0 ? { app: backends[0].podLabels.app } : undefined;
+        return {
+            name: `allow-enroute-to-${service}`,
+            namespace,
+            spec: {
+                ...(podLabels?.app ? { selector: { matchLabels: podLabels } } : {}),
+                action: "ALLOW",
+                rules: [{
+                    from: [{ source: { principals: [principal(enrouteNamespace, enrouteServiceAccount)] } }],
+                    to: [{ operation: {
+                        // A sample's Service on a port it does not have gets that port, which matches nothing.
+                        ...(targetPorts.length > 0 ? { ports: targetPorts }
+                            : backends.length > 0 ? { ports: [...new Set(serviceRoutes.map((route) => String(route.port)))] } : {}),
+                        paths: [...new Set(serviceRoutes.flatMap((route) => pathsUnder(route.prefix)))],
+                    } }],
+                }],
+            },
+        };
+    });
 }

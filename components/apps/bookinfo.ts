@@ -5,6 +5,7 @@ import { injectedNamespace } from "./injected-namespace";
 import { istioSampleManifest } from "./istio-sample-manifest";
 import { bookinfoManifest, sampleNamespaces } from "./sample-names";
 import { versionDestinationRule } from "./version-destination-rule";
+import { carriedClientTls } from "../mesh/client-tls";
 
 export interface BookinfoArgs {
     config: StackConfig;
@@ -44,6 +45,7 @@ export class Bookinfo extends pulumi.ComponentResource {
                 namespaceName: sampleNamespaces.bookinfo,
                 service,
                 versions,
+                clientTls: carriedClientTls(args.config, service, sampleNamespaces.bookinfo),
             }, { parent: this, dependsOn: args.istioConfigReady }));
 
         this.registerOutputs({ namespace: this.namespace.metadata.name, manifestUrl: this.manifestUrl });

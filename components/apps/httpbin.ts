@@ -5,6 +5,7 @@ import { injectedNamespace } from "./injected-namespace";
 import { istioSampleManifest } from "./istio-sample-manifest";
 import { httpbinManifest, sampleNamespaces } from "./sample-names";
 import { versionDestinationRule } from "./version-destination-rule";
+import { carriedClientTls } from "../mesh/client-tls";
 
 export interface HttpbinArgs {
     config: StackConfig;
@@ -43,6 +44,7 @@ export class Httpbin extends pulumi.ComponentResource {
             namespaceName: sampleNamespaces.httpbin,
             service: httpbinManifest.service,
             versions: httpbinManifest.versions,
+            clientTls: carriedClientTls(args.config, httpbinManifest.service, sampleNamespaces.httpbin),
         }, { parent: this, dependsOn: args.istioConfigReady });
 
         this.registerOutputs({ namespace: this.namespace.metadata.name, manifestUrl: this.manifestUrl });

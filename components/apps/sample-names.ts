@@ -71,6 +71,26 @@ export const bookinfoGatewayPrefixes = ["/productpage", "/static", "/login", "/l
 /** httpbin endpoints exposed through the gateway; `/status/418` is the seed's teapot check. */
 export const httpbinGatewayPrefixes = ["/status", "/headers"] as const;
 
+/** A DestinationRule a sample owns for one of its Services (named after it, in its namespace). */
+export interface SampleSubsetRule {
+    namespace: string;
+    service: string;
+    versions: readonly string[];
+}
+
+/** The samples' own DestinationRules (version subsets), given which samples are on. */
+export function sampleSubsetRules(enabled: { wordpress: boolean; bookinfo: boolean; httpbin: boolean }): SampleSubsetRule[] {
+    return [
+        ...(enabled.wordpress ? [{
+            namespace: sampleNamespaces.wordpress, service: wordpressNames.service,
+            versions: [wordpressNames.stable.version, wordpressNames.canary.version],
+        }] : []),
+        ...(enabled.bookinfo ? Object.entries(bookinfoManifest.serviceVersions).map(([service, versions]) =>
+            ({ namespace: sampleNamespaces.bookinfo, service, versions })) : []),
+        ...(enabled.httpbin ? [{ namespace: sampleNamespaces.httpbin, service: httpbinManifest.service, versions: httpbinManifest.versions }] : []),
+    ];
+}
+
 /** Subsets named after the `version` pod label, the convention of Istio's samples and of the WordPress canary. */
 export function versionSubsets(versions: readonly string[]): { name: string; labels: { version: string } }[] {
     return versions.map((version) => ({ name: version, labels: { version } }));

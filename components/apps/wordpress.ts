@@ -9,6 +9,7 @@ import { injectedNamespace } from "./injected-namespace";
 import { MySql } from "./mysql";
 import { sampleNamespaces, wordpressNames } from "./sample-names";
 import { versionDestinationRule } from "./version-destination-rule";
+import { carriedClientTls } from "../mesh/client-tls";
 import {
     secretKeyOf, wordpressContentPath, wordpressKeysSecret, wordpressSecretKeyNames, wwwDataGroupId,
 } from "./wordpress-layout";
@@ -192,6 +193,7 @@ export class WordPress extends pulumi.ComponentResource {
             namespaceName: sampleNamespaces.wordpress,
             service: wordpressNames.service,
             versions: [wordpressNames.stable.version, wordpressNames.canary.version],
+            clientTls: carriedClientTls(args.config, wordpressNames.service, sampleNamespaces.wordpress),
         }, { parent: this, dependsOn: args.istioConfigReady });
 
         this.routeDestinations = wordpressDestinations(wordpress.canaryWeight);

@@ -1,7 +1,7 @@
 // Composition root: read the validated config, check the whole intended mesh, build the components,
 // export what operators need. Resource logic lives in components/; README.md shows the order things
 // come up in. Every check that can stop the run happens before the first resource is registered.
-import { sampleGatewayRoutes } from "./components/apps/sample-routes";
+import { sampleGatewayRoutes, sampleHostRoutes } from "./components/apps/sample-routes";
 import { Bookinfo } from "./components/apps/bookinfo";
 import { Httpbin } from "./components/apps/httpbin";
 import { WordPress } from "./components/apps/wordpress";
@@ -51,6 +51,8 @@ const ingressGateway = new IngressGateway("ingress-gateway", {
     hosts: iks?.gatewayHosts ?? offIksGatewayHosts(config),
     ...(iks ? { credentialName: iks.gatewayCredentialName } : {}),
     routes: gatewayRoutes,
+    // Behind the IKS ALB each sample has `<app>.<ingress subdomain>` to itself.
+    ...(iks?.alb ? { hostRoutes: iks.alb.ingressSubdomain.apply((subdomain) => sampleHostRoutes(config, subdomain)) } : {}),
 });
 
 // --- Samples ---
@@ -87,7 +89,7 @@ export const clientPrivateKeyPem = pki.clientPrivateKeyPem;
 export const gatewayHosts = ingressGateway.hosts;
 const curlCommand = (mutual: boolean) => ingressGateway.hosts.apply((hosts) => gatewayCurlCommand({
     hosts,
-    path: curlPath(gatewayRoutes.map((route) => route.prefix)),
+    path: curlPath(gatewayRoutes.map((route) => route.matches[0].path)),
     mutual,
     service: { name: mesh.gatewayServiceName, namespace: mesh.gatewayNamespace },
     publicName: config.iks.enabled,

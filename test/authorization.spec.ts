@@ -81,7 +81,7 @@ describe("Authorization: deny by default, allow by workload identity", () => {
             "only sample namespaces deny by default; default has no deny-all to open");
         assert.deepEqual(userRoutes[0].plain.spec.rules, [{
             from: [{ source: { principals: [gatewayPrincipal] } }],
-            to: [{ operation: { paths: ["/api/freight-rating*"] } }],
+            to: [{ operation: { paths: ["/api/freight-rating", "/api/freight-rating/*"] } }],
         }]);
         assert.deepEqual(await validateRun(withRoutes), []);
     });

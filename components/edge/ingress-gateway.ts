@@ -19,6 +19,8 @@ export interface IngressGatewayArgs {
     credentialName?: pulumi.Input<string>;
     /** Every route through the gateway (user routes and samples), already checked for conflicts. */
     routes: readonly GatewayHttpRoute[];
+    /** Routes bound to an app's own host, known only after deployment (IKS: `<app>.<ingress subdomain>`). */
+    hostRoutes?: pulumi.Input<GatewayHttpRoute[]>;
 }
 
 /**
@@ -67,13 +69,14 @@ export class IngressGateway extends pulumi.ComponentResource {
             })),
         }, { parent: this, dependsOn: gatewayDependencies });
 
-        if (args.routes.length > 0) {
-            const routes = [...args.routes];
+        if (args.routes.length > 0 || args.hostRoutes !== undefined) {
+            const routes = pulumi.output(args.hostRoutes ?? []).apply((hostRoutes) => [...hostRoutes, ...args.routes]);
             this.virtualService = new k8s.apiextensions.CustomResource(meshGatewayRoutesName, {
                 apiVersion: "networking.istio.io/v1",
                 kind: "VirtualService",
                 metadata: { name: meshGatewayRoutesName, namespace: mesh.gatewayNamespace },
-                spec: this.hosts.apply((hosts) => virtualServiceSpec({ hosts, gatewayRef: meshGatewayRef, routes }) ?? {}),
+                spec: pulumi.all([this.hosts, routes]).apply(([hosts, allRoutes]) =>
+                    virtualServiceSpec({ hosts, gatewayRef: meshGatewayRef, routes: allRoutes as GatewayHttpRoute[] }) ?? {}),
             }, istioResource);
         }
 

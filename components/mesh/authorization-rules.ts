@@ -72,7 +72,7 @@ export function authorizationPolicySpecs(config: StackConfig): AuthorizationPoli
             };
         });
     // The user's gateway.routes into a sample namespace would hit its deny-all: let the gateway through
-    // on exactly those path prefixes (the services behind them are the user's, so no pod selector).
+    // on exactly the paths those routes select (the services behind them are the user's, so no pod selector).
     const userRouteAllows = namespaces.flatMap((namespace) => {
         const prefixes = config.gateway.routes.filter((route) => route.namespace === namespace).map((route) => route.prefix);
         if (prefixes.length === 0) {
@@ -85,7 +85,7 @@ export function authorizationPolicySpecs(config: StackConfig): AuthorizationPoli
                 action: "ALLOW",
                 rules: [{
                     from: [{ source: { principals: [principal(ingressGatewayWorkload.namespace, ingressGatewayWorkload.serviceAccount)] } }],
-                    to: [{ operation: { paths: [...new Set(prefixes.map((prefix) => `${prefix}*`))] } }],
+                    to: [{ operation: { paths: [...new Set(prefixes.flatMap(pathsUnder))] } }],
                 }],
             },
         }];
@@ -94,7 +94,7 @@ export function authorizationPolicySpecs(config: StackConfig): AuthorizationPoli
     return [...denyAll, ...allows, ...userRouteAllows, ...enrouteAllows];
 }
 
-/** `/api` → `/api` and `/api/*`: the route's own path and everything below it, not `/api-docs`. */
+/** `/api` → `/api` and `/api/*`: what a route prefix selects (edge/routes.ts segmentPrefix), not `/api-docs`. */
 function pathsUnder(prefix: string): string[] {
     const base = prefix.replace(/\/+$/, "");
     return base === "" ? ["/*"] : [base, `${base}/*`];

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContractRecorder, ObjectReader, Problems, isPlainObject, parseMaybeJson, setCommand } from "./config-reader";
 import { PrefixRoute, routeProblems } from "./edge/routes";
 import { dns1035Label, dns1123Label, isGatewayHost, isPinnedImage } from "./names";
+import { SizingProfile, sizingProfiles } from "./sizing";
 import { defaultImages, defaultIstioVersion } from "./versions";
 
 export const projectName = "iks-mesh";
@@ -45,6 +46,8 @@ export interface ClientPolicyConfig {
 }
 
 export interface StackConfig {
+    /** How much each component requests (components/sizing.ts); `standard` is the charts' own defaults. */
+    readonly profile: SizingProfile;
     readonly istio: {
         readonly version: string;
         readonly gatewayServiceType: (typeof gatewayServiceTypes)[number];
@@ -106,7 +109,7 @@ export interface StackConfig {
 
 /** The top-level config objects of the contract; anything else under `iks-mesh:` is a typo. */
 export const configSections = [
-    "istio", "mtls", "gateway", "pki", "authorization", "wordpress", "bookinfo", "httpbin", "iks", "kiali", "enroute",
+    "profile", "istio", "mtls", "gateway", "pki", "authorization", "wordpress", "bookinfo", "httpbin", "iks", "kiali", "enroute",
 ] as const;
 
 /**
@@ -139,6 +142,8 @@ export interface ParseOptions {
 export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): StackConfig {
     const problems: Problems = [];
     const root = new ObjectReader("", raw, problems, options.record);
+
+    const profile = root.oneOf("profile", sizingProfiles, "standard", { example: "small" });
 
     const istio = root.object("istio");
     const istioConfig = {
@@ -289,6 +294,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         throw new ConfigError(problems.map((problem) => problem.message));
     }
     return deepFreeze({
+        profile,
         istio: istioConfig,
         mtls: mtlsConfig,
         gateway: gatewayConfig,

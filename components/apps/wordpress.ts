@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { StackConfig } from "../config";
+import { workloadResources } from "../sizing";
 import { meshGatewayRef } from "../edge/gateway-names";
 import { RouteDestination } from "../edge/routes";
 import { wordpressDestinations } from "./canary";
@@ -77,6 +78,7 @@ export class WordPress extends pulumi.ComponentResource {
         this.mysql = new MySql("mysql", {
             namespace: this.namespace,
             image: wordpress.mysqlImage,
+            resources: workloadResources(args.config.profile, "mysql"),
             istiod: args.istiod,
         }, { parent: this });
 
@@ -157,10 +159,7 @@ export class WordPress extends pulumi.ComponentResource {
                                     tcpSocket: { port: "http" },
                                     initialDelaySeconds: 30, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4,
                                 },
-                                resources: {
-                                    requests: { cpu: "100m", memory: "128Mi" },
-                                    limits: { memory: "512Mi" },
-                                },
+                                resources: workloadResources(args.config.profile, "wordpress"),
                             }],
                             volumes: [{ name: "content", persistentVolumeClaim: { claimName: this.contentClaim.metadata.name } }],
                         },

@@ -76,7 +76,7 @@ export class IngressGateway extends pulumi.ComponentResource {
                 kind: "VirtualService",
                 metadata: { name: meshGatewayRoutesName, namespace: mesh.gatewayNamespace },
                 spec: pulumi.all([this.hosts, routes]).apply(([hosts, allRoutes]) =>
-                    virtualServiceSpec({ hosts, gatewayRef: meshGatewayRef, routes: allRoutes as GatewayHttpRoute[] }) ?? {}),
+                    virtualServiceSpec({ hosts, gatewayRef: meshGatewayRef, routes: allRoutes }) ?? {}),
             }, istioResource);
         }
 

@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
+import { mergeValues } from "../merge-values";
+import { gatewaySizingValues, istiodSizingValues } from "../sizing";
 import { istioChartRepository } from "../versions";
 import {
     baseValues, gatewayReleaseName, gatewaySelector, gatewayValues, istioRootNamespace, istiodValues, mtlsOptOutAnnotation,
@@ -63,7 +65,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             ...chart("istiod"),
             name: "istiod",
             namespace,
-            values: istiodValues(),
+            values: mergeValues(istiodValues(), istiodSizingValues(config.profile)),
         }, { parent: this, dependsOn: [this.base] });
 
         this.validationWebhooks = istioValidatingWebhookNames(istioRootNamespace).map((webhookName) =>
@@ -76,7 +78,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             ...chart("gateway"),
             name: gatewayReleaseName,
             namespace,
-            values: gatewayValues(config),
+            values: mergeValues(gatewayValues(config), gatewaySizingValues(config.profile)),
             // A cloud load balancer can take minutes to get its address.
             timeout: 600,
         }, { parent: this, dependsOn: [this.istiod] });

@@ -10,7 +10,7 @@
 // inside an apply of a fetched value, would hide them from preview whenever the value is unknown; a yaml
 // ConfigFile would show the engine and the tests one opaque resource. The fetch is a parameter so the
 // tests serve fixtures instead of the network.
-import { sampleGatewayRoutes } from "./components/apps/sample-routes";
+import { sampleGatewayRoutes, sampleHostRoutes } from "./components/apps/sample-routes";
 import { Bookinfo } from "./components/apps/bookinfo";
 import { ManifestFetcher, fetchManifestOverHttps } from "./components/apps/manifest-fetch";
 import { loadSampleManifests } from "./components/apps/sample-manifests";
@@ -71,14 +71,20 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
         hosts: iks?.gatewayHosts ?? offIksGatewayHosts(config),
         ...(iks ? { credentialName: iks.gatewayCredentialName } : {}),
         routes: gatewayRoutes,
+        // Behind the IKS ALB each sample has `<app>.<ingress subdomain>` to itself.
+        ...(iks?.alb ? { hostRoutes: iks.alb.ingressSubdomain.apply((subdomain) => sampleHostRoutes(config, subdomain)) } : {}),
     }, onCluster);
 
     // --- Samples ---
     // Each sample waits for istiod (sidecar injection, Istio resource validation) and for nothing else:
     // the samples never wait on each other. A disabled sample creates nothing.
-    const wordpress = config.wordpress.enabled ? new WordPress("wordpress", { config, istiod: mesh.istiod }, onCluster) : undefined;
-    const bookinfo = manifests.bookinfo ? new Bookinfo("bookinfo", { config, istiod: mesh.istiod, manifest: manifests.bookinfo }, onCluster) : undefined;
-    const httpbin = manifests.httpbin ? new Httpbin("httpbin", { config, istiod: mesh.istiod, manifest: manifests.httpbin }, onCluster) : undefined;
+    const wordpress = config.wordpress.enabled ? new WordPress("wordpress", { config, istiod: mesh.istiod, istioConfigReady: mesh.istioConfigReady }, onCluster) : undefined;
+    const bookinfo = manifests.bookinfo ? new Bookinfo("bookinfo", {
+        config, istiod: mesh.istiod, istioConfigReady: mesh.istioConfigReady, manifest: manifests.bookinfo,
+    }, onCluster) : undefined;
+    const httpbin = manifests.httpbin ? new Httpbin("httpbin", {
+        config, istiod: mesh.istiod, istioConfigReady: mesh.istioConfigReady, manifest: manifests.httpbin,
+    }, onCluster) : undefined;
     const samples = [wordpress, bookinfo, httpbin].flatMap((sample) => sample ? [sample] : []);
 
     // --- Observability and EnRoute ---
@@ -108,7 +114,7 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
     const gatewayHosts = ingressGateway.hosts;
     const curlCommand = (mutual: boolean) => ingressGateway.hosts.apply((hosts) => gatewayCurlCommand({
         hosts,
-        path: curlPath(gatewayRoutes.map((route) => route.prefix)),
+        path: curlPath(gatewayRoutes.map((route) => route.matches[0].path)),
         mutual,
         service: { name: mesh.gatewayServiceName, namespace: mesh.gatewayNamespace },
         publicName: config.iks.enabled,

@@ -13,6 +13,7 @@ import {
     HostingProblem, chartRepositoryProblem, defaultIstioChartRepository, defaultIstioHub, hubProblem, normalizeChartRepository, withoutCredentials,
 } from "./istio-hosting";
 import { defaultImages, defaultIstioVersion, istioLineOf, supportedIstioRange } from "./versions";
+import { SizingProfile, sizingProfiles } from "./sizing";
 
 export const projectName = "iks-mesh";
 
@@ -57,6 +58,8 @@ export interface StackConfig {
         /** The stack accepts the current kubeconfig context as its cluster (a local quick start). */
         readonly useCurrentContext: boolean;
     };
+    /** How much each component requests (components/sizing.ts); `standard` is the charts' own defaults. */
+    readonly profile: SizingProfile;
     readonly istio: {
         /** A patch release of a supported line (components/versions.ts supportedIstioLines). */
         readonly version: string;
@@ -113,12 +116,17 @@ export interface StackConfig {
         readonly enabled: boolean;
         readonly secretTtlSeconds: number;
         readonly outputCerts: boolean;
+        /**
+         * Where the user's EnRoute routes send traffic: the authorization policies let EnRoute's identity
+         * reach exactly these (service, port, path prefix) and nothing else in the sample namespaces.
+         */
+        readonly routes: readonly PrefixRoute[];
     };
 }
 
 /** The top-level config objects of the contract; anything else under `iks-mesh:` is a typo. */
 export const configSections = [
-    "cluster", "istio", "mtls", "gateway", "pki", "authorization", "wordpress", "bookinfo", "httpbin", "iks", "kiali", "enroute",
+    "cluster", "profile", "istio", "mtls", "gateway", "pki", "authorization", "wordpress", "bookinfo", "httpbin", "iks", "kiali", "enroute",
 ] as const;
 
 /**
@@ -155,6 +163,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const cluster = root.object("cluster");
     const clusterConfig = { useCurrentContext: cluster.boolean("useCurrentContext", false) };
     cluster.finish();
+    const profile = root.oneOf("profile", sizingProfiles, "standard", { example: "small" });
 
     const istio = root.object("istio");
     const istioConfig = {
@@ -269,7 +278,15 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         secretTtlSeconds: enroute.integer("secretTtlSeconds", 3600, { min: 60, max: 86400 }),
         // On by default: EnRoute's Istio integration reads the mesh certificate the sidecar writes out.
         outputCerts: enroute.boolean("outputCerts", true),
+        routes: enroute.array("routes", (item, key) => readRoute(enroute, item, key)),
     };
+    for (const problem of routeProblems(enrouteConfig.routes, "enroute.routes")) {
+        problems.push({ key: "enroute.routes", message: problem });
+    }
+    if (!enrouteConfig.enabled && enrouteConfig.routes.length > 0) {
+        enroute.problem("enroute.routes", `enroute.routes has no effect when enroute.enabled is false (got ${enrouteConfig.routes.length} routes)`,
+            `${setCommand("enroute.enabled", "true")}, or pulumi config rm --path enroute.routes`);
+    }
     enroute.finish();
 
     const namespaces = knownNamespaces(wordpressConfig.enabled, bookinfoConfig.enabled, httpbinConfig.enabled, enrouteConfig.enabled);
@@ -303,6 +320,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     }
     return deepFreeze({
         cluster: clusterConfig,
+        profile,
         istio: istioConfig,
         mtls: mtlsConfig,
         gateway: gatewayConfig,
@@ -349,13 +367,14 @@ export function knownNamespaces(wordpress: boolean, bookinfo: boolean, httpbin: 
     ];
 }
 
-function readRoute(gateway: ObjectReader, item: unknown, key: string): PrefixRoute | undefined {
+/** One `{prefix, service, namespace, port}` entry of `gateway.routes` or `enroute.routes`. */
+function readRoute(section: ObjectReader, item: unknown, key: string): PrefixRoute | undefined {
     if (!isPlainObject(item)) {
-        gateway.problem(key, `${key} must be an object {prefix, service, namespace, port} (got ${JSON.stringify(item)})`,
+        section.problem(key, `${key} must be an object {prefix, service, namespace, port} (got ${JSON.stringify(item)})`,
             setCommand(`${key}.prefix`, "/api/freight-rating"));
         return undefined;
     }
-    const routeReader = gateway.reader(key, item);
+    const routeReader = section.reader(key, item);
     const prefix = routeReader.string("prefix", "", {
         pattern: /^\/[^\s?#]*$/, patternText: "a URI path starting with / (no spaces, query or fragment)", example: "/api/freight-rating",
     });

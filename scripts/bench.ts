@@ -1,11 +1,14 @@
 // `npm run bench`: measures the program under the mock engine and prints one table per measure.
 // (a) deploy critical path against its minimum, (b) blast radius of typical changes against the
-// minimum, (c) determinism, (d) evaluation time as routes grow. test/bench.spec.ts holds (a)-(c).
+// minimum, (c) determinism, (d) evaluation time as routes grow, (e) requested CPU and memory per sizing
+// profile. test/bench.spec.ts holds (a)-(c), test/profiles.spec.ts (e).
 import { performance } from "perf_hooks";
 import { blastRadius } from "./bench/blast-radius";
 import { criticalPath } from "./bench/critical-path";
 import { runProgram } from "../test/harness/program";
+import { footprint, footprintBuckets, formatQuantity } from "./bench/footprint";
 import { changes, manyRoutes, stackShapes } from "./bench/scenarios";
+import { sizingProfiles } from "../components/sizing";
 
 function table(title: string, header: string[], rows: string[][]): void {
     const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => row[column].length)));
@@ -48,6 +51,21 @@ async function main(): Promise<void> {
         timeRows.push([String(count), String(run.resources.length), `${Math.round(performance.now() - start)} ms`]);
     }
     table("(d) evaluation time under the mock engine", ["routes", "resources", "time"], timeRows);
+
+    const footprintRows: string[][] = [];
+    const notes: string[] = [];
+    for (const profile of sizingProfiles) {
+        const measured = footprint((await runProgram({ profile }, {})).resources);
+        const proxies = measured.parts.filter((part) => part.bucket === "proxies").reduce((sum, part) => sum + part.pods, 0);
+        footprintRows.push([profile, ...footprintBuckets.map((bucket) =>
+            bucket === "proxies" ? `${formatQuantity(measured.byBucket[bucket])} (${proxies})` : formatQuantity(measured.byBucket[bucket])),
+        formatQuantity(measured.total)]);
+        notes.push(...[...measured.unrequested.map((what) => `${what} requests nothing`), ...measured.uncounted.map((what) => `not counted: ${what}`)]
+            .map((note) => `${profile}: ${note}`));
+    }
+    table("(e) requested CPU / memory per sizing profile (default stack: every sample, Kiali; EnRoute off)",
+        ["profile", ...footprintBuckets, "total"], footprintRows);
+    notes.forEach((note) => console.log(`  ${note}`));
 }
 
 main().catch((error: unknown) => {

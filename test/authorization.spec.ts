@@ -81,9 +81,44 @@ describe("Authorization: deny by default, allow by workload identity", () => {
             "only sample namespaces deny by default; default has no deny-all to open");
         assert.deepEqual(userRoutes[0].plain.spec.rules, [{
             from: [{ source: { principals: [gatewayPrincipal] } }],
-            to: [{ operation: { paths: ["/api/freight-rating*"] } }],
+            to: [{ operation: { paths: ["/api/freight-rating", "/api/freight-rating/*"] } }],
         }]);
         assert.deepEqual(await validateRun(withRoutes), []);
+    });
+
+    it("lets EnRoute reach exactly where its routes go, and nothing more", async () => {
+        const enroutePrincipal = "cluster.local/ns/enroute/sa/enroute";
+        const withEnRoute = await runProgram({ enroute: { enabled: true, routes: [
+            { prefix: "/productpage", service: "productpage", namespace: "bookinfo", port: 9080 },
+            { prefix: "/static/", service: "productpage", namespace: "bookinfo", port: 9080 },
+            { prefix: "/status", service: "httpbin", namespace: "httptools", port: 8000 },
+            { prefix: "/blog", service: "freight-blog", namespace: "wordpress", port: 8080 },
+            { prefix: "/tariff", service: "freight-tariff", namespace: "default", port: 8080 },
+        ] } });
+        const enroutePolicies = withEnRoute.ofType(authorizationType).filter((policy) =>
+            policy.plain.spec.rules?.some((rule: any) => rule.from.some((from: any) => from.source.principals.includes(enroutePrincipal))));
+        const byName = Object.fromEntries(enroutePolicies.map((policy) => [`${policy.plain.metadata.namespace}/${policy.plain.metadata.name}`, policy.plain.spec]));
+        const rule = (paths: string[], ports?: string[]) => [{
+            from: [{ source: { principals: [enroutePrincipal] } }],
+            to: [{ operation: { ...(ports ? { ports } : {}), paths } }],
+        }];
+        assert.deepEqual(byName, {
+            "bookinfo/allow-enroute-to-productpage": { selector: { matchLabels: { app: "productpage" } }, action: "ALLOW",
+                rules: rule(["/productpage", "/productpage/*", "/static", "/static/*"], ["9080"]) },
+            "httptools/allow-enroute-to-httpbin": { selector: { matchLabels: { app: "httpbin" } }, action: "ALLOW",
+                rules: rule(["/status", "/status/*"], ["8080"]) },
+            // Not a sample's Service: its pods are unknown, so the path prefixes alone bound the allow.
+            "wordpress/allow-enroute-to-freight-blog": { action: "ALLOW", rules: rule(["/blog", "/blog/*"]) },
+        }, "one allow per routed service in a deny-by-default namespace; default has no deny-all to open");
+        for (const app of ["details", "reviews", "ratings", "mysql", "wordpress"]) {
+            const namespace = app === "mysql" || app === "wordpress" ? "wordpress" : "bookinfo";
+            assert.ok(!allowed(withEnRoute, namespace, app).principals.includes(enroutePrincipal), `EnRoute may not call ${app}`);
+        }
+        assert.deepEqual((await validateRun(withEnRoute)).filter((problem) => problem.includes("AuthorizationPolicy")), []);
+
+        const noRoutes = await runProgram({ enroute: { enabled: true } });
+        assert.ok(!noRoutes.ofType(authorizationType).some((policy) => JSON.stringify(policy.plain.spec).includes(enroutePrincipal)),
+            "EnRoute without routes is allowed nowhere");
     });
 
     it("is switchable with authorization.enabled", async () => {

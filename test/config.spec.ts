@@ -135,6 +135,18 @@ describe("config: defaults and values", () => {
         assert.ok(!problems[0].includes("plain-key-value"), "the problem text must not contain the key");
     });
 
+    it("reads enroute.routes like gateway.routes, and refuses them without EnRoute", () => {
+        const route = { prefix: "/productpage", service: "productpage", namespace: "bookinfo", port: 9080 };
+        assert.deepEqual(parseStackConfig({ enroute: { enabled: true, routes: [route] } }).enroute.routes, [route]);
+        assert.deepEqual(parseStackConfig({}).enroute.routes, []);
+        const [withoutEnRoute] = problemsOf({ enroute: { routes: [route] } });
+        assert.match(withoutEnRoute, /enroute\.routes has no effect when enroute\.enabled is false.*enroute\.enabled' true/);
+        const missing = problemsOf({ enroute: { enabled: true, routes: [{ prefix: "/x", service: "x", namespace: "bookinfo" }] } });
+        assert.ok(missing.some((problem) => problem.includes('enroute.routes[0].port is required')), missing.join("\n"));
+        const repeated = problemsOf({ enroute: { enabled: true, routes: [route, route] } });
+        assert.ok(repeated.some((problem) => problem.includes('enroute.routes[1].prefix "/productpage" repeats enroute.routes[0]')), repeated.join("\n"));
+    });
+
     it("reports every problem at once", () => {
         const problems = problemsOf({
             istio: { gatewayServiceType: "Ingress" },

@@ -5,7 +5,7 @@ import { curlHost, curlPath, curlStackOutputs, gatewayCurlCommand } from "../com
 import { meshGatewayRef } from "../components/edge/gateway-names";
 import { assertNoRouteConflicts, routeConflicts, userGatewayRoutes } from "../components/edge/gateway-routes";
 import { gatewaySpec } from "../components/edge/gateway-spec";
-import { GatewayHttpRoute } from "../components/edge/routes";
+import { GatewayHttpRoute, PathMatch, segmentPrefix } from "../components/edge/routes";
 import { virtualServiceSpec } from "../components/edge/virtual-service-spec";
 import { ProgramRun, RegisteredResource, runExpectingConfigError, runProgram } from "./harness/program";
 import { validateRun } from "./harness/validate";
@@ -23,9 +23,14 @@ const freightRoutes = [
 /** Samples off, so the only routes are the ones a test configures. */
 const noSamples = { wordpress: { enabled: false }, bookinfo: { enabled: false }, httpbin: { enabled: false } };
 
-const route = (prefix: string, source: string, name = source): GatewayHttpRoute => ({
-    name, prefix, source, destinations: [{ host: "svc.ns.svc.cluster.local", port: 80 }],
+/** A route with raw Istio matches (`=/x` exact, `/x` prefix), to test what the checks make of any table. */
+const route = (paths: string | string[], source: string, name = source): GatewayHttpRoute => ({
+    name, source, destinations: [{ host: "svc.ns.svc.cluster.local", port: 80 }],
+    matches: (Array.isArray(paths) ? paths : [paths]).map((path): PathMatch => path.startsWith("=")
+        ? { kind: "exact", path: path.slice(1) } : { kind: "prefix", path }),
 });
+/** `[kind, path]` of every match of every http route, in order. */
+const matchesOf = (spec: any) => spec.http.map((http: any) => http.match.map((match: any) => Object.entries(match.uri)[0]));
 
 describe("IngressGateway: pure builders", () => {
     it("serves HTTPS on 443 with the TLS mode and credential, and only redirects on 80", () => {
@@ -47,16 +52,26 @@ describe("IngressGateway: pure builders", () => {
         assert.equal(new Set(routes.map((r) => r.name)).size, 3, "route names are unique");
     });
 
+    it("bounds a user's prefix at a path segment: the path itself and what is under it, nothing beside it", () => {
+        assert.deepEqual(segmentPrefix("/api/freight-rating"), [{ kind: "exact", path: "/api/freight-rating" }, { kind: "prefix", path: "/api/freight-rating/" }]);
+        assert.deepEqual(segmentPrefix("/api/freight-rating/"), segmentPrefix("/api/freight-rating"));
+        assert.deepEqual(segmentPrefix("/"), [{ kind: "prefix", path: "/" }]);
+    });
+
     it("orders the VirtualService most specific prefix first, keeping declared order otherwise", () => {
         const spec = virtualServiceSpec({ hosts: ["*"], gatewayRef: meshGatewayRef, routes: userGatewayRoutes(freightRoutes) }) as any;
-        assert.deepEqual(spec.http.map((http: any) => http.match[0].uri.prefix), ["/api/freight-rating", "/api/freight-tariff", "/"]);
+        assert.deepEqual(matchesOf(spec), [
+            [["exact", "/api/freight-rating"], ["prefix", "/api/freight-rating/"]],
+            [["exact", "/api/freight-tariff"], ["prefix", "/api/freight-tariff/"]],
+            [["prefix", "/"]],
+        ]);
         assert.deepEqual(spec.gateways, [meshGatewayRef]);
         assert.deepEqual(spec.http[2].route, [{ destination: { host: "web-app.freight.svc.cluster.local", port: { number: 80 } } }]);
     });
 
     it("keeps weights and subsets of split destinations", () => {
         const split: GatewayHttpRoute = {
-            name: "canary", prefix: "/blog", source: "wordpress sample",
+            name: "canary", matches: segmentPrefix("/blog"), source: "wordpress sample",
             destinations: [
                 { host: "wordpress.wordpress.svc.cluster.local", port: 80, subset: "stable", weight: 90 },
                 { host: "wordpress.wordpress.svc.cluster.local", port: 80, subset: "canary", weight: 10 },
@@ -70,24 +85,42 @@ describe("IngressGateway: pure builders", () => {
         assert.equal(virtualServiceSpec({ hosts: ["*"], gatewayRef: meshGatewayRef, routes: [] }), undefined);
     });
 
-    it("reports a prefix claimed by two sources, naming both, the config key first", () => {
-        const problems = routeConflicts([route("/productpage", "bookinfo sample"), route("/productpage/", "gateway.routes[3]")]);
+    it("reports requests claimed by two sources, naming both, the config key first", () => {
+        const [user] = userGatewayRoutes([{ prefix: "/productpage/", service: "mine", namespace: "default", port: 80 }]);
+        const problems = routeConflicts([route("=/productpage", "bookinfo sample"), user]);
         assert.equal(problems.length, 1);
-        assert.match(problems[0], /^gateway\.routes\[3\] prefix "\/productpage\/" is ambiguous with bookinfo sample prefix "\/productpage"/);
-        assert.match(problems[0], /Fix: pulumi config set --path 'gateway\.routes\[3\]\.prefix'/);
+        assert.match(problems[0], /^gateway\.routes\[0\] \(exact "\/productpage"\) and bookinfo sample both select the same requests/);
+        assert.match(problems[0], /Fix: pulumi config set --path 'gateway\.routes\[0\]\.prefix'/);
         const samples = routeConflicts([route("/", "wordpress sample"), route("/", "bookinfo sample")]);
-        assert.match(samples[0], /^wordpress sample prefix "\/" is the same as bookinfo sample prefix "\/".*Fix: /);
+        assert.match(samples[0], /^wordpress sample \(prefix "\/"\) and bookinfo sample both select the same requests.*Fix: /);
+    });
+
+    it("catches a prefix without a segment boundary that takes another app's pages", () => {
+        // httpbin's old `/status` next to WordPress at `/`: WordPress's /status-update/ went to httpbin.
+        const [beside] = routeConflicts([route("/", "wordpress sample"), route("/status", "httpbin sample")]);
+        assert.match(beside, /^httpbin sample \(prefix "\/status"\) has no path-segment boundary and takes requests of wordpress sample, such as "\/status-…"/);
+        // A raw prefix that reaches into another route's own paths, exact or prefix.
+        const [exact] = routeConflicts([route("=/statistics", "bookinfo sample"), route("/stat", "gateway.routes[0]")]);
+        assert.match(exact, /^gateway\.routes\[0\] \(prefix "\/stat"\) has no path-segment boundary and takes requests of bookinfo sample, such as "\/statistics"/);
+        assert.deepEqual(routeConflicts([route("/static/", "bookinfo sample"), route("/static", "gateway.routes[0]")]), [],
+            "nested at a segment: /static/... is tried first and stays bookinfo's");
+        assert.equal(routeConflicts([route("/", "wordpress sample"), route("/static/", "bookinfo sample"), route("/static", "gateway.routes[0]")]).length, 1,
+            "but beside WordPress a raw /static takes its /static-page");
+        // Bounded, the same paths live side by side.
+        assert.deepEqual(routeConflicts([route("/", "wordpress sample"), route(["/status/", "=/headers"], "httpbin sample"),
+            route(["=/productpage", "/static/", "=/login"], "bookinfo sample")]), []);
+        assert.deepEqual(routeConflicts([route("=/static", "a"), route("/static/", "b")]), [], "exact /static and prefix /static/ select different requests");
     });
 
     it("accepts nested prefixes (ordering handles them) and rejects reused route names", () => {
-        assert.deepEqual(routeConflicts([route("/api", "a"), route("/api/v1", "b"), route("/", "c")]), []);
+        assert.deepEqual(routeConflicts([route("/api/", "a"), route(["=/api/v1", "/api/v1/"], "b"), route("/", "c"), route("=/api/v1/x", "d")]), []);
         const names = routeConflicts([route("/a", "gateway.routes[0]", "same"), route("/b", "httpbin sample", "same")]);
         assert.equal(names.length, 1);
         assert.match(names[0], /"same"/);
     });
 
     it("throws a ConfigError listing every conflict", () => {
-        assert.throws(() => assertNoRouteConflicts([route("/x", "one"), route("/x", "two"), route("/y/", "three"), route("/y", "four")]),
+        assert.throws(() => assertNoRouteConflicts([route("/x/", "one"), route("/x/", "two"), route("=/y", "three"), route("=/y", "four")]),
             (error: Error & { problems?: string[] }) => error.name === "ConfigError" && error.problems?.length === 2);
         assert.doesNotThrow(() => assertNoRouteConflicts(userGatewayRoutes(freightRoutes)));
     });
@@ -164,7 +197,7 @@ describe("IngressGateway in the program", function () {
         assert.equal(service.plain.metadata.namespace, "istio-system");
         assert.deepEqual(service.plain.spec.gateways, [meshGatewayRef]);
         assert.deepEqual(service.plain.spec.hosts, gatewayOf(run).plain.spec.servers[0].hosts);
-        assert.deepEqual(service.plain.spec.http.map((http: any) => [http.match[0].uri.prefix, http.route[0].destination.host]), [
+        assert.deepEqual(service.plain.spec.http.map((http: any) => [Object.values(http.match[0].uri)[0], http.route[0].destination.host]), [
             ["/api/freight-rating", "freight-rating.freight.svc.cluster.local"],
             ["/api/freight-tariff", "freight-tariff.freight.svc.cluster.local"],
             ["/", "web-app.freight.svc.cluster.local"],
@@ -206,18 +239,15 @@ describe("IngressGateway in the program", function () {
         assert.ok(!String(run.outputs.curlSimple.value).includes("--cert"));
     });
 
-    it("rejects a user route that collides with a sample's before registering anything", async function () {
+    it("rejects a user route that collides with a sample's before registering anything", async () => {
         const withSamples = await runProgram({});
         const service = withSamples.kind(...virtualServiceKind)[0];
-        if (!service) {
-            this.skip(); // no sample routes on the gateway yet (issue 4)
-        }
-        const samplePrefix: string = service.plain.spec.http[0].match[0].uri.prefix;
+        const samplePath = Object.values(service.plain.spec.http[0].match[0].uri)[0] as string;
         const { problems, registered } = await runExpectingConfigError({
-            gateway: { routes: [{ prefix: samplePrefix, service: "mine", namespace: "default", port: 80 }] },
+            gateway: { routes: [{ prefix: samplePath, service: "mine", namespace: "default", port: 80 }] },
         });
         assert.deepEqual(registered.map((resource) => `${resource.type} ${resource.name}`), []);
-        assert.ok(problems.some((problem) => problem.startsWith("gateway.routes[0] prefix")), problems.join("\n"));
+        assert.ok(problems.some((problem) => problem.startsWith("gateway.routes[0] (")), problems.join("\n"));
     });
 
     it("validates against the Istio and Kubernetes schemas for SIMPLE, MUTUAL and with routes", async () => {

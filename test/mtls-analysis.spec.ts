@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { parseStackConfig } from "../components/config";
 import { meshModel } from "../components/mesh/mesh-model";
 import { ingressGatewayWorkload, sampleWorkloads } from "../components/mesh/mesh-inventory";
-import { ExternalPathModel, Finding, GatewayServerModel, analyzeMesh, effectiveServerMode } from "../components/mesh/mtls-analysis";
+import { ExternalPathModel, Finding, GatewayServerModel, analyzeMesh, appliedTargets, effectiveServerMode } from "../components/mesh/mtls-analysis";
 
 const secureGateway: GatewayServerModel[] = [
     { gateway: "istio-system/mesh-gateway", port: 80, protocol: "HTTP", httpsRedirect: true },
@@ -176,5 +176,24 @@ describe("mTLS analysis: effective mode", () => {
         };
         assert.equal(effectiveServerMode(gatewayModel, ingressGatewayWorkload, 443).mode, "STRICT");
         assert.ok(analyzeMesh(gatewayModel).some((finding) => finding.message.includes('selector in the root namespace')));
+    });
+});
+
+describe("mTLS analysis: the most specific DestinationRule wins", () => {
+    it("a wildcard rule skips every host that has a rule of its own", () => {
+        const model = meshModel(parseStackConfig({}), secureGateway, []);
+        const withRules = {
+            ...model,
+            destinationRules: [
+                { name: "all", namespace: "wordpress", host: "*.wordpress.svc.cluster.local", mode: "DISABLE" as const },
+                { name: "wordpress", namespace: "wordpress", host: "wordpress.wordpress.svc.cluster.local" },
+            ],
+        };
+        const targets = appliedTargets(withRules, withRules.destinationRules[0]).map(({ workload }) => workload.name);
+        assert.deepEqual(targets, ["mysql"], "WordPress has its own rule; the wildcard reaches only MySQL");
+        const findings = errors(analyzeMesh(withRules));
+        assert.ok(findings.some((finding) => finding.objects.includes("workload wordpress/mysql")));
+        assert.ok(!findings.some((finding) => finding.objects.some((object) => object.startsWith("workload wordpress/wordpress-"))),
+            "a rule without a TLS setting leaves WordPress to auto mTLS");
     });
 });

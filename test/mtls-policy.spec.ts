@@ -111,3 +111,65 @@ describe("MtlsPolicy: conflicts stop the program before any resource", () => {
         });
     }
 });
+
+describe("MtlsPolicy: wildcard client policies reach what Istio applies them to", () => {
+    // Istio applies only the most specific DestinationRule per host and never merges a wildcard into a
+    // specific one (pilot/pkg/model/destination_rule.go). The samples own specific rules (their subsets).
+    const bookinfoRules = ["productpage", "reviews", "ratings", "details"];
+    const wildcardDisable = { host: "*.bookinfo.svc.cluster.local", mode: "DISABLE" };
+
+    it("carries a wildcard's TLS into each sample rule of its namespace, and the analysis sees those rules", async () => {
+        const run = await runProgram({ mtls: { mode: "PERMISSIVE", clientPolicies: [wildcardDisable] } });
+        for (const service of bookinfoRules) {
+            const rule = byName(run, ruleType, "bookinfo", service);
+            assert.ok(rule, service);
+            assert.deepEqual(rule.plain.spec.trafficPolicy, { tls: { mode: "DISABLE" } }, `${service}: plaintext, as the wildcard says`);
+            assert.equal(rule.plain.metadata.annotations["iks-mesh.io/client-tls-from"], "mtls.clientPolicies[0]");
+            assert.ok(rule.plain.spec.subsets.length > 0, "its subsets stay");
+        }
+        for (const [namespace, service] of [["wordpress", "wordpress"], ["httptools", "httpbin"]]) {
+            assert.equal(byName(run, ruleType, namespace, service)?.plain.spec.trafficPolicy, undefined, `${service}: another namespace`);
+        }
+        assert.deepEqual(await validateRun(run), []);
+    });
+
+    it("stops a STRICT mesh naming the sample rules the wildcard would turn to plaintext", async () => {
+        const { problems, registered } = await runExpectingConfigError({ mtls: { clientPolicies: [wildcardDisable] } });
+        assert.equal(registered.filter((resource) => resource.custom).length, 0);
+        for (const service of bookinfoRules) {
+            assert.ok(problems.some((problem) => problem.includes(`DestinationRule bookinfo/${service} (TLS carried from mtls.clientPolicies[0]) sends plaintext`)),
+                `${service}:\n${problems.join("\n")}`);
+        }
+        assert.ok(problems.filter((problem) => problem.includes("requires Istio mTLS"))
+            .every((problem) => problem.includes("Fix: set mtls.clientPolicies[0].mode ISTIO_MUTUAL")), "the fix names the config key");
+    });
+
+    it("records an accepted exception on the carried rules, so the policy pack accepts them", async () => {
+        const run = await runProgram({ mtls: { mode: "PERMISSIVE", clientPolicies: [{ ...wildcardDisable, exception: true }] } });
+        for (const service of bookinfoRules) {
+            assert.match(byName(run, ruleType, "bookinfo", service)?.plain.metadata.annotations["iks-mesh.io/mtls-exception"],
+                /mtls\.clientPolicies\[0\]\.exception/);
+        }
+    });
+
+    it("cannot reach a service with a client policy of its own: that one wins, in what is rendered and in the analysis", async () => {
+        const run = await runProgram({ mtls: { mode: "PERMISSIVE", clientPolicies: [
+            wildcardDisable,
+            { host: "reviews.bookinfo.svc.cluster.local", mode: "ISTIO_MUTUAL" },
+        ] } });
+        // Same host, same namespace: Istio merges the subsets rule and the client policy's rule, and only
+        // the latter has a traffic policy, so reviews keeps Istio mTLS.
+        assert.equal(byName(run, ruleType, "bookinfo", "reviews")?.plain.spec.trafficPolicy, undefined);
+        assert.deepEqual(byName(run, ruleType, "bookinfo", "mtls-client-reviews")?.plain.spec.trafficPolicy, { tls: { mode: "ISTIO_MUTUAL" } });
+        assert.deepEqual(byName(run, ruleType, "bookinfo", "ratings")?.plain.spec.trafficPolicy, { tls: { mode: "DISABLE" } });
+        const mtlsLogs = run.logs.filter((entry) => entry.message.startsWith("mTLS:")).map((entry) => entry.message);
+        assert.ok(!mtlsLogs.some((message) => message.includes('reviews')), mtlsLogs.join("\n"));
+
+        // Under STRICT the same config fails for ratings, details and productpage, never for reviews.
+        const { problems } = await runExpectingConfigError({ mtls: { clientPolicies: [
+            wildcardDisable, { host: "reviews.bookinfo.svc.cluster.local", mode: "ISTIO_MUTUAL" },
+        ] } });
+        assert.ok(problems.some((problem) => problem.includes("bookinfo/ratings")));
+        assert.ok(!problems.some((problem) => problem.includes("workload bookinfo/reviews")), problems.join("\n"));
+    });
+});

@@ -5,7 +5,10 @@ import { strict as assert } from "assert";
 import { StackConfig, parseStackConfig } from "../components/config";
 import { canarySplit, wordpressDestinations } from "../components/apps/canary";
 import { mysqlConfigDirectory, mysqlServerConfig, optionFileSections } from "../components/apps/mysql-config";
-import { sampleGatewayRoutes } from "../components/apps/sample-routes";
+import { sampleGatewayRoutes, sampleHostRoutes } from "../components/apps/sample-routes";
+import { virtualServiceSpec } from "../components/edge/virtual-service-spec";
+import { upstreamBookinfoMatches1303 } from "./data/bookinfo-gateway";
+import { iksFacts, iksMocks, iksStackConfig } from "./support/iks-stack";
 import { meshGatewayRef } from "../components/edge/gateway-names";
 import { RouteDestination } from "../components/edge/routes";
 import { parseManifest } from "../components/apps/istio-manifest";
@@ -98,19 +101,80 @@ describe("samples: MySQL server config", () => {
 describe("samples: routes through the gateway", () => {
     const routesOf = (raw: Record<string, unknown>) => sampleGatewayRoutes(parseStackConfig(raw));
 
-    it("routes bookinfo's pages, httpbin's checks and WordPress at / by default", () => {
+    it("routes bookinfo's pages, httpbin's checks and WordPress at / by default, one route each", () => {
         const routes = routesOf({});
-        assert.deepEqual(routes.map((r) => r.prefix),
-            ["/productpage", "/static", "/login", "/logout", "/api/v1/products", "/status", "/headers", "/"]);
-        assert.equal(new Set(routes.map((r) => r.name)).size, routes.length, "route names are unique");
-        const wordpress = routes.find((r) => r.prefix === "/");
+        assert.deepEqual(routes.map((r) => r.name), ["wordpress", "bookinfo", "httpbin"]);
+        const wordpress = routes.find((r) => r.name === "wordpress");
+        assert.deepEqual(wordpress?.matches, [{ kind: "prefix", path: "/" }]);
         assert.deepEqual(wordpress?.destinations.map((d) => [d.subset, d.weight]), [["v1", 90], ["v2", 10]]);
+    });
+
+    it("matches bookinfo exactly where upstream does, and its prefixes only at a path segment", () => {
+        const bookinfo = routesOf({}).find((r) => r.name === "bookinfo");
+        const ours = bookinfo?.matches ?? [];
+        for (const upstream of upstreamBookinfoMatches1303) {
+            if (upstream.kind === "exact") {
+                assert.ok(ours.some((m) => m.kind === "exact" && m.path === upstream.path), `exact ${upstream.path}`);
+                assert.ok(!ours.some((m) => m.kind === "prefix" && m.path.startsWith(upstream.path)), `no prefix over ${upstream.path}`);
+            } else {
+                assert.ok(ours.some((m) => m.kind === "prefix" && m.path === `${upstream.path}/`), `prefix ${upstream.path}/`);
+            }
+        }
+        assert.ok(ours.every((m) => m.kind === "exact" || m.path.endsWith("/")), "every prefix ends at a segment");
+    });
+
+    it("sends each path to the app that owns it, as Istio would (first match wins)", () => {
+        const spec = virtualServiceSpec({ hosts: ["*"], gatewayRef: meshGatewayRef, routes: routesOf({}) }) as any;
+        const appFor = (path: string): string => {
+            const http = spec.http.find((candidate: any) => candidate.match.some((match: any) =>
+                match.uri.exact !== undefined ? match.uri.exact === path : path.startsWith(match.uri.prefix)));
+            return String(http?.route[0].destination.host).split(".")[0];
+        };
+        const expected: Record<string, string> = {
+            "/productpage": "productpage", "/login": "productpage", "/logout": "productpage",
+            "/static/bootstrap/css/bootstrap.min.css": "productpage", "/api/v1/products": "productpage",
+            "/api/v1/products/0/reviews": "productpage", "/status/418": "httpbin", "/headers": "httpbin",
+            // WordPress's pages beside them stay WordPress's.
+            "/": "wordpress", "/login/": "wordpress", "/logout-page/": "wordpress", "/status-update/": "wordpress",
+            "/static-page/": "wordpress", "/headers-and-footers/": "wordpress", "/productpage-review/": "wordpress",
+            "/api/v1/products-archive/": "wordpress", "/wp-login.php": "wordpress",
+        };
+        assert.deepEqual(Object.fromEntries(Object.keys(expected).map((path) => [path, appFor(path)])), expected);
+    });
+
+    it("on IKS, binds each sample's own ALB host in the gateway's VirtualService, ahead of the path routes", async () => {
+        const run = await runProgram(iksStackConfig, { secretSections: ["iks"], ...iksMocks });
+        const [service] = run.kind("networking.istio.io/v1", "VirtualService").filter((vs) => vs.plain.metadata.name === "mesh-gateway-routes");
+        const hostRoutes = service.plain.spec.http.filter((http: any) => http.match.some((match: any) => match.authority));
+        assert.deepEqual(hostRoutes.map((http: any) => [http.match[0].authority.exact, http.route[0].destination.host.split(".")[0]]), [
+            [`wordpress.${iksFacts.ingressSubdomain}`, "wordpress"],
+            [`bookinfo.${iksFacts.ingressSubdomain}`, "productpage"],
+            [`httpbin.${iksFacts.ingressSubdomain}`, "httpbin"],
+        ]);
+        assert.deepEqual(service.plain.spec.http.slice(0, 3), hostRoutes);
+        for (const host of hostRoutes.map((http: any) => http.match[0].authority.exact)) {
+            assert.ok(service.plain.spec.hosts.includes(host), `the VirtualService serves ${host}`);
+        }
+        assert.deepEqual((await validateRun(run)).filter((problem) => problem.includes("VirtualService")), []);
     });
 
     it("leaves the shared hosts' / alone when WordPress has its own hosts", () => {
         const routes = routesOf({ wordpress: { hosts: ["blog.example.com"] } });
         assert.ok(routes.every((r) => !r.destinations.some((d) => d.host.includes(".wordpress."))));
-        assert.equal(routes.length, 7);
+        assert.deepEqual(routes.map((r) => r.name), ["bookinfo", "httpbin"]);
+    });
+
+    it("gives each sample every path of its own IKS host", () => {
+        const routes = sampleHostRoutes(parseStackConfig({}), "mycluster.us-south.containers.appdomain.cloud");
+        assert.deepEqual(routes.map((r) => [r.authority, r.matches, r.destinations[0].host.split(".")[0]]), [
+            ["wordpress.mycluster.us-south.containers.appdomain.cloud", [{ kind: "prefix", path: "/" }], "wordpress"],
+            ["bookinfo.mycluster.us-south.containers.appdomain.cloud", [{ kind: "prefix", path: "/" }], "productpage"],
+            ["httpbin.mycluster.us-south.containers.appdomain.cloud", [{ kind: "prefix", path: "/" }], "httpbin"],
+        ]);
+        const spec = virtualServiceSpec({ hosts: ["*"], gatewayRef: meshGatewayRef, routes: [...routesOf({}), ...routes] }) as any;
+        assert.deepEqual(spec.http.slice(0, 3).map((http: any) => http.match[0].authority?.exact?.split(".")[0]),
+            ["wordpress", "bookinfo", "httpbin"], "host routes first: on bookinfo's host, / is bookinfo's");
+        assert.ok(spec.http.slice(3).every((http: any) => http.match.every((match: any) => match.authority === undefined)));
     });
 
     for (const sample of samples) {
@@ -495,14 +559,16 @@ describe("samples under mocks: the default stack", () => {
         }
     });
 
-    it("never makes one sample wait for another, nor for anything but istiod", () => {
+    it("never makes one sample wait for another, nor for anything but istiod and its webhook waits", () => {
         const istiod = run.get(releaseType, "istiod");
+        const webhookWaits = new Set(run.ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfigurationPatch")
+            .map((r) => r.urn));
         const trees = Object.fromEntries(samples.map((sample) => [sample, run.subtree(componentOf(run, sample))]));
         for (const sample of samples) {
             const own = new Set(trees[sample].map((r) => r.urn));
             for (const resource of trees[sample]) {
                 for (const dependency of directDependencies(resource)) {
-                    assert.ok(own.has(dependency) || dependency === istiod.urn,
+                    assert.ok(own.has(dependency) || dependency === istiod.urn || webhookWaits.has(dependency),
                         `${resource.type} ${resource.name} (${sample}) waits for ${dependency}`);
                 }
                 for (const other of samples.filter((s) => s !== sample)) {

@@ -6,13 +6,16 @@ import { manifestResources } from "./manifest-resources";
 import { RenderedManifest } from "./sample-manifests";
 import { bookinfoManifest, sampleNamespaces } from "./sample-names";
 import { versionDestinationRule } from "./version-destination-rule";
+import { carriedClientTls } from "../mesh/client-tls";
 
 export interface BookinfoArgs {
     config: StackConfig;
-    /** Pods need istiod's injection webhook, Istio resources its validation webhook. */
+    /** Pods need istiod's injection webhook. */
     istiod: pulumi.Resource;
     /** Istio's manifest at the tag of istio.version, rendered for this namespace and istio.hub. */
     manifest: RenderedManifest;
+    /** Istio resources need the validating webhooks to verify istiod (IstioMesh.istioConfigReady). */
+    istioConfigReady: pulumi.Resource[];
 }
 
 /**
@@ -44,7 +47,8 @@ export class Bookinfo extends pulumi.ComponentResource {
                 namespaceName: sampleNamespaces.bookinfo,
                 service,
                 versions,
-            }, { parent: this, dependsOn: [args.istiod] }));
+                clientTls: carriedClientTls(args.config, service, sampleNamespaces.bookinfo),
+            }, { parent: this, dependsOn: args.istioConfigReady }));
 
         this.registerOutputs({ namespace: this.namespace.metadata.name, manifestUrl: this.manifestUrl });
     }

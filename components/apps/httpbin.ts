@@ -6,13 +6,16 @@ import { manifestResources } from "./manifest-resources";
 import { RenderedManifest } from "./sample-manifests";
 import { httpbinManifest, sampleNamespaces } from "./sample-names";
 import { versionDestinationRule } from "./version-destination-rule";
+import { carriedClientTls } from "../mesh/client-tls";
 
 export interface HttpbinArgs {
     config: StackConfig;
-    /** Pods need istiod's injection webhook, Istio resources its validation webhook. */
+    /** Pods need istiod's injection webhook. */
     istiod: pulumi.Resource;
     /** Istio's manifest at the tag of istio.version, rendered for this namespace and istio.hub. */
     manifest: RenderedManifest;
+    /** Istio resources need the validating webhooks to verify istiod (IstioMesh.istioConfigReady). */
+    istioConfigReady: pulumi.Resource[];
 }
 
 /**
@@ -43,7 +46,8 @@ export class Httpbin extends pulumi.ComponentResource {
             namespaceName: sampleNamespaces.httpbin,
             service: httpbinManifest.service,
             versions: httpbinManifest.versions,
-        }, { parent: this, dependsOn: [args.istiod] });
+            clientTls: carriedClientTls(args.config, httpbinManifest.service, sampleNamespaces.httpbin),
+        }, { parent: this, dependsOn: args.istioConfigReady });
 
         this.registerOutputs({ namespace: this.namespace.metadata.name, manifestUrl: this.manifestUrl });
     }

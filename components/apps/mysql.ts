@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { ContainerResources } from "../sizing";
 import { configDigest, mysqlConfigDirectory, mysqlConfigFileName, mysqlServerConfig } from "./mysql-config";
 import { mysqlNames, wordpressNames } from "./sample-names";
 
@@ -8,6 +9,8 @@ export interface MySqlArgs {
     namespace: k8s.core.v1.Namespace;
     /** Official `mysql` image, pinned (defaults in versions.ts). */
     image: string;
+    /** Requests and limits of the mysqld container (the sizing profile's). */
+    resources: ContainerResources;
     /** The pod needs istiod's sidecar injection webhook first. */
     istiod: pulumi.Resource;
 }
@@ -115,10 +118,7 @@ export class MySql extends pulumi.ComponentResource {
                                 exec: { command: ["mysqladmin", "ping", "--silent"] },
                                 initialDelaySeconds: 60, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6,
                             },
-                            resources: {
-                                requests: { cpu: "100m", memory: "512Mi" },
-                                limits: { memory: "1Gi" },
-                            },
+                            resources: args.resources,
                         }],
                         volumes: [
                             { name: "data", persistentVolumeClaim: { claimName: this.dataClaim.metadata.name } },

@@ -1,6 +1,7 @@
 // Names the sample components and their gateway routes share: namespaces, Services, ports and pod
 // labels. Bookinfo's and httpbin's are facts about Istio's own manifests (fetched at deploy time, never copied),
 // so the DestinationRules and routes written here must agree with those manifests.
+import { PathMatch, exactPath, segmentPrefix } from "../edge/routes";
 
 /** Namespaces of the samples (httpbin lives in `httptools`, as in the seed). */
 export const sampleNamespaces = {
@@ -65,11 +66,49 @@ export const httpbinManifest = {
     versions: ["v1"],
 } as const;
 
-/** URI prefixes bookinfo's product page needs through the gateway (its pages, assets, login and API). */
-export const bookinfoGatewayPrefixes = ["/productpage", "/static", "/login", "/logout", "/api/v1/products"] as const;
+/**
+ * What bookinfo's product page needs through the gateway, as upstream routes it
+ * (samples/bookinfo/networking/bookinfo-gateway.yaml at 1.30.3: exact /productpage, /login, /logout;
+ * prefixes /static and /api/v1/products). Upstream's two prefixes are plain string prefixes that would
+ * take a neighbour's `/static-page/` or `/api/v1/products-old`: here they end at a path segment
+ * (the product page's assets are all under /static/, its API is /api/v1/products[/<id>/...]).
+ */
+export const bookinfoGatewayMatches: readonly PathMatch[] = [
+    ...exactPath("/productpage"),
+    { kind: "prefix", path: "/static/" },
+    ...exactPath("/login"),
+    ...exactPath("/logout"),
+    ...segmentPrefix("/api/v1/products"),
+];
 
-/** httpbin endpoints exposed through the gateway; `/status/418` is the seed's teapot check. */
-export const httpbinGatewayPrefixes = ["/status", "/headers"] as const;
+/**
+ * httpbin endpoints exposed through the gateway: `/status/<code>` (`/status/418` is the seed's teapot
+ * check) and `/headers`. Bounded so WordPress keeps pages like `/status-update/` and `/headers-and-footers/`.
+ */
+export const httpbinGatewayMatches: readonly PathMatch[] = [
+    { kind: "prefix", path: "/status/" },
+    ...exactPath("/headers"),
+];
+
+/** A DestinationRule a sample owns for one of its Services (named after it, in its namespace). */
+export interface SampleSubsetRule {
+    namespace: string;
+    service: string;
+    versions: readonly string[];
+}
+
+/** The samples' own DestinationRules (version subsets), given which samples are on. */
+export function sampleSubsetRules(enabled: { wordpress: boolean; bookinfo: boolean; httpbin: boolean }): SampleSubsetRule[] {
+    return [
+        ...(enabled.wordpress ? [{
+            namespace: sampleNamespaces.wordpress, service: wordpressNames.service,
+            versions: [wordpressNames.stable.version, wordpressNames.canary.version],
+        }] : []),
+        ...(enabled.bookinfo ? Object.entries(bookinfoManifest.serviceVersions).map(([service, versions]) =>
+            ({ namespace: sampleNamespaces.bookinfo, service, versions })) : []),
+        ...(enabled.httpbin ? [{ namespace: sampleNamespaces.httpbin, service: httpbinManifest.service, versions: httpbinManifest.versions }] : []),
+    ];
+}
 
 /** Subsets named after the `version` pod label, the convention of Istio's samples and of the WordPress canary. */
 export function versionSubsets(versions: readonly string[]): { name: string; labels: { version: string } }[] {

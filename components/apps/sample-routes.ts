@@ -1,11 +1,13 @@
-// The samples' routes through the ingress gateway on the shared gateway hosts. The gateway puts them in
-// one VirtualService with the user's `gateway.routes`, so this list must be known (and conflicts found)
-// before anything is created: it is a pure function of the config.
+// The samples' routes through the ingress gateway. The gateway puts them in one VirtualService with the
+// user's `gateway.routes`, so this list must be known (and conflicts found) before anything is created:
+// it is a pure function of the config. On IKS each sample also has a host of its own
+// (`<app>.<ingress subdomain>`, served through the ALB), where it gets every path.
 import { StackConfig } from "../config";
-import { GatewayHttpRoute, serviceHost } from "../edge/routes";
+import { GatewayHttpRoute, PathMatch, RouteDestination, serviceHost } from "../edge/routes";
+import { albApps, albHosts } from "../ibm/alb-spec";
 import { wordpressDestinations } from "./canary";
 import {
-    bookinfoGatewayPrefixes, bookinfoManifest, httpbinGatewayPrefixes, httpbinManifest, sampleNamespaces,
+    bookinfoGatewayMatches, bookinfoManifest, httpbinGatewayMatches, httpbinManifest, sampleNamespaces,
 } from "./sample-names";
 
 /** How a sample is named in route conflict messages: the key that switches it off. */
@@ -15,37 +17,59 @@ export const sampleRouteSources = {
     httpbin: "the httpbin sample (httpbin.enabled)",
 } as const;
 
-function routeName(sample: string, prefix: string): string {
-    const slug = prefix.replace(/^\/+|\/+$/g, "").replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-    return slug ? `${sample}-${slug}` : `${sample}-root`;
+type Sample = keyof typeof sampleRouteSources;
+
+/** Each enabled sample's gateway destinations and the paths it answers on the shared hosts. */
+function sampleEntries(config: StackConfig): { sample: Sample; destinations: RouteDestination[]; matches: readonly PathMatch[] }[] {
+    return [
+        ...(config.wordpress.enabled ? [{
+            sample: "wordpress" as const,
+            destinations: wordpressDestinations(config.wordpress.canaryWeight),
+            // The most general route: every more specific one is tried first.
+            matches: [{ kind: "prefix", path: "/" }] as PathMatch[],
+        }] : []),
+        ...(config.bookinfo.enabled ? [{
+            sample: "bookinfo" as const,
+            destinations: [{ host: serviceHost(bookinfoManifest.entryService, sampleNamespaces.bookinfo), port: bookinfoManifest.port }],
+            matches: bookinfoGatewayMatches,
+        }] : []),
+        ...(config.httpbin.enabled ? [{
+            sample: "httpbin" as const,
+            destinations: [{ host: serviceHost(httpbinManifest.service, sampleNamespaces.httpbin), port: httpbinManifest.port }],
+            matches: httpbinGatewayMatches,
+        }] : []),
+    ];
 }
 
 /**
- * Routes of the enabled samples: bookinfo's pages and API to productpage, httpbin's `/status` and
- * `/headers`, and WordPress at `/` split between v1 and v2 — unless `wordpress.hosts` is set, in which
- * case WordPress has its own VirtualService for those hosts and claims nothing on the shared ones.
+ * Routes of the enabled samples on the shared gateway hosts, one per sample: bookinfo's pages and API
+ * to productpage, httpbin's `/status/` and `/headers`, and WordPress at `/` split between v1 and v2 —
+ * unless `wordpress.hosts` is set, in which case WordPress has its own VirtualService for those hosts
+ * and claims nothing on the shared ones.
  */
 export function sampleGatewayRoutes(config: StackConfig): GatewayHttpRoute[] {
-    const routes: GatewayHttpRoute[] = [];
-    const prefixRoutes = (sample: keyof typeof sampleRouteSources, host: string, port: number, prefixes: readonly string[]) =>
-        prefixes.map((prefix): GatewayHttpRoute => ({
-            name: routeName(sample, prefix), prefix, destinations: [{ host, port }], source: sampleRouteSources[sample],
+    return sampleEntries(config)
+        .filter((entry) => !(entry.sample === "wordpress" && config.wordpress.hosts.length > 0))
+        .map((entry) => ({
+            name: entry.sample,
+            matches: [...entry.matches],
+            destinations: entry.destinations,
+            source: sampleRouteSources[entry.sample],
         }));
-    if (config.bookinfo.enabled) {
-        const host = serviceHost(bookinfoManifest.entryService, sampleNamespaces.bookinfo);
-        routes.push(...prefixRoutes("bookinfo", host, bookinfoManifest.port, bookinfoGatewayPrefixes));
-    }
-    if (config.httpbin.enabled) {
-        const host = serviceHost(httpbinManifest.service, sampleNamespaces.httpbin);
-        routes.push(...prefixRoutes("httpbin", host, httpbinManifest.port, httpbinGatewayPrefixes));
-    }
-    if (config.wordpress.enabled && config.wordpress.hosts.length === 0) {
-        routes.push({
-            name: routeName("wordpress", "/"),
-            prefix: "/",
-            destinations: wordpressDestinations(config.wordpress.canaryWeight),
-            source: sampleRouteSources.wordpress,
-        });
-    }
-    return routes;
+}
+
+/**
+ * On IKS with the ALB, `<app>.<ingress subdomain>` belongs to one sample: every path on it goes to that
+ * sample (so `bookinfo.<subdomain>/` is bookinfo, not WordPress). These routes carry the host as
+ * `authority` and come before the path routes of the shared hosts.
+ */
+export function sampleHostRoutes(config: StackConfig, ingressSubdomain: string): GatewayHttpRoute[] {
+    const apps = albApps(config);
+    return sampleEntries(config).filter((entry) => apps.includes(entry.sample)).map((entry) => ({
+        name: `${entry.sample}-own-host`,
+        authority: albHosts([entry.sample], ingressSubdomain)[0],
+        matches: [{ kind: "prefix", path: "/" }],
+        destinations: entry.destinations,
+        source: sampleRouteSources[entry.sample],
+    }));
 }

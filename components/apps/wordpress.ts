@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { StackConfig } from "../config";
+import { workloadResources } from "../sizing";
 import { meshGatewayRef } from "../edge/gateway-names";
 import { RouteDestination } from "../edge/routes";
 import { wordpressDestinations } from "./canary";
@@ -9,14 +10,17 @@ import { injectedNamespace } from "./injected-namespace";
 import { MySql } from "./mysql";
 import { sampleNamespaces, wordpressNames } from "./sample-names";
 import { versionDestinationRule } from "./version-destination-rule";
+import { carriedClientTls } from "../mesh/client-tls";
 import {
     secretKeyOf, wordpressContentPath, wordpressKeysSecret, wordpressSecretKeyNames, wwwDataGroupId,
 } from "./wordpress-layout";
 
 export interface WordPressArgs {
     config: StackConfig;
-    /** Pods need istiod's injection webhook, Istio resources its validation webhook. */
+    /** Pods need istiod's injection webhook. */
     istiod: pulumi.Resource;
+    /** Istio resources need the validating webhooks to verify istiod (IstioMesh.istioConfigReady). */
+    istioConfigReady: pulumi.Resource[];
 }
 
 /** IBM classic file volumes start at 20 GB; smaller requests are refused there. */
@@ -74,6 +78,7 @@ export class WordPress extends pulumi.ComponentResource {
         this.mysql = new MySql("mysql", {
             namespace: this.namespace,
             image: wordpress.mysqlImage,
+            resources: workloadResources(args.config.profile, "mysql"),
             istiod: args.istiod,
         }, { parent: this });
 
@@ -154,10 +159,7 @@ export class WordPress extends pulumi.ComponentResource {
                                     tcpSocket: { port: "http" },
                                     initialDelaySeconds: 30, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4,
                                 },
-                                resources: {
-                                    requests: { cpu: "100m", memory: "128Mi" },
-                                    limits: { memory: "512Mi" },
-                                },
+                                resources: workloadResources(args.config.profile, "wordpress"),
                             }],
                             volumes: [{ name: "content", persistentVolumeClaim: { claimName: this.contentClaim.metadata.name } }],
                         },
@@ -190,7 +192,8 @@ export class WordPress extends pulumi.ComponentResource {
             namespaceName: sampleNamespaces.wordpress,
             service: wordpressNames.service,
             versions: [wordpressNames.stable.version, wordpressNames.canary.version],
-        }, { parent: this, dependsOn: [args.istiod] });
+            clientTls: carriedClientTls(args.config, wordpressNames.service, sampleNamespaces.wordpress),
+        }, { parent: this, dependsOn: args.istioConfigReady });
 
         this.routeDestinations = wordpressDestinations(wordpress.canaryWeight);
         if (wordpress.hosts.length > 0) {
@@ -203,7 +206,7 @@ export class WordPress extends pulumi.ComponentResource {
                     gateways: [meshGatewayRef],
                     http: [{ name: "wordpress-canary", route: this.routeDestinations.map(istioDestination) }],
                 },
-            }, { parent: this, dependsOn: [args.istiod] });
+            }, { parent: this, dependsOn: args.istioConfigReady });
         }
 
         this.registerOutputs({

@@ -19,6 +19,8 @@ export interface IngressGatewayArgs {
     credentialName?: pulumi.Input<string>;
     /** Every route through the gateway (user routes and samples), already checked for conflicts. */
     routes: readonly GatewayHttpRoute[];
+    /** Routes bound to an app's own host, known only after deployment (IKS: `<app>.<ingress subdomain>`). */
+    hostRoutes?: pulumi.Input<GatewayHttpRoute[]>;
 }
 
 /**
@@ -42,9 +44,9 @@ export class IngressGateway extends pulumi.ComponentResource {
         this.tlsMode = args.tlsMode;
         this.hosts = pulumi.output(args.hosts);
         this.credentialName = pulumi.output(args.credentialName ?? pki.serverCredentialName);
-        const istioResource = { parent: this, dependsOn: [mesh.istiod] };
+        const istioResource = { parent: this, dependsOn: mesh.istioConfigReady };
 
-        const gatewayDependencies: pulumi.Resource[] = [mesh.istiod];
+        const gatewayDependencies: pulumi.Resource[] = [...mesh.istioConfigReady];
         if (args.tlsMode === "MUTUAL") {
             this.clientCaSecret = new k8s.core.v1.Secret(`${name}-client-ca`, {
                 metadata: { name: this.credentialName.apply(clientCaSecretName), namespace: mesh.gatewayNamespace },
@@ -67,13 +69,14 @@ export class IngressGateway extends pulumi.ComponentResource {
             })),
         }, { parent: this, dependsOn: gatewayDependencies });
 
-        if (args.routes.length > 0) {
-            const routes = [...args.routes];
+        if (args.routes.length > 0 || args.hostRoutes !== undefined) {
+            const routes = pulumi.output(args.hostRoutes ?? []).apply((hostRoutes) => [...hostRoutes, ...args.routes]);
             this.virtualService = new k8s.apiextensions.CustomResource(meshGatewayRoutesName, {
                 apiVersion: "networking.istio.io/v1",
                 kind: "VirtualService",
                 metadata: { name: meshGatewayRoutesName, namespace: mesh.gatewayNamespace },
-                spec: this.hosts.apply((hosts) => virtualServiceSpec({ hosts, gatewayRef: meshGatewayRef, routes }) ?? {}),
+                spec: pulumi.all([this.hosts, routes]).apply(([hosts, allRoutes]) =>
+                    virtualServiceSpec({ hosts, gatewayRef: meshGatewayRef, routes: allRoutes }) ?? {}),
             }, istioResource);
         }
 

@@ -35,16 +35,50 @@ export function routeProblems(routes: readonly PrefixRoute[], key = "gateway.rou
 }
 
 /**
- * Routes in the order Istio must see them. VirtualService rules match first-wins and a prefix match
- * is a plain string prefix, so a route must come before every route whose prefix is a prefix of its
- * own (`/api/freight-rating` before `/api` before `/`). Otherwise the declared order is kept: each
- * route is inserted just before the first placed route that would shadow it.
+ * One URI match of a gateway route, as Istio evaluates it: `exact` selects that path only; `prefix` is a
+ * plain string prefix (`/status` also selects `/status-update/`), so a prefix that must not reach into
+ * the neighbouring paths ends at a segment boundary (`/status/`).
  */
-export function orderRoutes<T extends Pick<PrefixRoute, "prefix">>(routes: readonly T[]): T[] {
+export interface PathMatch {
+    kind: "exact" | "prefix";
+    path: string;
+}
+
+export function exactPath(path: string): PathMatch[] {
+    return [{ kind: "exact", path }];
+}
+
+/**
+ * A route prefix bounded at a path segment: `/api` (or `/api/`) selects `/api` and everything under
+ * `/api/`, never `/api-docs`; `/` selects everything. Istio has no segment-aware prefix, so this is an
+ * exact match plus a prefix ending in `/`.
+ */
+export function segmentPrefix(prefix: string): PathMatch[] {
+    const base = prefix.replace(/\/+$/, "");
+    return base === "" ? [{ kind: "prefix", path: "/" }] : [{ kind: "exact", path: base }, { kind: "prefix", path: `${base}/` }];
+}
+
+/** Whether Istio, trying `placed` first, would take requests `route` means to serve. */
+function shadows(placed: Pick<GatewayHttpRoute, "matches" | "authority">, route: Pick<GatewayHttpRoute, "matches" | "authority">): boolean {
+    if (placed.authority !== route.authority && placed.authority !== undefined) {
+        return false;
+    }
+    return placed.matches.some((outer) => outer.kind === "prefix" && route.matches.some((inner) =>
+        inner.path.startsWith(outer.path) && !(inner.kind === "prefix" && inner.path === outer.path)));
+}
+
+/**
+ * Routes in the order Istio must see them. VirtualService rules match first-wins and a prefix match
+ * is a plain string prefix, so a route must come before every route whose prefix its paths start with
+ * (`/api/freight-rating` before `/api/` before `/`), and routes bound to a host of their own before the
+ * routes for any host. Otherwise the declared order is kept: each route is inserted just before the
+ * first placed route that would shadow it.
+ */
+export function orderRoutes<T extends Pick<GatewayHttpRoute, "matches" | "authority">>(routes: readonly T[]): T[] {
     const ordered: T[] = [];
-    for (const route of routes) {
-        const prefix = normalizePrefix(route.prefix);
-        const shadowing = ordered.findIndex((placed) => prefix.startsWith(normalizePrefix(placed.prefix)));
+    const byHost = [...routes.filter((route) => route.authority !== undefined), ...routes.filter((route) => route.authority === undefined)];
+    for (const route of byHost) {
+        const shadowing = ordered.findIndex((placed) => shadows(placed, route));
         if (shadowing === -1) {
             ordered.push(route);
         } else {
@@ -64,14 +98,19 @@ export interface RouteDestination {
 }
 
 /**
- * A route through the ingress gateway on the shared gateway hosts: one URI prefix to one or more
- * destinations. The user's `gateway.routes` and the samples' routes are all of this shape, so one
- * VirtualService can hold them in a deterministic, most-specific-first order (Istio merges several
- * VirtualServices for one host on one gateway in an undefined order).
+ * A route through the ingress gateway: URI matches to one or more destinations, on the shared gateway
+ * hosts or (with `authority`) on a host of the app's own. The user's `gateway.routes` and the samples'
+ * routes are all of this shape, so one VirtualService can hold them in a deterministic,
+ * most-specific-first order (Istio merges several VirtualServices for one host on one gateway in an
+ * undefined order).
  */
-export interface GatewayHttpRoute extends Pick<PrefixRoute, "prefix"> {
+export interface GatewayHttpRoute {
     /** Route name in the VirtualService (unique). */
     name: string;
+    /** Any of these selects the route. */
+    matches: PathMatch[];
+    /** The Host (`:authority`) this route is bound to, when its app has a host of its own. */
+    authority?: string;
     destinations: RouteDestination[];
     /** Who asked for this route, for error messages: a config key such as `gateway.routes[2]` or a sample. */
     source: string;

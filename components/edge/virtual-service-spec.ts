@@ -9,7 +9,10 @@ export const meshGatewayRoutesName = "mesh-gateway-routes";
 function httpRoute(route: GatewayHttpRoute): Record<string, unknown> {
     return {
         name: route.name,
-        match: [{ uri: { prefix: route.prefix } }],
+        match: route.matches.map((match) => ({
+            uri: { [match.kind]: match.path },
+            ...(route.authority !== undefined ? { authority: { exact: route.authority } } : {}),
+        })),
         route: route.destinations.map((destination) => ({
             destination: {
                 host: destination.host,

@@ -3,6 +3,8 @@
 // service account, which only mutual TLS can prove). The graph below is the samples' real call graph.
 import { sampleNamespaces } from "../apps/sample-names";
 import { StackConfig } from "../config";
+import { PrefixRoute } from "../edge/routes";
+import { enrouteNamespace, enrouteServiceAccount } from "../observability/enroute-values";
 import { MeshWorkload, ingressGatewayWorkload, principal, sampleWorkloads } from "./mesh-inventory";
 
 export interface AuthorizationPolicySpec {
@@ -70,7 +72,7 @@ export function authorizationPolicySpecs(config: StackConfig): AuthorizationPoli
             };
         });
     // The user's gateway.routes into a sample namespace would hit its deny-all: let the gateway through
-    // on exactly those path prefixes (the services behind them are the user's, so no pod selector).
+    // on exactly the paths those routes select (the services behind them are the user's, so no pod selector).
     const userRouteAllows = namespaces.flatMap((namespace) => {
         const prefixes = config.gateway.routes.filter((route) => route.namespace === namespace).map((route) => route.prefix);
         if (prefixes.length === 0) {
@@ -83,10 +85,55 @@ export function authorizationPolicySpecs(config: StackConfig): AuthorizationPoli
                 action: "ALLOW",
                 rules: [{
                     from: [{ source: { principals: [principal(ingressGatewayWorkload.namespace, ingressGatewayWorkload.serviceAccount)] } }],
-                    to: [{ operation: { paths: [...new Set(prefixes.map((prefix) => `${prefix}*`))] } }],
+                    to: [{ operation: { paths: [...new Set(prefixes.flatMap(pathsUnder))] } }],
                 }],
             },
         }];
     });
-    return [...denyAll, ...allows, ...userRouteAllows];
+    const enrouteAllows = config.enroute.enabled ? enrouteRouteAllows(config.enroute.routes, workloads, namespaces) : [];
+    return [...denyAll, ...allows, ...userRouteAllows, ...enrouteAllows];
+}
+
+/** `/api` → `/api` and `/api/*`: what a route prefix selects (edge/routes.ts segmentPrefix), not `/api-docs`. */
+function pathsUnder(prefix: string): string[] {
+    const base = prefix.replace(/\/+$/, "");
+    return base === "" ? ["/*"] : [base, `${base}/*`];
+}
+
+/**
+ * EnRoute calls mesh services with mutual TLS under its own identity, which no other rule names, so its
+ * routes would meet the deny-all of a sample namespace. One ALLOW per routed service: EnRoute's
+ * principal, the routes' path prefixes, and for a sample's own Service its pods and container ports
+ * (AuthorizationPolicy matches the port the pod receives on). Namespaces without a deny-all need nothing.
+ */
+function enrouteRouteAllows(routes: readonly PrefixRoute[], workloads: readonly MeshWorkload[], namespaces: readonly string[]): AuthorizationPolicySpec[] {
+    const byService = new Map<string, PrefixRoute[]>();
+    for (const route of routes.filter((candidate) => namespaces.includes(candidate.namespace))) {
+        const key = `${route.namespace}/${route.service}`;
+        byService.set(key, [...(byService.get(key) ?? []), route]);
+    }
+    return [...byService.values()].map((serviceRoutes) => {
+        const { namespace, service } = serviceRoutes[0];
+        const backends = workloads.filter((workload) => workload.namespace === namespace && workload.service?.name === service);
+        const targetPorts = [...new Set(backends.flatMap((workload) => (workload.service?.ports ?? [])
+            .filter((port) => serviceRoutes.some((route) => route.port === port.port)).map((port) => String(port.targetPort))))];
+        const podLabels = backends.length > 0 ? { app: backends[0].podLabels.app } : undefined;
+        return {
+            name: `allow-enroute-to-${service}`,
+            namespace,
+            spec: {
+                ...(podLabels?.app ? { selector: { matchLabels: podLabels } } : {}),
+                action: "ALLOW",
+                rules: [{
+                    from: [{ source: { principals: [principal(enrouteNamespace, enrouteServiceAccount)] } }],
+                    to: [{ operation: {
+                        // A sample's Service on a port it does not have gets that port, which matches nothing.
+                        ...(targetPorts.length > 0 ? { ports: targetPorts }
+                            : backends.length > 0 ? { ports: [...new Set(serviceRoutes.map((route) => String(route.port)))] } : {}),
+                        paths: [...new Set(serviceRoutes.flatMap((route) => pathsUnder(route.prefix)))],
+                    } }],
+                }],
+            },
+        };
+    });
 }

@@ -16,7 +16,7 @@ export class Authorization extends pulumi.ComponentResource {
                 kind: "AuthorizationPolicy",
                 metadata: { name: policy.name, namespace: namespace.metadata.name },
                 spec: policy.spec,
-            }, { parent: this, dependsOn: [args.mesh.istiod] });
+            }, { parent: this, dependsOn: args.mesh.istioConfigReady });
         });
         this.registerOutputs({});
     }

@@ -2,9 +2,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
 import { istioChartSource } from "../istio-hosting";
+import { mergeValues } from "../merge-values";
+import { gatewaySizingValues, istiodSizingValues } from "../sizing";
 import {
     baseValues, gatewayReleaseName, gatewaySelector, gatewayValues, istioRootNamespace, istiodValues, mtlsOptOutAnnotation,
 } from "./istio-values";
+import { caBundleWaitFor, istioValidatingWebhookNames, waitForAnnotation } from "./validation-webhooks";
 
 export interface IstioMeshArgs {
     config: StackConfig;
@@ -12,13 +15,18 @@ export interface IstioMeshArgs {
 
 /**
  * Istio from its official charts: base (CRDs) → istiod (control plane, webhooks) → ingress gateway,
- * plus the mesh-wide PeerAuthentication. Later components depend on `istiod` so that their custom
- * resources pass validation and their pods get sidecars, and so destroy removes them before istiod.
+ * plus the mesh-wide PeerAuthentication. Later components' pods depend on `istiod` (sidecar injection)
+ * and their Istio custom resources on `istioConfigReady` (the validating webhooks can verify istiod), so
+ * both come up in order and destroy removes them before istiod.
  */
 export class IstioMesh extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
     readonly base: k8s.helm.v3.Release;
     readonly istiod: k8s.helm.v3.Release;
+    /** One wait per validating webhook configuration, until istiod has patched in its CA bundle. */
+    readonly validationWebhooks: k8s.admissionregistration.v1.ValidatingWebhookConfigurationPatch[];
+    /** What every Istio custom resource must depend on (validation-webhooks.ts explains why). */
+    readonly istioConfigReady: pulumi.Resource[];
     readonly gateway: k8s.helm.v3.Release;
     readonly meshPeerAuthentication: k8s.apiextensions.CustomResource;
     /** Namespace of the ingress gateway Deployment: Gateway credentials must be Secrets here. */
@@ -54,14 +62,20 @@ export class IstioMesh extends pulumi.ComponentResource {
             ...chart("istiod"),
             name: "istiod",
             namespace,
-            values: istiodValues(config),
+            values: mergeValues(istiodValues(config), istiodSizingValues(config.profile)),
         }, { parent: this, dependsOn: [this.base] });
+
+        this.validationWebhooks = istioValidatingWebhookNames(istioRootNamespace).map((webhookName) =>
+            new k8s.admissionregistration.v1.ValidatingWebhookConfigurationPatch(`${webhookName}-ca-bundle`, {
+                metadata: { name: webhookName, annotations: { [waitForAnnotation]: caBundleWaitFor } },
+            }, { parent: this, dependsOn: [this.istiod] }));
+        this.istioConfigReady = [...this.validationWebhooks];
 
         this.gateway = new k8s.helm.v3.Release(gatewayReleaseName, {
             ...chart("gateway"),
             name: gatewayReleaseName,
             namespace,
-            values: gatewayValues(config),
+            values: mergeValues(gatewayValues(config), gatewaySizingValues(config.profile)),
             // A cloud load balancer can take minutes to get its address.
             timeout: 600,
         }, { parent: this, dependsOn: [this.istiod] });
@@ -78,7 +92,7 @@ export class IstioMesh extends pulumi.ComponentResource {
                 }),
             },
             spec: { mtls: { mode: config.mtls.mode } },
-        }, { parent: this, dependsOn: [this.istiod] });
+        }, { parent: this, dependsOn: this.istioConfigReady });
 
         this.registerOutputs({
             istiodStatus: this.istiod.status,

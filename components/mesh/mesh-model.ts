@@ -3,6 +3,9 @@
 // warnings go to the Pulumi log.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, StackConfig } from "../config";
+import { sampleSubsetRules } from "../apps/sample-names";
+import { serviceHost } from "../edge/routes";
+import { carriedClientTls } from "./client-tls";
 import { istioRootNamespace } from "./istio-values";
 import { ingressGatewayWorkload, sampleWorkloads } from "./mesh-inventory";
 import { ExternalPathModel, Finding, GatewayServerModel, MeshModel, analyzeMesh, formatFinding } from "./mtls-analysis";
@@ -34,7 +37,19 @@ export function meshModel(config: StackConfig, gatewayServers: readonly GatewayS
             { name: "default", namespace: istioRootNamespace, mode: config.mtls.mode },
             ...peerAuthenticationSpecs(config),
         ],
-        destinationRules: destinationRuleSpecs(config),
+        // The client policies' rules, and the samples' own specific rules with whatever TLS they carry:
+        // Istio applies the most specific rule per host, so a wildcard reaches only hosts without one.
+        destinationRules: [
+            ...destinationRuleSpecs(config),
+            ...sampleSubsetRules({ wordpress: config.wordpress.enabled, bookinfo: config.bookinfo.enabled, httpbin: config.httpbin.enabled })
+                .map((rule) => {
+                    const carried = carriedClientTls(config, rule.service, rule.namespace);
+                    return {
+                        name: rule.service, namespace: rule.namespace, host: serviceHost(rule.service, rule.namespace),
+                        ...(carried ? { mode: carried.mode, exception: carried.exception, carriedFrom: carried.source } : {}),
+                    };
+                }),
+        ],
         workloads: [ingressGatewayWorkload, ...sampleWorkloads(config)],
         gatewayServers,
         externalPaths,

@@ -23,8 +23,11 @@ export interface DestinationRuleModel {
     name: string;
     namespace: string;
     host: string;
-    mode: ClientMode;
+    /** Its top-level `trafficPolicy.tls.mode`; absent: no TLS setting (auto mTLS decides). */
+    mode?: ClientMode;
     exception?: boolean;
+    /** The config key its TLS setting was carried from (a wildcard client policy), for messages. */
+    carriedFrom?: string;
 }
 
 export interface GatewayServerModel {
@@ -60,7 +63,8 @@ export interface Finding {
 }
 
 const paRef = (pa: PeerAuthenticationModel) => `PeerAuthentication ${pa.namespace}/${pa.name}`;
-const drRef = (dr: DestinationRuleModel) => `DestinationRule ${dr.namespace}/${dr.name}`;
+const drRef = (dr: DestinationRuleModel) => `DestinationRule ${dr.namespace}/${dr.name}` +
+    (dr.carriedFrom ? ` (TLS carried from ${dr.carriedFrom})` : "");
 const workloadRef = (workload: MeshWorkload) => `workload ${workload.namespace}/${workload.name}`;
 
 function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
@@ -127,6 +131,20 @@ export function workloadsForHost(model: MeshModel, host: string, ruleNamespace: 
     });
 }
 
+/**
+ * The workloads a rule really applies to. Istio picks the most specific rule per host and never merges
+ * a wildcard into a specific one (pilot/pkg/model/destination_rule.go), so a wildcard rule skips every
+ * host that has a rule for its exact name.
+ */
+export function appliedTargets(model: MeshModel, dr: DestinationRuleModel): { workload: MeshWorkload; port: number }[] {
+    const targets = workloadsForHost(model, dr.host, dr.namespace);
+    if (!dr.host.startsWith("*")) {
+        return targets;
+    }
+    const specificHosts = new Set(model.destinationRules.filter((rule) => !rule.host.startsWith("*")).map((rule) => rule.host));
+    return targets.filter(({ workload }) => !(workload.service && specificHosts.has(serviceHost(workload.service.name, workload.namespace))));
+}
+
 export function analyzeMesh(model: MeshModel): Finding[] {
     const findings: Finding[] = [];
     const meshPolicy = model.peerAuthentications.find((pa) => pa.namespace === model.rootNamespace && !pa.selector);
@@ -176,7 +194,10 @@ export function analyzeMesh(model: MeshModel): Finding[] {
     }
 
     for (const dr of model.destinationRules) {
-        const targets = workloadsForHost(model, dr.host, dr.namespace);
+        if (dr.mode === undefined) {
+            continue;
+        }
+        const targets = appliedTargets(model, dr);
         const plaintext = dr.mode === "DISABLE" || dr.mode === "SIMPLE";
         for (const { workload, port } of targets) {
             const server = effectiveServerMode(model, workload, port);
@@ -189,7 +210,9 @@ export function analyzeMesh(model: MeshModel): Finding[] {
                         `${server.source ? ` by ${paRef(server.source)}` : ""}): ` +
                         (dr.mode === "MUTUAL" ? "the call fails unless that certificate comes from the mesh CA" : "calls fail with 503"),
                     objects: [drRef(dr), ...decidedBy, workloadRef(workload)],
-                    fix: `set trafficPolicy.tls.mode ISTIO_MUTUAL in ${drRef(dr)} or remove its tls setting (auto mTLS picks the right mode)`,
+                    fix: dr.carriedFrom
+                        ? `set ${dr.carriedFrom}.mode ISTIO_MUTUAL, or remove that client policy (auto mTLS picks the right mode)`
+                        : `set trafficPolicy.tls.mode ISTIO_MUTUAL in ${drRef(dr)} or remove its tls setting (auto mTLS picks the right mode)`,
                 });
             } else if (server.mode === "DISABLE" && dr.mode === "ISTIO_MUTUAL") {
                 findings.push({

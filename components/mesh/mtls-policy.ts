@@ -4,7 +4,7 @@ import { StackConfig } from "../config";
 import { IstioMesh } from "./istio-mesh";
 import { destinationRuleSpecs, peerAuthenticationSpecs } from "./mtls-specs";
 
-/** What a mesh policy component needs: the config, istiod to wait for, and the namespaces it writes into. */
+/** What a mesh policy component needs: the config, the mesh (its webhooks to wait for), and the namespaces it writes into. */
 export interface MeshPolicyArgs {
     config: StackConfig;
     mesh: IstioMesh;
@@ -39,7 +39,7 @@ export class MtlsPolicy extends pulumi.ComponentResource {
                 kind: "PeerAuthentication",
                 metadata: { name: pa.name, namespace: namespaceOf(pa.namespace).metadata.name },
                 spec: pa.spec,
-            }, { parent: this, dependsOn: [args.mesh.istiod] }));
+            }, { parent: this, dependsOn: args.mesh.istioConfigReady }));
         this.destinationRules = destinationRuleSpecs(args.config).map((dr) =>
             new k8s.apiextensions.CustomResource(`destination-rule-${dr.namespace}-${dr.name}`, {
                 apiVersion: "networking.istio.io/v1",
@@ -50,7 +50,7 @@ export class MtlsPolicy extends pulumi.ComponentResource {
                     ...(Object.keys(dr.annotations).length > 0 ? { annotations: dr.annotations } : {}),
                 },
                 spec: dr.spec,
-            }, { parent: this, dependsOn: [args.mesh.istiod] }));
+            }, { parent: this, dependsOn: args.mesh.istioConfigReady }));
         this.registerOutputs({});
     }
 }

@@ -12,6 +12,11 @@ import { enrouteRedisImageTag } from "../versions";
 
 export const enrouteNamespace = "enroute";
 export const enrouteReleaseName = "enroute";
+/**
+ * EnRoute's workload identity: the chart's ServiceAccount is named after its fullname, and the chart's
+ * values pin `fullnameOverride: enroute` (templates/_helpers.tpl `enroute.serviceAccountName`).
+ */
+export const enrouteServiceAccount = "enroute";
 /** Where the chart mounts `istio-certs` in the sidecar (userVolumeMount) and in cert-server. */
 export const enrouteMeshCertDirectory = "/etc/istio-certs";
 

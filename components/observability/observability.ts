@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
+import { mergeValues } from "../merge-values";
+import { kialiSizingValues } from "../sizing";
 import { IstioMesh } from "../mesh/istio-mesh";
 import { kialiChartRepository, kialiChartVersionFor } from "../versions";
 import {
@@ -50,7 +52,7 @@ export class Observability extends pulumi.ComponentResource {
             repositoryOpts: { repo: kialiChartRepository },
             name: kialiInstanceName,
             namespace: mesh.namespace.metadata.name,
-            values: kialiValues(config.kiali),
+            values: mergeValues(kialiValues(config.kiali), kialiSizingValues(config.profile)),
         }, { parent: this, dependsOn: [mesh.istiod] });
 
         this.registerOutputs({

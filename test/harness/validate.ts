@@ -47,6 +47,10 @@ export async function validateKubernetesObject(resource: RegisteredResource): Pr
     if (custom) {
         return custom(object).map((problem) => `${where}: ${problem}`);
     }
+    // A `<Kind>Patch` (server-side apply patch) is a partial object of `<Kind>`: check it against that model.
+    if (gvk.kind.endsWith("Patch")) {
+        gvk.kind = gvk.kind.slice(0, -"Patch".length);
+    }
     const moduleName = modelModule(gvk.apiVersion);
     if (!moduleName) {
         return [`${where}: no schema is known for ${gvk.apiVersion}; add a validator to customValidators`];

@@ -1,0 +1,129 @@
+// Sizing profiles (`profile`): what each component requests, from a 2-CPU laptop cluster to production.
+// Each function returns the Helm values or container resources one component gets; `standard` adds
+// nothing to the charts (their own defaults) and keeps the samples' own requests. Every Helm key here
+// exists in the pinned charts (test/data/*-chart-keys.ts).
+//
+// Chart defaults this departs from (Istio 1.30.3 charts, kiali-server 2.26.0): istiod requests
+// 500m / 2Gi with an HPA of 1-5; each sidecar 100m / 128Mi (limits 2 CPU / 1Gi); the gateway
+// 100m / 128Mi (limits 2 CPU / 1Gi) with an HPA of 1-5; Kiali 10m / 64Mi (limit 1Gi).
+import { gatewaySelector } from "./mesh/istio-values";
+
+export const sizingProfiles = ["small", "standard", "production"] as const;
+export type SizingProfile = (typeof sizingProfiles)[number];
+
+export interface ContainerResources {
+    requests: { cpu: string; memory: string };
+    limits?: { cpu?: string; memory?: string };
+}
+
+/**
+ * small: everything on a 2-CPU / 4-GiB single node with every sample on. Requests are what the
+ * scheduler reserves; these leave room for Kubernetes' own pods. Sidecars at Istio's `demo` profile
+ * size (10m / 40Mi), one istiod and one gateway without autoscaling.
+ */
+const small = {
+    istiod: { cpu: "100m", memory: "256Mi" },
+    proxy: { requests: { cpu: "10m", memory: "40Mi" }, limits: { cpu: "1000m", memory: "256Mi" } },
+    gateway: { requests: { cpu: "10m", memory: "40Mi" }, limits: { cpu: "1000m", memory: "256Mi" } },
+    kiali: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "512Mi" } },
+    wordpress: { requests: { cpu: "25m", memory: "96Mi" }, limits: { memory: "256Mi" } },
+    mysql: { requests: { cpu: "50m", memory: "384Mi" }, limits: { memory: "768Mi" } },
+} satisfies Record<string, unknown>;
+
+/**
+ * production: no single point of failure in the data path's control, and room for real traffic.
+ * istiod and the gateway run at least two replicas (HPAs from 2), each with a PodDisruptionBudget
+ * (minAvailable 1) and spread over zones and nodes. Sizes follow Istio's performance guidance (istiod
+ * about 1 vCPU and 1.5 GB per 1,000 services; a sidecar about 0.2 vCPU per 1,000 requests/s).
+ */
+const production = {
+    istiod: { cpu: "1000m", memory: "2Gi" },
+    proxy: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2000m", memory: "1Gi" } },
+    gateway: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2000m", memory: "1Gi" } },
+    kiali: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+    wordpress: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "512Mi" } },
+    mysql: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2000m", memory: "2Gi" } },
+    minReplicas: 2,
+    maxReplicas: 5,
+} satisfies Record<string, unknown>;
+
+/** The samples' own containers under `standard` (what they requested before profiles existed). */
+const standardWorkloads = {
+    wordpress: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+    mysql: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+} satisfies Record<string, ContainerResources>;
+
+/**
+ * Spread replicas of the pods with these labels: across zones when the cluster has several (a single
+ * zone still schedules), and across nodes always (a second replica never shares the first's node).
+ */
+export function zoneAndNodeSpread(labels: Readonly<Record<string, string>>): Record<string, unknown>[] {
+    const labelSelector = { matchLabels: { ...labels } };
+    return [
+        { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector },
+        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector },
+    ];
+}
+
+/** istiod's pod labels in the istiod chart (templates/deployment.yaml), for its spread constraints. */
+const istiodLabels = { app: "istiod" } as const;
+
+/** Values for the istiod chart: istiod itself and (global.proxy) every injected sidecar. */
+export function istiodSizingValues(profile: SizingProfile): Record<string, unknown> {
+    switch (profile) {
+        case "small":
+            return {
+                autoscaleEnabled: false,
+                replicaCount: 1,
+                resources: { requests: small.istiod },
+                global: { proxy: { resources: small.proxy } },
+            };
+        case "production":
+            return {
+                autoscaleEnabled: true,
+                autoscaleMin: production.minReplicas,
+                autoscaleMax: production.maxReplicas,
+                resources: { requests: production.istiod },
+                // The chart renders its PDB only with more than one replica (autoscaleMin > 1).
+                pdb: { minAvailable: 1 },
+                topologySpreadConstraints: zoneAndNodeSpread(istiodLabels),
+                global: { defaultPodDisruptionBudget: { enabled: true }, proxy: { resources: production.proxy } },
+            };
+        default:
+            return {};
+    }
+}
+
+export function gatewaySizingValues(profile: SizingProfile): Record<string, unknown> {
+    switch (profile) {
+        case "small":
+            return { autoscaling: { enabled: false }, replicaCount: 1, resources: small.gateway };
+        case "production":
+            return {
+                autoscaling: { enabled: true, minReplicas: production.minReplicas, maxReplicas: production.maxReplicas },
+                resources: production.gateway,
+                // Rendered by the chart only with more than one replica (autoscaling.minReplicas > 1).
+                podDisruptionBudget: { minAvailable: 1 },
+                topologySpreadConstraints: zoneAndNodeSpread(gatewaySelector),
+            };
+        default:
+            return {};
+    }
+}
+
+export function kialiSizingValues(profile: SizingProfile): Record<string, unknown> {
+    switch (profile) {
+        case "small":
+            return { deployment: { resources: small.kiali } };
+        case "production":
+            return { deployment: { resources: production.kiali } };
+        default:
+            return {};
+    }
+}
+
+/** Requests and limits of the samples' own containers. */
+export function workloadResources(profile: SizingProfile, workload: "wordpress" | "mysql"): ContainerResources {
+    const table = profile === "small" ? small : profile === "production" ? production : standardWorkloads;
+    return table[workload];
+}

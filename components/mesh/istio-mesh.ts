@@ -64,7 +64,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             ...chart("gateway"),
             name: gatewayReleaseName,
             namespace,
-            values: gatewayValues(config),
+            values: gatewayValues(config, pulumi.getStack()),
             // A cloud load balancer can take minutes to get its address.
             timeout: 600,
         }, { parent: this, dependsOn: [this.istiod] });

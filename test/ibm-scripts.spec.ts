@@ -351,10 +351,12 @@ describe("IKS scripts against a stub ibmcloud", function () {
             const home = path.join(stub.dir, "shared-home");
             const env = { ...stub.environment({ IBMCLOUD_API_KEY: apiKey, IBMCLOUD_HOME: home, ...latency }) };
             assert.equal((await runProcess(path.join(stub.binDir, "ibmcloud"), ["login", "-r", "us-south", "-q"], env, stub.workDir)).code, 0);
+            // The call holds its session for 2 s (a slow API round trip); the login lands inside that window.
             const [call] = await Promise.all([
-                runProcess(path.join(stub.binDir, "ibmcloud"), ["ks", "cluster", "get", "--cluster", cluster, "--output", "json"], env, stub.workDir),
-                new Promise((resolve) => setTimeout(resolve, 40)).then(() =>
-                    runProcess(path.join(stub.binDir, "ibmcloud"), ["login", "-r", "us-south", "-q"], env, stub.workDir)),
+                runProcess(path.join(stub.binDir, "ibmcloud"), ["ks", "cluster", "get", "--cluster", cluster, "--output", "json"],
+                    { ...env, IBMCLOUD_STUB_LATENCY_MS: "2000" }, stub.workDir),
+                new Promise((resolve) => setTimeout(resolve, 500)).then(() =>
+                    runProcess(path.join(stub.binDir, "ibmcloud"), ["login", "-r", "us-south", "-q"], { ...env, IBMCLOUD_STUB_LATENCY_MS: "0" }, stub.workDir)),
             ]);
             assert.notEqual(call.code, 0);
             assert.match(call.stdout, /Not logged in/);

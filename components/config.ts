@@ -24,6 +24,9 @@ export const gatewayTlsModes = ["SIMPLE", "MUTUAL"] as const;
 export const keyAlgorithms = ["ECDSA", "RSA"] as const;
 export const volumeAccessModes = ["ReadWriteOnce", "ReadWriteMany"] as const;
 export const iksInfrastructures = ["classic", "vpc"] as const;
+export const iksLoadBalancerVisibilities = ["public", "private"] as const;
+/** IBM's ALB classes (ingress-nginx builds 1.x, Traefik builds 3.x); Traefik is the one IBM supports going forward. */
+export const iksAlbIngressClasses = ["public-iks-traefik", "public-iks-k8s-nginx", "private-iks-traefik", "private-iks-k8s-nginx"] as const;
 export const kialiAuthStrategies = ["token", "anonymous", "openid", "header"] as const;
 
 export const clientTlsModes = ["ISTIO_MUTUAL", "DISABLE", "SIMPLE"] as const;
@@ -106,7 +109,10 @@ export interface StackConfig {
         /** Secret; undefined means IBMCLOUD_API_KEY from the environment or an existing login. */
         readonly apiKey?: pulumi.Output<string>;
         readonly dnsTimeoutSeconds: number;
-        readonly alb: { readonly enabled: boolean; readonly ingressClass: string };
+        /** Targeted at login (`ibmcloud login -g`) when cluster access is granted through a resource group. */
+        readonly resourceGroup?: string;
+        readonly loadBalancer: { readonly visibility: (typeof iksLoadBalancerVisibilities)[number] };
+        readonly alb: { readonly enabled: boolean; readonly ingressClass: (typeof iksAlbIngressClasses)[number] };
     };
     readonly kiali: {
         readonly enabled: boolean;
@@ -507,11 +513,16 @@ function readIks(root: ObjectReader, problems: Problems, options: ParseOptions):
         fix: "pulumi config set --path --secret iks.apiKey <key>",
     });
     const dnsTimeoutSeconds = iks.integer("dnsTimeoutSeconds", 900, { min: 60, max: 7200 });
+    // IBM allows letters, digits, spaces, `-` and `_` in resource group names (40 characters at most).
+    const resourceGroup = iks.optionalString("resourceGroup", {
+        pattern: /^[A-Za-z0-9][-A-Za-z0-9_ ]{0,39}$/, patternText: "a resource group name", example: "default",
+    });
+    const loadBalancer = iks.object("loadBalancer");
+    const loadBalancerConfig = { visibility: loadBalancer.oneOf("visibility", iksLoadBalancerVisibilities, "public") };
+    loadBalancer.finish();
     const albConfig = {
         enabled: alb.boolean("enabled", true),
-        ingressClass: alb.string("ingressClass", "public-iks-k8s-nginx", {
-            pattern: dns1123Subdomain, patternText: "an IngressClass name", example: "public-iks-k8s-nginx",
-        }),
+        ingressClass: alb.oneOf("ingressClass", iksAlbIngressClasses, "public-iks-traefik"),
     };
     alb.finish();
     iks.finish();
@@ -520,6 +531,18 @@ function readIks(root: ObjectReader, problems: Problems, options: ParseOptions):
     }
     if (enabled && !region) {
         problems.push({ key: "iks.region", message: `iks.region is required when iks.enabled is true (got nothing). Fix: ${setCommand("iks.region", "us-south")}` });
+    }
+    if (enabled && infrastructure === "classic" && loadBalancerConfig.visibility === "private") {
+        // IBM: "You currently can't create subdomains for private NLBs" (classic NLB DNS docs).
+        problems.push({ key: "iks.loadBalancer.visibility", message: "iks.loadBalancer.visibility private is not possible on classic " +
+            "infrastructure (got \"private\"): IBM registers NLB DNS subdomains only for public classic load balancers. " +
+            `Fix: ${setCommand("iks.loadBalancer.visibility", "public")}` });
+    }
+    if (enabled && albConfig.enabled && albConfig.ingressClass.startsWith("private-")) {
+        // IBM: "Private ALBs do not reference the IBM-provided Ingress subdomain and instead require a custom domain."
+        problems.push({ key: "iks.alb.ingressClass", message: `iks.alb.ingressClass ${albConfig.ingressClass} needs a custom domain and ` +
+            `certificate, which this stack does not configure (got "${albConfig.ingressClass}"): private ALBs do not serve the ` +
+            `IBM-provided Ingress subdomain. Fix: ${setCommand("iks.alb.ingressClass", "public-iks-traefik")}, or ${setCommand("iks.alb.enabled", "false")}` });
     }
     if (apiKeyValue !== undefined && !(options.secretSections ?? []).includes("iks")) {
         // Never echo the value: it is a credential that was stored in plain text.
@@ -530,7 +553,9 @@ function readIks(root: ObjectReader, problems: Problems, options: ParseOptions):
         enabled,
         infrastructure,
         dnsTimeoutSeconds,
+        loadBalancer: loadBalancerConfig,
         alb: albConfig,
+        ...(resourceGroup ? { resourceGroup } : {}),
         ...(cluster ? { cluster } : {}),
         ...(region ? { region } : {}),
         ...(apiKeyValue ? { apiKey: pulumi.secret(apiKeyValue) } : {}),

@@ -94,7 +94,9 @@ describe("config: defaults and values", () => {
         assert.equal(config.gateway.tlsMode, "SIMPLE");
         assert.equal(config.wordpress.canaryWeight, 10);
         assert.equal(config.iks.enabled, false);
-        assert.equal(config.iks.alb.ingressClass, "public-iks-k8s-nginx");
+        assert.equal(config.iks.alb.ingressClass, "public-iks-traefik");
+        assert.equal(config.iks.loadBalancer.visibility, "public");
+        assert.equal(config.iks.resourceGroup, undefined);
         assert.equal(config.kiali.enabled, true);
         assert.equal(config.enroute.enabled, false);
         assert.equal(config.wordpress.storageClass, undefined);
@@ -190,6 +192,13 @@ const badConfigs: { name: string; config: Record<string, unknown>; key: string; 
     { name: "floating image tag", config: { wordpress: { mysql: { image: "mysql:latest" } } }, key: "wordpress.mysql.image" },
     { name: "storage class not a Kubernetes name", config: { wordpress: { storageClass: "Fast SSD" } }, key: "wordpress.storageClass" },
     { name: "API key in plain text", config: { iks: { apiKey: "abc" } }, key: "iks.apiKey" },
+    { name: "a private load balancer on classic, where IBM registers no subdomain for it", config: {
+        iks: { enabled: true, cluster: "c1", region: "us-south", loadBalancer: { visibility: "private" } } }, key: "iks.loadBalancer.visibility" },
+    { name: "an unknown load-balancer visibility", config: { iks: { loadBalancer: { visibility: "internal" } } }, key: "iks.loadBalancer.visibility" },
+    { name: "a private ALB class without a custom domain", config: {
+        iks: { enabled: true, cluster: "c1", region: "us-south", alb: { ingressClass: "private-iks-traefik" } } }, key: "iks.alb.ingressClass" },
+    { name: "an ALB class IBM does not serve", config: { iks: { alb: { ingressClass: "nginx" } } }, key: "iks.alb.ingressClass" },
+    { name: "a resource group name IBM would refuse", config: { iks: { resourceGroup: "rg/with/slashes" } }, key: "iks.resourceGroup" },
     { name: "renewal window longer than validity", config: { pki: { validityHours: 100, renewBeforeHours: 200 } }, key: "pki.renewBeforeHours" },
     { name: "duplicate route prefixes", config: { gateway: { routes: [
         { prefix: "/api", service: "a", namespace: "default", port: 80 },

@@ -18,8 +18,10 @@ import { loadBalancerAddress } from "../components/ibm/load-balancer";
 import { parseDomainResult, parseIngressDomain, parseSecretCrn, parseSecretList, parseSecretResult } from "../components/ibm/scripts/alb-ingress";
 import { hasContainerServicePlugin, parseCliJson, redact } from "../components/ibm/scripts/ibmcloud";
 import {
-    certificateReady, createArgs, findRegistration, formatResult, parseAddress, parseNlbList, parseResult, removeArgs,
+    attachArgs, certificateReady, createArgs, findRegistration, findReusable, formatResult, parseAddress, parseIpList, parseNlbList, parseResult,
+    removeArgs, secretRemoveArgs,
 } from "../components/ibm/scripts/nlb-dns";
+import { classifyFailure, requiredRole } from "../components/ibm/scripts/cli-failures";
 import { projectRoot } from "./harness/program";
 
 /** `nlb-dns ls --output json` on a classic cluster (NlbConfig): flat objects. */
@@ -73,6 +75,32 @@ describe("IKS parsers: nlb-dns ls", () => {
         });
     });
 
+    it("reads classic nlbIP as a JSON-encoded list, or a comma-separated one", () => {
+        const [encoded] = parseNlbList([{ nlbHost: "x.example.com", nlbIP: JSON.stringify(["169.1.1.1", "169.2.2.2"]), nlbSslSecretStatus: "created" }]);
+        assert.deepEqual(encoded.ips, ["169.1.1.1", "169.2.2.2"]);
+        assert.deepEqual(parseIpList("169.1.1.1, 169.2.2.2"), ["169.1.1.1", "169.2.2.2"]);
+        assert.deepEqual(parseIpList("[\"169.1.1.1\"]"), ["169.1.1.1"]);
+    });
+
+    it("finds the stack's own subdomain to reuse: the previous one, else an empty one whose certificate is in the gateway's namespace", () => {
+        const listing = parseNlbList([
+            { ...classicListing[0], nlbHost: "a-0001.example", nlbIPArray: [], secretNamespace: "default" },
+            { ...classicListing[0], nlbHost: "a-0002.example", nlbIPArray: [], secretNamespace: "istio-system", nlbSslSecretName: "" },
+            { ...classicListing[0], nlbHost: "a-0003.example", nlbIPArray: [], secretNamespace: "istio-system" },
+            { ...classicListing[0], nlbHost: "a-0004.example", nlbIPArray: ["169.9.9.9"], secretNamespace: "istio-system" },
+        ]);
+        const nlb = { secretNamespace: "istio-system", address: { ip: "169.1.1.1" } };
+        assert.equal(findReusable(listing, nlb)?.subdomain, "a-0003.example", "not in default, not without certificate, not in use");
+        assert.equal(findReusable(listing, nlb, "a-0004.example")?.subdomain, "a-0004.example", "the previous subdomain, even in use (a new address replaces the old)");
+        assert.equal(findReusable(listing, { ...nlb, address: { hostname: "h.lb" } }), undefined, "a classic subdomain takes no hostname");
+        assert.deepEqual(attachArgs(listing[2], { cluster: "c", address: { ip: "169.1.1.1" } }),
+            ["ks", "nlb-dns", "add", "--cluster", "c", "--ip", "169.1.1.1", "--nlb-host", "a-0003.example"]);
+        const [vpc] = parseNlbList([vpcListing[1]]);
+        assert.deepEqual(attachArgs(vpc, { cluster: "c", address: { hostname: "h.lb" } }),
+            ["ks", "nlb-dns", "replace", "--cluster", "c", "--lb-host", "h.lb", "--nlb-subdomain", vpc.subdomain]);
+        assert.deepEqual(secretRemoveArgs(vpc, "c"), ["ks", "nlb-dns", "secret", "rm", "--cluster", "c", "--nlb-subdomain", vpc.subdomain]);
+    });
+
     it("tells the shapes apart per entry, accepts null as an empty list, and falls back to nlbIP", () => {
         const mixed = parseNlbList([classicListing[0], vpcListing[1], { nlbHost: "x.example.com", nlbIP: "10.0.0.1,10.0.0.2", nlbSslSecretStatus: "created" }]);
         assert.deepEqual(mixed.map((entry) => entry.shape), ["classic", "vpc", "classic"]);
@@ -114,7 +142,9 @@ describe("IKS parsers: nlb-dns ls", () => {
         assert.deepEqual(createArgs({ infrastructure: "classic", cluster: "c", address: { ip: "1.2.3.4" }, secretNamespace: "istio-system" }),
             ["ks", "nlb-dns", "create", "classic", "--cluster", "c", "--ip", "1.2.3.4", "--secret-namespace", "istio-system"]);
         assert.deepEqual(createArgs({ infrastructure: "vpc", cluster: "c", address: { hostname: "h.lb" }, secretNamespace: "istio-system" }),
-            ["ks", "nlb-dns", "create", "vpc-gen2", "--cluster", "c", "--lb-host", "h.lb", "--secret-namespace", "istio-system"]);
+            ["ks", "nlb-dns", "create", "vpc-gen2", "--cluster", "c", "--lb-host", "h.lb", "--secret-namespace", "istio-system", "--type", "public"]);
+        assert.deepEqual(createArgs({ infrastructure: "vpc", cluster: "c", address: { hostname: "h.lb" }, secretNamespace: "istio-system", visibility: "private" }).slice(-2),
+            ["--type", "private"]);
         assert.throws(() => createArgs({ infrastructure: "classic", cluster: "c", address: { hostname: "h.lb" }, secretNamespace: "n" }),
             /iks\.infrastructure/);
         const [classic] = parseNlbList([classicListing[1]]);
@@ -127,12 +157,34 @@ describe("IKS parsers: nlb-dns ls", () => {
 
     it("round-trips the result line, taking the last JSON line and refusing an incomplete one", () => {
         const [registration] = parseNlbList([vpcListing[1]]);
-        const line = formatResult(registration);
+        const line = formatResult(registration, { hostname: "bbbb2222-us-south.lb.appdomain.cloud" });
         assert.deepEqual(parseResult(`progress\n${line}\n`), {
             subdomain: registration.subdomain, secretName: registration.secretName, secretNamespace: "istio-system",
+            address: "bbbb2222-us-south.lb.appdomain.cloud",
         });
+        const older = JSON.stringify({ subdomain: "s", secretName: "n", secretNamespace: "istio-system" });
+        assert.deepEqual(parseResult(older), { subdomain: "s", secretName: "n", secretNamespace: "istio-system" }, "results of older versions have no address");
         assert.throws(() => parseResult(JSON.stringify({ subdomain: "x", secretName: "" , secretNamespace: "n" })), /printed no result line/);
         assert.throws(() => parseResult(undefined), /printed no result line/);
+    });
+});
+
+describe("IKS: what a failed ibmcloud call means", () => {
+    it("tells permission, login and transient failures apart; anything else is final", () => {
+        assert.equal(classifyFailure("FAILED\nYou do not have the required permissions to perform this action."), "permission");
+        assert.equal(classifyFailure("FAILED\nThe user is not authorized to perform this action. (403)"), "permission");
+        assert.equal(classifyFailure("FAILED\nNot logged in. Use 'ibmcloud login' to log in."), "login");
+        assert.equal(classifyFailure("FAILED\nSession expired. Log in again."), "login");
+        assert.equal(classifyFailure("FAILED\nInternal Server Error. Try again later. (E0001)"), "transient");
+        assert.equal(classifyFailure("dial tcp: lookup containers.cloud.ibm.com: i/o timeout"), "transient");
+        assert.equal(classifyFailure("FAILED\nThe specified cluster could not be found. (A0006)"), "other");
+    });
+
+    it("names the IAM role each command needs", () => {
+        assert.match(requiredRole(["ks", "ingress", "secret", "create", "--cluster", "c"]), /^Administrator platform access role/);
+        assert.match(requiredRole(["ks", "nlb-dns", "create", "vpc-gen2", "--cluster", "c"]), /^Editor platform access role/);
+        assert.match(requiredRole(["ks", "nlb-dns", "secret", "rm", "--cluster", "c"]), /^Editor/);
+        assert.match(requiredRole(["ks", "nlb-dns", "ls", "--cluster", "c"]), /^Viewer/);
     });
 });
 
@@ -258,7 +310,7 @@ describe("ALB specs", () => {
     it("describes the ALB hop for the mTLS analysis only when the ALB path is on", () => {
         const on = parseStackConfig({ iks: { enabled: true, cluster: "c", region: "us-south" } });
         assert.deepEqual(albExternalPaths(on, "istio-ingressgateway:443"),
-            [{ name: "IKS ALB (public-iks-k8s-nginx)", protocol: "HTTPS", target: "istio-ingressgateway:443" }]);
+            [{ name: "IKS ALB (public-iks-traefik)", protocol: "HTTPS", target: "istio-ingressgateway:443" }]);
         assert.deepEqual(albExternalPaths(parseStackConfig({}), "istio-ingressgateway:443"), []);
         assert.deepEqual(albExternalPaths(parseStackConfig({ iks: { enabled: true, cluster: "c", region: "us-south", alb: { enabled: false } } }),
             "istio-ingressgateway:443"), []);

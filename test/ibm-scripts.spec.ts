@@ -37,6 +37,7 @@ function scenario(infrastructure: "classic" | "vpc", overrides: Partial<StubStat
         nlb: { [cluster]: [{ ...unrelated, ips: infrastructure === "classic" ? [...unrelated.ips] : [] }] },
         certificateReadyAfterPolls: 2,
         ingressSecrets: { [cluster]: [{ name: "mesh-cluster-0000", namespace: "default", crn: "crn:v1:bluemix:public:secrets-manager:us-south:a/1:2::secret:3" }] },
+        instances: { [cluster]: [{ name: "mesh-secrets", crn: "crn:v1:bluemix:public:secrets-manager:us-south:a/1:5::", isDefault: true }] },
         ...overrides,
     };
 }
@@ -111,7 +112,7 @@ describe("IKS scripts against a stub ibmcloud", function () {
             assert.equal(lines.length, 1);
             const [registered] = ours(stub, { ip: gatewayIp });
             assert.deepEqual(JSON.parse(lines[0]), {
-                subdomain: registered.subdomain, secretName: registered.secretName, secretNamespace: "istio-system",
+                subdomain: registered.subdomain, secretName: registered.secretName, secretNamespace: "istio-system", address: gatewayIp,
             });
             assert.deepEqual(parseResult(first.stdout), JSON.parse(lines[0]));
         });
@@ -145,6 +146,9 @@ describe("IKS scripts against a stub ibmcloud", function () {
             assert.deepEqual(stub.callsOf("ks", "nlb-dns", "rm").map((call) => call.argv), [
                 ["ks", "nlb-dns", "rm", "classic", "--cluster", cluster, "--ip", gatewayIp, "--nlb-host", registered.subdomain],
             ]);
+            assert.deepEqual(stub.callsOf("ks", "nlb-dns", "secret", "rm").map((call) => call.argv),
+                [["ks", "nlb-dns", "secret", "rm", "--cluster", cluster, "--nlb-subdomain", registered.subdomain]],
+                "the certificate of the now unused subdomain is stopped");
             assert.deepEqual(ours(stub, { ip: gatewayIp }), []);
             assert.deepEqual(stub.state().nlb[cluster].find((entry) => entry.subdomain === unrelated.subdomain)?.ips, unrelated.ips);
 
@@ -165,10 +169,12 @@ describe("IKS scripts against a stub ibmcloud", function () {
         it("registers the load balancer hostname with `nlb-dns create vpc-gen2 --lb-host`", () => {
             assertOk(first, "create");
             assert.deepEqual(stub.callsOf("ks", "nlb-dns", "create").map((call) => call.argv), [
-                ["ks", "nlb-dns", "create", "vpc-gen2", "--cluster", cluster, "--lb-host", gatewayHostname, "--secret-namespace", "istio-system"],
+                ["ks", "nlb-dns", "create", "vpc-gen2", "--cluster", cluster, "--lb-host", gatewayHostname, "--secret-namespace", "istio-system",
+                    "--type", "public"],
             ]);
             const [registered] = ours(stub, { hostname: gatewayHostname });
-            assert.deepEqual(JSON.parse(first.stdout), { subdomain: registered.subdomain, secretName: registered.secretName, secretNamespace: "istio-system" });
+            assert.deepEqual(JSON.parse(first.stdout), { subdomain: registered.subdomain, secretName: registered.secretName, secretNamespace: "istio-system",
+                address: gatewayHostname });
         });
 
         it("adopts on a second run and never touches the unrelated subdomain", async () => {
@@ -179,16 +185,198 @@ describe("IKS scripts against a stub ibmcloud", function () {
             assert.ok(stub.state().nlb[cluster].some((entry) => entry.subdomain === unrelated.subdomain));
         });
 
-        it("delete removes the subdomain with `rm vpc-gen2 --nlb-subdomain`, and is idempotent", async () => {
+        it("delete detaches the hostname with `rm vpc-gen2 --nlb-subdomain` (the subdomain stays), stops its certificate, and is idempotent", async () => {
             const { subdomain } = JSON.parse(first.stdout);
             assertOk(await run(stub, "nlb-dns", "delete", nlbSettings("vpc", { PULUMI_COMMAND_STDOUT: first.stdout })), "delete");
             assert.deepEqual(stub.callsOf("ks", "nlb-dns", "rm").map((call) => call.argv),
                 [["ks", "nlb-dns", "rm", "vpc-gen2", "--cluster", cluster, "--nlb-subdomain", subdomain]]);
+            assert.deepEqual(stub.callsOf("ks", "nlb-dns", "secret", "rm").map((call) => call.argv),
+                [["ks", "nlb-dns", "secret", "rm", "--cluster", cluster, "--nlb-subdomain", subdomain]]);
             assert.deepEqual(ours(stub, { hostname: gatewayHostname }), []);
+            const left = stub.state().nlb[cluster].find((entry) => entry.subdomain === subdomain);
+            assert.ok(left, "IBM keeps the subdomain: rm vpc-gen2 only detaches the hostname");
+            assert.equal(left.lbHostname, "");
+            assert.equal(left.secretName, "", "its certificate is no longer renewed");
             assert.ok(stub.state().nlb[cluster].some((entry) => entry.subdomain === unrelated.subdomain));
             // Without the stored output too: the address alone finds (or does not find) the registration.
             assertOk(await run(stub, "nlb-dns", "delete", nlbSettings("vpc")), "second delete");
             assert.equal(stub.callsOf("ks", "nlb-dns", "rm").length, 1);
+            assert.equal(stub.callsOf("ks", "nlb-dns", "secret", "rm").length, 1);
+        });
+    });
+
+    describe("nlb-dns subdomain lifecycle", () => {
+        /** An empty subdomain this stack left behind: no address, certificate in the gateway's namespace, still issued. */
+        const leftover = (infrastructure: "classic" | "vpc"): StubRegistration => ({
+            subdomain: "mesh-cluster-0007.us-south.stg.containers.appdomain.cloud", ips: [], lbHostname: "",
+            secretName: "mesh-cluster-0007", secretNamespace: "istio-system", secretStatus: "created",
+            ...(infrastructure === "vpc" ? {} : {}),
+        });
+
+        it("classic: reuses the stack's empty subdomain with `nlb-dns add --nlb-host` instead of minting a new one", async () => {
+            const stub = newStub(scenario("classic", { nlb: { [cluster]: [{ ...unrelated }, leftover("classic")] } }));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            assertOk(result, "create");
+            assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 0, "no new subdomain, no new certificate");
+            assert.deepEqual(stub.callsOf("ks", "nlb-dns", "add").map((call) => call.argv),
+                [["ks", "nlb-dns", "add", "--cluster", cluster, "--ip", gatewayIp, "--nlb-host", leftover("classic").subdomain]]);
+            assert.equal(parseResult(result.stdout).subdomain, leftover("classic").subdomain);
+        });
+
+        it("VPC: reuses the stack's empty subdomain with `nlb-dns replace --lb-host --nlb-subdomain`", async () => {
+            const stub = newStub(scenario("vpc", { nlb: { [cluster]: [{ ...unrelated, ips: [] }, leftover("vpc")] } }));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("vpc"));
+            assertOk(result, "create");
+            assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 0);
+            assert.deepEqual(stub.callsOf("ks", "nlb-dns", "replace").map((call) => call.argv),
+                [["ks", "nlb-dns", "replace", "--cluster", cluster, "--lb-host", gatewayHostname, "--nlb-subdomain", leftover("vpc").subdomain]]);
+            assert.equal(parseResult(result.stdout).subdomain, leftover("vpc").subdomain);
+        });
+
+        it("a new load balancer (update) moves onto the previous subdomain; classic then drops the old IP", async () => {
+            const stub = newStub(scenario("classic"));
+            const first = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            assertOk(first, "create");
+            const newIp = "169.61.20.99";
+            const update = await run(stub, "nlb-dns", "create", nlbSettings("classic", { NLB_ADDRESS: newIp, PULUMI_COMMAND_STDOUT: first.stdout }));
+            assertOk(update, "update");
+            const { subdomain } = parseResult(first.stdout);
+            assert.equal(parseResult(update.stdout).subdomain, subdomain, "same subdomain, same certificate");
+            assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 1);
+            assert.deepEqual(stub.state().nlb[cluster].find((entry) => entry.subdomain === subdomain)?.ips, [newIp]);
+        });
+
+        it("never reuses a subdomain whose certificate is outside the gateway's namespace, nor one whose certificate was stopped", async () => {
+            const stub = newStub(scenario("classic", { nlb: { [cluster]: [
+                { ...leftover("classic"), secretNamespace: "default" },
+                { ...leftover("classic"), subdomain: "mesh-cluster-0008.us-south.stg.containers.appdomain.cloud", secretName: "", secretStatus: "" },
+            ] } }));
+            assertOk(await run(stub, "nlb-dns", "create", nlbSettings("classic")), "create");
+            assert.equal(stub.callsOf("ks", "nlb-dns", "add").length, 0);
+            assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 1);
+        });
+
+        for (const infrastructure of ["classic", "vpc"] as const) {
+            it(`${infrastructure}: refuses to adopt a registration whose certificate is in default, with the fix`, async () => {
+                const byHand: StubRegistration = { ...leftover(infrastructure), secretNamespace: "default",
+                    ...(infrastructure === "classic" ? { ips: [gatewayIp] } : { lbHostname: gatewayHostname }) };
+                const stub = newStub(scenario(infrastructure, { nlb: { [cluster]: [byHand] } }));
+                const fix = infrastructure === "classic"
+                    ? `ibmcloud ks nlb-dns rm classic --cluster ${cluster} --ip ${gatewayIp} --nlb-host ${byHand.subdomain}`
+                    : `ibmcloud ks nlb-dns rm vpc-gen2 --cluster ${cluster} --nlb-subdomain ${byHand.subdomain}`;
+                const result = await run(stub, "nlb-dns", "create", nlbSettings(infrastructure));
+                assertFails(result, /certificate Secret mesh-cluster-0007 is in namespace default, and the gateway in istio-system can read Secrets only in its own namespace/);
+                assert.ok(result.stderr.includes(`Fix: ${fix}`), result.stderr);
+                assert.equal(stub.callsOf("ks", "nlb-dns", "create").length + stub.callsOf("ks", "nlb-dns", "add").length, 0);
+            });
+        }
+
+        it("VPC: retries `nlb-dns create` while the new load balancer is still provisioning", async () => {
+            const stub = newStub(scenario("vpc", { vpcLbNotReadyCreates: 3 }));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("vpc", { IBMCLOUD_RETRY_ATTEMPTS: "2" }));
+            assertOk(result, "create");
+            assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 4, "more tries than the ordinary retry budget of 2");
+            assert.match(result.stderr, /the load balancer may still be provisioning/);
+        });
+
+        it("VPC: a private load balancer gets a private subdomain (`--type private`)", async () => {
+            const stub = newStub(scenario("vpc"));
+            assertOk(await run(stub, "nlb-dns", "create", nlbSettings("vpc", { NLB_TYPE: "private" })), "create");
+            assert.deepEqual(stub.callsOf("ks", "nlb-dns", "create")[0].argv.slice(-2), ["--type", "private"]);
+        });
+
+        it("reads classic listings that give the IPs as the JSON-encoded nlbIP", async () => {
+            const stub = newStub(scenario("classic", { classicListing: "nlbIP" }));
+            const first = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            assertOk(first, "create");
+            assertOk(await run(stub, "nlb-dns", "create", nlbSettings("classic")), "second create");
+            assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 1, "adopted through nlbIP");
+        });
+    });
+
+    describe("IAM, resource groups and logins", () => {
+        it("a missing IAM role fails at once, naming the role: Editor for nlb-dns", async () => {
+            const stub = newStub(scenario("classic", { denied: { "ks nlb-dns create": true } }));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            assertFails(result, /lacks the Editor platform access role for the cluster.*Fix: assign it in IBM Cloud IAM/);
+            assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 1, "not retried");
+        });
+
+        it("a missing IAM role fails at once, naming the role: Administrator for ingress secret", async () => {
+            const stub = newStub(scenario("classic", { denied: { "ks ingress secret create": true } }));
+            const result = await run(stub, "alb-ingress", "secret-create", {
+                IKS_CLUSTER: cluster, IKS_REGION: "us-south", IKS_MESH_IBMCLOUD_HOME: ".ibmcloud/dev", IBMCLOUD_API_KEY: apiKey,
+                ALB_SOURCE_SECRET: "mesh-cluster-0000", ALB_SOURCE_NAMESPACE: "default", ALB_TARGET_SECRET: "iks-ingress-tls", ALB_TARGET_NAMESPACE: "istio-system",
+            });
+            assertFails(result, /lacks the Administrator platform access role for the cluster/);
+            assert.equal(stub.callsOf("ks", "ingress", "secret", "create").length, 1, "not retried");
+        });
+
+        it("an expired login logs in again and carries on", async () => {
+            const stub = newStub(scenario("classic", { failures: { "ks nlb-dns ls": { count: 1, message: "Not logged in. Use 'ibmcloud login' to log in." } } }));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            assertOk(result, "create");
+            assert.equal(stub.callsOf("login").length, 2);
+            assert.match(result.stderr, /the login is gone; logging in again/);
+        });
+
+        it("access through a resource group: without iks.resourceGroup the cluster is not visible, and the error says to set it", async () => {
+            const state = scenario("classic", { resourceGroups: ["default", "mesh-rg"] });
+            state.clusters[cluster].resourceGroup = "mesh-rg";
+            const stub = newStub(state);
+            assertFails(await run(stub, "nlb-dns", "create", nlbSettings("classic")),
+                /could not be found.*set iks\.resourceGroup \(pulumi config set --path iks\.resourceGroup <group>\)/);
+        });
+
+        it("access through a resource group: iks.resourceGroup is targeted at login (`-g`)", async () => {
+            const state = scenario("classic", { resourceGroups: ["default", "mesh-rg"] });
+            state.clusters[cluster].resourceGroup = "mesh-rg";
+            const stub = newStub(state);
+            assertOk(await run(stub, "nlb-dns", "create", nlbSettings("classic", { IKS_RESOURCE_GROUP: "mesh-rg" })), "create");
+            assert.deepEqual(stub.callsOf("login")[0].argv, ["login", "-r", "us-south", "-g", "mesh-rg", "-q"]);
+        });
+
+        it("with the operator's own login, a resource group other than the targeted one is refused with the fix", async () => {
+            const stub = newStub(scenario("classic", { homes: { default: { plugins: ["container-service"], loggedIn: true, resourceGroup: "other" } } }));
+            assertFails(await run(stub, "nlb-dns", "create", nlbSettings("classic", { IKS_RESOURCE_GROUP: "mesh-rg" }, false)),
+                /iks\.resourceGroup is mesh-rg, but your ibmcloud login targets resource group other\. Fix: ibmcloud target -g mesh-rg/);
+        });
+    });
+
+    describe("parallel commands", () => {
+        const latency = { IBMCLOUD_STUB_LATENCY_MS: "150" };
+
+        it("the stub models the shared-home hazard: a login in one process logs out a call running in another", async () => {
+            const stub = newStub(scenario("classic"));
+            const home = path.join(stub.dir, "shared-home");
+            const env = { ...stub.environment({ IBMCLOUD_API_KEY: apiKey, IBMCLOUD_HOME: home, ...latency }) };
+            assert.equal((await runProcess(path.join(stub.binDir, "ibmcloud"), ["login", "-r", "us-south", "-q"], env, stub.workDir)).code, 0);
+            // The call holds its session for 2 s (a slow API round trip); the login lands inside that window.
+            const [call] = await Promise.all([
+                runProcess(path.join(stub.binDir, "ibmcloud"), ["ks", "cluster", "get", "--cluster", cluster, "--output", "json"],
+                    { ...env, IBMCLOUD_STUB_LATENCY_MS: "2000" }, stub.workDir),
+                new Promise((resolve) => setTimeout(resolve, 500)).then(() =>
+                    runProcess(path.join(stub.binDir, "ibmcloud"), ["login", "-r", "us-south", "-q"], { ...env, IBMCLOUD_STUB_LATENCY_MS: "0" }, stub.workDir)),
+            ]);
+            assert.notEqual(call.code, 0);
+            assert.match(call.stdout, /Not logged in/);
+        });
+
+        it("concurrent runs (registration, certificate copy, domain lookup) each log in to a home of their own and none is logged out", async () => {
+            const stub = newStub(scenario("classic", { newHomePlugins: [] }));
+            const albSettings = { IKS_CLUSTER: cluster, IKS_REGION: "us-south", IKS_MESH_IBMCLOUD_HOME: ".ibmcloud/dev", IBMCLOUD_API_KEY: apiKey, ...latency };
+            const results = await Promise.all([
+                run(stub, "nlb-dns", "create", nlbSettings("classic", latency)),
+                run(stub, "alb-ingress", "secret-create", { ...albSettings, ALB_SOURCE_SECRET: "mesh-cluster-0000", ALB_SOURCE_NAMESPACE: "default",
+                    ALB_TARGET_SECRET: "iks-ingress-tls", ALB_TARGET_NAMESPACE: "istio-system" }),
+                run(stub, "alb-ingress", "domain", albSettings),
+                run(stub, "nlb-dns", "create", nlbSettings("classic", latency)),
+            ]);
+            results.forEach((result, index) => assertOk(result, `run ${index}`));
+            const logins = stub.callsOf("login");
+            assert.equal(new Set(logins.map((call) => call.home)).size, 4, "four runs, four CLI homes");
+            assert.deepEqual(stub.calls().filter((call) => (call.message ?? "").includes("Not logged in")), [], "no call lost its login");
+            assert.equal(stub.state().pluginInstalls, 1, "the plugin is installed once, into the shared plugin directory");
         });
     });
 
@@ -261,7 +449,10 @@ describe("IKS scripts against a stub ibmcloud", function () {
             assertOk(await run(stub, "nlb-dns", "create", nlbSettings("classic")), "create");
             const [install] = stub.callsOf("plugin", "install");
             assert.deepEqual(install.argv, ["plugin", "install", "container-service", "-f"]);
-            assert.equal(install.home, path.join(stub.workDir, ".ibmcloud", "dev"));
+            assert.equal(path.dirname(install.home), path.join(stub.workDir, ".ibmcloud", "dev", "runs"), "a run's own home");
+            assert.ok(fs.existsSync(path.join(stub.workDir, ".ibmcloud", "dev", ".bluemix", "plugins")), "the plugins live in the stack's home");
+            assertOk(await run(stub, "nlb-dns", "create", nlbSettings("classic")), "second create");
+            assert.equal(stub.callsOf("plugin", "install").length, 1, "the next run finds the plugin through its link");
         });
 
         it("not logged in and no API key", async () => {
@@ -273,7 +464,8 @@ describe("IKS scripts against a stub ibmcloud", function () {
         it("an API key that IBM Cloud refuses", async () => {
             const stub = newStub(scenario("classic"));
             const result = await run(stub, "nlb-dns", "create", nlbSettings("classic", { IBMCLOUD_API_KEY: "not-the-right-key-7731" }));
-            assertFails(result, /ibmcloud login \(region us-south\) failed 5 times; .*Unable to authenticate.*Fix: check iks\.apiKey \(or IBMCLOUD_API_KEY\) and iks\.region/);
+            assertFails(result, /ibmcloud login -r us-south -q failed \(exit 1\): .*Unable to authenticate.*Fix: check iks\.apiKey \(or IBMCLOUD_API_KEY\), iks\.region/);
+            assert.equal(stub.callsOf("login").length, 1, "a refused key is not a transient failure: no retry");
             assert.ok(!result.stderr.includes("not-the-right-key-7731"));
         });
 
@@ -298,7 +490,9 @@ describe("IKS scripts against a stub ibmcloud", function () {
             const [login] = stub.callsOf("login");
             assert.deepEqual(login.argv, ["login", "-r", "us-south", "-q"]);
             assert.ok(login.apiKeyInEnvironment);
-            assert.ok(stub.calls().every((call) => call.home === home), "every call uses the stack's CLI home");
+            assert.equal(new Set(stub.calls().map((call) => call.home)).size, 1, "one run, one CLI home");
+            assert.equal(path.dirname(login.home), path.join(home, "runs"), "under the stack's CLI home");
+            assert.ok(!fs.existsSync(login.home), "the run's home (its login tokens) is removed at the end");
             assert.equal(fs.readFileSync(path.join(home, ".gitignore"), "utf8"), "*\n", "the login tokens stay out of git");
         });
 

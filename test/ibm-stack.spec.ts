@@ -167,10 +167,24 @@ describe("IKS stack under the mock engine", function () {
             assert.ok(run.dependsOn(registration, run.get(releaseType, "istio-ingressgateway")));
         });
 
-        it("replaces the registration when the address changes (the address is a trigger)", () => {
-            const triggers = commandRunning(run, /nlb-dns create$/).plain.triggers;
-            assert.ok(triggers.includes(iksFacts.classicIp), JSON.stringify(triggers));
-            assert.ok(triggers.includes(iksFacts.cluster));
+        it("updates (not replaces) the registration when the address changes; another cluster or namespace replaces it", () => {
+            const registration = commandRunning(run, /nlb-dns create$/);
+            assert.deepEqual(registration.plain.triggers, [iksFacts.cluster, "classic", "istio-system"]);
+            assert.equal(registration.plain.environment.NLB_ADDRESS, iksFacts.classicIp, "the address is an input: a change is an update");
+            assert.equal(registration.plain.environment.NLB_TYPE, "public");
+        });
+
+        it("gives the gateway's load balancer its visibility, and on VPC a stable name", async () => {
+            const gatewayRelease = (program: ProgramRun) => run.get(releaseType, "istio-ingressgateway") && program.get(releaseType, "istio-ingressgateway");
+            assert.deepEqual(gatewayRelease(run)?.plain.values.service.annotations, {
+                "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type": "public",
+            });
+            const vpc = await runProgram(iksWith({ infrastructure: "vpc", loadBalancer: { visibility: "private" } }), { secretSections: ["iks"], ...iksVpcMocks });
+            assert.deepEqual(gatewayRelease(vpc)?.plain.values.service.annotations, {
+                "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type": "private",
+                "service.kubernetes.io/ibm-load-balancer-cloud-provider-vpc-lb-name": "mesh-cluster-test-istio-gateway",
+            });
+            assert.equal(commandRunning(vpc, /nlb-dns create$/).plain.environment.NLB_TYPE, "private");
         });
 
         it("registers the hostname on VPC", async () => {
@@ -215,9 +229,14 @@ describe("IKS stack under the mock engine", function () {
         });
     });
 
-    describe("the ALB (ingress-nginx)", () => {
+    describe("the ALB (ingress-nginx, selectable)", () => {
+        let nginx: ProgramRun;
+        before(async () => {
+            nginx = await runProgram(iksWith({ alb: { ingressClass: "public-iks-k8s-nginx" } }), { secretSections: ["iks"], ...iksMocks });
+        });
+
         it("routes <app>.<ingress subdomain> to istio-ingressgateway:443 with the copied Ingress certificate", () => {
-            const ingress = named(run, ingressType, "alb-to-gateway");
+            const ingress = named(nginx, ingressType, "alb-to-gateway");
             assert.ok(ingress);
             assert.equal(ingress.plain.metadata.namespace, "istio-system");
             assert.equal(ingress.plain.spec.ingressClassName, "public-iks-k8s-nginx");
@@ -227,12 +246,12 @@ describe("IKS stack under the mock engine", function () {
             for (const rule of ingress.plain.spec.rules) {
                 assert.deepEqual(rule.http.paths[0].backend, { service: { name: "istio-ingressgateway", port: { number: 443 } } });
             }
-            assert.ok(run.dependsOn(ingress, commandRunning(run, /secret-create$/)), "the TLS secret is copied first");
-            assert.ok(run.dependsOn(ingress, run.get("kubernetes:core/v1:Namespace", "istio-system")));
+            assert.ok(nginx.dependsOn(ingress, commandRunning(nginx, /secret-create$/)), "the TLS secret is copied first");
+            assert.ok(nginx.dependsOn(ingress, nginx.get("kubernetes:core/v1:Namespace", "istio-system")));
         });
 
         it("re-encrypts to the gateway with exactly the proxy-ssl annotations", () => {
-            assert.deepEqual(named(run, ingressType, "alb-to-gateway")?.plain.metadata.annotations, {
+            assert.deepEqual(named(nginx, ingressType, "alb-to-gateway")?.plain.metadata.annotations, {
                 "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
                 "nginx.ingress.kubernetes.io/proxy-ssl-secret": "istio-system/alb-gateway-upstream",
                 "nginx.ingress.kubernetes.io/proxy-ssl-verify": "on",
@@ -269,10 +288,10 @@ describe("IKS stack under the mock engine", function () {
         });
     });
 
-    describe("the ALB (Traefik)", () => {
+    describe("the ALB (Traefik, the default: IBM's supported ALB)", () => {
         let traefik: ProgramRun;
-        before(async () => {
-            traefik = await runProgram(iksWith({ alb: { ingressClass: "public-iks-traefik" } }), { secretSections: ["iks"], ...iksMocks });
+        before(() => {
+            traefik = run;
         });
 
         it("gives Traefik a ServersTransport with the gateway's name, the roots and our client certificate", () => {

@@ -105,7 +105,7 @@ describe("profiles: under mocks, with every sample and Kiali on", () => {
     it("standard leaves the charts at their own defaults", () => {
         const config = parseStackConfig({});
         assert.deepEqual(valuesOf(runs.standard, "istiod"), JSON.parse(JSON.stringify(istiodValues(config))));
-        assert.deepEqual(valuesOf(runs.standard, "istio-ingressgateway"), JSON.parse(JSON.stringify(gatewayValues(config))));
+        assert.deepEqual(valuesOf(runs.standard, "istio-ingressgateway"), JSON.parse(JSON.stringify(gatewayValues(config, "test"))));
         assert.deepEqual(valuesOf(runs.standard, "kiali"), JSON.parse(JSON.stringify(kialiValues(config.kiali))));
         assert.ok(measured.standard.total.cpu > measured.small.total.cpu);
         assert.ok(measured.production.total.cpu > measured.standard.total.cpu);

@@ -28,7 +28,8 @@ export function scriptCommand(script: IbmCloudScript, action: string): string {
 
 /**
  * The CLI home a stack logs in to with its own API key, relative to the project directory; the
- * scripts resolve it against their working directory and keep it out of git.
+ * scripts resolve it against their working directory and keep it out of git. Each run logs in to
+ * a home of its own under it (components/ibm/scripts/cli-home.ts); plugins are shared.
  */
 export function stackCliHome(stack: string): string {
     return `.ibmcloud/${stack}`;
@@ -39,6 +40,8 @@ export interface IbmCloudCliSettings {
     region: string;
     /** Secret; absent means IBMCLOUD_API_KEY from the environment, or the operator's existing login. */
     apiKey?: pulumi.Output<string>;
+    /** Targeted at login when access to the cluster comes through a resource group. */
+    resourceGroup?: string;
     stack: string;
 }
 
@@ -53,6 +56,7 @@ export function ibmCloudEnvironment(settings: IbmCloudCliSettings): Record<strin
         IBMCLOUD_COLOR: "false",
         IBMCLOUD_VERSION_CHECK: "false",
         IKS_MESH_IBMCLOUD_HOME: stackCliHome(settings.stack),
+        ...(settings.resourceGroup ? { IKS_RESOURCE_GROUP: settings.resourceGroup } : {}),
         ...(settings.apiKey ? { IBMCLOUD_API_KEY: pulumi.secret(settings.apiKey) } : {}),
     };
 }
@@ -62,7 +66,13 @@ export function ibmCloudCliSettings(iks: StackConfig["iks"], stack: string): Ibm
     if (!iks.cluster || !iks.region) {
         throw new Error("iks.cluster and iks.region are required when iks.enabled is true");
     }
-    return { cluster: iks.cluster, region: iks.region, stack, ...(iks.apiKey ? { apiKey: iks.apiKey } : {}) };
+    return {
+        cluster: iks.cluster,
+        region: iks.region,
+        stack,
+        ...(iks.apiKey ? { apiKey: iks.apiKey } : {}),
+        ...(iks.resourceGroup ? { resourceGroup: iks.resourceGroup } : {}),
+    };
 }
 
 export interface IbmCloudCommandArgs {

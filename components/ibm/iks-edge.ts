@@ -45,6 +45,7 @@ export class IksEdge extends pulumi.ComponentResource {
             gatewayNamespace: mesh.gatewayNamespace,
             gatewayServiceName: mesh.gatewayServiceName,
             timeoutSeconds: iks.dnsTimeoutSeconds,
+            visibility: iks.loadBalancer.visibility,
         }, { parent: this });
         this.gatewayCredentialName = this.nlbDns.secretName;
 

@@ -1,7 +1,34 @@
 // The address IKS gave the ingress gateway's LoadBalancer Service: an IP on classic infrastructure,
 // a hostname on VPC (where the load balancer is a VPC load balancer with a DNS name).
 
+import { StackConfig } from "../config";
+
 export type IksInfrastructure = "classic" | "vpc";
+
+/** IKS's cloud provider reads these on a LoadBalancer Service (IBM: "Classic/VPC load balancer annotations"). */
+export const ipTypeAnnotation = "service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type";
+export const vpcLoadBalancerNameAnnotation = "service.kubernetes.io/ibm-load-balancer-cloud-provider-vpc-lb-name";
+
+/**
+ * The VPC load balancer's name: stable per cluster and stack, so a re-created gateway Service takes
+ * over the same load balancer and keeps its hostname (and with it the NLB subdomain and certificate).
+ * VPC names are lowercase letters, digits and hyphens, start with a letter, at most 63 characters.
+ */
+export function vpcLoadBalancerName(cluster: string, stack: string): string {
+    const name = `${cluster}-${stack}-istio-gateway`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
+    return (/^[a-z]/.test(name) ? name : `lb-${name}`).slice(0, 63).replace(/-$/, "");
+}
+
+/** The annotations the gateway's Service gets on IKS: its visibility, and on VPC its stable name. */
+export function gatewayServiceAnnotations(iks: StackConfig["iks"], stack: string): Record<string, string> {
+    if (!iks.enabled) {
+        return {};
+    }
+    return {
+        [ipTypeAnnotation]: iks.loadBalancer.visibility,
+        ...(iks.infrastructure === "vpc" && iks.cluster ? { [vpcLoadBalancerNameAnnotation]: vpcLoadBalancerName(iks.cluster, stack) } : {}),
+    };
+}
 
 interface LoadBalancerIngress {
     ip?: string;

@@ -14,13 +14,15 @@ export interface NlbDnsArgs {
     gatewayServiceName: string;
     /** How long to wait for IBM to issue the subdomain's certificate. */
     timeoutSeconds: number;
+    /** The load balancer's visibility, which a new VPC subdomain's type matches. */
+    visibility: "public" | "private";
 }
 
 /**
  * An IBM NLB DNS subdomain for the ingress gateway's load balancer, with the TLS certificate IBM
  * issues and renews for it, as a Secret in the gateway's namespace (where the Gateway can use it).
  * The registration is created, or adopted when the address is already registered, by a command
- * resource; a new address replaces it (old one removed first).
+ * resource; a new address is moved onto the same subdomain (see scripts/nlb-dns.ts).
  */
 export class NlbDns extends pulumi.ComponentResource {
     /** The gateway's Service as the cluster reports it (read, not managed). */
@@ -54,9 +56,12 @@ export class NlbDns extends pulumi.ComponentResource {
                 NLB_ADDRESS: this.address,
                 NLB_SECRET_NAMESPACE: gatewayNamespace,
                 NLB_DNS_TIMEOUT_SECONDS: String(args.timeoutSeconds),
+                NLB_TYPE: args.visibility,
             },
-            // A new load balancer address is a new registration; so is another cluster or namespace.
-            triggers: [this.address, cli.settings.cluster, infrastructure, gatewayNamespace],
+            // Another cluster or namespace is a new registration (the old one is taken down first). A new
+            // load balancer address is an update instead: the script moves the stack's subdomain to it,
+            // so the hostname and certificate stay.
+            triggers: [cli.settings.cluster, infrastructure, gatewayNamespace],
         }, { parent: this });
 
         const result = this.registration.stdout.apply(parseResult);

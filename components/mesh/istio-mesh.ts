@@ -75,7 +75,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             ...chart("gateway"),
             name: gatewayReleaseName,
             namespace,
-            values: mergeValues(gatewayValues(config), gatewaySizingValues(config.profile)),
+            values: mergeValues(gatewayValues(config, pulumi.getStack()), gatewaySizingValues(config.profile)),
             // A cloud load balancer can take minutes to get its address.
             timeout: 600,
         }, { parent: this, dependsOn: [this.istiod] });

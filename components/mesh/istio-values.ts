@@ -2,6 +2,7 @@
 // an unknown key silently (base, istiod) or the chart's schema rejects it (gateway), and either way the
 // intent is lost. test/data/chart-keys/ pins the keys the charts of each supported Istio line define.
 import { StackConfig } from "../config";
+import { gatewayServiceAnnotations } from "../ibm/load-balancer";
 
 /** Istio's root namespace: mesh-wide policy lives here, and the gateway runs here too. */
 export const istioRootNamespace = "istio-system";
@@ -46,8 +47,9 @@ export function istiodValues(config: StackConfig): Record<string, unknown> {
     };
 }
 
-export function gatewayValues(config: StackConfig): Record<string, unknown> {
+export function gatewayValues(config: StackConfig, stack: string): Record<string, unknown> {
+    const annotations = gatewayServiceAnnotations(config.iks, stack);
     return {
-        service: { type: config.istio.gatewayServiceType },
+        service: { type: config.istio.gatewayServiceType, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
     };
 }

@@ -124,9 +124,9 @@ async function createSecretCopy(cli: IbmCloud, copy: CopySettings): Promise<stri
             "--name", copy.target.name, "--namespace", copy.target.namespace];
         cli.log(`copying the Ingress certificate into ${where}`);
         await cli.retry(`ibmcloud ks ingress secret create ${where}`, async () => {
-            const result = await cli.run(createArgs);
+            const result = await cli.call(createArgs);
             if (!findSecret(await listSecrets(cli), copy.target)) {
-                throw new IbmCloudError(cli.describeFailure(createArgs, result), { transient: true });
+                throw cli.failure(createArgs, { ...result, code: result.code || 1 });
             }
         });
     }
@@ -144,9 +144,13 @@ async function deleteSecretCopy(cli: IbmCloud, copy: CopySettings): Promise<unde
             cli.log(attempt === 1 ? `Ingress secret ${where} does not exist; nothing to remove` : `removed Ingress secret ${where}`);
             return undefined;
         }
-        const result = await cli.run(rmArgs);
+        const result = await cli.call(rmArgs);
         if (result.code !== 0) {
-            cli.log(cli.describeFailure(rmArgs, result));
+            const failure = cli.failure(rmArgs, result);
+            if (failure.permission) {
+                throw failure;
+            }
+            cli.log(failure.message);
         }
         if (attempt < retryAttempts) {
             await sleep(Math.min(60, retryBaseSeconds * 2 ** (attempt - 1)));

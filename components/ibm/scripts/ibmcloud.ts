@@ -11,8 +11,9 @@
 // The API key arrives in IBMCLOUD_API_KEY, which `ibmcloud login` reads itself: it is never an
 // argument, and every text that leaves this process (stdout, stderr, errors) is redacted of it.
 import { spawn } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { classifyFailure, requiredRole } from "./cli-failures.ts";
+import { type RunHome, createRunHome, operatorHomeLockPath, withLock } from "./cli-home.ts";
 
 const containerServicePlugin = "container-service";
 const installFix = "ibmcloud plugin install container-service";
@@ -21,11 +22,14 @@ const loginFix = "pulumi config set --path --secret iks.apiKey <key>, export IBM
 /** A failure the operator can act on. `transient` ones are worth another try. */
 export class IbmCloudError extends Error {
     readonly transient: boolean;
+    /** A missing IAM role: retrying or logging in again cannot help. */
+    readonly permission: boolean;
 
-    constructor(message: string, options: { transient?: boolean } = {}) {
+    constructor(message: string, options: { transient?: boolean; permission?: boolean } = {}) {
         super(message);
         this.name = "IbmCloudError";
         this.transient = options.transient ?? false;
+        this.permission = options.permission ?? false;
     }
 }
 
@@ -38,6 +42,8 @@ export interface CliSettings {
     apiKey: string | undefined;
     /** the CLI home this stack logs in to with its key, relative to the project */
     stackHome: string | undefined;
+    /** targeted at login (`-g`) when access to the cluster comes through a resource group */
+    resourceGroup: string | undefined;
     /** how often a transient CLI failure is tried in all */
     retryAttempts: number;
     /** the first backoff; it doubles on each retry */
@@ -81,6 +87,7 @@ export function readCliSettings(env: NodeJS.ProcessEnv): CliSettings {
         region: requiredSetting(env, "IKS_REGION"),
         apiKey,
         stackHome,
+        resourceGroup: env.IKS_RESOURCE_GROUP?.trim() || undefined,
         retryAttempts: Math.round(numberSetting(env, "IBMCLOUD_RETRY_ATTEMPTS", 5, { min: 1, max: 20 })),
         retryBaseSeconds: numberSetting(env, "IBMCLOUD_RETRY_BASE_SECONDS", 2, { min: 0, max: 60 }),
         callTimeoutSeconds: numberSetting(env, "IBMCLOUD_CALL_TIMEOUT_SECONDS", 300, { min: 1, max: 3600 }),
@@ -151,24 +158,37 @@ export interface IbmCloudOptions {
     log?: (message: string) => void;
 }
 
-/** Runs ibmcloud with this stack's settings; one instance per script run. */
+/** Runs ibmcloud with this stack's settings; one instance per script run, closed at its end. */
 export class IbmCloud {
     readonly settings: CliSettings;
-    /** The CLI home of this stack, used only when it logs in with its own key; else the operator's login. */
-    readonly home: string | undefined;
+    /** The stack's CLI home (shared plugins), used only when it logs in with its own key; else the operator's login. */
+    readonly sharedHome: string | undefined;
     readonly env: NodeJS.ProcessEnv;
+    private runHome: RunHome | undefined;
     private readonly logSink: (message: string) => void;
 
     constructor(settings: CliSettings, options: IbmCloudOptions = {}) {
         this.settings = settings;
         const cwd = options.cwd ?? process.cwd();
-        const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), IBMCLOUD_COLOR: "false", IBMCLOUD_VERSION_CHECK: "false" };
-        this.home = settings.apiKey && settings.stackHome ? path.resolve(cwd, settings.stackHome) : undefined;
-        if (this.home) {
-            env.IBMCLOUD_HOME = this.home;
-        }
-        this.env = env;
+        this.env = { ...(options.env ?? process.env), IBMCLOUD_COLOR: "false", IBMCLOUD_VERSION_CHECK: "false" };
+        this.sharedHome = settings.apiKey && settings.stackHome ? path.resolve(cwd, settings.stackHome) : undefined;
         this.logSink = options.log ?? ((message) => process.stderr.write(`${message}\n`));
+    }
+
+    /** This run's own CLI home (with a key), created on first use. */
+    get home(): string | undefined {
+        if (this.sharedHome && !this.runHome) {
+            this.runHome = createRunHome(this.sharedHome);
+            this.env.IBMCLOUD_HOME = this.runHome.home;
+        }
+        return this.runHome?.home;
+    }
+
+    /** Removes this run's CLI home and the login tokens in it. */
+    close(): void {
+        this.runHome?.remove();
+        this.runHome = undefined;
+        delete this.env.IBMCLOUD_HOME;
     }
 
     redact(text: string): string {
@@ -181,9 +201,17 @@ export class IbmCloud {
 
     /**
      * One CLI call. Never throws for a non-zero exit: IBM does not document its exit codes, so callers
-     * decide from the output (and usually from a follow-up `ls`).
+     * decide from the output (and usually from a follow-up `ls`). Without a home of its own, the call
+     * waits for the lock on the operator's home first.
      */
     run(args: readonly string[]): Promise<CliResult> {
+        if (this.home) {
+            return this.spawn(args);
+        }
+        return withLock(operatorHomeLockPath(this.env), (this.settings.callTimeoutSeconds + 60) * 1000, () => this.spawn(args));
+    }
+
+    private spawn(args: readonly string[]): Promise<CliResult> {
         return new Promise((resolve, reject) => {
             // No stdin: a CLI prompt (account choice, expired login) fails instead of hanging the deployment.
             const child = spawn("ibmcloud", [...args], { env: this.env, stdio: ["ignore", "pipe", "pipe"] });
@@ -211,15 +239,45 @@ export class IbmCloud {
         });
     }
 
+    /**
+     * A call that logs in again, once, when the CLI says the login is gone (expired, or overwritten
+     * by another process) and the stack has a key to log in with.
+     */
+    async call(args: readonly string[]): Promise<CliResult> {
+        const result = await this.run(args);
+        if (result.code !== 0 && this.settings.apiKey && classifyFailure(`${result.stdout}\n${result.stderr}`) === "login") {
+            this.log(`ibmcloud ${args.slice(0, 4).join(" ")}: the login is gone; logging in again`);
+            await this.login();
+            return this.run(args);
+        }
+        return result;
+    }
+
     describeFailure(args: readonly string[], result: CliResult): string {
         return this.redact(`ibmcloud ${args.join(" ")} failed (exit ${result.code}): ${lastLines(`${result.stdout}\n${result.stderr}`)}`);
     }
 
-    /** A call whose JSON output is needed; a failure is transient, so it goes through `retry`. */
+    /** The error for a failed call: only transient faults are worth a retry; a missing role says which. */
+    failure(args: readonly string[], result: CliResult): IbmCloudError {
+        const described = this.describeFailure(args, result);
+        switch (classifyFailure(`${result.stdout}\n${result.stderr}`)) {
+            case "permission":
+                return new IbmCloudError(`${described}. The identity of the API key (or of your login) lacks the ${requiredRole(args)}. ` +
+                    "Fix: assign it in IBM Cloud IAM (see docs/iks.md, \"IAM roles\"), then run pulumi again", { permission: true });
+            case "login":
+                return new IbmCloudError(`${described}. Fix: ${loginFix}`);
+            case "transient":
+                return new IbmCloudError(described, { transient: true });
+            default:
+                return new IbmCloudError(described);
+        }
+    }
+
+    /** A call whose JSON output is needed; only a transient failure is worth another try through `retry`. */
     async json(args: readonly string[]): Promise<unknown> {
-        const result = await this.run(args);
+        const result = await this.call(args);
         if (result.code !== 0) {
-            throw new IbmCloudError(this.describeFailure(args, result), { transient: true });
+            throw this.failure(args, result);
         }
         return parseCliJson(result.stdout);
     }
@@ -255,34 +313,46 @@ export class IbmCloud {
         if (hasContainerServicePlugin(plugins)) {
             return;
         }
-        if (!this.home) {
+        if (!this.sharedHome) {
             throw new IbmCloudError(`The ibmcloud ${containerServicePlugin} plugin (the \`ibmcloud ks\` commands) is not installed. Fix: ${installFix}`);
         }
-        // The stack's own CLI home starts without plugins; the plugin comes from IBM's plugin repository.
-        this.log(`installing the ${containerServicePlugin} plugin into ${this.settings.stackHome}`);
-        const installArgs = ["plugin", "install", containerServicePlugin, "-f"];
-        const installed = await this.run(installArgs);
-        const after = installed.code === 0 ? await this.retry("listing ibmcloud plugins", () => this.json(listArgs)) : [];
-        if (!hasContainerServicePlugin(after)) {
-            throw new IbmCloudError(`The ibmcloud ${containerServicePlugin} plugin is not installed in this stack's CLI home ` +
-                `(${this.settings.stackHome}) and installing it failed: ${this.describeFailure(installArgs, installed)}. ` +
-                `Fix: IBMCLOUD_HOME=${this.settings.stackHome} ${installFix}`);
-        }
+        // The stack's home starts without plugins; the plugin comes from IBM's plugin repository, once
+        // for all runs (their plugin directories are links to the stack's).
+        await withLock(path.join(this.sharedHome, ".plugin-install.lock"), 15 * 60 * 1000, async () => {
+            if (hasContainerServicePlugin(await this.retry("listing ibmcloud plugins", () => this.json(listArgs)))) {
+                return; // another run installed it meanwhile
+            }
+            this.log(`installing the ${containerServicePlugin} plugin into ${this.settings.stackHome}`);
+            const installArgs = ["plugin", "install", containerServicePlugin, "-f"];
+            const installed = await this.run(installArgs);
+            const after = installed.code === 0 ? await this.retry("listing ibmcloud plugins", () => this.json(listArgs)) : [];
+            if (!hasContainerServicePlugin(after)) {
+                throw new IbmCloudError(`The ibmcloud ${containerServicePlugin} plugin is not installed in this stack's CLI home ` +
+                    `(${this.settings.stackHome}) and installing it failed: ${this.describeFailure(installArgs, installed)}. ` +
+                    `Fix: IBMCLOUD_HOME=${this.settings.stackHome} ${installFix}`);
+            }
+        });
     }
 
-    /** Logs in with the stack's API key, or checks the existing login. */
+    /** `ibmcloud login` with the stack's key (read from IBMCLOUD_API_KEY, never an argument), region and resource group. */
+    async login(): Promise<void> {
+        const { region, resourceGroup } = this.settings;
+        const loginArgs = ["login", "-r", region, ...(resourceGroup ? ["-g", resourceGroup] : []), "-q"];
+        const where = `region ${region}${resourceGroup ? `, resource group ${resourceGroup}` : ""}`;
+        await this.retry(`ibmcloud login (${where})`, async () => {
+            const result = await this.run(loginArgs);
+            if (result.code !== 0) {
+                const transient = classifyFailure(`${result.stdout}\n${result.stderr}`) === "transient";
+                throw new IbmCloudError(`${this.describeFailure(loginArgs, result)}. ` +
+                    `Fix: check iks.apiKey (or IBMCLOUD_API_KEY), iks.region${resourceGroup ? " and iks.resourceGroup" : ""}`, { transient });
+            }
+        });
+    }
+
+    /** Logs in with the stack's API key, or checks the existing login (and its resource group). */
     async ensureLogin(): Promise<void> {
-        const { region, apiKey } = this.settings;
-        if (apiKey) {
-            // `ibmcloud login` reads IBMCLOUD_API_KEY from the environment; the key is no argument.
-            const loginArgs = ["login", "-r", region, "-q"];
-            await this.retry(`ibmcloud login (region ${region})`, async () => {
-                const result = await this.run(loginArgs);
-                if (result.code !== 0) {
-                    throw new IbmCloudError(`${this.describeFailure(loginArgs, result)}. ` +
-                        "Fix: check iks.apiKey (or IBMCLOUD_API_KEY) and iks.region", { transient: true });
-                }
-            });
+        if (this.settings.apiKey) {
+            await this.login();
             return;
         }
         const targetArgs = ["target", "--output", "json"];
@@ -293,15 +363,21 @@ export class IbmCloud {
         } catch {
             target = undefined;
         }
-        const user = typeof target === "object" && target !== null ? (target as { user?: unknown }).user : undefined;
-        if (!user) {
+        const targeted = typeof target === "object" && target !== null ? target as { user?: unknown; resource_group?: { name?: unknown } } : {};
+        if (!targeted.user) {
             throw new IbmCloudError(`Not logged in to IBM Cloud (${this.describeFailure(targetArgs, result)}). Fix: ${loginFix}`);
+        }
+        const { resourceGroup } = this.settings;
+        const targetedGroup = typeof targeted.resource_group?.name === "string" ? targeted.resource_group.name : "";
+        if (resourceGroup && targetedGroup !== resourceGroup) {
+            throw new IbmCloudError(`iks.resourceGroup is ${resourceGroup}, but your ibmcloud login targets ` +
+                `${targetedGroup ? `resource group ${targetedGroup}` : "no resource group"}. Fix: ibmcloud target -g ${resourceGroup}`);
         }
     }
 
     /** The cluster as `ibmcloud ks cluster get` describes it; fails clearly when it is not visible. */
     async getCluster(): Promise<Record<string, unknown>> {
-        const { cluster, region } = this.settings;
+        const { cluster, region, resourceGroup } = this.settings;
         const args = ["ks", "cluster", "get", "--cluster", cluster, "--output", "json"];
         try {
             const details = await this.retry(`looking up cluster ${cluster}`, () => this.json(args));
@@ -311,21 +387,16 @@ export class IbmCloud {
             return details as Record<string, unknown>;
         } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
+            const groupHint = resourceGroup
+                ? `, and that resource group ${resourceGroup} (iks.resourceGroup) holds it`
+                : "; if your access to it comes through a resource group, set iks.resourceGroup (pulumi config set --path iks.resourceGroup <group>)";
             throw new IbmCloudError(`IKS cluster "${cluster}" is unknown or not accessible: ${message}. ` +
-                `Fix: check iks.cluster against \`ibmcloud ks cluster ls\`, and that the account logged in (region ${region}) can see it`);
+                `Fix: check iks.cluster against \`ibmcloud ks cluster ls\`, and that the account logged in (region ${region}) can see it${groupHint}`);
         }
     }
 
     /** Every prerequisite, in the order an operator would fix them: CLI, plugin, login, cluster. Returns the cluster's details. */
     async ensureReady(): Promise<Record<string, unknown>> {
-        if (this.home) {
-            fs.mkdirSync(this.home, { recursive: true, mode: 0o700 });
-            // The home holds login tokens: keep it out of version control wherever it lives.
-            const ignore = path.join(this.home, ".gitignore");
-            if (!fs.existsSync(ignore)) {
-                fs.writeFileSync(ignore, "*\n");
-            }
-        }
         await this.ensurePlugin();
         await this.ensureLogin();
         return this.getCluster();
@@ -336,7 +407,11 @@ export class IbmCloud {
  * Reads a script's result back from its stdout: the last line that is a JSON object with every one
  * of `fields` as a non-empty string. The component resources parse command output with this.
  */
-export function parseResultLine<K extends string>(stdout: string | undefined, fields: readonly K[], what: string): Record<K, string> {
+export function parseResultLine<K extends string>(stdout: string | undefined, fields: readonly K[], what: string): Record<K, string>;
+export function parseResultLine<K extends string>(stdout: string | undefined, fields: readonly K[], what: string,
+    options: { optional: true }): Record<K, string> | undefined;
+export function parseResultLine<K extends string>(stdout: string | undefined, fields: readonly K[], what: string,
+    options: { optional?: boolean } = {}): Record<K, string> | undefined {
     for (const line of (stdout ?? "").trim().split(/\r?\n/).reverse()) {
         try {
             const value: unknown = JSON.parse(line);
@@ -349,6 +424,9 @@ export function parseResultLine<K extends string>(stdout: string | undefined, fi
         } catch {
             // not the result line
         }
+    }
+    if (options.optional) {
+        return undefined;
     }
     throw new Error(`${what} printed no result line with ${fields.join(", ")} (got ${JSON.stringify((stdout ?? "").slice(0, 200))})`);
 }

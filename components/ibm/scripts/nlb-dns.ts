@@ -1,8 +1,20 @@
-// Registers the ingress gateway's load balancer under an IKS NLB subdomain (create or adopt), waits
-// for IBM to issue the subdomain's certificate, and prints one JSON line {subdomain, secretName,
-// secretNamespace}; `delete` removes the registration again. Run by the NlbDns command resource:
+// Registers the ingress gateway's load balancer under an IKS NLB subdomain, waits for IBM to issue
+// the subdomain's certificate, and prints one JSON line {subdomain, secretName, secretNamespace,
+// address}; `delete` takes the registration down again. Run by the NlbDns command resource:
 //
 //   node components/ibm/scripts/run.ts nlb-dns create|delete
+//
+// `create` also runs on update (a new load balancer address), with the previous result line in
+// PULUMI_COMMAND_STDOUT. In order, it:
+//   1. adopts a subdomain that already lists our address (refusing one whose certificate is outside
+//      the gateway's namespace: the gateway can read Secrets only there);
+//   2. else reuses the stack's own subdomain (the previous one, or an empty one whose certificate is
+//      in the gateway's namespace): classic `nlb-dns add --nlb-host`, VPC `nlb-dns replace`;
+//   3. else creates a new one (on VPC retried for minutes: a new load balancer is not usable at once).
+// Each new subdomain mints a certificate that IBM keeps renewing, so reuse avoids piling them up.
+// `delete` removes our address (classic `rm` drops one IP; VPC `rm vpc-gen2` only detaches the
+// hostname; in both the subdomain itself stays: no command deletes one) and then stops the now
+// unused subdomain's certificate with `nlb-dns secret rm`.
 //
 // The exported functions are the pure part (parsing both `nlb-dns ls` shapes, matching, arguments),
 // which the TypeScript side and the tests use directly.
@@ -30,6 +42,8 @@ export interface NlbResult {
     subdomain: string;
     secretName: string;
     secretNamespace: string;
+    /** The address registered; absent in results of older versions. */
+    address?: string;
 }
 
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
@@ -68,7 +82,7 @@ export function parseNlbList(listed: unknown): NlbRegistration[] {
         }
         const ips = strings(entry.nlbIPArray);
         if (ips.length === 0 && text(entry.nlbIP)) {
-            ips.push(...text(entry.nlbIP).split(",").map((ip) => ip.trim()).filter((ip) => ip !== ""));
+            ips.push(...parseIpList(text(entry.nlbIP)));
         }
         return [{
             shape: "classic",
@@ -80,6 +94,22 @@ export function parseNlbList(listed: unknown): NlbRegistration[] {
             secretNamespace: text(entry.secretNamespace),
         }];
     }).filter((registration) => registration.subdomain !== "");
+}
+
+/**
+ * Classic `nlbIP` is a JSON-encoded list (`"[\"169.1.1.1\"]"`), or in older answers a comma-separated
+ * string; either way, the IPs in it.
+ */
+export function parseIpList(value: string): string[] {
+    const trimmed = value.trim();
+    if (trimmed.startsWith("[")) {
+        try {
+            return strings(JSON.parse(trimmed)).map((ip) => ip.trim());
+        } catch {
+            // not JSON after all: read it as a list of words below
+        }
+    }
+    return trimmed.replace(/[[\]"]/g, "").split(",").map((ip) => ip.trim()).filter((ip) => ip !== "");
 }
 
 /** An IP (classic, VPC NLB) or a hostname (VPC application load balancer), as the Service reports it. */
@@ -108,12 +138,44 @@ export function certificateReady(registration: NlbRegistration): boolean {
     return registration.secretStatus.toLowerCase() === "created" && registration.secretName !== "";
 }
 
+/** Whether no load balancer is registered under the subdomain any more (what `rm` leaves behind). */
+export function isEmpty(registration: NlbRegistration): boolean {
+    return registration.ips.length === 0 && !registration.lbHostname;
+}
+
+/**
+ * The stack's own subdomain to register the address under instead of minting a new one: the previous
+ * one (whatever it lists: a new address replaces the old), else an empty one whose certificate is
+ * in the gateway's namespace and still issued. Only this program registers subdomains with the
+ * gateway's namespace as their secret namespace, so such a leftover is the stack's.
+ */
+export function findReusable(registrations: readonly NlbRegistration[], nlb: { secretNamespace: string; address: LoadBalancerAddress },
+    previousSubdomain?: string): NlbRegistration | undefined {
+    const attachable = registrations.filter((registration) => registration.secretNamespace === nlb.secretNamespace
+        && (registration.shape === "classic" ? "ip" in nlb.address : "hostname" in nlb.address));
+    const previous = attachable.find((registration) => registration.subdomain === previousSubdomain);
+    return previous ?? attachable.find((registration) => isEmpty(registration) && registration.secretName !== "");
+}
+
+/** Registers the address under an existing subdomain: classic adds the IP, VPC points the subdomain at the hostname. */
+export function attachArgs(registration: NlbRegistration, { cluster, address }: { cluster: string; address: LoadBalancerAddress }): string[] {
+    if ("ip" in address) {
+        return ["ks", "nlb-dns", "add", "--cluster", cluster, "--ip", address.ip, "--nlb-host", registration.subdomain];
+    }
+    return ["ks", "nlb-dns", "replace", "--cluster", cluster, "--lb-host", address.hostname, "--nlb-subdomain", registration.subdomain];
+}
+
+/** Stops the certificate of a subdomain this stack no longer uses (IBM would otherwise renew it forever). */
+export function secretRemoveArgs(registration: NlbRegistration, cluster: string): string[] {
+    return ["ks", "nlb-dns", "secret", "rm", "--cluster", cluster, "--nlb-subdomain", registration.subdomain];
+}
+
 export function listArgs(cluster: string): string[] {
     return ["ks", "nlb-dns", "ls", "--cluster", cluster, "--output", "json"];
 }
 
-export function createArgs({ infrastructure, cluster, address, secretNamespace }:
-    { infrastructure: "classic" | "vpc"; cluster: string; address: LoadBalancerAddress; secretNamespace: string }): string[] {
+export function createArgs({ infrastructure, cluster, address, secretNamespace, visibility = "public" }:
+    { infrastructure: "classic" | "vpc"; cluster: string; address: LoadBalancerAddress; secretNamespace: string; visibility?: "public" | "private" }): string[] {
     if (infrastructure === "classic") {
         if (!("ip" in address)) {
             throw new IbmCloudError(`classic load balancers have an IP, but the gateway Service reports hostname ${address.hostname}; ` +
@@ -122,10 +184,11 @@ export function createArgs({ infrastructure, cluster, address, secretNamespace }
         return ["ks", "nlb-dns", "create", "classic", "--cluster", cluster, "--ip", address.ip, "--secret-namespace", secretNamespace];
     }
     const target = "ip" in address ? ["--ip", address.ip] : ["--lb-host", address.hostname];
-    return ["ks", "nlb-dns", "create", "vpc-gen2", "--cluster", cluster, ...target, "--secret-namespace", secretNamespace];
+    // The subdomain's type matches the load balancer's (iks.loadBalancer.visibility).
+    return ["ks", "nlb-dns", "create", "vpc-gen2", "--cluster", cluster, ...target, "--secret-namespace", secretNamespace, "--type", visibility];
 }
 
-/** Classic removes one IP from its subdomain (the subdomain itself stays); VPC removes the subdomain. */
+/** Classic removes one IP from its subdomain; VPC detaches the hostname. The subdomain stays in both. */
 export function removeArgs(registration: NlbRegistration, { cluster, address }: { cluster: string; address: LoadBalancerAddress }): string[] {
     if (registration.shape === "classic") {
         if (!("ip" in address)) {
@@ -137,28 +200,34 @@ export function removeArgs(registration: NlbRegistration, { cluster, address }: 
 }
 
 /** The one line the create command prints, which the NlbDns component reads back. */
-export function formatResult(registration: NlbRegistration): string {
+export function formatResult(registration: NlbRegistration, address: LoadBalancerAddress): string {
     const result: NlbResult = {
         subdomain: registration.subdomain,
         secretName: registration.secretName,
         secretNamespace: registration.secretNamespace,
+        address: "ip" in address ? address.ip : address.hostname,
     };
     return JSON.stringify(result);
 }
 
 /** Reads the create command's output back. */
 export function parseResult(stdout: string | undefined): NlbResult {
-    return parseResultLine(stdout, ["subdomain", "secretName", "secretNamespace"] as const, "nlb-dns create");
+    const result: NlbResult = parseResultLine(stdout, ["subdomain", "secretName", "secretNamespace"] as const, "nlb-dns create");
+    const address = parseResultLine(stdout, ["subdomain", "address"] as const, "nlb-dns create", { optional: true })?.address;
+    return address ? { ...result, address } : result;
 }
 
 export interface NlbSettings {
     infrastructure: "classic" | "vpc";
     address: LoadBalancerAddress;
     secretNamespace: string;
+    /** `--type` of a new VPC subdomain */
+    visibility: "public" | "private";
     timeoutSeconds: number;
     pollSeconds: number;
     /** from the stored output of the last create */
     previousSubdomain: string | undefined;
+    previousAddress: string | undefined;
 }
 
 export function readNlbSettings(env: NodeJS.ProcessEnv): NlbSettings {
@@ -166,25 +235,40 @@ export function readNlbSettings(env: NodeJS.ProcessEnv): NlbSettings {
     if (infrastructure !== "classic" && infrastructure !== "vpc") {
         throw new IbmCloudError(`IKS_INFRASTRUCTURE must be classic or vpc (got ${JSON.stringify(infrastructure)})`);
     }
-    let previousSubdomain: string | undefined;
+    let previous: NlbResult | undefined;
     try {
-        previousSubdomain = env.PULUMI_COMMAND_STDOUT ? parseResult(env.PULUMI_COMMAND_STDOUT).subdomain : undefined;
+        previous = env.PULUMI_COMMAND_STDOUT ? parseResult(env.PULUMI_COMMAND_STDOUT) : undefined;
     } catch {
-        previousSubdomain = undefined;
+        previous = undefined;
+    }
+    const visibility = env.NLB_TYPE?.trim() || "public";
+    if (visibility !== "public" && visibility !== "private") {
+        throw new IbmCloudError(`NLB_TYPE must be public or private (got ${JSON.stringify(visibility)})`);
     }
     return {
         infrastructure,
         address: parseAddress(requiredSetting(env, "NLB_ADDRESS")),
         secretNamespace: requiredSetting(env, "NLB_SECRET_NAMESPACE"),
+        visibility,
         timeoutSeconds: numberSetting(env, "NLB_DNS_TIMEOUT_SECONDS", 900, { min: 0, max: 7200 }),
         pollSeconds: numberSetting(env, "NLB_DNS_POLL_SECONDS", 20, { min: 0, max: 600 }),
-        previousSubdomain,
+        previousSubdomain: previous?.subdomain,
+        previousAddress: previous?.address,
     };
 }
 
 const describeAddress = (nlb: NlbSettings): string => ("ip" in nlb.address ? `IP ${nlb.address.ip}` : `hostname ${nlb.address.hostname}`);
 
-/** Create or adopt, then wait for the certificate; returns the result line. */
+/** The fix for a registration whose certificate the gateway cannot read: take our address off it, then run again. */
+function foreignNamespaceError(cli: IbmCloud, nlb: NlbSettings, registration: NlbRegistration): IbmCloudError {
+    return new IbmCloudError(`NLB subdomain ${registration.subdomain} already lists ${describeAddress(nlb)}, but its certificate ` +
+        `Secret ${registration.secretName || "(none yet)"} is in namespace ${registration.secretNamespace || "default"}, and the gateway ` +
+        `in ${nlb.secretNamespace} can read Secrets only in its own namespace (a registration made by hand without --secret-namespace ` +
+        `keeps its certificate in default). Fix: ibmcloud ${removeArgs(registration, { cluster: cli.settings.cluster, address: nlb.address }).join(" ")}, ` +
+        `then pulumi up registers the address anew with --secret-namespace ${nlb.secretNamespace}`);
+}
+
+/** Adopt, reuse or create the registration, then wait for the certificate; returns the result line. */
 async function createRegistration(cli: IbmCloud, nlb: NlbSettings): Promise<string> {
     const { cluster } = cli.settings;
     const started = Date.now();
@@ -193,21 +277,40 @@ async function createRegistration(cli: IbmCloud, nlb: NlbSettings): Promise<stri
     const list = async () => parseNlbList(await cli.retry("ibmcloud ks nlb-dns ls", () => cli.json(listArgs(cluster))));
     const find = async () => findRegistration(await list(), nlb.address, nlb.previousSubdomain);
 
-    let registration = await find();
+    const listed = await list();
+    let registration = findRegistration(listed, nlb.address, nlb.previousSubdomain);
+    const reusable = registration ? undefined : findReusable(listed, nlb, nlb.previousSubdomain);
     if (registration) {
+        if (registration.secretNamespace !== nlb.secretNamespace) {
+            throw foreignNamespaceError(cli, nlb, registration);
+        }
         cli.log(`adopting NLB subdomain ${registration.subdomain}, which already lists ${describeAddress(nlb)}`);
-    } else {
-        const args = createArgs({ infrastructure: nlb.infrastructure, cluster, address: nlb.address, secretNamespace: nlb.secretNamespace });
-        cli.log(`registering ${describeAddress(nlb)} under a new NLB subdomain of ${cluster}`);
-        registration = await cli.retry("ibmcloud ks nlb-dns create", async () => {
-            const result = await cli.run(args);
-            // The exit status is not documented as reliable: whether it is listed now decides.
-            const listed = await find();
-            if (!listed && result.code !== 0) {
-                throw new IbmCloudError(cli.describeFailure(args, result), { transient: true });
+    } else if (reusable) {
+        const args = attachArgs(reusable, { cluster, address: nlb.address });
+        cli.log(`registering ${describeAddress(nlb)} under this stack's NLB subdomain ${reusable.subdomain} instead of a new one`);
+        registration = await cli.retry(`ibmcloud ${args.slice(0, 3).join(" ")}`, async () => {
+            const result = await cli.call(args);
+            const attached = await find();
+            if (!attached && result.code !== 0) {
+                throw cli.failure(args, result);
             }
-            return listed;
+            return attached;
         });
+        await removePreviousAddress(cli, nlb, reusable);
+    } else {
+        const args = createArgs({ infrastructure: nlb.infrastructure, cluster, address: nlb.address, secretNamespace: nlb.secretNamespace, visibility: nlb.visibility });
+        cli.log(`registering ${describeAddress(nlb)} under a new NLB subdomain of ${cluster}`);
+        registration = nlb.infrastructure === "vpc"
+            ? await createUntilReady(cli, nlb, args, find, deadline)
+            : await cli.retry("ibmcloud ks nlb-dns create", async () => {
+                const result = await cli.call(args);
+                // The exit status is not documented as reliable: whether it is listed now decides.
+                const created = await find();
+                if (!created && result.code !== 0) {
+                    throw cli.failure(args, result);
+                }
+                return created;
+            });
     }
 
     while (!registration || !certificateReady(registration)) {
@@ -217,7 +320,7 @@ async function createRegistration(cli: IbmCloud, nlb: NlbSettings): Promise<stri
             const fix = `Fix: raise iks.dnsTimeoutSeconds (pulumi config set --path iks.dnsTimeoutSeconds 1800) and run pulumi up again; ` +
                 `the registration is kept and adopted. Check it with: ibmcloud ks nlb-dns ls --cluster ${cluster}`;
             if (!registration) {
-                throw new IbmCloudError(`Timed out after ${waited}s: nlb-dns create ran, but nlb-dns ls never listed a subdomain for ` +
+                throw new IbmCloudError(`Timed out after ${waited}s: nlb-dns ran, but nlb-dns ls never listed a subdomain for ` +
                     `${describeAddress(nlb)}. ${fix}`);
             }
             throw new IbmCloudError(`Timed out after ${waited}s waiting for the TLS certificate of NLB subdomain ${registration.subdomain} ` +
@@ -231,38 +334,94 @@ async function createRegistration(cli: IbmCloud, nlb: NlbSettings): Promise<stri
         registration = await find();
     }
     cli.log(`NLB subdomain ${registration.subdomain} is ready; its certificate is Secret ${registration.secretNamespace}/${registration.secretName}`);
-    return formatResult(registration);
+    return formatResult(registration, nlb.address);
 }
 
-/** Removes our address from its subdomain; succeeds when it is not registered (any more). */
+/**
+ * A new VPC load balancer has a hostname minutes before IBM's DNS service accepts it, so `nlb-dns
+ * create vpc-gen2` is tried again until the deadline; only a missing permission stops at once.
+ */
+async function createUntilReady(cli: IbmCloud, nlb: NlbSettings, args: string[], find: () => Promise<NlbRegistration | undefined>,
+    deadline: number): Promise<NlbRegistration | undefined> {
+    for (let attempt = 1; ; attempt++) {
+        const result = await cli.call(args);
+        const created = await find();
+        if (created || result.code === 0) {
+            return created;
+        }
+        const failure = cli.failure(args, result);
+        if (failure.permission || Date.now() >= deadline) {
+            throw failure;
+        }
+        const wait = Math.min(nlb.pollSeconds, Math.max(0, (deadline - Date.now()) / 1000));
+        cli.log(`nlb-dns create vpc-gen2 failed (try ${attempt}; the load balancer may still be provisioning), retrying in ${wait}s: ${failure.message}`);
+        await sleep(wait);
+    }
+}
+
+/** After a classic subdomain got the new IP, the old one (the replaced load balancer's) comes off it. */
+async function removePreviousAddress(cli: IbmCloud, nlb: NlbSettings, reused: NlbRegistration): Promise<void> {
+    const previous = nlb.previousAddress;
+    if (reused.shape !== "classic" || !previous || ("ip" in nlb.address && nlb.address.ip === previous) || !reused.ips.includes(previous)) {
+        return;
+    }
+    const args = removeArgs(reused, { cluster: cli.settings.cluster, address: { ip: previous } });
+    cli.log(`removing the previous load balancer's IP ${previous} from ${reused.subdomain}`);
+    const result = await cli.call(args);
+    if (result.code !== 0) {
+        cli.log(`could not remove ${previous} (${cli.describeFailure(args, result)}); remove it by hand: ibmcloud ${args.join(" ")}`);
+    }
+}
+
+/**
+ * Takes our address off its subdomain (succeeding when it is not registered any more), then stops
+ * the certificate of the subdomain left empty: the stack is gone, and IBM would renew it forever.
+ */
 async function deleteRegistration(cli: IbmCloud, nlb: NlbSettings): Promise<undefined> {
     const { cluster, retryAttempts, retryBaseSeconds } = cli.settings;
     await cli.ensureReady();
-    const find = async () => findRegistration(
-        parseNlbList(await cli.retry("ibmcloud ks nlb-dns ls", () => cli.json(listArgs(cluster)))), nlb.address, nlb.previousSubdomain);
+    const list = async () => parseNlbList(await cli.retry("ibmcloud ks nlb-dns ls", () => cli.json(listArgs(cluster))));
+    let ours: NlbRegistration | undefined;
     for (let attempt = 1; attempt <= retryAttempts; attempt++) {
-        const registration = await find();
+        const registration = findRegistration(await list(), nlb.address, nlb.previousSubdomain);
         if (!registration) {
             cli.log(attempt === 1 ? `${describeAddress(nlb)} is not registered; nothing to remove` : `removed ${describeAddress(nlb)}`);
-            return undefined;
+            break;
         }
+        ours = registration;
         const args = removeArgs(registration, { cluster, address: nlb.address });
-        cli.log(`removing ${describeAddress(nlb)} from NLB subdomain ${registration.subdomain}`);
-        const result = await cli.run(args);
+        cli.log(`removing ${describeAddress(nlb)} from NLB subdomain ${registration.subdomain} (the subdomain itself stays)`);
+        const result = await cli.call(args);
         if (result.code !== 0) {
-            cli.log(cli.describeFailure(args, result));
+            const failure = cli.failure(args, result);
+            if (failure.permission) {
+                throw failure;
+            }
+            cli.log(failure.message);
         }
         if (attempt < retryAttempts) {
             await sleep(Math.min(60, retryBaseSeconds * 2 ** (attempt - 1)));
+        } else {
+            const left = findRegistration(await list(), nlb.address, nlb.previousSubdomain);
+            if (left) {
+                throw new IbmCloudError(`NLB subdomain ${left.subdomain} still lists ${describeAddress(nlb)} after ${retryAttempts} tries to remove it. ` +
+                    `Fix: ibmcloud ${removeArgs(left, { cluster, address: nlb.address }).join(" ")}`);
+            }
+            cli.log(`removed ${describeAddress(nlb)}`);
         }
     }
-    const left = await find();
-    if (!left) {
-        cli.log(`removed ${describeAddress(nlb)}`);
-        return undefined;
+    const subdomain = ours?.subdomain ?? nlb.previousSubdomain;
+    const left = (await list()).find((registration) => registration.subdomain === subdomain);
+    if (left && isEmpty(left) && left.secretNamespace === nlb.secretNamespace && left.secretName !== "") {
+        const args = secretRemoveArgs(left, cluster);
+        cli.log(`stopping the certificate of the now unused NLB subdomain ${left.subdomain}`);
+        const result = await cli.call(args);
+        if (result.code !== 0) {
+            throw new IbmCloudError(`${cli.failure(args, result).message}. The subdomain's certificate keeps being renewed until it is removed. ` +
+                `Fix: ibmcloud ${args.join(" ")}`);
+        }
     }
-    throw new IbmCloudError(`NLB subdomain ${left.subdomain} still lists ${describeAddress(nlb)} after ${retryAttempts} tries to remove it. ` +
-        `Fix: ibmcloud ${removeArgs(left, { cluster, address: nlb.address }).join(" ")}`);
+    return undefined;
 }
 
 export const nlbDnsActions = ["create", "delete"] as const;

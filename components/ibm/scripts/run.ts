@@ -16,5 +16,10 @@ runMain(async () => {
     if (!main) {
         throw new IbmCloudError(`usage: node components/ibm/scripts/run.ts nlb-dns|alb-ingress <action> (got ${JSON.stringify(script)})`);
     }
-    return main(new IbmCloud(readCliSettings(process.env)), action ?? "", process.env);
+    const cli = new IbmCloud(readCliSettings(process.env));
+    try {
+        return await main(cli, action ?? "", process.env);
+    } finally {
+        cli.close();
+    }
 }, [process.env.IBMCLOUD_API_KEY]);

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import { ClusterBinding, resolveClusterBinding } from "./cluster/cluster-binding";
 import { currentKubeconfigContext } from "./cluster/kubeconfig-file";
+import { flatKeyProblems, isFlatKey } from "./config-flat-keys";
 import { ContractRecorder, ObjectReader, Problems, isPlainObject, parseMaybeJson, setCommand } from "./config-reader";
 import { PrefixRoute, routeProblems } from "./edge/routes";
 import { dns1035Label, dns1123Label, isGatewayHost, isPinnedImage } from "./names";
@@ -164,7 +165,12 @@ export interface ParseOptions {
 /** Validates the whole contract; throws ConfigError listing every problem at once. */
 export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): StackConfig {
     const problems: Problems = [];
-    const root = new ObjectReader("", raw, problems, options.record);
+    // Every key the program reads, to tell a flat key that was meant as one of them (config-flat-keys.ts).
+    const knownKeys: string[] = [];
+    const root = new ObjectReader("", raw, problems, (entry) => {
+        knownKeys.push(entry.key);
+        options.record?.(entry);
+    });
 
     const cluster = root.object("cluster");
     const clusterConfig = { useCurrentContext: cluster.boolean("useCurrentContext", false) };
@@ -320,6 +326,10 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         }
     });
 
+    for (const key of Object.keys(raw).filter(isFlatKey)) {
+        root.raw(key);
+    }
+    problems.push(...flatKeyProblems(raw, knownKeys, options.secretSections ?? []));
     root.finish();
     if (problems.length > 0) {
         throw new ConfigError(problems.map((problem) => problem.message));

@@ -122,6 +122,32 @@ export function kialiSizingValues(profile: SizingProfile): Record<string, unknow
     }
 }
 
+/**
+ * Containers of Istio's manifests (bookinfo, httpbin, the Prometheus addon), which request nothing as
+ * upstream ships them (BestEffort pods, first to be evicted, invisible to the scheduler). By container
+ * name; `default` for the rest. bookinfo's reviews runs on a JVM (Open Liberty) and needs the most.
+ */
+const manifestContainers: Partial<Record<SizingProfile, Record<string, ContainerResources>>> = {
+    small: {
+        default: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+        reviews: { requests: { cpu: "10m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+        "prometheus-server": { requests: { cpu: "25m", memory: "192Mi" }, limits: { memory: "1Gi" } },
+        "prometheus-server-configmap-reload": { requests: { cpu: "5m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+    },
+    production: {
+        default: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1000m", memory: "512Mi" } },
+        reviews: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2000m", memory: "1Gi" } },
+        "prometheus-server": { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2000m", memory: "4Gi" } },
+        "prometheus-server-configmap-reload": { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+    },
+};
+
+/** What a container of one of Istio's manifests gets; undefined under `standard` (the manifest as shipped). */
+export function manifestContainerResources(profile: SizingProfile, container: string): ContainerResources | undefined {
+    const table = manifestContainers[profile];
+    return table ? table[container] ?? table.default : undefined;
+}
+
 /** Requests and limits of the samples' own containers. */
 export function workloadResources(profile: SizingProfile, workload: "wordpress" | "mysql"): ContainerResources {
     const table = profile === "small" ? small : profile === "production" ? production : standardWorkloads;

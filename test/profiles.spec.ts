@@ -4,6 +4,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { sizeManifestContainers } from "../components/apps/manifest-sizing";
 import { parseStackConfig } from "../components/config";
 import { gatewayValues, gatewaySelector, istiodValues } from "../components/mesh/istio-values";
 import { kialiValues } from "../components/observability/kiali-values";
@@ -33,6 +34,27 @@ describe("profiles: config", () => {
     it("runs the dev stack (minikube, kind) small", () => {
         const dev = YAML.parse(fs.readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8"));
         assert.equal(dev.config["iks-mesh:profile"], "small");
+    });
+});
+
+describe("profiles: Istio's manifests get the profile's requests", () => {
+    const deployment = (containers: Record<string, unknown>[]) => ({
+        apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d" }, spec: { template: { spec: { containers } } },
+    });
+
+    it("sizes containers that set nothing, by container name, and keeps what a manifest sets", () => {
+        const own = { requests: { cpu: "1", memory: "1Gi" } };
+        const [sized] = sizeManifestContainers([deployment([{ name: "reviews" }, { name: "details", resources: {} }, { name: "mine", resources: own }])], "small");
+        const containers = (sized as any).spec.template.spec.containers;
+        assert.equal(containers[0].resources.requests.memory, "128Mi", "reviews (a JVM) gets its own size");
+        assert.equal(containers[1].resources.requests.memory, "64Mi", "an empty resources block counts as none");
+        assert.deepEqual(containers[2].resources, own);
+    });
+
+    it("leaves manifests as shipped under standard, and other kinds alone", () => {
+        const objects = [deployment([{ name: "reviews" }]), { apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: {} }];
+        assert.deepEqual(sizeManifestContainers(objects, "standard"), objects);
+        assert.deepEqual(sizeManifestContainers(objects, "production")[1], objects[1]);
     });
 });
 
@@ -96,13 +118,18 @@ describe("profiles: under mocks, with every sample and Kiali on", () => {
             "sidecar of wordpress/mysql"]) {
             assert.ok(whats.includes(expected), `${expected} is counted`);
         }
-        assert.ok(small.uncounted.every((what) => what.includes("yaml ConfigFile")), small.uncounted.join("\n"));
+        assert.deepEqual(small.uncounted, [], "every pod is visible to the measure");
+        assert.deepEqual(small.unrequested, [], "no BestEffort pod: Istio's manifests get the profile's requests too");
+        for (const expected of ["istio-system/prometheus", "bookinfo/reviews-v3", "httptools/httpbin", "sidecar of bookinfo/productpage-v1"]) {
+            assert.ok(whats.includes(expected), `${expected} is counted`);
+        }
         const injectedDeployments = runs.small.ofType("kubernetes:apps/v1:Deployment")
             .filter((deployment) => ["wordpress", "bookinfo", "httptools"].includes(deployment.plain.metadata.namespace));
         assert.equal(small.parts.filter((part) => part.bucket === "proxies").length, injectedDeployments.length, "one sidecar per injected pod");
     });
 
-    it("standard leaves the charts at their own defaults", () => {
+    it("standard leaves the charts at their own defaults, and Istio's manifests as shipped", () => {
+        assert.ok(measured.standard.unrequested.includes("istio-system/prometheus"), "the addon requests nothing upstream");
         const config = parseStackConfig({});
         assert.deepEqual(valuesOf(runs.standard, "istiod"), JSON.parse(JSON.stringify(istiodValues(config))));
         assert.deepEqual(valuesOf(runs.standard, "istio-ingressgateway"), JSON.parse(JSON.stringify(gatewayValues(config, "test"))));
@@ -139,9 +166,12 @@ describe("profiles: under mocks, with every sample and Kiali on", () => {
         for (const [what, resources] of [["gateway", gateway.resources], ["sidecars", proxy]] as const) {
             assert.ok(resources.requests.cpu && resources.requests.memory && resources.limits.cpu && resources.limits.memory, what);
         }
-        for (const deployment of runs.production.ofType("kubernetes:apps/v1:Deployment").filter((d) => d.plain.metadata.namespace === "wordpress")) {
+        const deployments = runs.production.ofType("kubernetes:apps/v1:Deployment");
+        assert.ok(deployments.length >= 10, "WordPress, MySQL, bookinfo, httpbin, Prometheus");
+        for (const deployment of deployments) {
             for (const container of deployment.plain.spec.template.spec.containers) {
-                assert.ok(container.resources.requests.cpu && container.resources.limits.memory, `${deployment.name}/${container.name}`);
+                assert.ok(container.resources?.requests?.cpu && container.resources?.requests?.memory && container.resources?.limits?.memory,
+                    `${deployment.plain.metadata.namespace}/${deployment.name}/${container.name}`);
             }
         }
     });

@@ -6,6 +6,7 @@ import { prometheusAddonUrl, prometheusNamespace } from "../observability/promet
 import { istioSampleUrl } from "../versions";
 import { ManifestObject, renderManifest } from "./istio-manifest";
 import { ManifestFetcher, fetchIstioManifest } from "./manifest-fetch";
+import { sizeManifestContainers } from "./manifest-sizing";
 import { bookinfoManifest, httpbinManifest, sampleNamespaces } from "./sample-names";
 
 export interface RenderedManifest {
@@ -24,7 +25,8 @@ export interface SampleManifests {
 async function load(url: string, namespace: string, config: StackConfig, fetcher: ManifestFetcher): Promise<RenderedManifest> {
     const { text } = await fetchIstioManifest(url, config.istio.version, fetcher);
     try {
-        return { url, objects: renderManifest(text, { namespace, hub: config.istio.hub, source: url }) };
+        // The profile's requests for containers the manifest leaves without (components/sizing.ts).
+        return { url, objects: sizeManifestContainers(renderManifest(text, { namespace, hub: config.istio.hub, source: url }), config.profile) };
     } catch (error) {
         throw new pulumi.RunError(`Istio's manifest for istio.version ${config.istio.version} cannot be applied as it is: ` +
             `${(error as Error).message}. Nothing was created.`);

@@ -24,10 +24,10 @@ const text = (value: unknown): string => (typeof value === "string" ? value.trim
 
 /** The controller an ALB build runs: `3.x_NNNN_iks` is Traefik, `1.x_NNNN_iks` ingress-nginx. */
 export function albController(build: string): AlbController {
-    if (/^3\./.test(build)) {
+    if (build.startsWith("3.")) {
         return "traefik";
     }
-    if (/^1\./.test(build)) {
+    if (build.startsWith("1.")) {
         return "nginx";
     }
     return "unknown";
@@ -92,7 +92,7 @@ export interface AlbCheckInput {
 /** Why the class would go unserved, with IBM's fix; undefined when an enabled ALB serves it. */
 export function albClassProblem(input: AlbCheckInput): string | undefined {
     const { cluster, infrastructure, ingressClass } = input;
-    const controller: AlbController = /-iks-traefik$/.test(ingressClass) ? "traefik" : "nginx";
+    const controller: AlbController = ingressClass.endsWith("-iks-traefik") ? "traefik" : "nginx";
     const other: AlbController = controller === "traefik" ? "nginx" : "traefik";
     const type = ingressClass.startsWith("private-") ? "private" : "public";
     const enabled = input.albs.filter((alb) => alb.enabled && alb.type === type);

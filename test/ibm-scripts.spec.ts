@@ -603,7 +603,8 @@ describe("IKS scripts against a stub ibmcloud", function () {
             const crn = stub.state().ingressSecrets[cluster][0].crn;
             const first = await run(stub, "alb-ingress", "secret-create", copySettings());
             assertOk(first, "secret-create");
-            assert.deepEqual(JSON.parse(first.stdout), { name: "iks-ingress-tls", namespace: "istio-system", crn });
+            assert.deepEqual(JSON.parse(first.stdout), { mode: "secrets-manager", name: "iks-ingress-tls", namespace: "istio-system", crn });
+            assert.deepEqual(stub.callsOf("ks", "ingress", "instance", "ls")[0].argv, ["ks", "ingress", "instance", "ls", "--cluster", cluster, "--output", "json"]);
             assert.deepEqual(stub.callsOf("ks", "ingress", "secret", "get")[0].argv, ["ks", "ingress", "secret", "get", "--cluster", cluster,
                 "--name", "mesh-cluster-0000", "--namespace", "default", "--output", "json"]);
             assert.deepEqual(stub.callsOf("ks", "ingress", "secret", "create").map((call) => call.argv), [["ks", "ingress", "secret", "create",
@@ -618,6 +619,62 @@ describe("IKS scripts against a stub ibmcloud", function () {
             assert.deepEqual(stub.state().ingressSecrets[cluster].map((secret) => `${secret.namespace}/${secret.name}`), ["default/mesh-cluster-0000"]);
             assertOk(await run(stub, "alb-ingress", "secret-delete", copySettings()), "second secret-delete");
             assert.equal(stub.callsOf("ks", "ingress", "secret", "rm").length, 1);
+        });
+
+        it("without a default Secrets Manager instance, secret-create makes no CRN copy and hands over to the stack's Kubernetes copy", async () => {
+            const stub = newStub(scenario("classic", { instances: { [cluster]: [{ name: "other", crn: "crn:v1:x", isDefault: false }] } }));
+            const result = await run(stub, "alb-ingress", "secret-create", copySettings({ ALB_KUBERNETES_COPY_SECRET: "iks-ingress-tls-copy" }));
+            assertOk(result, "secret-create");
+            assert.deepEqual(JSON.parse(result.stdout), { mode: "kubernetes-copy", name: "iks-ingress-tls-copy", namespace: "istio-system", crn: "" });
+            assert.equal(stub.callsOf("ks", "ingress", "secret", "create").length, 0, "IBM refuses a CRN copy without Secrets Manager");
+            assert.match(result.stderr, /no default Secrets Manager instance: the ALB serves a Kubernetes copy \(istio-system\/iks-ingress-tls-copy\) of default\/mesh-cluster-0000, refreshed on every pulumi up/);
+            assertOk(await run(stub, "alb-ingress", "secret-delete", copySettings()), "secret-delete has nothing to remove");
+        });
+
+        describe("the ALB class check before the Ingress", () => {
+            const nginxAlb = { albID: "public-crc0ffee-alb1", albBuild: "1.12.4_5384_iks", enable: true };
+            const traefikAlb = { albID: "public-crc0ffee-alb2", albBuild: "3.4.1_6012_iks", enable: true };
+            const withAlbs = (infrastructure: "classic" | "vpc", albs: object[], publicBackend?: "nginx" | "traefik") => {
+                const state = scenario(infrastructure);
+                Object.assign(state.clusters[cluster], { albs, ...(publicBackend ? { publicBackend } : {}) });
+                return newStub(state);
+            };
+            const domain = (stub: IbmCloudStub, infrastructure: "classic" | "vpc", ingressClass = "public-iks-traefik") =>
+                run(stub, "alb-ingress", "domain", albSettings({ ALB_INGRESS_CLASS: ingressClass, IKS_INFRASTRUCTURE: infrastructure }));
+
+            it("classic: a Traefik class with only ingress-nginx ALBs is refused with IBM's fix", async () => {
+                const stub = withAlbs("classic", [nginxAlb]);
+                assertFails(await domain(stub, "classic"), new RegExp("no enabled public ALB of cluster mesh-cluster runs traefik \\(enabled public ALBs: " +
+                    "public-crc0ffee-alb1 \\(1\\.12\\.4_5384_iks\\)\\).*Fix: list Traefik versions with `ibmcloud ks ingress alb versions`, then move an ALB to one: " +
+                    "ibmcloud ks ingress alb enable classic --alb <alb_id> --version <traefik_version> --cluster mesh-cluster; .*iks\\.alb\\.ingressClass public-iks-k8s-nginx"));
+                assert.deepEqual(stub.callsOf("ks", "ingress", "alb", "ls")[0].argv, ["ks", "ingress", "alb", "ls", "--cluster", cluster, "--output", "json"]);
+            });
+
+            it("classic: Traefik ALBs beside enabled ingress-nginx ones do not get the subdomain: refused with the disable command", async () => {
+                assertFails(await domain(withAlbs("classic", [nginxAlb, traefikAlb]), "classic"),
+                    /still has enabled ingress-nginx ALBs \(public-crc0ffee-alb1\).*Fix: ibmcloud ks ingress alb disable classic --alb public-crc0ffee-alb1 --cluster mesh-cluster/);
+            });
+
+            it("classic: a cluster on Traefik serves the Traefik class", async () => {
+                assertOk(await domain(withAlbs("classic", [traefikAlb, { ...nginxAlb, enable: false }]), "classic"), "domain");
+            });
+
+            it("classic: the ingress-nginx class on a Traefik-only cluster is refused, pointing at the Traefik class", async () => {
+                assertFails(await domain(withAlbs("classic", [traefikAlb]), "classic", "public-iks-k8s-nginx"),
+                    /no enabled public ALB of cluster mesh-cluster runs nginx.*pulumi config set --path iks\.alb\.ingressClass public-iks-traefik/);
+            });
+
+            it("VPC: Traefik ALBs while the load balancer still forwards to ingress-nginx are refused with `load-balancer backend set`", async () => {
+                const stub = withAlbs("vpc", [nginxAlb, traefikAlb], "nginx");
+                assertFails(await domain(stub, "vpc"),
+                    /forwards to the nginx ALBs.*Fix: ibmcloud ks ingress load-balancer backend set --cluster mesh-cluster --public-backend traefik/);
+                assert.deepEqual(stub.callsOf("ks", "ingress", "load-balancer", "get")[0].argv,
+                    ["ks", "ingress", "load-balancer", "get", "--cluster", cluster, "--output", "json"]);
+            });
+
+            it("VPC: with the backend on Traefik the class is served", async () => {
+                assertOk(await domain(withAlbs("vpc", [nginxAlb, traefikAlb], "traefik"), "vpc"), "domain");
+            });
         });
 
         it("secret-create refuses to take over a secret of the same name holding another certificate", async () => {

@@ -4,14 +4,17 @@
 // iks.enabled is false.
 import { strict as assert } from "assert";
 import { X509Certificate } from "crypto";
+import * as fs from "fs";
 import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "../components/config";
 import { scriptCommand } from "../components/ibm/ibmcloud-cli";
 import { letsEncryptRootsPem } from "../components/ibm/lets-encrypt-roots";
 import { ProgramRun, RegisteredResource, projectRoot, runProgram, stringsIn } from "./harness/program";
 import { customValidators, validateRun } from "./harness/validate";
-import { iksApiKey, iksFacts, iksMocks, iksResourceState, iksStackConfig, iksVpcMocks } from "./support/iks-stack";
+import { iksApiKey, iksFacts, iksMocks, iksNoSecretsManagerMocks, iksResourceState, iksStackConfig, iksVpcMocks } from "./support/iks-stack";
 
 const commandType = "command:local:Command";
 const ingressType = "kubernetes:networking.k8s.io/v1:Ingress";
@@ -318,6 +321,32 @@ describe("IKS stack under the mock engine", function () {
             assert.ok(!Object.keys(ingress?.plain.metadata.annotations ?? {}).some((key) => key.startsWith("nginx.")));
         });
 
+        it("checks, before the Ingress, that an enabled ALB serves the class: the domain lookup gets the class and infrastructure", () => {
+            const lookup = commandRunning(traefik, /alb-ingress domain$/);
+            assert.equal(lookup.plain.environment.ALB_INGRESS_CLASS, "public-iks-traefik");
+            assert.equal(lookup.plain.environment.IKS_INFRASTRUCTURE, "classic");
+            assert.ok(traefik.dependsOn(named(traefik, ingressType, "alb-to-gateway")!, lookup));
+        });
+
+        it("keeps its own Kubernetes copy of the default Ingress secret, read afresh on every run, as a secret", () => {
+            const source = traefik.resources.find((resource) => resource.read && resource.type === secretType);
+            assert.ok(source, "the default Ingress secret is read, not managed");
+            const copy = named(traefik, secretType, "iks-ingress-tls-copy");
+            assert.ok(copy && !copy.read);
+            assert.equal(copy.plain.metadata.namespace, "istio-system");
+            assert.equal(copy.plain.type, "kubernetes.io/tls");
+            assert.deepEqual(copy.plain.data, { "tls.crt": iksFacts.ingressCertBase64, "tls.key": iksFacts.ingressKeyBase64 });
+            const keyCopies = stringsIn(copy.inputs).filter(({ text }) => text === iksFacts.ingressKeyBase64);
+            assert.ok(keyCopies.length > 0 && keyCopies.every(({ secret }) => secret), "the copied key is a secret");
+            assert.equal(named(traefik, ingressType, "alb-to-gateway")?.plain.spec.tls[0].secretName, "iks-ingress-tls",
+                "with Secrets Manager the Ingress serves IBM's renewed CRN copy");
+        });
+
+        it("without Secrets Manager the Ingress serves the stack's Kubernetes copy", async () => {
+            const noSecretsManager = await runProgram(iksStackConfig, { secretSections: ["iks"], ...iksNoSecretsManagerMocks });
+            assert.equal(named(noSecretsManager, ingressType, "alb-to-gateway")?.plain.spec.tls[0].secretName, "iks-ingress-tls-copy");
+        });
+
         it("validates (ServersTransport against its CRD's fields)", async () => {
             assert.deepEqual(await validateRun(traefik), []);
             assert.deepEqual(validateServersTransport({ apiVersion: "traefik.io/v1alpha1", kind: "ServersTransport", metadata: { name: "t", namespace: "n" },
@@ -370,6 +399,7 @@ describe("AlbIngress as a component", function () {
         const ourCa = "-----BEGIN CERTIFICATE-----\nour private CA\n-----END CERTIFICATE-----\n";
         const alb = new AlbIngress("alb", {
             cli: new IbmCloudCli(ibmCloudCliSettings(config.iks, "component")),
+            infrastructure: "classic",
             ingressClass: "private-iks-k8s-nginx",
             apps: ["httpbin"],
             gateway: { namespace: "istio-system", serviceName: "istio-ingressgateway", selector: { istio: "ingressgateway" }, dependsOn: [] },
@@ -389,5 +419,20 @@ describe("AlbIngress as a component", function () {
         const ingress = created.find((args) => args.type === ingressType);
         assert.equal(ingress?.inputs.spec.ingressClassName, "private-iks-k8s-nginx");
         assert.equal(ingress?.inputs.metadata.annotations["nginx.ingress.kubernetes.io/proxy-ssl-name"], "mesh.example.com");
+    });
+});
+
+describe("examples/Pulumi.iks.yaml", () => {
+    it("is a valid IKS stack file: bound to a cluster, IBM parts on, Traefik ALB, no API key in plain text", () => {
+        const file = YAML.parse(fs.readFileSync(path.join(projectRoot, "examples", "Pulumi.iks.yaml"), "utf8")) as { config: Record<string, unknown> };
+        assert.equal(typeof file.config["kubernetes:context"], "string");
+        const raw = Object.fromEntries(Object.entries(file.config)
+            .filter(([key]) => key.startsWith("iks-mesh:")).map(([key, value]) => [key.slice("iks-mesh:".length), value]));
+        const config = parseStackConfig(raw);
+        assert.equal(config.iks.enabled, true);
+        assert.equal(config.iks.alb.ingressClass, "public-iks-traefik");
+        assert.equal(config.iks.apiKey, undefined, "the key is set with --secret, never written in the example");
+        assert.throws(() => parseStackConfig({ ...raw, iks: { ...(raw.iks as object), alb: { ingressClass: "private-iks-traefik" } } }),
+            /iks\.alb\.ingressClass private-iks-traefik needs a custom domain/, "the parse can fail");
     });
 });

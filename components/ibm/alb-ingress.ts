@@ -7,11 +7,13 @@ import {
     serversTransportSpec, traefikBackendServiceAnnotations,
 } from "./alb-spec";
 import { IbmCloudCli } from "./ibmcloud-cli";
+import { IksInfrastructure } from "./load-balancer";
 import { parseDomainResult, parseSecretResult } from "./scripts/alb-ingress";
 
 export interface AlbIngressArgs {
     cli: IbmCloudCli;
-    /** `public-iks-k8s-nginx`, `private-iks-k8s-nginx`, or a `*-iks-traefik` class. */
+    infrastructure: IksInfrastructure;
+    /** `public-iks-traefik` (IBM's supported ALB) or `public-iks-k8s-nginx`; the private classes need a custom domain. */
     ingressClass: string;
     /** Each is served as `<app>.<ingress subdomain>`. */
     apps: readonly string[];
@@ -34,8 +36,10 @@ export interface AlbIngressArgs {
 
 /**
  * The IKS ALB in front of the ingress gateway: an Ingress for `<app>.<ingress subdomain>` that
- * serves the cluster's Ingress certificate (copied into the gateway's namespace by CRN, so IBM keeps
- * renewing it) and re-encrypts to the gateway with our client certificate, verifying the gateway's.
+ * serves the cluster's Ingress certificate and re-encrypts to the gateway with our client
+ * certificate, verifying the gateway's. The certificate reaches the gateway's namespace as IBM's copy
+ * by CRN when a default Secrets Manager instance is registered (IBM renews it), else as a Kubernetes
+ * copy of the default Ingress secret that this stack refreshes on every `pulumi up`.
  */
 export class AlbIngress extends pulumi.ComponentResource {
     readonly domainLookup: command.local.Command;
@@ -44,6 +48,10 @@ export class AlbIngress extends pulumi.ComponentResource {
     readonly hosts: pulumi.Output<string[]>;
     /** The copy of the Ingress certificate in the gateway's namespace. */
     readonly tlsSecretName: pulumi.Output<string>;
+    /** `secrets-manager` (IBM's renewed copy) or `kubernetes-copy` (this stack's copy). */
+    readonly certificateMode: pulumi.Output<string>;
+    /** The Kubernetes copy of the default Ingress secret, served when there is no Secrets Manager. */
+    readonly tlsSecretKubernetesCopy: k8s.core.v1.Secret;
     readonly upstreamSecret: k8s.core.v1.Secret;
     readonly ingress: k8s.networking.v1.Ingress;
     readonly traefik?: { serversTransport: k8s.apiextensions.CustomResource; backendService: k8s.core.v1.Service };
@@ -53,7 +61,12 @@ export class AlbIngress extends pulumi.ComponentResource {
         const { cli, gateway } = args;
         const namespace = gateway.namespace;
 
-        this.domainLookup = cli.command(`${name}-domain`, { script: "alb-ingress", create: "domain" }, { parent: this });
+        this.domainLookup = cli.command(`${name}-domain`, {
+            script: "alb-ingress",
+            create: "domain",
+            // The lookup first checks that an enabled ALB serves this class (alb-check.ts).
+            environment: { ALB_INGRESS_CLASS: args.ingressClass, IKS_INFRASTRUCTURE: args.infrastructure },
+        }, { parent: this });
         const domain = this.domainLookup.stdout.apply(parseDomainResult);
         this.ingressSubdomain = domain.apply((found) => found.hostname);
         this.hosts = this.ingressSubdomain.apply((subdomain) => albHosts(args.apps, subdomain));
@@ -69,10 +82,32 @@ export class AlbIngress extends pulumi.ComponentResource {
                 ALB_SOURCE_NAMESPACE: sourceNamespace,
                 ALB_TARGET_SECRET: albNames.ingressTlsSecret,
                 ALB_TARGET_NAMESPACE: namespace,
+                ALB_KUBERNETES_COPY_SECRET: albNames.ingressTlsKubernetesCopy,
             },
             triggers: [sourceSecret, sourceNamespace, albNames.ingressTlsSecret, namespace],
         }, { parent: this, dependsOn: gateway.dependsOn });
-        this.tlsSecretName = this.tlsSecretCopy.stdout.apply((stdout) => parseSecretResult(stdout).name);
+        const certificate = this.tlsSecretCopy.stdout.apply(parseSecretResult);
+        this.tlsSecretName = certificate.apply((result) => result.name);
+        this.certificateMode = certificate.apply((result) => result.mode);
+
+        // Read on every run, so each `pulumi up` carries IBM's renewed certificate over. Kept in both
+        // modes: which one the cluster has is known only once the command has run (a resource made
+        // inside an apply would be invisible to previews).
+        const source = k8s.core.v1.Secret.get(`${name}-ingress-secret`, pulumi.interpolate`${sourceNamespace}/${sourceSecret}`,
+            { parent: this, dependsOn: [this.domainLookup] });
+        this.tlsSecretKubernetesCopy = new k8s.core.v1.Secret(`${name}-ingress-tls-copy`, {
+            metadata: { name: albNames.ingressTlsKubernetesCopy, namespace },
+            type: "kubernetes.io/tls",
+            data: pulumi.secret(source.data),
+        }, { parent: this, dependsOn: gateway.dependsOn });
+        certificate.apply((result) => {
+            if (result.mode === "kubernetes-copy") {
+                void pulumi.log.warn(`No default Secrets Manager instance is registered with cluster ${cli.settings.cluster}, so the ALB serves ` +
+                    `${namespace}/${albNames.ingressTlsKubernetesCopy}, this stack's copy of the Ingress certificate, taken on this pulumi up. ` +
+                    "IBM renews its certificates (90 days, Let's Encrypt) only in the original secret; the copy follows on the next pulumi up. " +
+                    "Run pulumi up at least monthly, or register Secrets Manager (see docs/iks.md, certificate renewal).", this);
+            }
+        });
 
         this.upstreamSecret = new k8s.core.v1.Secret(`${name}-upstream`, {
             metadata: { name: albNames.upstreamSecret, namespace },
@@ -86,7 +121,7 @@ export class AlbIngress extends pulumi.ComponentResource {
 
         let backendService = gateway.serviceName;
         let annotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
-        const ingressDependencies: pulumi.Resource[] = [...gateway.dependsOn, this.upstreamSecret];
+        const ingressDependencies: pulumi.Resource[] = [...gateway.dependsOn, this.upstreamSecret, this.tlsSecretCopy, this.tlsSecretKubernetesCopy];
         if (isTraefikIngressClass(args.ingressClass)) {
             const serversTransport = new k8s.apiextensions.CustomResource(`${name}-servers-transport`, {
                 apiVersion: "traefik.io/v1alpha1",

@@ -9,8 +9,10 @@ import { ExternalPathModel } from "../mesh/mtls-analysis";
 /** Names of the ALB objects in the gateway's namespace. */
 export const albNames = {
     ingress: "alb-to-gateway",
-    /** The copy of the cluster's Ingress certificate the Ingress serves. */
+    /** IBM's copy (by CRN, renewed by IBM) of the cluster's Ingress certificate, with Secrets Manager. */
     ingressTlsSecret: "iks-ingress-tls",
+    /** This stack's Kubernetes copy of it, refreshed on every `pulumi up`, without Secrets Manager. */
+    ingressTlsKubernetesCopy: "iks-ingress-tls-copy",
     /** Our client certificate and key for the gateway, plus the roots to verify the gateway with. */
     upstreamSecret: "alb-gateway-upstream",
     serversTransport: "alb-to-gateway",

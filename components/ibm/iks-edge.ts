@@ -57,6 +57,7 @@ export class IksEdge extends pulumi.ComponentResource {
         if (iks.alb.enabled && apps.length > 0) {
             this.alb = new AlbIngress(`${name}-alb`, {
                 cli: this.cli,
+                infrastructure: iks.infrastructure,
                 ingressClass: iks.alb.ingressClass,
                 apps,
                 gateway: {

@@ -17,6 +17,8 @@ export const iksFacts = {
     ingressSubdomain: "mesh-cluster-0f1e2d3c4b5a-0000.us-south.containers.appdomain.cloud",
     ingressSecretName: "mesh-cluster-0f1e2d3c4b5a-0000",
     ingressCertCrn: "crn:v1:bluemix:public:secrets-manager:us-south:a/0123:4567::secret:89ab",
+    ingressCertBase64: Buffer.from("ingress certificate of mesh-cluster").toString("base64"),
+    ingressKeyBase64: Buffer.from("ingress private key of mesh-cluster").toString("base64"),
 } as const;
 
 export const iksStackConfig: Record<string, unknown> = {
@@ -32,9 +34,14 @@ const commandLine = (args: pulumi.runtime.MockResourceArgs) => String(args.input
  * What IBM Cloud and the cluster report. `infrastructure` decides whether the gateway's load balancer
  * has an IP or a hostname.
  */
-export function iksResourceState(args: pulumi.runtime.MockResourceArgs, infrastructure: "classic" | "vpc" = "classic"):
-    Record<string, unknown> | undefined {
+export function iksResourceState(args: pulumi.runtime.MockResourceArgs, infrastructure: "classic" | "vpc" = "classic",
+    secretsManager = true): Record<string, unknown> | undefined {
     switch (args.type) {
+        case "kubernetes:core/v1:Secret":
+            // The cluster's default Ingress secret, read by the ALB path.
+            return args.id === `default/${iksFacts.ingressSecretName}`
+                ? { type: "kubernetes.io/tls", data: { "tls.crt": iksFacts.ingressCertBase64, "tls.key": iksFacts.ingressKeyBase64 } }
+                : undefined;
         case "kubernetes:core/v1:Service":
             if (!args.id) {
                 return undefined;
@@ -52,7 +59,9 @@ export function iksResourceState(args: pulumi.runtime.MockResourceArgs, infrastr
             if (commandLine(args).endsWith("alb-ingress secret-create")) {
                 // The environment holds the API key, so it arrives wrapped as a secret.
                 const environment = unwrapSecrets(args.inputs.environment ?? {});
-                return { stdout: JSON.stringify({ name: environment.ALB_TARGET_SECRET, namespace: environment.ALB_TARGET_NAMESPACE, crn: iksFacts.ingressCertCrn }) };
+                return { stdout: JSON.stringify(secretsManager
+                    ? { mode: "secrets-manager", name: environment.ALB_TARGET_SECRET, namespace: environment.ALB_TARGET_NAMESPACE, crn: iksFacts.ingressCertCrn }
+                    : { mode: "kubernetes-copy", name: environment.ALB_KUBERNETES_COPY_SECRET, namespace: environment.ALB_TARGET_NAMESPACE, crn: "" }) };
             }
             return undefined;
         case "tls:index/privateKey:PrivateKey":
@@ -69,3 +78,5 @@ export function iksResourceState(args: pulumi.runtime.MockResourceArgs, infrastr
 
 export const iksMocks: MockHooks = { resourceState: (args) => iksResourceState(args, "classic") };
 export const iksVpcMocks: MockHooks = { resourceState: (args) => iksResourceState(args, "vpc") };
+/** A cluster without a default Secrets Manager instance. */
+export const iksNoSecretsManagerMocks: MockHooks = { resourceState: (args) => iksResourceState(args, "classic", false) };

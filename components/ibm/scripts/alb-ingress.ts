@@ -1,13 +1,21 @@
 // What the IKS ALB path needs from IBM Cloud, for the AlbIngress command resources:
 //
 //   node components/ibm/scripts/run.ts alb-ingress domain          → {hostname, secretName, secretNamespace}
-//   node components/ibm/scripts/run.ts alb-ingress secret-create   → {name, namespace, crn}
+//   node components/ibm/scripts/run.ts alb-ingress secret-create   → {mode, name, namespace, crn}
 //   node components/ibm/scripts/run.ts alb-ingress secret-delete
 //
-// `domain` reads the cluster's Ingress subdomain and its TLS secret. `secret-create` copies that
-// IBM-managed certificate into the gateway's namespace by its CRN (`ingress secret create
-// --cert-crn`); `secret-delete` removes the copy, succeeding when it is already gone. The exported
-// functions are the pure part.
+// `domain` reads the cluster's Ingress subdomain and its TLS secret, and first checks that an enabled
+// ALB serves the stack's IngressClass (alb-check.ts). `secret-create` gets that IBM-managed
+// certificate into the gateway's namespace:
+//   - with a default Secrets Manager instance registered to the cluster (`ingress instance ls`), as a
+//     copy by CRN (`ingress secret create --cert-crn`), which IBM keeps renewing (mode secrets-manager);
+//   - without one there is no CRN to copy by (`ingress secret get` shows none), so the Pulumi program
+//     keeps a Kubernetes copy of the default Ingress secret instead, refreshed on every `pulumi up`
+//     (mode kubernetes-copy; IBM: "ingress secret create … you must have a default Secrets Manager
+//     instance", topic=containers-secrets).
+// `secret-delete` removes the CRN copy, succeeding when it is already gone (or was never made).
+// The exported functions are the pure part.
+import { albClassProblem, parseAlbList, parseLoadBalancerBackend } from "./alb-check.ts";
 import { IbmCloud, IbmCloudError, parseResultLine, requiredSetting, sleep } from "./ibmcloud.ts";
 
 /** The namespace IKS keeps the cluster's default Ingress secret in. */
@@ -27,6 +35,9 @@ export interface IngressSecret {
 
 const text = (value: unknown): string => (typeof value === "string" ? value.trim() : "");
 
+/** IBM's own deploy scripts take the first of a comma-separated `.ingress.hostname` / `.secretName`. */
+const first = (value: unknown): string => text(value).split(",").map((part) => part.trim()).find((part) => part !== "") ?? "";
+
 const record = (value: unknown): Record<string, unknown> =>
     (typeof value === "object" && value !== null ? value as Record<string, unknown> : {});
 
@@ -37,8 +48,8 @@ const record = (value: unknown): Record<string, unknown> =>
 export function parseIngressDomain(cluster: unknown, clusterName = "the cluster"): IngressDomain {
     const details = record(cluster);
     const ingress = record(details.ingress);
-    const hostname = text(ingress.hostname) || text(details.ingressHostname);
-    const secretName = text(ingress.secretName) || text(details.ingressSecretName);
+    const hostname = first(ingress.hostname) || first(details.ingressHostname);
+    const secretName = first(ingress.secretName) || first(details.ingressSecretName);
     if (!hostname || !secretName) {
         const status = text(ingress.status) || text(details.ingressStatus) || "unknown";
         const message = text(ingress.message) || text(details.ingressMessage);
@@ -79,18 +90,60 @@ export function findSecret(secrets: readonly IngressSecret[], wanted: { name: st
 export const parseDomainResult = (stdout: string | undefined): IngressDomain =>
     parseResultLine(stdout, ["hostname", "secretName", "secretNamespace"] as const, "alb-ingress domain");
 
-export const parseSecretResult = (stdout: string | undefined): IngressSecret =>
-    parseResultLine(stdout, ["name", "namespace", "crn"] as const, "alb-ingress secret-create");
+/** How the ALB gets the Ingress certificate: IBM's CRN copy, or the Pulumi program's Kubernetes copy. */
+export type CertificateMode = "secrets-manager" | "kubernetes-copy";
+
+export interface CertificateResult {
+    mode: CertificateMode;
+    name: string;
+    namespace: string;
+    /** The certificate's CRN; empty without Secrets Manager. */
+    crn: string;
+}
+
+export const parseSecretResult = (stdout: string | undefined): CertificateResult => {
+    const line = parseResultLine(stdout, ["mode", "name", "namespace"] as const, "alb-ingress secret-create");
+    if (line.mode !== "secrets-manager" && line.mode !== "kubernetes-copy") {
+        throw new Error(`alb-ingress secret-create printed an unknown mode ${JSON.stringify(line.mode)}`);
+    }
+    const crn = parseResultLine(stdout, ["mode", "crn"] as const, "alb-ingress secret-create", { optional: true })?.crn ?? "";
+    return { mode: line.mode, name: line.name, namespace: line.namespace, crn };
+};
+
+/** A Secrets Manager instance as `ibmcloud ks ingress instance ls --output json` lists it (bluemix-go containerv2 Instance). */
+export interface SecretsManagerInstance {
+    name: string;
+    crn: string;
+    isDefault: boolean;
+}
+
+export function parseInstanceList(listed: unknown): SecretsManagerInstance[] {
+    if (listed === null || listed === undefined) {
+        return [];
+    }
+    if (!Array.isArray(listed)) {
+        throw new IbmCloudError(`ingress instance ls did not print a list (got ${JSON.stringify(listed).slice(0, 120)})`, { transient: true });
+    }
+    return listed.flatMap((item: unknown): SecretsManagerInstance[] => {
+        const instance = record(item);
+        return text(instance.name) || text(instance.crn)
+            ? [{ name: text(instance.name), crn: text(instance.crn), isDefault: instance.isDefault === true }]
+            : [];
+    });
+}
 
 export interface CopySettings {
     source: { name: string; namespace: string };
     target: { name: string; namespace: string };
+    /** The Kubernetes copy the Pulumi program keeps, served when there is no Secrets Manager. */
+    kubernetesCopy: string;
 }
 
 export function readCopySettings(env: NodeJS.ProcessEnv): CopySettings {
     return {
         source: { name: requiredSetting(env, "ALB_SOURCE_SECRET"), namespace: env.ALB_SOURCE_NAMESPACE?.trim() || defaultIngressSecretNamespace },
         target: { name: requiredSetting(env, "ALB_TARGET_SECRET"), namespace: requiredSetting(env, "ALB_TARGET_NAMESPACE") },
+        kubernetesCopy: env.ALB_KUBERNETES_COPY_SECRET?.trim() || "",
     };
 }
 
@@ -99,14 +152,52 @@ async function listSecrets(cli: IbmCloud): Promise<IngressSecret[]> {
     return parseSecretList(await cli.retry("ibmcloud ks ingress secret ls", () => cli.json(args)));
 }
 
-async function readDomain(cli: IbmCloud): Promise<string> {
+/** Refuses an IngressClass that no enabled ALB serves, with IBM's fix (ALB_INGRESS_CLASS and IKS_INFRASTRUCTURE set it). */
+async function checkAlbServesClass(cli: IbmCloud, env: NodeJS.ProcessEnv): Promise<void> {
+    const ingressClass = env.ALB_INGRESS_CLASS?.trim();
+    const infrastructure = env.IKS_INFRASTRUCTURE?.trim();
+    if (!ingressClass || (infrastructure !== "classic" && infrastructure !== "vpc")) {
+        return;
+    }
+    const { cluster } = cli.settings;
+    const albs = parseAlbList(await cli.retry("ibmcloud ks ingress alb ls", () =>
+        cli.json(["ks", "ingress", "alb", "ls", "--cluster", cluster, "--output", "json"])));
+    let backend: "traefik" | "nginx" | undefined;
+    if (infrastructure === "vpc") {
+        const config = await cli.retry("ibmcloud ks ingress load-balancer get", () =>
+            cli.json(["ks", "ingress", "load-balancer", "get", "--cluster", cluster, "--output", "json"]));
+        backend = parseLoadBalancerBackend(config, ingressClass.startsWith("private-") ? "private" : "public");
+        if (!backend) {
+            cli.log(`ingress load-balancer get does not say which ALBs the load balancer forwards to; assuming ${ingressClass}'s`);
+        }
+    }
+    const problem = albClassProblem({ cluster, infrastructure, ingressClass, albs, ...(backend ? { backend } : {}) });
+    if (problem) {
+        throw new IbmCloudError(problem);
+    }
+}
+
+async function readDomain(cli: IbmCloud, env: NodeJS.ProcessEnv): Promise<string> {
     const cluster = await cli.ensureReady();
+    await checkAlbServesClass(cli, env);
     return JSON.stringify(parseIngressDomain(cluster, `IKS cluster ${cli.settings.cluster}`));
 }
 
 async function createSecretCopy(cli: IbmCloud, copy: CopySettings): Promise<string> {
     const { cluster } = cli.settings;
     await cli.ensureReady();
+    const instances = parseInstanceList(await cli.retry("ibmcloud ks ingress instance ls", () =>
+        cli.json(["ks", "ingress", "instance", "ls", "--cluster", cluster, "--output", "json"])));
+    if (!instances.some((instance) => instance.isDefault)) {
+        if (!copy.kubernetesCopy) {
+            throw new IbmCloudError(`Cluster ${cluster} has no default Secrets Manager instance, so its Ingress certificate has no CRN to copy by. ` +
+                `Fix: ibmcloud ks ingress instance register --cluster ${cluster} --crn <Secrets Manager CRN> --is-default, and run pulumi up again`);
+        }
+        cli.log(`cluster ${cluster} has no default Secrets Manager instance: the ALB serves a Kubernetes copy ` +
+            `(${copy.target.namespace}/${copy.kubernetesCopy}) of ${copy.source.namespace}/${copy.source.name}, refreshed on every pulumi up`);
+        const result: CertificateResult = { mode: "kubernetes-copy", name: copy.kubernetesCopy, namespace: copy.target.namespace, crn: "" };
+        return JSON.stringify(result);
+    }
     const getArgs = ["ks", "ingress", "secret", "get", "--cluster", cluster, "--name", copy.source.name,
         "--namespace", copy.source.namespace, "--output", "json"];
     const crn = await cli.retry(`reading Ingress secret ${copy.source.namespace}/${copy.source.name}`,
@@ -130,7 +221,7 @@ async function createSecretCopy(cli: IbmCloud, copy: CopySettings): Promise<stri
             }
         });
     }
-    const result: IngressSecret = { name: copy.target.name, namespace: copy.target.namespace, crn };
+    const result: CertificateResult = { mode: "secrets-manager", name: copy.target.name, namespace: copy.target.namespace, crn };
     return JSON.stringify(result);
 }
 
@@ -168,7 +259,7 @@ export const albIngressActions = ["domain", "secret-create", "secret-delete"] as
 export async function albIngressMain(cli: IbmCloud, action: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
     switch (action) {
         case "domain":
-            return readDomain(cli);
+            return readDomain(cli, env);
         case "secret-create":
             return createSecretCopy(cli, readCopySettings(env));
         case "secret-delete":

@@ -76,14 +76,15 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
     }, onCluster);
 
     // --- Samples ---
-    // Each sample waits for istiod (sidecar injection, Istio resource validation) and for nothing else:
-    // the samples never wait on each other. A disabled sample creates nothing.
-    const wordpress = config.wordpress.enabled ? new WordPress("wordpress", { config, istiod: mesh.istiod, istioConfigReady: mesh.istioConfigReady }, onCluster) : undefined;
+    // Each sample's pods wait for the data plane (istiod's sidecar injection, or in ambient mode ztunnel,
+    // which comes after istiod) and its Istio resources for istiod's webhooks, and for nothing else: the
+    // samples never wait on each other. A disabled sample creates nothing.
+    const wordpress = config.wordpress.enabled ? new WordPress("wordpress", { config, istiod: mesh.dataplane, istioConfigReady: mesh.istioConfigReady }, onCluster) : undefined;
     const bookinfo = manifests.bookinfo ? new Bookinfo("bookinfo", {
-        config, istiod: mesh.istiod, istioConfigReady: mesh.istioConfigReady, manifest: manifests.bookinfo,
+        config, istiod: mesh.dataplane, istioConfigReady: mesh.istioConfigReady, manifest: manifests.bookinfo,
     }, onCluster) : undefined;
     const httpbin = manifests.httpbin ? new Httpbin("httpbin", {
-        config, istiod: mesh.istiod, istioConfigReady: mesh.istioConfigReady, manifest: manifests.httpbin,
+        config, istiod: mesh.dataplane, istioConfigReady: mesh.istioConfigReady, manifest: manifests.httpbin,
     }, onCluster) : undefined;
     const samples = [wordpress, bookinfo, httpbin].flatMap((sample) => sample ? [sample] : []);
 

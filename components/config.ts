@@ -9,6 +9,7 @@ import { currentKubeconfigContext } from "./cluster/kubeconfig-file";
 import { flatKeyProblems, isFlatKey } from "./config-flat-keys";
 import { ContractRecorder, ObjectReader, Problems, isPlainObject, parseMaybeJson, setCommand } from "./config-reader";
 import { PrefixRoute, routeProblems } from "./edge/routes";
+import { DataplaneMode, dataplaneModes } from "./mesh/dataplane";
 import { dns1035Label, dns1123Label, isGatewayHost, isPinnedImage } from "./names";
 import {
     HostingProblem, chartRepositoryProblem, defaultIstioChartRepository, defaultIstioHub, hubProblem, normalizeChartRepository, withoutCredentials,
@@ -72,6 +73,8 @@ export interface StackConfig {
         readonly chartRepository: string;
         /** Image hub of istiod, of every proxy it injects (gateway, sidecars) and of Istio's sample images. */
         readonly hub: string;
+        /** Envoy sidecars in every sample pod, or ambient mode (ztunnel per node, waypoints for L7). */
+        readonly dataplane: DataplaneMode;
     };
     readonly mtls: {
         readonly mode: (typeof meshMtlsModes)[number];
@@ -186,6 +189,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
             { patternText: "an https:// Helm repository or an oci:// registry", show: withoutCredentials })),
         hub: istio.checkedString("hub", defaultIstioHub, hostingCheck("istio.hub", defaultIstioHub, hubProblem),
             { patternText: "an image registry and path without scheme or tag, like docker.io/istio" }),
+        dataplane: istio.oneOf("dataplane", dataplaneModes, "sidecar"),
     };
     istio.finish();
 
@@ -326,6 +330,12 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         }
     });
 
+    if (istioConfig.dataplane === "ambient") {
+        // No version check of its own: every supported Istio line (versions.ts) runs ambient with the
+        // Gateway API v1.5 CRDs, which Istio reads from 1.30 on; test/ambient-install.spec.ts holds that.
+        ambientProblems(mtls, mtlsConfig.policies);
+    }
+
     for (const key of Object.keys(raw).filter(isFlatKey)) {
         root.raw(key);
     }
@@ -368,6 +378,26 @@ function hostingCheck(key: string, fallback: string, problemOf: (value: string) 
         const problem = problemOf(value);
         return problem ? { message: problem.message, fix: `${setCommand(key, fallback)} (${problem.alternatives})` } : undefined;
     };
+}
+
+/**
+ * What ambient mode cannot do that the rest of the config asks for. ztunnel always speaks mTLS (HBONE),
+ * so a PeerAuthentication DISABLE is not supported there (istio.io reference, PeerAuthentication: "In
+ * ambient mode ... DISABLE mode is not supported"): the scope would silently stay encrypted and a
+ * plaintext-only server behind it would break.
+ */
+function ambientProblems(mtls: ObjectReader, policies: readonly MtlsPolicyConfig[]): void {
+    policies.forEach((policy, index) => {
+        const disabled = [
+            ...(policy.mode === "DISABLE" ? [`mtls.policies[${index}].mode`] : []),
+            ...Object.entries(policy.ports ?? {}).filter(([, mode]) => mode === "DISABLE").map(([port]) => `mtls.policies[${index}].ports.${port}`),
+        ];
+        for (const key of disabled) {
+            mtls.problem(key, `${key} is DISABLE, which ambient mode ignores (got istio.dataplane ambient): ztunnel always ` +
+                "speaks mTLS, so the scope would stay encrypted and a plaintext-only server would break",
+            `${setCommand(key, "PERMISSIVE")} (accepts plaintext from clients outside the mesh), or ${setCommand("istio.dataplane", "sidecar")}`);
+        }
+    });
 }
 
 const dns1123Subdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -61,6 +61,10 @@ describe("charts:keys: keys of a chart directory", () => {
         assert.deepEqual(templateReads({ a: "{{ .Values.a.b }} {{ $.Values.c }} {{ .Values.a.b }} {{ index .Values \"x\" }}" }), ["a.b", "c"]);
     });
 
+    it("finds .Values paths read through a parenthesised map, as Istio's zzz_profile template reads `profile`", () => {
+        assert.deepEqual(templateReads({ a: "{{- with (coalesce ($.Values).profile ($.Values.global).profile) }}" }), ["global", "global.profile", "profile"]);
+    });
+
     it("refuses a directory that is not a chart", () => {
         assert.throws(() => readChart(fixtures), /not a Helm chart: it has no Chart\.yaml/);
     });

@@ -9,6 +9,7 @@ const shapes: { name: string; config: Record<string, unknown>; options?: RunOpti
     { name: "default", config: {} },
     { name: "MUTUAL gateway", config: { gateway: { tlsMode: "MUTUAL" } } },
     { name: "EnRoute", config: { enroute: { enabled: true } } },
+    { name: "ambient data plane", config: { istio: { dataplane: "ambient" } } },
     { name: "IKS", config: iksStackConfig, options: { secretSections: ["iks"], resourceState: (args) => iksResourceState(args) } },
     { name: "Istio 1.31 from the OCI registry", config: { istio: { version: "1.31.1", chartRepository: "oci://ghcr.io/istio/release/charts" } } },
 ];

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
-import { injectedNamespace } from "./injected-namespace";
+import { meshNamespace } from "./mesh-namespace";
+import { dataplanePodAnnotations } from "../mesh/dataplane";
 import { manifestResources } from "./manifest-resources";
 import { RenderedManifest } from "./sample-manifests";
 import { bookinfoManifest, sampleNamespaces } from "./sample-names";
@@ -32,12 +33,13 @@ export class Bookinfo extends pulumi.ComponentResource {
 
     constructor(name: string, args: BookinfoArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iks-mesh:apps:Bookinfo", name, {}, opts);
-        this.namespace = injectedNamespace(sampleNamespaces.bookinfo, { parent: this });
+        this.namespace = meshNamespace(sampleNamespaces.bookinfo, args.config.istio.dataplane, { parent: this });
 
         this.objects = manifestResources({
             objects: args.manifest.objects,
             namespace: this.namespace,
             dependsOn: [args.istiod],
+            podTemplateAnnotations: dataplanePodAnnotations(args.config.istio.dataplane),
         }, this);
         this.manifestUrl = args.manifest.url;
 

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
-import { injectedNamespace } from "./injected-namespace";
+import { meshNamespace } from "./mesh-namespace";
+import { dataplanePodAnnotations } from "../mesh/dataplane";
 import { manifestResources } from "./manifest-resources";
 import { RenderedManifest } from "./sample-manifests";
 import { httpbinManifest, sampleNamespaces } from "./sample-names";
@@ -32,12 +33,13 @@ export class Httpbin extends pulumi.ComponentResource {
 
     constructor(name: string, args: HttpbinArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iks-mesh:apps:Httpbin", name, {}, opts);
-        this.namespace = injectedNamespace(sampleNamespaces.httpbin, { parent: this });
+        this.namespace = meshNamespace(sampleNamespaces.httpbin, args.config.istio.dataplane, { parent: this });
 
         this.objects = manifestResources({
             objects: args.manifest.objects,
             namespace: this.namespace,
             dependsOn: [args.istiod],
+            podTemplateAnnotations: dataplanePodAnnotations(args.config.istio.dataplane),
         }, this);
         this.manifestUrl = args.manifest.url;
 

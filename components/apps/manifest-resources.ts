@@ -26,12 +26,29 @@ export interface ManifestResourcesArgs {
     objects: readonly ManifestObject[];
     /** Namespaced objects take their namespace from this resource's output, so each waits for it. */
     namespace: k8s.core.v1.Namespace;
-    /** What else every object waits for (istiod, for sidecar injection). */
+    /** What else every object waits for (istiod, for sidecar injection; ztunnel in ambient mode). */
     dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** Added to each Deployment's pod template (the data-plane marker that rolls them on a switch). */
+    podTemplateAnnotations?: Readonly<Record<string, string>>;
+}
+
+/** A Deployment with extra pod-template annotations; any other object, and an empty set, unchanged. */
+export function withPodTemplateAnnotations(object: ManifestObject, annotations: Readonly<Record<string, string>>): ManifestObject {
+    if (object.kind !== "Deployment" || Object.keys(annotations).length === 0) {
+        return object;
+    }
+    const spec = (object.spec ?? {}) as { template?: { metadata?: { annotations?: Record<string, string> } } };
+    const template = spec.template ?? {};
+    const metadata = template.metadata ?? {};
+    return {
+        ...object,
+        spec: { ...spec, template: { ...template, metadata: { ...metadata, annotations: { ...metadata.annotations, ...annotations } } } },
+    };
 }
 
 export function manifestResources(args: ManifestResourcesArgs, parent: pulumi.Resource): pulumi.CustomResource[] {
-    return args.objects.map((object) => {
+    return args.objects.map((rendered) => {
+        const object = withPodTemplateAnnotations(rendered, args.podTemplateAnnotations ?? {});
         const kind = manifestKindOf(object);
         if (!kind) {
             throw new Error(`${object.apiVersion}/${object.kind} ${object.metadata.name}: renderManifest should have refused this type`);

@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { ContainerResources } from "../sizing";
 import { configDigest, mysqlConfigDirectory, mysqlConfigFileName, mysqlServerConfig } from "./mysql-config";
 import { mysqlNames, wordpressNames } from "./sample-names";
+import { DataplaneMode, dataplanePodAnnotations } from "../mesh/dataplane";
 
 export interface MySqlArgs {
     namespace: k8s.core.v1.Namespace;
@@ -11,6 +12,8 @@ export interface MySqlArgs {
     image: string;
     /** Requests and limits of the mysqld container (the sizing profile's). */
     resources: ContainerResources;
+    /** Rolls the pod when the stack switches data planes. */
+    dataplane: DataplaneMode;
     /** The pod needs istiod's sidecar injection webhook first. */
     istiod: pulumi.Resource;
 }
@@ -86,7 +89,7 @@ export class MySql extends pulumi.ComponentResource {
                     metadata: {
                         labels,
                         // A ConfigMap change alone does not restart the pod; a changed digest does.
-                        annotations: { "checksum/mysql-config": configDigest(serverConfig) },
+                        annotations: { "checksum/mysql-config": configDigest(serverConfig), ...dataplanePodAnnotations(args.dataplane) },
                     },
                     spec: {
                         serviceAccountName: this.serviceAccount.metadata.name,

@@ -10,9 +10,6 @@ export const sampleNamespaces = {
     httpbin: "httptools",
 } as const;
 
-/** Label that makes Istio inject its sidecar into every pod of a namespace. */
-export const injectionLabel = { "istio-injection": "enabled" } as const;
-
 export const wordpressNames = {
     service: "wordpress",
     port: 80,

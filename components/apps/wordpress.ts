@@ -6,7 +6,8 @@ import { workloadResources } from "../sizing";
 import { meshGatewayRef } from "../edge/gateway-names";
 import { RouteDestination } from "../edge/routes";
 import { wordpressDestinations } from "./canary";
-import { injectedNamespace } from "./injected-namespace";
+import { meshNamespace } from "./mesh-namespace";
+import { dataplanePodAnnotations, withAnnotations } from "../mesh/dataplane";
 import { MySql } from "./mysql";
 import { sampleNamespaces, wordpressNames } from "./sample-names";
 import { versionDestinationRule } from "./version-destination-rule";
@@ -66,7 +67,7 @@ export class WordPress extends pulumi.ComponentResource {
         super("iks-mesh:apps:WordPress", name, {}, opts);
         const wordpress = args.config.wordpress;
 
-        this.namespace = injectedNamespace(sampleNamespaces.wordpress, { parent: this });
+        this.namespace = meshNamespace(sampleNamespaces.wordpress, args.config.istio.dataplane, { parent: this });
         const namespace = this.namespace.metadata.name;
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(wordpressNames.serviceAccount, {
@@ -79,6 +80,7 @@ export class WordPress extends pulumi.ComponentResource {
             namespace: this.namespace,
             image: wordpress.mysqlImage,
             resources: workloadResources(args.config.profile, "mysql"),
+            dataplane: args.config.istio.dataplane,
             istiod: args.istiod,
         }, { parent: this });
 
@@ -112,7 +114,7 @@ export class WordPress extends pulumi.ComponentResource {
                     replicas: 1,
                     selector: { matchLabels: labels },
                     template: {
-                        metadata: { labels },
+                        metadata: { labels, ...withAnnotations(dataplanePodAnnotations(args.config.istio.dataplane)) },
                         spec: {
                             serviceAccountName: this.serviceAccount.metadata.name,
                             // The volume's files belong to group www-data, so Apache can write uploads.

@@ -5,7 +5,8 @@ import { istioChartSource } from "../istio-hosting";
 import { mergeValues } from "../merge-values";
 import { gatewaySizingValues, istiodSizingValues } from "../sizing";
 import {
-    baseValues, gatewayReleaseName, gatewaySelector, gatewayValues, istioRootNamespace, istiodValues, mtlsOptOutAnnotation,
+    baseValues, cniValues, gatewayReleaseName, gatewaySelector, gatewayValues, istioRootNamespace, istiodValues, mtlsOptOutAnnotation,
+    ztunnelValues,
 } from "./istio-values";
 import { caBundleWaitFor, istioValidatingWebhookNames, waitForAnnotation } from "./validation-webhooks";
 
@@ -15,9 +16,10 @@ export interface IstioMeshArgs {
 
 /**
  * Istio from its official charts: base (CRDs) → istiod (control plane, webhooks) → ingress gateway,
- * plus the mesh-wide PeerAuthentication. Later components' pods depend on `istiod` (sidecar injection)
- * and their Istio custom resources on `istioConfigReady` (the validating webhooks can verify istiod), so
- * both come up in order and destroy removes them before istiod.
+ * plus the mesh-wide PeerAuthentication; in ambient mode also istiod → cni → ztunnel. Later components'
+ * pods depend on `dataplane` (istiod's sidecar injection, or ztunnel in ambient mode) and their Istio
+ * custom resources on `istioConfigReady` (the validating webhooks can verify istiod), so both come up in
+ * order and destroy removes them first.
  */
 export class IstioMesh extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
@@ -28,6 +30,14 @@ export class IstioMesh extends pulumi.ComponentResource {
     /** What every Istio custom resource must depend on (validation-webhooks.ts explains why). */
     readonly istioConfigReady: pulumi.Resource[];
     readonly gateway: k8s.helm.v3.Release;
+    /** Ambient mode only: the istio-cni node agent and the ztunnel DaemonSet. */
+    readonly cni?: k8s.helm.v3.Release;
+    readonly ztunnel?: k8s.helm.v3.Release;
+    /**
+     * What a pod of the mesh needs before it starts: istiod's injection webhook (sidecar), or ztunnel on
+     * every node (ambient; it comes up after cni, which comes up after istiod).
+     */
+    readonly dataplane: k8s.helm.v3.Release;
     readonly meshPeerAuthentication: k8s.apiextensions.CustomResource;
     /** Namespace of the ingress gateway Deployment: Gateway credentials must be Secrets here. */
     readonly gatewayNamespace: string = istioRootNamespace;
@@ -71,6 +81,24 @@ export class IstioMesh extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: [this.istiod] }));
         this.istioConfigReady = [...this.validationWebhooks];
 
+        if (config.istio.dataplane === "ambient") {
+            // istio.io "Install with Helm" (ambient): istiod, then the cni node agent, then ztunnel, each
+            // with --wait. cni must be ready before ztunnel so pods enrolled later are redirected to it.
+            this.cni = new k8s.helm.v3.Release("istio-cni", {
+                ...chart("cni"),
+                name: "istio-cni",
+                namespace,
+                values: cniValues(config),
+            }, { parent: this, dependsOn: [this.istiod] });
+            this.ztunnel = new k8s.helm.v3.Release("ztunnel", {
+                ...chart("ztunnel"),
+                name: "ztunnel",
+                namespace,
+                values: ztunnelValues(config),
+            }, { parent: this, dependsOn: [this.cni] });
+        }
+        this.dataplane = this.ztunnel ?? this.istiod;
+
         this.gateway = new k8s.helm.v3.Release(gatewayReleaseName, {
             ...chart("gateway"),
             name: gatewayReleaseName,
@@ -96,6 +124,7 @@ export class IstioMesh extends pulumi.ComponentResource {
 
         this.registerOutputs({
             istiodStatus: this.istiod.status,
+            ...(this.ztunnel ? { ztunnelStatus: this.ztunnel.status } : {}),
             gatewayStatus: this.gateway.status,
         });
     }

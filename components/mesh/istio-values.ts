@@ -31,6 +31,7 @@ export function baseValues(): Record<string, unknown> {
 export function istiodValues(config: StackConfig): Record<string, unknown> {
     return {
         ...validationFailurePolicy,
+        ...ambientProfile(config),
         global: {
             istioNamespace: istioRootNamespace,
             // The hub of istiod's own image (`hub` is unset, so the chart falls back to global.hub) and of
@@ -45,6 +46,32 @@ export function istiodValues(config: StackConfig): Record<string, unknown> {
             enablePrometheusMerge: true,
         },
     };
+}
+
+/**
+ * In ambient mode istiod and cni take Istio's `ambient` Helm profile (istio.io "Install with
+ * Helm", ambient: `--set profile=ambient` for istiod and cni). For istiod it sets PILOT_ENABLE_AMBIENT
+ * and HBONE for the proxies it configures; for cni it turns on ambient redirection
+ * (manifests/helm-profiles/ambient.yaml at 1.30.3), so none of those is set by hand.
+ */
+function ambientProfile(config: StackConfig): Record<string, unknown> {
+    return config.istio.dataplane === "ambient" ? { profile: "ambient" } : {};
+}
+
+/**
+ * The istio-cni node agent: only installed in ambient mode, where it redirects enrolled pods to ztunnel.
+ * Its image comes from istio.hub like istiod's: the chart's own default hub is one of the retired hosts.
+ */
+export function cniValues(config: StackConfig): Record<string, unknown> {
+    return { ...ambientProfile(config), hub: config.istio.hub };
+}
+
+/**
+ * ztunnel, the per-node L4 proxy of ambient mode, from istio.hub; it finds istiod in the root namespace.
+ * The install guide gives it no profile: the chart is ambient-only.
+ */
+export function ztunnelValues(config: StackConfig): Record<string, unknown> {
+    return { hub: config.istio.hub, istioNamespace: istioRootNamespace };
 }
 
 export function gatewayValues(config: StackConfig, stack: string): Record<string, unknown> {

@@ -103,6 +103,11 @@ export function templateReads(templates: Record<string, string>): string[] {
         for (const match of text.matchAll(/\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)) {
             reads.add(match[1].slice(1));
         }
+        // `($.Values).profile`, `($.Values.global).profile`: Istio's zzz_profile template guards nil maps this
+        // way, which is how the cni and ztunnel charts read `profile` (no values.yaml of theirs lists it).
+        for (const match of text.matchAll(/\(\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)*)\)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)) {
+            reads.add(`${match[1]}${match[2]}`.slice(1));
+        }
     }
     return [...reads].sort();
 }

@@ -1,4 +1,4 @@
-// The value keys of Istio's charts (base, istiod, gateway), one set per supported minor line, as
+// The value keys of Istio's charts (base, istiod, gateway; cni and ztunnel for ambient mode), one set per supported minor line, as
 // `npm run charts:keys` wrote them to test/data/chart-keys/<chart>-<version>.json (key names only, with
 // where they were read from). Helm ignores an unknown key in base and istiod without a word, and the
 // gateway chart's schema rejects one, so tests check every value the program sets against these lists.
@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 
-export const istioChartNames = ["base", "istiod", "gateway"] as const;
+export const istioChartNames = ["base", "istiod", "gateway", "cni", "ztunnel"] as const;
 export type IstioChartName = (typeof istioChartNames)[number];
 
 export interface GeneratedChartKeys {

@@ -15,7 +15,10 @@ import {
 import { ibmCloudEnvironment, scriptCommand, stackCliHome } from "../components/ibm/ibmcloud-cli";
 import { letsEncryptRootsPem } from "../components/ibm/lets-encrypt-roots";
 import { loadBalancerAddress } from "../components/ibm/load-balancer";
-import { parseDomainResult, parseIngressDomain, parseSecretCrn, parseSecretList, parseSecretResult } from "../components/ibm/scripts/alb-ingress";
+import { albClassProblem, albController, parseAlbList, parseLoadBalancerBackend } from "../components/ibm/scripts/alb-check";
+import {
+    parseDomainResult, parseIngressDomain, parseInstanceList, parseSecretCrn, parseSecretList, parseSecretResult,
+} from "../components/ibm/scripts/alb-ingress";
 import { hasContainerServicePlugin, parseCliJson, redact } from "../components/ibm/scripts/ibmcloud";
 import {
     attachArgs, certificateReady, createArgs, findRegistration, findReusable, formatResult, parseAddress, parseIpList, parseNlbList, parseResult,
@@ -204,7 +207,48 @@ describe("IKS parsers: ibmcloud output", () => {
         assert.throws(() => parseSecretCrn({ name: "s" }), /no certificate CRN/);
         assert.deepEqual(parseSecretList([{ cluster: "c", crn, name: "s", namespace: "istio-system" }, { crn }]), [{ name: "s", namespace: "istio-system", crn }]);
         assert.deepEqual(parseSecretList(null), []);
-        assert.deepEqual(parseSecretResult(JSON.stringify({ name: "s", namespace: "n", crn })), { name: "s", namespace: "n", crn });
+        assert.deepEqual(parseSecretResult(JSON.stringify({ mode: "secrets-manager", name: "s", namespace: "n", crn })),
+            { mode: "secrets-manager", name: "s", namespace: "n", crn });
+        assert.deepEqual(parseSecretResult(JSON.stringify({ mode: "kubernetes-copy", name: "s", namespace: "n", crn: "" })),
+            { mode: "kubernetes-copy", name: "s", namespace: "n", crn: "" });
+        assert.throws(() => parseSecretResult(JSON.stringify({ mode: "other", name: "s", namespace: "n" })), /unknown mode/);
+    });
+
+    it("takes the first of comma-separated Ingress hostnames and secret names, as IBM's own scripts do", () => {
+        assert.deepEqual(parseIngressDomain({ ingress: { hostname: "a.example.cloud, b.example.cloud", secretName: "a-0000,b-0000" } }),
+            { hostname: "a.example.cloud", secretName: "a-0000", secretNamespace: "default" });
+    });
+
+    it("reads Secrets Manager instances (bluemix-go Instance) and finds the default", () => {
+        assert.deepEqual(parseInstanceList([{ cluster: "c", name: "sm", crn: "crn:v1:sm", isDefault: true, type: "secrets-manager", status: "created" }, {}]),
+            [{ name: "sm", crn: "crn:v1:sm", isDefault: true }]);
+        assert.deepEqual(parseInstanceList(null), []);
+        assert.throws(() => parseInstanceList({}), /did not print a list/);
+    });
+
+    it("reads ALBs (bluemix-go ClusterALB) and tells Traefik builds from ingress-nginx ones", () => {
+        const albs = parseAlbList({ id: "c", alb: [
+            { albID: "public-crc-alb1", albType: "public", albBuild: "1.12.4_5384_iks", enable: true },
+            { albID: "public-crc-alb2", albType: "public", albBuild: "3.4.1_6012_iks", enable: false },
+        ] });
+        assert.deepEqual(albs.map((alb) => [alb.id, alb.controller, alb.enabled]), [["public-crc-alb1", "nginx", true], ["public-crc-alb2", "traefik", false]]);
+        assert.equal(albController("2.0.0_1_iks"), "unknown");
+        assert.throws(() => parseAlbList([]), /no "alb" list/);
+    });
+
+    it("reads which ALBs a VPC load balancer forwards to, and says nothing when the answer does not", () => {
+        assert.equal(parseLoadBalancerBackend({ cluster: "c", type: "public", backend: "traefik" }), "traefik");
+        assert.equal(parseLoadBalancerBackend([{ type: "private", backend: "traefik" }, { type: "public", backend: "nginx" }]), "nginx");
+        assert.equal(parseLoadBalancerBackend({ publicBackend: "traefik", privateBackend: "nginx" }), "traefik");
+        assert.equal(parseLoadBalancerBackend({ publicBackend: "traefik", privateBackend: "nginx" }, "private"), "nginx");
+        assert.equal(parseLoadBalancerBackend({ cluster: "c", type: "public", proxyProtocol: { enable: false } }), undefined);
+    });
+
+    it("finds no problem when an enabled ALB of the class's controller serves it", () => {
+        const albs = parseAlbList({ alb: [{ albID: "a", albType: "public", albBuild: "3.4.1_1_iks", enable: true }] });
+        assert.equal(albClassProblem({ cluster: "c", infrastructure: "classic", ingressClass: "public-iks-traefik", albs }), undefined);
+        assert.match(albClassProblem({ cluster: "c", infrastructure: "vpc", ingressClass: "public-iks-traefik", albs, backend: "nginx" }) ?? "",
+            /--public-backend traefik/);
     });
 
     it("finds the container-service plugin by name or by its `ks` alias", () => {

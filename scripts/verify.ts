@@ -10,10 +10,12 @@
 // commands and makes requests: every decision is in scripts/verify/*.ts, unit-tested.
 import { spawn } from "child_process";
 import { randomBytes } from "crypto";
+import * as fs from "fs";
 import { StackConfig } from "../components/config";
 import { gatewayTlsMode } from "../components/edge/gateway-plan";
 import { verifyCurlImage } from "../components/versions";
 import { parseVerifyArgs, usage, VerifyOptions } from "./verify/args";
+import { findOnPath, missingPulumiMessage } from "./verify/executables";
 import { canaryCheckId, decideCanary, skipCanary, tallyCanary } from "./verify/canary";
 import {
     Connection, gatewayAgent, httpsGet, runLimited,
@@ -60,6 +62,15 @@ function run(command: string, args: readonly string[], input?: string, timeoutMs
             child.stdin.end(input);
         }
     });
+}
+
+function isExecutable(file: string): boolean {
+    try {
+        fs.accessSync(file, fs.constants.X_OK);
+        return fs.statSync(file).isFile();
+    } catch {
+        return false;
+    }
 }
 
 const firstLine = (text: string) => text.trim().split("\n").filter(Boolean).pop() ?? "no output";
@@ -275,6 +286,14 @@ async function guarded(ids: readonly string[], check: () => Promise<CheckResult 
 
 async function main(): Promise<number> {
     const options = parseVerifyArgs(process.argv.slice(2));
+    if ("help" in options) {
+        console.log(usage);
+        return 0;
+    }
+    if (findOnPath("pulumi", process.env.PATH, isExecutable) === undefined) {
+        console.error(missingPulumiMessage);
+        return 2;
+    }
     if ("error" in options) {
         console.error(`${options.error}\n${usage}`);
         return 2;

@@ -14,6 +14,7 @@ import { authorizationPolicySpecs } from "../components/mesh/authorization-rules
 import { principal, sampleWorkloads } from "../components/mesh/mesh-inventory";
 import { defaultImages } from "../components/versions";
 import { parseVerifyArgs } from "../scripts/verify/args";
+import { findOnPath, missingPulumiMessage } from "../scripts/verify/executables";
 import { normalQuantile, scoreAcceptanceBand, shareConsistent, wilsonInterval } from "../scripts/verify/binomial";
 import { decideCanary, tallyCanary } from "../scripts/verify/canary";
 import {
@@ -504,6 +505,57 @@ describe("verify: Kiali, stack data, report and arguments", () => {
             ["--stack", "dev", "--via", "ssh"], ["--stack", "dev", "--bogus", "1"], ["--stack", "$(rm -rf ~)"]]) {
             assert.ok("error" in parseVerifyArgs(bad), JSON.stringify(bad));
         }
+        for (const help of [["--help"], ["-h"], ["--stack", "dev", "--help"], ["--bogus", "-h"]]) {
+            assert.deepEqual(parseVerifyArgs(help), { help: true }, JSON.stringify(help));
+        }
+    });
+
+    it("finds a command on PATH the way a shell does", () => {
+        const executables = new Set(["/opt/pulumi/bin/pulumi", "/usr/bin/kubectl", "pulumi"]);
+        const isExecutable = (file: string) => executables.has(file);
+        assert.equal(findOnPath("pulumi", "/usr/bin:/opt/pulumi/bin", isExecutable, ":"), "/opt/pulumi/bin/pulumi");
+        assert.equal(findOnPath("kubectl", "/usr/bin:/opt/pulumi/bin", isExecutable, ":"), "/usr/bin/kubectl");
+        assert.equal(findOnPath("pulumi", "/usr/bin", isExecutable, ":"), undefined);
+        assert.equal(findOnPath("pulumi", undefined, () => false, ":"), undefined);
+        assert.equal(findOnPath("pulumi", "/usr/bin::", (file) => file === "pulumi", ":"), "pulumi", "an empty entry is the current directory");
+    });
+});
+
+describe("verify: the command line, run as a child process", function () {
+    this.timeout(60_000);
+
+    /** Runs scripts/verify.ts as `npm run verify` does (ts-node), with only the given directories on PATH. */
+    function runVerifyWithPath(args: string[], pathDirectories: string[]): { status: number | null; stdout: string; stderr: string } {
+        const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "scripts", "verify.ts"), ...args],
+            { cwd: repoRoot, encoding: "utf8", env: { HOME: os.tmpdir(), PATH: pathDirectories.join(path.delimiter) } });
+        return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    }
+    /** A PATH with no pulumi on it, whatever this machine has installed. */
+    const emptyBin = () => fs.mkdtempSync(path.join(os.tmpdir(), "verify-empty-bin-"));
+
+    it("--help prints the usage and exits 0, without needing pulumi", () => {
+        const result = runVerifyWithPath(["--help"], [emptyBin()]);
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stdout, /^usage: npm run verify -- --stack <name> /);
+        assert.equal(result.stderr, "");
+    });
+
+    for (const args of [[], ["--stack", "dev"]]) {
+        it(`without the Pulumi CLI on PATH, \`npm run verify${args.length > 0 ? ` -- ${args.join(" ")}` : ""}\` says so in one line`, () => {
+            const result = runVerifyWithPath(args, [emptyBin()]);
+            assert.equal(result.status, 2);
+            assert.equal(result.stdout, "");
+            assert.equal(result.stderr, `${missingPulumiMessage}\n`);
+        });
+    }
+
+    it("with a pulumi on PATH, goes past that check (a stand-in that knows no stack)", () => {
+        const bin = emptyBin();
+        fs.writeFileSync(path.join(bin, "pulumi"), "#!/bin/sh\necho \"error: no stack named 'dev' found\" >&2\nexit 255\n", { mode: 0o755 });
+        const result = runVerifyWithPath(["--stack", "dev"], [bin, "/bin", "/usr/bin"]);
+        assert.equal(result.status, 2);
+        assert.ok(!result.stderr.includes(missingPulumiMessage), result.stderr);
+        assert.match(result.stderr, /pulumi stack output failed for stack dev: error: no stack named 'dev' found/);
     });
 });
 

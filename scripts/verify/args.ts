@@ -16,13 +16,18 @@ export interface VerifyOptions {
 
 export const usage = [
     "usage: npm run verify -- --stack <name> [--requests 200] [--confidence 0.99] [--via auto|direct|port-forward] [--context <kubectl context>]",
+    "       npm run verify -- --help",
     "  Checks a deployed stack with its outputs, config and kubectl; prints PASS/FAIL/SKIP per check and",
-    "  exits non-zero when any check fails.",
+    "  exits non-zero when any check fails. Needs the Pulumi CLI and kubectl on PATH.",
 ].join("\n");
 
 const defaults = { requests: 200, confidence: 0.99, via: "auto" as GatewayRoute };
 
-export function parseVerifyArgs(argv: readonly string[]): VerifyOptions | { error: string } {
+export function parseVerifyArgs(argv: readonly string[]): VerifyOptions | { error: string } | { help: true } {
+    // Help wins over everything else on the line, as with most command-line tools.
+    if (argv.some((arg) => arg === "--help" || arg === "-h")) {
+        return { help: true };
+    }
     const values: Record<string, string> = {};
     for (let index = 0; index < argv.length; index++) {
         const arg = argv[index];

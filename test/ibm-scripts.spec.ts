@@ -380,6 +380,24 @@ describe("IKS scripts against a stub ibmcloud", function () {
         });
     });
 
+    describe("parallel commands on the operator's own login", () => {
+        it("run their CLI calls one at a time (a lock), since they share the operator's CLI home", async () => {
+            const stub = newStub(scenario("classic"));
+            const latency = { IBMCLOUD_STUB_LATENCY_MS: "60" };
+            const results = await Promise.all([
+                run(stub, "nlb-dns", "create", nlbSettings("classic", latency, false)),
+                run(stub, "alb-ingress", "domain", { IKS_CLUSTER: cluster, IKS_REGION: "us-south", ...latency }),
+            ]);
+            results.forEach((result, index) => assertOk(result, `run ${index}`));
+            const calls = stub.calls().filter((call) => call.home === "default").sort((a, b) => a.startedAt - b.startedAt);
+            assert.ok(calls.length >= 6);
+            for (let index = 1; index < calls.length; index++) {
+                assert.ok(calls[index].startedAt >= calls[index - 1].endedAt,
+                    `${calls[index].argv.slice(0, 3).join(" ")} started while ${calls[index - 1].argv.slice(0, 3).join(" ")} ran`);
+            }
+        });
+    });
+
     describe("nlb-dns waiting, retries and timeouts", () => {
         it("waits through several pending listings until the certificate is created", async () => {
             const stub = newStub(scenario("classic", { certificateReadyAfterPolls: 5 }));

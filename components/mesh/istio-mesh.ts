@@ -5,7 +5,7 @@ import { RenderedManifest } from "../apps/sample-manifests";
 import { StackConfig } from "../config";
 import { istioChartSource } from "../istio-hosting";
 import { mergeValues } from "../merge-values";
-import { gatewaySizingValues, istiodSizingValues } from "../sizing";
+import { gatewaySizingValues, istiodSizingValues, ztunnelSizingValues } from "../sizing";
 import {
     baseValues, cniValues, gatewayReleaseName, gatewaySelector, gatewayValues, istioRootNamespace, istiodValues, mtlsOptOutAnnotation,
     ztunnelValues,
@@ -106,7 +106,7 @@ export class IstioMesh extends pulumi.ComponentResource {
                 ...chart("ztunnel"),
                 name: "ztunnel",
                 namespace,
-                values: ztunnelValues(config),
+                values: mergeValues(ztunnelValues(config), ztunnelSizingValues(config.profile)),
             }, { parent: this, dependsOn: [this.cni] });
         }
         this.dataplane = this.ztunnel ?? this.istiod;

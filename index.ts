@@ -29,6 +29,7 @@ import { IksEdge } from "./components/ibm/iks-edge";
 import { Authorization } from "./components/mesh/authorization";
 import { IstioMesh } from "./components/mesh/istio-mesh";
 import { gatewaySelector, gatewayReleaseName } from "./components/mesh/istio-values";
+import { enforceAmbientAuthorization } from "./components/mesh/ambient-analysis";
 import { enforceMeshPolicy, gatewayServersOf } from "./components/mesh/mesh-model";
 import { MtlsPolicy } from "./components/mesh/mtls-policy";
 import { EnRoute } from "./components/observability/enroute";
@@ -50,6 +51,8 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
         selector: gatewaySelector, hosts: offIksGatewayHosts(config), tlsMode, credentialName: "not-analysed",
     }));
     enforceMeshPolicy(config, plannedGatewayServers, albExternalPaths(config, `${gatewayReleaseName}:443`));
+    // Ambient: no authorization rule may be left where ztunnel would turn it into deny-all.
+    enforceAmbientAuthorization(config);
 
     // Istio's manifests at the tag of istio.version: fetched and rendered before the first resource (see above).
     const manifests = await loadSampleManifests(config, fetchManifest);
@@ -58,7 +61,9 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
     const onCluster = { providers: [clusterProvider(cluster)] };
 
     // --- Istio: base → istiod → gateway, mesh-wide STRICT ---
-    const mesh = new IstioMesh("mesh", { config }, onCluster);
+    const mesh = new IstioMesh("mesh", {
+        config, ...(manifests.gatewayApiCrds ? { gatewayApiCrds: manifests.gatewayApiCrds } : {}),
+    }, onCluster);
 
     // --- PKI and ingress gateway ---
     const pki = new MeshPki("mesh-pki", { config, mesh }, onCluster);

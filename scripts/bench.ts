@@ -6,7 +6,7 @@ import { performance } from "perf_hooks";
 import { blastRadius } from "./bench/blast-radius";
 import { criticalPath } from "./bench/critical-path";
 import { runProgram } from "../test/harness/program";
-import { footprint, footprintBuckets, formatQuantity } from "./bench/footprint";
+import { defaultNodeCount, footprint, footprintBuckets, formatQuantity } from "./bench/footprint";
 import { changes, manyRoutes, stackShapes } from "./bench/scenarios";
 import { sizingProfiles } from "../components/sizing";
 
@@ -66,7 +66,24 @@ async function main(): Promise<void> {
     table("(e) requested CPU / memory per sizing profile (default stack: every sample, Kiali; EnRoute off)",
         ["profile", ...footprintBuckets, "total"], footprintRows);
     notes.forEach((note) => console.log(`  ${note}`));
+
+    // (f) the same samples and profile on each data plane; ztunnel and istio-cni run on every node.
+    const dataplaneRows: string[][] = [];
+    for (const profile of sizingProfiles) {
+        const sidecar = footprint((await runProgram({ profile }, {})).resources);
+        const ambient = footprint((await runProgram({ profile, istio: { dataplane: "ambient" } }, {})).resources);
+        const routed = footprint((await runProgram({ profile, istio: { dataplane: "ambient" }, gateway: { routes: [benchRouteIntoSample] } }, {})).resources);
+        const share = (measured: typeof sidecar) => `${Math.round(100 * measured.byBucket.proxies.memory / sidecar.byBucket.proxies.memory)} %`;
+        dataplaneRows.push([profile, formatQuantity(sidecar.byBucket.proxies), formatQuantity(ambient.byBucket.proxies), share(ambient),
+            formatQuantity(routed.byBucket.proxies), share(routed), formatQuantity(ambient.byBucket["node agents"])]);
+    }
+    table(`(f) data-plane requests, sidecar vs ambient (default samples; ${defaultNodeCount} nodes assumed for ztunnel and istio-cni)`,
+        ["profile", "sidecars", "ambient: ztunnel", "of sidecar memory", "ambient + 1 waypoint", "of sidecar memory", "istio-cni (not a proxy)"],
+        dataplaneRows);
 }
+
+/** A user route into a sample namespace: its path rule makes that namespace's waypoint. */
+const benchRouteIntoSample = { prefix: "/api/extras", service: "extras", namespace: "bookinfo", port: 8080 };
 
 main().catch((error: unknown) => {
     console.error(error);

@@ -77,7 +77,10 @@ describe("ambient enrollment: namespaces and workloads", () => {
         const from = await runProgram({});
         const to = await runProgram({ istio: { dataplane: "ambient" } });
         const radius = blastRadius(from.resources, to.resources);
-        assert.deepEqual(radius.added, [`${releaseType} istio-cni`, `${releaseType} ztunnel`]);
+        const gatewayApi = to.resources.filter((resource) => resource.custom && resource.name.endsWith(".gateway.networking.k8s.io"))
+            .map((resource) => `${resource.type} ${resource.name}`);
+        assert.equal(gatewayApi.length, 10, "8 Gateway API CRDs, their admission policy and its binding");
+        assert.deepEqual(radius.added, [`${releaseType} istio-cni`, `${releaseType} ztunnel`, ...gatewayApi].sort());
         assert.deepEqual(radius.removed, []);
         assert.deepEqual(radius.changed, [
             ...["mysql", "wordpress-v1", "wordpress-v2", ...manifestDeployments.bookinfo, ...manifestDeployments.httpbin]
@@ -85,7 +88,8 @@ describe("ambient enrollment: namespaces and workloads", () => {
             `${releaseType} istiod`,
             ...sampleNamespaces.map((name) => `${namespaceType} ${name}`),
         ].sort());
-        // Back to sidecar is the same difference reversed: nothing ambient is left behind.
+        // Back to sidecar is the same difference reversed: nothing ambient is left behind (the CRDs stay in
+        // the cluster by retainOnDelete, unmanaged).
         const back = blastRadius(to.resources, from.resources);
         assert.deepEqual(back.removed, radius.added);
         assert.deepEqual(back.added, []);

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
 import { meshNamespace } from "./mesh-namespace";
+import { sampleNamespaceLabels } from "../mesh/ambient-authorization";
 import { dataplanePodAnnotations } from "../mesh/dataplane";
 import { manifestResources } from "./manifest-resources";
 import { RenderedManifest } from "./sample-manifests";
@@ -33,7 +34,7 @@ export class Bookinfo extends pulumi.ComponentResource {
 
     constructor(name: string, args: BookinfoArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iks-mesh:apps:Bookinfo", name, {}, opts);
-        this.namespace = meshNamespace(sampleNamespaces.bookinfo, args.config.istio.dataplane, { parent: this });
+        this.namespace = meshNamespace(sampleNamespaces.bookinfo, sampleNamespaceLabels(args.config, sampleNamespaces.bookinfo), { parent: this });
 
         this.objects = manifestResources({
             objects: args.manifest.objects,

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
 import { meshNamespace } from "./mesh-namespace";
+import { sampleNamespaceLabels } from "../mesh/ambient-authorization";
 import { dataplanePodAnnotations } from "../mesh/dataplane";
 import { manifestResources } from "./manifest-resources";
 import { RenderedManifest } from "./sample-manifests";
@@ -33,7 +34,7 @@ export class Httpbin extends pulumi.ComponentResource {
 
     constructor(name: string, args: HttpbinArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iks-mesh:apps:Httpbin", name, {}, opts);
-        this.namespace = meshNamespace(sampleNamespaces.httpbin, args.config.istio.dataplane, { parent: this });
+        this.namespace = meshNamespace(sampleNamespaces.httpbin, sampleNamespaceLabels(args.config, sampleNamespaces.httpbin), { parent: this });
 
         this.objects = manifestResources({
             objects: args.manifest.objects,

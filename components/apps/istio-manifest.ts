@@ -1,4 +1,4 @@
-// Istio's sample manifests (bookinfo, httpbin, the Prometheus addon), rendered into plain Kubernetes objects
+// Istio's sample manifests (bookinfo, httpbin, the Prometheus addon) and the Gateway API CRDs, rendered into plain Kubernetes objects
 // that the program registers one by one, so that the tests see every Deployment, image, port and label
 // and a preview diff shows each object. Pure functions: parse, place in a namespace, point Istio's images
 // at istio.hub.
@@ -20,6 +20,9 @@ export const manifestKinds = [
     "v1/ServiceAccount", "v1/Service", "v1/ConfigMap", "apps/v1/Deployment",
     "rbac.authorization.k8s.io/v1/ClusterRole", "rbac.authorization.k8s.io/v1/ClusterRoleBinding",
     "rbac.authorization.k8s.io/v1/Role", "rbac.authorization.k8s.io/v1/RoleBinding",
+    // The Gateway API's standard install (ambient mode): its CRDs and the admission policy guarding them.
+    "apiextensions.k8s.io/v1/CustomResourceDefinition", "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy",
+    "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding",
 ] as const;
 export type ManifestKind = (typeof manifestKinds)[number];
 
@@ -29,7 +32,9 @@ export function manifestKindOf(object: ManifestObject): ManifestKind | undefined
 }
 
 /** Kinds that have no namespace; every other kind the renderer accepts is namespaced. */
-const clusterScopedKinds = ["ClusterRole", "ClusterRoleBinding", "Namespace", "CustomResourceDefinition"];
+const clusterScopedKinds = [
+    "ClusterRole", "ClusterRoleBinding", "Namespace", "CustomResourceDefinition", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+];
 
 export function isClusterScoped(object: ManifestObject): boolean {
     return clusterScopedKinds.includes(object.kind);

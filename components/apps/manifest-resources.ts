@@ -19,6 +19,9 @@ const resourceTypes: Record<ManifestKind, ObjectResource> = {
     "rbac.authorization.k8s.io/v1/ClusterRoleBinding": k8s.rbac.v1.ClusterRoleBinding,
     "rbac.authorization.k8s.io/v1/Role": k8s.rbac.v1.Role,
     "rbac.authorization.k8s.io/v1/RoleBinding": k8s.rbac.v1.RoleBinding,
+    "apiextensions.k8s.io/v1/CustomResourceDefinition": k8s.apiextensions.v1.CustomResourceDefinition,
+    "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": k8s.admissionregistration.v1.ValidatingAdmissionPolicy,
+    "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding,
 };
 
 export interface ManifestResourcesArgs {
@@ -28,6 +31,8 @@ export interface ManifestResourcesArgs {
     namespace: k8s.core.v1.Namespace;
     /** What else every object waits for (istiod, for sidecar injection; ztunnel in ambient mode). */
     dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** Leave the objects in the cluster when the stack stops managing them (CRDs other tools may use). */
+    retainOnDelete?: boolean;
     /** Added to each Deployment's pod template (the data-plane marker that rolls them on a switch). */
     podTemplateAnnotations?: Readonly<Record<string, string>>;
 }
@@ -56,6 +61,8 @@ export function manifestResources(args: ManifestResourcesArgs, parent: pulumi.Re
         const metadata = object.metadata.namespace === undefined
             ? object.metadata
             : { ...object.metadata, namespace: args.namespace.metadata.name };
-        return new resourceTypes[kind](resourceName(object), { ...object, metadata }, { parent, dependsOn: args.dependsOn });
+        return new resourceTypes[kind](resourceName(object), { ...object, metadata }, {
+            parent, dependsOn: args.dependsOn, ...(args.retainOnDelete ? { retainOnDelete: true } : {}),
+        });
     });
 }

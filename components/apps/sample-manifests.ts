@@ -6,6 +6,7 @@ import { prometheusAddonUrl, prometheusNamespace } from "../observability/promet
 import { istioSampleUrl } from "../versions";
 import { ManifestObject, renderManifest } from "./istio-manifest";
 import { ManifestFetcher, fetchIstioManifest } from "./manifest-fetch";
+import { fetchGatewayApiCrds } from "../mesh/gateway-api";
 import { sizeManifestContainers } from "./manifest-sizing";
 import { bookinfoManifest, httpbinManifest, sampleNamespaces } from "./sample-names";
 
@@ -20,6 +21,8 @@ export interface SampleManifests {
     bookinfo?: RenderedManifest;
     httpbin?: RenderedManifest;
     prometheus?: RenderedManifest;
+    /** Ambient mode only: the Gateway API CRDs (cluster-scoped), for the waypoints. */
+    gatewayApiCrds?: RenderedManifest;
 }
 
 async function load(url: string, namespace: string, config: StackConfig, fetcher: ManifestFetcher): Promise<RenderedManifest> {
@@ -33,12 +36,26 @@ async function load(url: string, namespace: string, config: StackConfig, fetcher
     }
 }
 
+async function loadGatewayApiCrds(config: StackConfig, fetcher: ManifestFetcher): Promise<RenderedManifest> {
+    const { url, text } = await fetchGatewayApiCrds(fetcher);
+    try {
+        // Cluster-scoped objects only: the namespace is never used.
+        return { url, objects: renderManifest(text, { namespace: "default", hub: config.istio.hub, source: url }) };
+    } catch (error) {
+        throw new pulumi.RunError(`The Gateway API CRDs cannot be applied as they are: ${(error as Error).message}. Nothing was created.`);
+    }
+}
+
 export async function loadSampleManifests(config: StackConfig, fetcher: ManifestFetcher): Promise<SampleManifests> {
     const version = config.istio.version;
-    const [bookinfo, httpbin, prometheus] = await Promise.all([
+    const [bookinfo, httpbin, prometheus, gatewayApiCrds] = await Promise.all([
         config.bookinfo.enabled ? load(istioSampleUrl(version, bookinfoManifest.samplePath), sampleNamespaces.bookinfo, config, fetcher) : undefined,
         config.httpbin.enabled ? load(istioSampleUrl(version, httpbinManifest.samplePath), sampleNamespaces.httpbin, config, fetcher) : undefined,
         config.kiali.enabled ? load(prometheusAddonUrl(version), prometheusNamespace, config, fetcher) : undefined,
+        config.istio.dataplane === "ambient" ? loadGatewayApiCrds(config, fetcher) : undefined,
     ]);
-    return { ...(bookinfo ? { bookinfo } : {}), ...(httpbin ? { httpbin } : {}), ...(prometheus ? { prometheus } : {}) };
+    return {
+        ...(bookinfo ? { bookinfo } : {}), ...(httpbin ? { httpbin } : {}), ...(prometheus ? { prometheus } : {}),
+        ...(gatewayApiCrds ? { gatewayApiCrds } : {}),
+    };
 }

@@ -7,6 +7,7 @@ import { meshGatewayRef } from "../edge/gateway-names";
 import { RouteDestination } from "../edge/routes";
 import { wordpressDestinations } from "./canary";
 import { meshNamespace } from "./mesh-namespace";
+import { sampleNamespaceLabels } from "../mesh/ambient-authorization";
 import { dataplanePodAnnotations, withAnnotations } from "../mesh/dataplane";
 import { MySql } from "./mysql";
 import { sampleNamespaces, wordpressNames } from "./sample-names";
@@ -67,7 +68,7 @@ export class WordPress extends pulumi.ComponentResource {
         super("iks-mesh:apps:WordPress", name, {}, opts);
         const wordpress = args.config.wordpress;
 
-        this.namespace = meshNamespace(sampleNamespaces.wordpress, args.config.istio.dataplane, { parent: this });
+        this.namespace = meshNamespace(sampleNamespaces.wordpress, sampleNamespaceLabels(args.config, sampleNamespaces.wordpress), { parent: this });
         const namespace = this.namespace.metadata.name;
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(wordpressNames.serviceAccount, {

@@ -1,9 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { manifestResources } from "../apps/manifest-resources";
+import { RenderedManifest } from "../apps/sample-manifests";
 import { StackConfig } from "../config";
 import { istioChartSource } from "../istio-hosting";
 import { mergeValues } from "../merge-values";
-import { gatewaySizingValues, istiodSizingValues } from "../sizing";
+import { gatewaySizingValues, istiodSizingValues, ztunnelSizingValues } from "../sizing";
 import {
     baseValues, cniValues, gatewayReleaseName, gatewaySelector, gatewayValues, istioRootNamespace, istiodValues, mtlsOptOutAnnotation,
     ztunnelValues,
@@ -12,6 +14,8 @@ import { caBundleWaitFor, istioValidatingWebhookNames, waitForAnnotation } from 
 
 export interface IstioMeshArgs {
     config: StackConfig;
+    /** Ambient mode: the Gateway API CRDs (rendered from their pinned release), installed before istiod. */
+    gatewayApiCrds?: RenderedManifest;
 }
 
 /**
@@ -30,6 +34,8 @@ export class IstioMesh extends pulumi.ComponentResource {
     /** What every Istio custom resource must depend on (validation-webhooks.ts explains why). */
     readonly istioConfigReady: pulumi.Resource[];
     readonly gateway: k8s.helm.v3.Release;
+    /** Ambient mode only: the Gateway API CRDs (what waypoints are made of). */
+    readonly gatewayApiCrds: pulumi.CustomResource[];
     /** Ambient mode only: the istio-cni node agent and the ztunnel DaemonSet. */
     readonly cni?: k8s.helm.v3.Release;
     readonly ztunnel?: k8s.helm.v3.Release;
@@ -68,12 +74,18 @@ export class IstioMesh extends pulumi.ComponentResource {
 
         // istiod must be ready before the gateway: a gateway installed first gets image "auto" and
         // never starts (istio/istio#46307). The Release waits for readiness by default.
+        // istio.io "Install with Helm" (ambient) installs the Gateway API CRDs after base and before istiod.
+        // Kept on delete: other tools may use them, as Istio keeps its own CRDs when base is uninstalled.
+        this.gatewayApiCrds = args.gatewayApiCrds ? manifestResources({
+            objects: args.gatewayApiCrds.objects, namespace: this.namespace, dependsOn: [], retainOnDelete: true,
+        }, this) : [];
+
         this.istiod = new k8s.helm.v3.Release("istiod", {
             ...chart("istiod"),
             name: "istiod",
             namespace,
             values: mergeValues(istiodValues(config), istiodSizingValues(config.profile)),
-        }, { parent: this, dependsOn: [this.base] });
+        }, { parent: this, dependsOn: [this.base, ...this.gatewayApiCrds] });
 
         this.validationWebhooks = istioValidatingWebhookNames(istioRootNamespace).map((webhookName) =>
             new k8s.admissionregistration.v1.ValidatingWebhookConfigurationPatch(`${webhookName}-ca-bundle`, {
@@ -94,7 +106,7 @@ export class IstioMesh extends pulumi.ComponentResource {
                 ...chart("ztunnel"),
                 name: "ztunnel",
                 namespace,
-                values: ztunnelValues(config),
+                values: mergeValues(ztunnelValues(config), ztunnelSizingValues(config.profile)),
             }, { parent: this, dependsOn: [this.cni] });
         }
         this.dataplane = this.ztunnel ?? this.istiod;

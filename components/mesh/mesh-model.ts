@@ -33,6 +33,7 @@ export function meshModel(config: StackConfig, gatewayServers: readonly GatewayS
     externalPaths: readonly ExternalPathModel[]): MeshModel {
     return {
         rootNamespace: istioRootNamespace,
+        dataplane: config.istio.dataplane,
         peerAuthentications: [
             { name: "default", namespace: istioRootNamespace, mode: config.mtls.mode },
             ...peerAuthenticationSpecs(config),

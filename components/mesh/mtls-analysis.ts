@@ -3,6 +3,7 @@
 // on a plain model (policies, client rules, workloads, gateway servers, external paths) so it can
 // be tested on its own and run from the program before any resource is registered.
 import { serviceHost } from "../edge/routes";
+import { DataplaneMode } from "./dataplane";
 import { MeshWorkload } from "./mesh-inventory";
 
 export type ServerMode = "STRICT" | "PERMISSIVE" | "DISABLE" | "UNSET";
@@ -47,6 +48,8 @@ export interface ExternalPathModel {
 
 export interface MeshModel {
     rootNamespace: string;
+    /** Which data plane enforces the policies; sidecar when not given. */
+    dataplane?: DataplaneMode;
     peerAuthentications: readonly PeerAuthenticationModel[];
     destinationRules: readonly DestinationRuleModel[];
     workloads: readonly MeshWorkload[];
@@ -145,15 +148,25 @@ export function appliedTargets(model: MeshModel, dr: DestinationRuleModel): { wo
     return targets.filter(({ workload }) => !(workload.service && specificHosts.has(serviceHost(workload.service.name, workload.namespace))));
 }
 
+/**
+ * What PERMISSIVE means in ambient mode. ztunnel always connects enrolled pods over HBONE with mTLS, so
+ * PERMISSIVE only opens an enrolled pod to plaintext from clients outside the mesh (istio.io reference,
+ * PeerAuthentication: in ambient mode "STRICT mode is useful to ensure that connections that bypass the
+ * mesh are not possible").
+ */
+const ambientPermissive = "in ambient mode ztunnel accepts plaintext from clients outside the mesh for these pods; enrolled pods still talk mTLS (HBONE) with each other";
+
 export function analyzeMesh(model: MeshModel): Finding[] {
     const findings: Finding[] = [];
     const meshPolicy = model.peerAuthentications.find((pa) => pa.namespace === model.rootNamespace && !pa.selector);
     const meshStrict = meshPolicy?.mode === "STRICT";
+    const ambient = model.dataplane === "ambient";
 
     if (!meshStrict) {
         findings.push({
             severity: "warning",
-            message: `the mesh-wide mode is ${meshPolicy?.mode ?? "unset (Istio's default, PERMISSIVE)"}: sidecars accept plaintext`,
+            message: `the mesh-wide mode is ${meshPolicy?.mode ?? "unset (Istio's default, PERMISSIVE)"}: ` +
+                (ambient ? ambientPermissive : "sidecars accept plaintext"),
             objects: meshPolicy ? [paRef(meshPolicy)] : [],
             fix: "pulumi config set --path mtls.mode STRICT",
         });
@@ -173,6 +186,14 @@ export function analyzeMesh(model: MeshModel): Finding[] {
                 objects: [paRef(pa)], fix: "add a selector for the workload whose ports it means",
             });
         }
+        const disabled = pa.mode === "DISABLE" || Object.values(pa.ports ?? {}).includes("DISABLE");
+        if (ambient && disabled) {
+            findings.push({
+                severity: "error",
+                message: `${paRef(pa)} sets DISABLE, which ztunnel ignores in ambient mode: the workload stays on mTLS`,
+                objects: [paRef(pa)], fix: "use PERMISSIVE, or the sidecar data plane for this stack",
+            });
+        }
         if (!meshStrict || pa === meshPolicy) {
             continue;
         }
@@ -185,7 +206,7 @@ export function analyzeMesh(model: MeshModel): Finding[] {
             findings.push({
                 severity: pa.exception ? "warning" : "error",
                 message: `${paRef(pa)} weakens the STRICT mesh (${weakened.join(", ")})` +
-                    (pa.exception ? " — accepted as an exception" : ""),
+                    (pa.exception ? " — accepted as an exception" : "") + (ambient ? `; ${ambientPermissive}` : ""),
                 objects: [paRef(pa)],
                 fix: pa.exception ? "remove the exception once the workload speaks mTLS"
                     : "make it STRICT, or mark it accepted with exception: true in mtls.policies",

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
 import { meshNamespace } from "../apps/mesh-namespace";
+import { namespaceEnrollmentLabels } from "../mesh/dataplane";
 import { IstioMesh } from "../mesh/istio-mesh";
 import { enrouteChartRepository, enrouteChartVersion } from "../versions";
 import {
@@ -36,7 +37,7 @@ export class EnRoute extends pulumi.ComponentResource {
         // Sidecar-injected in both modes: EnRoute's Istio integration reads the mesh certificate its sidecar
         // writes out (OUTPUT_CERTS), which ambient has no equivalent of. Sidecars and ambient pods talk
         // mTLS to each other, so EnRoute keeps reaching ambient samples.
-        this.namespace = meshNamespace(enrouteNamespace, "sidecar", { parent: this });
+        this.namespace = meshNamespace(enrouteNamespace, namespaceEnrollmentLabels("sidecar"), { parent: this });
 
         // Pods in an injected namespace cannot start before istiod's injection webhook answers.
         this.release = new k8s.helm.v3.Release(enrouteReleaseName, {

@@ -12,7 +12,11 @@ export interface Quantity {
     memory: number;
 }
 
-export const footprintBuckets = ["control plane", "gateway", "proxies", "observability", "workloads"] as const;
+/**
+ * "proxies" is the data plane: sidecars, or in ambient mode ztunnel on every node and the waypoints.
+ * "node agents" is istio-cni (ambient mode), which redirects traffic but proxies none.
+ */
+export const footprintBuckets = ["control plane", "gateway", "proxies", "node agents", "observability", "workloads"] as const;
 export type FootprintBucket = (typeof footprintBuckets)[number];
 
 export interface FootprintPart {
@@ -46,7 +50,7 @@ interface Metadata { name?: string; namespace?: string; labels?: Record<string, 
 interface ReleaseInputs { chart?: string; values?: object }
 interface IstiodValues {
     autoscaleEnabled?: boolean; autoscaleMin?: number; replicaCount?: number; resources?: ResourcesShape;
-    global?: { proxy?: { resources?: ResourcesShape } };
+    global?: { proxy?: { resources?: ResourcesShape }; waypoint?: { resources?: ResourcesShape } };
 }
 interface GatewayValues { autoscaling?: { enabled?: boolean; minReplicas?: number }; replicaCount?: number; resources?: ResourcesShape }
 interface KialiValues { deployment?: { replicas?: number; resources?: ResourcesShape } }
@@ -68,7 +72,23 @@ export const chartDefaults = {
     proxy: { cpu: "100m", memory: "128Mi" },
     gateway: { cpu: "100m", memory: "128Mi" },
     kiali: { cpu: "10m", memory: "64Mi" },
+    // ztunnel 1.30.3 values.yaml `resources.requests`; cni 1.30.3 values.yaml `resources.requests`;
+    // istiod 1.30.3 values.yaml `global.waypoint.resources.requests` (each waypoint Deployment).
+    ztunnel: { cpu: "200m", memory: "512Mi" },
+    cni: { cpu: "100m", memory: "100Mi" },
+    waypoint: { cpu: "100m", memory: "128Mi" },
 } as const;
+
+/**
+ * Nodes assumed for the per-node DaemonSets (ztunnel, istio-cni): a three-worker cluster, the smallest
+ * multizone IKS cluster (one worker in each of three zones). Stated in every bench table that uses it.
+ */
+export const defaultNodeCount = 3;
+
+export interface FootprintOptions {
+    /** Nodes the DaemonSets run on (defaultNodeCount when not given). */
+    nodes?: number;
+}
 
 export function parseCpu(value: string | number | undefined): number {
     const text = String(value ?? "0");
@@ -105,7 +125,8 @@ function chartPods(autoscale: boolean, minimum: number | undefined, replicaCount
     return autoscale ? minimum ?? 1 : replicaCount ?? 1;
 }
 
-export function footprint(resources: readonly FootprintResource[]): Footprint {
+export function footprint(resources: readonly FootprintResource[], options: FootprintOptions = {}): Footprint {
+    const nodes = options.nodes ?? defaultNodeCount;
     const parts: FootprintPart[] = [];
     const unrequested: string[] = [];
     const uncounted: string[] = [];
@@ -139,7 +160,24 @@ export function footprint(resources: readonly FootprintResource[]): Footprint {
             perPod: quantity(kiali.deployment?.resources?.requests ?? chartDefaults.kiali),
         });
     }
-    for (const release of releases.filter((candidate) => !["base", "istiod", "gateway", "kiali-server"].includes(candidate.inputs.chart ?? ""))) {
+    const ztunnel = valuesOf("ztunnel") as { resources?: ResourcesShape } | undefined;
+    if (ztunnel) {
+        parts.push({ bucket: "proxies", what: `ztunnel (one per node, ${nodes} nodes)`, pods: nodes,
+            perPod: quantity(ztunnel.resources?.requests ?? chartDefaults.ztunnel) });
+    }
+    const cni = valuesOf("cni") as { resources?: ResourcesShape } | undefined;
+    if (cni) {
+        parts.push({ bucket: "node agents", what: `istio-cni (one per node, ${nodes} nodes)`, pods: nodes,
+            perPod: quantity(cni.resources?.requests ?? chartDefaults.cni) });
+    }
+    const waypoint = quantity(istiod?.global?.waypoint?.resources?.requests ?? chartDefaults.waypoint);
+    for (const gateway of resources.filter((resource) => resource.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway")) {
+        const inputs = gateway.plain as { metadata?: Metadata; spec?: { gatewayClassName?: string } };
+        if (inputs.spec?.gatewayClassName === "istio-waypoint") {
+            parts.push({ bucket: "proxies", what: `waypoint ${inputs.metadata?.namespace ?? "?"}/${inputs.metadata?.name ?? gateway.name}`, pods: 1, perPod: waypoint });
+        }
+    }
+    for (const release of releases.filter((candidate) => !["base", "istiod", "gateway", "kiali-server", "ztunnel", "cni"].includes(candidate.inputs.chart ?? ""))) {
         uncounted.push(`Helm release ${release.name} (chart ${release.inputs.chart ?? "?"}: no known defaults)`);
     }
     for (const file of resources.filter((resource) => resource.type === "kubernetes:yaml/v2:ConfigFile")) {

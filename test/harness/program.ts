@@ -30,6 +30,8 @@ export interface RegisteredResource {
     read: boolean;
     /** Output properties the resource asks the engine to keep secret. */
     additionalSecretOutputs: string[];
+    /** The resource stays in the cluster when the stack deletes it (`retainOnDelete`). */
+    retainOnDelete?: boolean;
     /**
      * The provider reference (`<provider urn>::<id>`) the SDK sent for a custom or remote resource,
      * its own or inherited from its parent; "" means the engine's default provider.
@@ -255,6 +257,7 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
                     propertyDependencies,
                     read,
                     additionalSecretOutputs: read ? [] : req.getAdditionalsecretoutputsList(),
+                    retainOnDelete: read ? false : req.getRetainondelete() === true,
                     provider: req.getProvider(),
                 });
             }

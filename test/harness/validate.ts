@@ -1,5 +1,6 @@
 // Checks everything a mock run emitted against upstream definitions: Kubernetes objects against
-// kubernetes-models, Istio custom resources against @kubernetes-models/istio, and Helm values against
+// kubernetes-models, Istio custom resources against @kubernetes-models/istio, Gateway API objects against
+// @kubernetes-models/gateway-api, and Helm values against
 // the keys the pinned charts define. Any `kubernetes:` type without a known check is itself an error,
 // so nothing the program emits goes unvalidated.
 import { chartKeys, keysMatchVersion } from "../data/chart-keys";
@@ -21,6 +22,9 @@ export function apiVersionKind(type: string): { apiVersion: string; kind: string
 /** Package subpaths that hold models, by API group. */
 function modelModule(apiVersion: string): string | undefined {
     const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
+    if (group === "gateway.networking.k8s.io") {
+        return `@kubernetes-models/gateway-api/${apiVersion}`;
+    }
     if (group.endsWith(".istio.io")) {
         return `@kubernetes-models/istio/${apiVersion}`;
     }

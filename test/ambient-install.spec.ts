@@ -1,22 +1,14 @@
 // istio.dataplane: the key, its validation, and the ambient install (base → istiod → cni → ztunnel).
 import { strict as assert } from "assert";
-import { ConfigError, parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../components/config";
 import { supportedIstioLines } from "../components/versions";
 import { ProgramRun, runExpectingConfigError, runProgram } from "./harness/program";
 import { validateRun } from "./harness/validate";
+import { configProblemsOf } from "./support/config-problems";
 
 const releaseType = "kubernetes:helm.sh/v3:Release";
 const ambient = { istio: { dataplane: "ambient" } };
 
-function problemsOf(raw: Record<string, unknown>): readonly string[] {
-    try {
-        parseStackConfig(raw);
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-        return error.problems;
-    }
-    return [];
-}
 
 describe("istio.dataplane: the key and what ambient refuses", () => {
     it("defaults to sidecar and accepts ambient", () => {
@@ -34,12 +26,12 @@ describe("istio.dataplane: the key and what ambient refuses", () => {
 
     it("accepts in sidecar mode what ambient refuses (DISABLE scopes)", () => {
         const disable = { mtls: { policies: [{ namespace: "bookinfo", mode: "DISABLE", exception: true }] } };
-        assert.deepEqual(problemsOf(disable), []);
-        assert.equal(problemsOf({ ...disable, ...ambient }).length, 1);
+        assert.deepEqual(configProblemsOf(disable), []);
+        assert.equal(configProblemsOf({ ...disable, ...ambient }).length, 1);
     });
 
     it("accepts PERMISSIVE scopes in ambient mode", () => {
-        assert.deepEqual(problemsOf({ ...ambient, mtls: { policies: [{ namespace: "bookinfo", mode: "PERMISSIVE", exception: true }] } }), []);
+        assert.deepEqual(configProblemsOf({ ...ambient, mtls: { policies: [{ namespace: "bookinfo", mode: "PERMISSIVE", exception: true }] } }), []);
     });
 
     const bad: { name: string; config: Record<string, unknown>; key: string; reason: RegExp }[] = [

@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parseStackConfig } from "../components/config";
 import { configContract, configurationReference } from "../components/config-contract";
 import { readProjectDeclarations } from "../scripts/docs/project-file";
 import { projectRoot } from "./harness/program";
+import { configProblemsOf } from "./support/config-problems";
 
 /** The raw config that sets one dotted key. */
 function withKey(key: string, value: unknown): Record<string, unknown> {
@@ -18,15 +18,6 @@ function withKey(key: string, value: unknown): Record<string, unknown> {
     return root;
 }
 
-function problemsOf(raw: Record<string, unknown>): readonly string[] {
-    try {
-        parseStackConfig(raw);
-        return [];
-    } catch (error) {
-        assert.ok(error instanceof ConfigError);
-        return error.problems;
-    }
-}
 
 describe("config contract: read from the code, documented and declared from it", () => {
     const contract = configContract();
@@ -44,10 +35,10 @@ describe("config contract: read from the code, documented and declared from it",
     it("every allowed value of every choice key is accepted, and anything else is refused naming the choices", () => {
         for (const entry of contract.filter((candidate) => candidate.allowed)) {
             for (const value of entry.allowed ?? []) {
-                const problems = problemsOf(withKey(entry.key, value)).filter((problem) => problem.startsWith(entry.key));
+                const problems = configProblemsOf(withKey(entry.key, value)).filter((problem) => problem.startsWith(entry.key));
                 assert.deepEqual(problems, [], `${entry.key}=${value}`);
             }
-            const refused = problemsOf(withKey(entry.key, "no-such-value"));
+            const refused = configProblemsOf(withKey(entry.key, "no-such-value"));
             assert.ok(refused.some((problem) => problem.includes(entry.key) && problem.includes((entry.allowed ?? []).join(" | "))),
                 `${entry.key}: ${refused.join("; ")}`);
         }
@@ -55,7 +46,7 @@ describe("config contract: read from the code, documented and declared from it",
 
     it("every integer key refuses a value just outside its range", () => {
         for (const entry of contract.filter((candidate) => candidate.range)) {
-            const tooBig = problemsOf(withKey(entry.key, (entry.range?.max ?? 0) + 1));
+            const tooBig = configProblemsOf(withKey(entry.key, (entry.range?.max ?? 0) + 1));
             assert.ok(tooBig.some((problem) => problem.startsWith(entry.key)), `${entry.key} accepted ${(entry.range?.max ?? 0) + 1}`);
         }
     });

@@ -2,8 +2,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ConfigError, parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../components/config";
 import { projectRoot, runExpectingConfigError } from "./harness/program";
+import { configProblemsOf } from "./support/config-problems";
 
 /** The config contract of DESIGN.md: every key a user may set. */
 const contractKeys = [
@@ -25,15 +26,6 @@ function setPath(target: Record<string, any>, key: string, value: unknown): Reco
     return target;
 }
 
-function problemsOf(raw: Record<string, unknown>): readonly string[] {
-    try {
-        parseStackConfig(raw);
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-        return error.problems;
-    }
-    return [];
-}
 
 describe("config: Pulumi.yaml declares the contract", () => {
     const project = YAML.parse(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8"));
@@ -67,7 +59,7 @@ describe("config: Pulumi.yaml declares the contract", () => {
 
     it("declares only keys the program reads", () => {
         for (const key of Object.keys(declared)) {
-            const problems = problemsOf(setPath({}, key, declared[key].default));
+            const problems = configProblemsOf(setPath({}, key, declared[key].default));
             assert.deepEqual(problems, [], `${key}: ${problems.join("; ")}`);
         }
     });
@@ -130,7 +122,7 @@ describe("config: defaults and values", () => {
     });
 
     it("refuses an API key stored in plain text without echoing it", () => {
-        const problems = problemsOf({ iks: { apiKey: "plain-key-value" } });
+        const problems = configProblemsOf({ iks: { apiKey: "plain-key-value" } });
         assert.equal(problems.length, 1);
         assert.match(problems[0], /iks\.apiKey is stored in plain text/);
         assert.match(problems[0], /--secret/);
@@ -141,16 +133,16 @@ describe("config: defaults and values", () => {
         const route = { prefix: "/productpage", service: "productpage", namespace: "bookinfo", port: 9080 };
         assert.deepEqual(parseStackConfig({ enroute: { enabled: true, routes: [route] } }).enroute.routes, [route]);
         assert.deepEqual(parseStackConfig({}).enroute.routes, []);
-        const [withoutEnRoute] = problemsOf({ enroute: { routes: [route] } });
+        const [withoutEnRoute] = configProblemsOf({ enroute: { routes: [route] } });
         assert.match(withoutEnRoute, /enroute\.routes has no effect when enroute\.enabled is false.*enroute\.enabled' true/);
-        const missing = problemsOf({ enroute: { enabled: true, routes: [{ prefix: "/x", service: "x", namespace: "bookinfo" }] } });
+        const missing = configProblemsOf({ enroute: { enabled: true, routes: [{ prefix: "/x", service: "x", namespace: "bookinfo" }] } });
         assert.ok(missing.some((problem) => problem.includes('enroute.routes[0].port is required')), missing.join("\n"));
-        const repeated = problemsOf({ enroute: { enabled: true, routes: [route, route] } });
+        const repeated = configProblemsOf({ enroute: { enabled: true, routes: [route, route] } });
         assert.ok(repeated.some((problem) => problem.includes('enroute.routes[1].prefix "/productpage" repeats enroute.routes[0]')), repeated.join("\n"));
     });
 
     it("reports every problem at once", () => {
-        const problems = problemsOf({
+        const problems = configProblemsOf({
             istio: { gatewayServiceType: "Ingress" },
             wordpress: { canary: { weight: 140 } },
             gateway: { tlsMode: "STRICT" },

@@ -1,23 +1,15 @@
 // Istio's new homes (blob.istio.io, ghcr.io, docker.io/istio), the rules for istio.chartRepository and
 // istio.hub, and the supported Istio lines: plain functions, then the messages a user sees.
 import { strict as assert } from "assert";
-import { ConfigError, parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../components/config";
 import {
     chartRepositoryProblem, defaultIstioChartRepository, defaultIstioHub, hubProblem, istioChartSource, istioOciChartRepository,
     retiredHostIn, retiredIstioHosts,
 } from "../components/istio-hosting";
 import { defaultIstioVersion, istioLineOf, kialiChartVersionFor, supportedIstioLines, supportedIstioRange } from "../components/versions";
 import { istioChartKeysOfLine, istioChartNames } from "./data/istio-chart-keys";
+import { configProblemsOf } from "./support/config-problems";
 
-function problemsOf(raw: Record<string, unknown>): readonly string[] {
-    try {
-        parseStackConfig(raw);
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-        return error.problems;
-    }
-    return [];
-}
 
 describe("Istio hosting: chart repositories", () => {
     for (const accepted of [defaultIstioChartRepository, istioOciChartRepository, "https://charts.example.internal/istio/",
@@ -81,7 +73,7 @@ describe("Istio versions: the supported lines", () => {
 
     for (const version of ["1.22.0", "2.0.0", "1.29.4", "1.32.0"]) {
         it(`refuses istio.version ${version}, naming the supported range and a fix`, () => {
-            const problems = problemsOf({ istio: { version } });
+            const problems = configProblemsOf({ istio: { version } });
             assert.equal(problems.length, 1, problems.join("\n"));
             assert.match(problems[0], new RegExp(`^istio\\.version must be a release of a supported Istio line: ${supportedIstioRange().replace(/\./g, "\\.")} \\(got "${version.replace(/\./g, "\\.")}"\\)`));
             assert.match(problems[0], /Fix: pulumi config set --path 'istio\.version' 1\.30\.5/);
@@ -90,7 +82,7 @@ describe("Istio versions: the supported lines", () => {
 
     it("accepts every patch of a supported line", () => {
         for (const version of ["1.30.0", "1.30.5", "1.31.0", "1.31.1", "1.31.12"]) {
-            assert.deepEqual(problemsOf({ istio: { version } }), [], version);
+            assert.deepEqual(configProblemsOf({ istio: { version } }), [], version);
         }
     });
 
@@ -110,16 +102,16 @@ describe("Istio versions: the supported lines", () => {
 
 describe("Istio hosting: config messages", () => {
     it("names the key, the bad value and a command with the default, for both new keys", () => {
-        const [repository] = problemsOf({ istio: { chartRepository: "http://charts.example.com" } });
+        const [repository] = configProblemsOf({ istio: { chartRepository: "http://charts.example.com" } });
         assert.match(repository, /^istio\.chartRepository must use https:\/\/ or oci:\/\/, not plain http:\/\/ .*\(got "http:\/\/charts\.example\.com"\)/);
         assert.match(repository, /Fix: pulumi config set --path 'istio\.chartRepository' https:\/\/blob\.istio\.io\/istio-release\/charts \(or oci:\/\/ghcr\.io\/istio\/release\/charts/);
-        const [hub] = problemsOf({ istio: { hub: "gcr.io/istio-release" } });
+        const [hub] = configProblemsOf({ istio: { hub: "gcr.io/istio-release" } });
         assert.match(hub, /^istio\.hub names gcr\.io\/istio-release, which is decommissioned in December 2026 \(got "gcr\.io\/istio-release"\)/);
         assert.match(hub, /Fix: pulumi config set --path 'istio\.hub' docker\.io\/istio/);
     });
 
     it("never echoes credentials from a chart repository URL", () => {
-        const [problem] = problemsOf({ istio: { chartRepository: "https://alice:s3cr3t@charts.example.com" } });
+        const [problem] = configProblemsOf({ istio: { chartRepository: "https://alice:s3cr3t@charts.example.com" } });
         assert.match(problem, /credentials/);
         assert.ok(!problem.includes("s3cr3t") && !problem.includes("alice"), problem);
     });

@@ -88,14 +88,14 @@ describe("profiles: the footprint measure itself", () => {
             deployment("apps", "job", { cpu: "10m", memory: "10Mi" }, { annotations: { "sidecar.istio.io/inject": "false" } }),
             deployment("apps", "big", { cpu: "10m", memory: "10Mi" }, { annotations: { "sidecar.istio.io/proxyCPU": "1", "sidecar.istio.io/proxyMemory": "1Gi" } }),
             deployment("plain", "idle"),
-            { type: "kubernetes:yaml/v2:ConfigFile", name: "addon", plain: {} },
+            { type: releaseType, name: "addon", plain: { chart: "some-addon", values: {} } },
         ]);
         assert.deepEqual(measured.byBucket["control plane"], { cpu: 500, memory: 2048 }, "istiod's chart default, one HPA minimum");
         assert.deepEqual(measured.byBucket.gateway, { cpu: 300, memory: 384 }, "three fixed replicas at the default size");
         assert.deepEqual(measured.byBucket.proxies, { cpu: 2 * 100 + 1000, memory: 2 * 128 + 1024 }, "web twice, big with its own size, job none");
         assert.deepEqual(measured.byBucket.workloads, { cpu: 220, memory: 220 });
         assert.deepEqual(measured.unrequested, ["plain/idle"]);
-        assert.deepEqual(measured.uncounted, ["addon (yaml ConfigFile: its objects are not visible)"]);
+        assert.deepEqual(measured.uncounted, ["Helm release addon (chart some-addon: no known defaults)"]);
     });
 });
 

@@ -2,8 +2,7 @@
 // values of istiod, the gateway and Kiali (over the pinned charts' defaults), every Deployment's
 // containers, and one sidecar per pod in an injected namespace at the size istiod's values give
 // proxies. Requests only: they decide whether pods fit a node. Pods that request nothing are listed,
-// not counted, and so is anything whose pods cannot be seen (a yaml ConfigFile, a chart without known
-// defaults).
+// not counted, and so is anything whose pods cannot be seen (a chart without known defaults).
 
 export interface Quantity {
     /** millicores */
@@ -179,9 +178,6 @@ export function footprint(resources: readonly FootprintResource[], options: Foot
     }
     for (const release of releases.filter((candidate) => !["base", "istiod", "gateway", "kiali-server", "ztunnel", "cni"].includes(candidate.inputs.chart ?? ""))) {
         uncounted.push(`Helm release ${release.name} (chart ${release.inputs.chart ?? "?"}: no known defaults)`);
-    }
-    for (const file of resources.filter((resource) => resource.type === "kubernetes:yaml/v2:ConfigFile")) {
-        uncounted.push(`${file.name} (yaml ConfigFile: its objects are not visible)`);
     }
 
     const injected = new Set(resources.filter((resource) => resource.type === "kubernetes:core/v1:Namespace")

@@ -1,0 +1,13 @@
+// What parseStackConfig refuses in a raw config: its problem lines, or none when the config is valid.
+import { strict as assert } from "assert";
+import { ConfigError, parseStackConfig } from "../../components/config";
+
+export function configProblemsOf(raw: Record<string, unknown>, secretSections: string[] = []): readonly string[] {
+    try {
+        parseStackConfig(raw, { secretSections });
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+        return error.problems;
+    }
+    return [];
+}

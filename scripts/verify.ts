@@ -6,6 +6,8 @@
 //   gateway-mutual-tls   in MUTUAL mode: no client certificate, refused; the stack's, accepted
 //   canary-split         the WordPress v2 share over N requests fits the configured weight
 //   kiali                Kiali answers
+//   ztunnel-ready        ambient only: ztunnel ready on every node, every sample namespace enrolled
+//   waypoints-programmed ambient only: each waypoint the stack deploys is Programmed
 // Each prints PASS, FAIL or SKIP with a reason; any FAIL makes the exit status 1. This file only runs
 // commands and makes requests: every decision is in scripts/verify/*.ts, unit-tested.
 import { spawn } from "child_process";
@@ -14,6 +16,11 @@ import * as fs from "fs";
 import { StackConfig } from "../components/config";
 import { gatewayTlsMode } from "../components/edge/gateway-plan";
 import { verifyCurlImage } from "../components/versions";
+import { plannedWaypointNamespaces } from "../components/mesh/ambient-authorization";
+import {
+    ambientCheckIds, decideWaypoints, decideZtunnel, enrolledSampleNamespaces, namespaceEnrolledInAmbient, namespaceLabelsOf,
+    ztunnelDaemonSet,
+} from "./verify/ambient";
 import { parseVerifyArgs, usage, VerifyOptions } from "./verify/args";
 import { findOnPath, missingPulumiMessage } from "./verify/executables";
 import { canaryCheckId, decideCanary, skipCanary, tallyCanary } from "./verify/canary";
@@ -26,7 +33,7 @@ import {
 } from "./verify/gateway";
 import { decideKiali, kialiCheckId, kialiStatusPath, skipKiali } from "./verify/kiali";
 import {
-    checkIds, decideInMeshCall, decidePlaintextProbe, inMeshCaller, parseCurlProbe, pickExecTarget,
+    CallerDataplane, checkIds, decideInMeshCall, decidePlaintextProbe, inMeshCaller, parseCurlProbe, pickExecTarget,
     plaintextProbeManifests, plaintextTarget, podHasSidecar, PodLike, skipInMesh,
 } from "./verify/mesh-probes";
 import { variantVersions } from "./verify/php-version";
@@ -131,7 +138,41 @@ async function checkInMeshCall(config: StackConfig, kubectl: Kubectl): Promise<C
     if (exec.code !== 0 && exec.stdout.trim() === "") {
         return fail(checkIds.inMeshCall, `kubectl exec into ${caller.namespace}/${target.pod} failed: ${firstLine(exec.stderr)}`);
     }
-    return decideInMeshCall(caller, target, exec.stdout);
+    let dataplane: CallerDataplane = { mode: "sidecar" };
+    if (config.istio.dataplane === "ambient") {
+        const namespace = await kubectl(["get", "namespace", caller.namespace, "-o", "json"]);
+        if (namespace.code !== 0) {
+            return fail(checkIds.inMeshCall, `could not read namespace ${caller.namespace}: ${firstLine(namespace.stderr)}`);
+        }
+        dataplane = { mode: "ambient", namespaceEnrolled: namespaceEnrolledInAmbient(namespaceLabelsOf(namespace.stdout).get(caller.namespace)) };
+    }
+    return decideInMeshCall(caller, target, exec.stdout, dataplane);
+}
+
+async function checkZtunnel(config: StackConfig, kubectl: Kubectl): Promise<CheckResult> {
+    const daemonSet = await kubectl(["-n", ztunnelDaemonSet.namespace, "get", "daemonset", ztunnelDaemonSet.name, "-o", "json"]);
+    if (daemonSet.code !== 0) {
+        return fail(ambientCheckIds.ztunnel, `could not read DaemonSet ${ztunnelDaemonSet.namespace}/${ztunnelDaemonSet.name}: ${firstLine(daemonSet.stderr)}`);
+    }
+    const expected = enrolledSampleNamespaces(config);
+    const namespaces = expected.length > 0 ? await kubectl(["get", "namespace", ...expected, "-o", "json"]) : { code: 0, stdout: "{\"items\":[]}", stderr: "" };
+    if (namespaces.code !== 0) {
+        return fail(ambientCheckIds.ztunnel, `could not read namespaces ${expected.join(", ")}: ${firstLine(namespaces.stderr)}`);
+    }
+    return decideZtunnel(daemonSet.stdout, namespaces.stdout, expected);
+}
+
+async function checkWaypoints(config: StackConfig, kubectl: Kubectl): Promise<CheckResult> {
+    const expected = plannedWaypointNamespaces(config);
+    const gateways = new Map<string, string>();
+    for (const namespace of expected) {
+        const listed = await kubectl(["get", "gateways.gateway.networking.k8s.io", "-n", namespace, "-o", "json"]);
+        if (listed.code !== 0) {
+            return fail(ambientCheckIds.waypoints, `could not list Gateways in ${namespace}: ${firstLine(listed.stderr)}`);
+        }
+        gateways.set(namespace, listed.stdout);
+    }
+    return decideWaypoints(gateways, expected);
 }
 
 interface OpenConnection {
@@ -325,6 +366,11 @@ async function main(): Promise<number> {
         ...await guarded([gatewayCheckIds.https, gatewayCheckIds.mutualTls, canaryCheckId],
             () => checkGateway(config, outputs.value, outputs.problems, options, kubectl)),
         ...await guarded([kialiCheckId], () => checkKiali(config, kubectl)),
+        // Ambient stacks have no sidecars to look at: their data plane is ztunnel and the waypoints.
+        ...config.istio.dataplane === "ambient" ? [
+            ...await guarded([ambientCheckIds.ztunnel], () => checkZtunnel(config, kubectl)),
+            ...await guarded([ambientCheckIds.waypoints], () => checkWaypoints(config, kubectl)),
+        ] : [],
     ];
     console.log(formatReport(options.stack, results));
     return exitCodeFor(results);

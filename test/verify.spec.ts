@@ -11,8 +11,12 @@ import * as os from "os";
 import * as path from "path";
 import { StackConfig, parseStackConfig } from "../components/config";
 import { authorizationPolicySpecs } from "../components/mesh/authorization-rules";
+import { plannedWaypointNamespaces } from "../components/mesh/ambient-authorization";
 import { principal, sampleWorkloads } from "../components/mesh/mesh-inventory";
 import { defaultImages } from "../components/versions";
+import {
+    decideWaypoints, decideZtunnel, enrolledSampleNamespaces, namespaceEnrolledInAmbient, namespaceLabelsOf,
+} from "../scripts/verify/ambient";
 import { parseVerifyArgs } from "../scripts/verify/args";
 import { findOnPath, missingPulumiMessage } from "../scripts/verify/executables";
 import { normalQuantile, scoreAcceptanceBand, shareConsistent, wilsonInterval } from "../scripts/verify/binomial";
@@ -333,6 +337,69 @@ describe("verify: a call inside the mesh", () => {
     });
 });
 
+describe("verify: the ambient data plane", () => {
+    const samples = ["wordpress", "bookinfo", "httptools"];
+    /** The recorded namespaces with httptools enrolled too. */
+    const allEnrolled = () => {
+        const list = JSON.parse(fixture("namespaces-ambient.json")) as { items: { metadata: { name: string; labels: Record<string, string> } }[] };
+        list.items[2].metadata.labels = { "istio.io/dataplane-mode": "ambient" };
+        return JSON.stringify(list);
+    };
+
+    it("expects every enabled sample namespace enrolled, and a waypoint only where the stack deploys one", () => {
+        assert.deepEqual(enrolledSampleNamespaces(config()), samples);
+        assert.deepEqual(enrolledSampleNamespaces(config({ wordpress: { enabled: false }, httpbin: { enabled: false } })), ["bookinfo"]);
+        const ambient = { istio: { dataplane: "ambient" } };
+        assert.deepEqual(plannedWaypointNamespaces(config(ambient)), []);
+        const routed = config({ ...ambient, gateway: { routes: [{ prefix: "/api/extras", service: "extras", namespace: "bookinfo", port: 8080 }] } });
+        assert.deepEqual(plannedWaypointNamespaces(routed), ["bookinfo"]);
+    });
+
+    it("reads the enrollment label from recorded namespaces", () => {
+        const labels = namespaceLabelsOf(fixture("namespaces-ambient.json"));
+        assert.deepEqual(samples.map((name) => namespaceEnrolledInAmbient(labels.get(name))), [true, true, false]);
+        assert.equal(namespaceEnrolledInAmbient(undefined), false);
+        const single = JSON.stringify({ kind: "Namespace", metadata: { name: "bookinfo", labels: { "istio.io/dataplane-mode": "ambient" } } });
+        assert.equal(namespaceEnrolledInAmbient(namespaceLabelsOf(single).get("bookinfo")), true);
+    });
+
+    it("passes ztunnel ready on every node with every sample enrolled, and names what is not", () => {
+        const ready = decideZtunnel(fixture("daemonset-ztunnel-ready.json"), allEnrolled(), samples);
+        assert.equal(ready.status, "PASS", ready.reason);
+        assert.match(ready.reason, /ready on 3 of 3 nodes/);
+        const rolling = decideZtunnel(fixture("daemonset-ztunnel-rolling.json"), allEnrolled(), samples);
+        assert.equal(rolling.status, "FAIL");
+        assert.match(rolling.reason, /ready on 2 of 3 nodes/);
+        const unenrolled = decideZtunnel(fixture("daemonset-ztunnel-ready.json"), fixture("namespaces-ambient.json"), samples);
+        assert.equal(unenrolled.status, "FAIL");
+        assert.match(unenrolled.reason, /httptools lacks istio\.io\/dataplane-mode=ambient/);
+        assert.equal(decideZtunnel(JSON.stringify({ status: { desiredNumberScheduled: 0, numberReady: 0 } }), allEnrolled(), samples).status, "FAIL");
+    });
+
+    it("passes a Programmed waypoint, fails a pending or missing one, and skips when there is none", () => {
+        const programmed = decideWaypoints(new Map([["bookinfo", fixture("gateways-bookinfo-waypoint.json")]]), ["bookinfo"]);
+        assert.equal(programmed.status, "PASS", programmed.reason);
+        const pending = decideWaypoints(new Map([["bookinfo", fixture("gateways-bookinfo-waypoint-pending.json")]]), ["bookinfo"]);
+        assert.equal(pending.status, "FAIL");
+        assert.match(pending.reason, /bookinfo\/waypoint is not programmed: Programmed=False \(Pending\)/);
+        const missing = decideWaypoints(new Map([["bookinfo", JSON.stringify({ items: [] })]]), ["bookinfo"]);
+        assert.match(missing.reason, /bookinfo\/waypoint is missing/);
+        assert.equal(decideWaypoints(new Map(), []).status, "SKIP");
+    });
+
+    it("an ambient caller without a sidecar is in the mesh when its namespace is enrolled", () => {
+        const python = inMeshCaller(config()) as InMeshCaller;
+        const noSidecar = { pod: "productpage-v1-7f6cc7d5b9-2xk8q", container: "productpage", hasSidecar: false };
+        const enrolled = decideInMeshCall(python, noSidecar, "status=200\n", { mode: "ambient", namespaceEnrolled: true });
+        assert.equal(enrolled.status, "PASS", enrolled.reason);
+        assert.match(enrolled.reason, /through ztunnel/);
+        const outside = decideInMeshCall(python, noSidecar, "status=200\n", { mode: "ambient", namespaceEnrolled: false });
+        assert.equal(outside.status, "FAIL");
+        assert.match(outside.reason, /bookinfo is not enrolled in ambient mode/);
+        assert.equal(decideInMeshCall(python, noSidecar, "status=200\n").status, "FAIL", "sidecar mode still requires the sidecar");
+    });
+});
+
 describe("verify: the gateway", () => {
     it("connects to the load balancer when it has an address, else port-forwards", () => {
         assert.deepEqual(gatewayEndpoint(fixture("gateway-service-loadbalancer.json")), { kind: "direct", address: "169.62.10.20", port: 443 });
@@ -591,14 +658,17 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
         server?.close();
     });
 
-    function standIns(plaintextLog: string): Record<string, string> {
+    function standIns(plaintextLog: string, pulumiConfig = fixture("pulumi-config.json")): Record<string, string> {
         const bin = fs.mkdtempSync(path.join(os.tmpdir(), "verify-bin-"));
         const outputs = { ...JSON.parse(fixture("pulumi-stack-output.json")) as Record<string, unknown> };
         outputs.caCertificatePem = fs.readFileSync(path.join(dir, "ca.crt"), "utf8");
         outputs.clientCertificatePem = fs.readFileSync(path.join(dir, "client.crt"), "utf8");
         outputs.clientPrivateKeyPem = fs.readFileSync(path.join(dir, "client.key"), "utf8");
         fs.writeFileSync(path.join(bin, "outputs.json"), JSON.stringify(outputs));
-        fs.copyFileSync(path.join(fixtures, "pulumi-config.json"), path.join(bin, "config.json"));
+        fs.writeFileSync(path.join(bin, "config.json"), pulumiConfig);
+        const namespaces = JSON.parse(fixture("namespaces-ambient.json")) as { items: { metadata: { labels: Record<string, string> } }[] };
+        namespaces.items.forEach((item) => { item.metadata.labels["istio.io/dataplane-mode"] = "ambient"; });
+        fs.writeFileSync(path.join(bin, "namespaces.json"), JSON.stringify(namespaces));
         fs.writeFileSync(path.join(bin, "plaintext.log"), plaintextLog);
         fs.writeFileSync(path.join(bin, "pulumi"), [
             "#!/bin/bash",
@@ -623,6 +693,9 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
             `  *' get service istio-ingressgateway -o json '*) cat "${path.join(fixtures, "gateway-service-nodeport.json")}" ;;`,
             `  *' port-forward svc/istio-ingressgateway :443 '*) echo "Forwarding from 127.0.0.1:${port} -> 443"; exec sleep 60 ;;`,
             `  *' get --raw /api/v1/namespaces/istio-system/services/kiali:20001/proxy/kiali/api '*) cat "${path.join(fixtures, "kiali-api.json")}" ;;`,
+            `  *' get namespace bookinfo -o json '*|*' get namespace wordpress bookinfo httptools -o json '*) cat "${bin}/namespaces.json" ;;`,
+            `  *' -n istio-system get daemonset ztunnel -o json '*) cat "${path.join(fixtures, "daemonset-ztunnel-ready.json")}" ;;`,
+            `  *' get gateways.gateway.networking.k8s.io -n bookinfo -o json '*) cat "${path.join(fixtures, "gateways-bookinfo-waypoint.json")}" ;;`,
             "  *) echo \"unexpected kubectl $*\" >&2; exit 9 ;;",
             "esac",
         ].join("\n"), { mode: 0o755 });
@@ -655,6 +728,22 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
         const kubectlCalls = fs.readFileSync(path.join(env.BIN, "kubectl.log"), "utf8");
         assert.match(kubectlCalls, /delete namespace iks-mesh-verify-[0-9a-f]{6} --wait=false/);
         assert.ok(!result.stdout.includes("PRIVATE KEY") && !kubectlCalls.includes("PRIVATE KEY"), "the client key never leaves the process");
+    });
+
+    it("on an ambient stack, checks ztunnel and the waypoint instead of sidecars, and passes", async () => {
+        const pulumiConfig = JSON.parse(fixture("pulumi-config.json")) as Record<string, { value?: string; objectValue?: Record<string, unknown> }>;
+        const set = (key: string, extra: Record<string, unknown>) => {
+            const objectValue = { ...pulumiConfig[key].objectValue, ...extra };
+            pulumiConfig[key] = { ...pulumiConfig[key], objectValue, value: JSON.stringify(objectValue) };
+        };
+        set("iks-mesh:istio", { dataplane: "ambient" });
+        set("iks-mesh:gateway", { routes: [{ prefix: "/api/extras", service: "extras", namespace: "bookinfo", port: 8080 }] });
+        const result = await runVerify(standIns(fixture("curl-probe-reset.log"), JSON.stringify(pulumiConfig)));
+        assert.equal(result.status, 0, result.stdout + result.stderr);
+        assert.match(result.stdout, /^PASS {2}in-mesh-call +.*through ztunnel$/m);
+        assert.match(result.stdout, /^PASS {2}ztunnel-ready +ztunnel is ready on 3 of 3 nodes; wordpress, bookinfo, httptools enrolled$/m);
+        assert.match(result.stdout, /^PASS {2}waypoints-programmed +waypoint bookinfo\/waypoint Programmed$/m);
+        assert.match(result.stdout, /^OK: 8 passed, 0 failed, 0 skipped$/m);
     });
 
     it("fails, and exits 1, when the STRICT service answers plaintext", async () => {

@@ -261,17 +261,28 @@ export function parseMysqlGreeting(hex: string): MysqlGreeting | undefined {
     return /^\d+\.\d+/.test(version) ? { protocol: 10, serverVersion: version } : undefined;
 }
 
-export function decideInMeshCall(caller: InMeshCaller, target: ExecTarget, output: string): CheckResult {
+/**
+ * How the caller joins the mesh. Sidecar: its own istio-proxy. Ambient: no sidecar; its namespace's
+ * enrollment label sends its traffic through the node's ztunnel.
+ */
+export type CallerDataplane = { mode: "sidecar" } | { mode: "ambient"; namespaceEnrolled: boolean };
+
+export function decideInMeshCall(caller: InMeshCaller, target: ExecTarget, output: string,
+    dataplane: CallerDataplane = { mode: "sidecar" }): CheckResult {
     const id = checkIds.inMeshCall;
     const where = `${caller.namespace}/${target.pod}`;
-    if (!target.hasSidecar) {
+    if (dataplane.mode === "sidecar" && !target.hasSidecar) {
         return fail(id, `${where} has no ${sidecarContainerName} sidecar: the caller is not in the mesh`);
     }
+    if (dataplane.mode === "ambient" && !dataplane.namespaceEnrolled) {
+        return fail(id, `namespace ${caller.namespace} is not enrolled in ambient mode: the caller is not in the mesh`);
+    }
+    const through = dataplane.mode === "ambient" ? "ztunnel" : "the sidecars";
     const line = output.trim().split("\n").pop() ?? "";
     if (caller.kind === "python-http") {
         const status = /^status=(\d{3})$/.exec(line);
         if (status?.[1] === "200") {
-            return pass(id, `${caller.description} from ${where} answered 200 through the sidecars`);
+            return pass(id, `${caller.description} from ${where} answered 200 through ${through}`);
         }
         if (status) {
             const hint = status[1] === "403" ? " (RBAC: an AuthorizationPolicy denied the caller's identity)" :
@@ -283,7 +294,7 @@ export function decideInMeshCall(caller: InMeshCaller, target: ExecTarget, outpu
     const handshake = /^handshake=([0-9a-f]*)$/i.exec(line);
     const greeting = handshake ? parseMysqlGreeting(handshake[1]) : undefined;
     if (greeting) {
-        return pass(id, `${caller.description} from ${where} reached MySQL ${greeting.serverVersion} through the sidecars`);
+        return pass(id, `${caller.description} from ${where} reached MySQL ${greeting.serverVersion} through ${through}`);
     }
     if (handshake) {
         return fail(id, `${caller.description} from ${where}: the connection closed without MySQL's greeting ` +

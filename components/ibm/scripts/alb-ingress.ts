@@ -16,7 +16,7 @@
 // `secret-delete` removes the CRN copy, succeeding when it is already gone (or was never made).
 // The exported functions are the pure part.
 import { albClassProblem, parseAlbList, parseLoadBalancerBackend } from "./alb-check.ts";
-import { IbmCloud, IbmCloudError, parseResultLine, requiredSetting, sleep } from "./ibmcloud.ts";
+import { IbmCloud, IbmCloudError, backoffSeconds, parseResultLine, readListed, requiredSetting, sleep } from "./ibmcloud.ts";
 
 /** The namespace IKS keeps the cluster's default Ingress secret in. */
 export const defaultIngressSecretNamespace = "default";
@@ -71,13 +71,7 @@ export function parseSecretCrn(secret: unknown): string {
 
 /** The Ingress secrets of a cluster (`ibmcloud ks ingress secret ls --output json`). */
 export function parseSecretList(listed: unknown): IngressSecret[] {
-    if (listed === null || listed === undefined) {
-        return [];
-    }
-    if (!Array.isArray(listed)) {
-        throw new IbmCloudError(`ingress secret ls did not print a list (got ${JSON.stringify(listed).slice(0, 120)})`, { transient: true });
-    }
-    return listed.flatMap((item: unknown): IngressSecret[] => {
+    return readListed(listed, "ingress secret ls", (item): IngressSecret[] => {
         const secret = record(item);
         return text(secret.name) ? [{ name: text(secret.name), namespace: text(secret.namespace), crn: text(secret.crn) }] : [];
     });
@@ -118,13 +112,7 @@ export interface SecretsManagerInstance {
 }
 
 export function parseInstanceList(listed: unknown): SecretsManagerInstance[] {
-    if (listed === null || listed === undefined) {
-        return [];
-    }
-    if (!Array.isArray(listed)) {
-        throw new IbmCloudError(`ingress instance ls did not print a list (got ${JSON.stringify(listed).slice(0, 120)})`, { transient: true });
-    }
-    return listed.flatMap((item: unknown): SecretsManagerInstance[] => {
+    return readListed(listed, "ingress instance ls", (item): SecretsManagerInstance[] => {
         const instance = record(item);
         return text(instance.name) || text(instance.crn)
             ? [{ name: text(instance.name), crn: text(instance.crn), isDefault: instance.isDefault === true }]
@@ -235,16 +223,9 @@ async function deleteSecretCopy(cli: IbmCloud, copy: CopySettings): Promise<unde
             cli.log(attempt === 1 ? `Ingress secret ${where} does not exist; nothing to remove` : `removed Ingress secret ${where}`);
             return undefined;
         }
-        const result = await cli.call(rmArgs);
-        if (result.code !== 0) {
-            const failure = cli.failure(rmArgs, result);
-            if (failure.permission) {
-                throw failure;
-            }
-            cli.log(failure.message);
-        }
+        await cli.callCheckedLater(rmArgs);
         if (attempt < retryAttempts) {
-            await sleep(Math.min(60, retryBaseSeconds * 2 ** (attempt - 1)));
+            await sleep(backoffSeconds(attempt, retryBaseSeconds));
         }
     }
     if (!findSecret(await listSecrets(cli), copy.target)) {

@@ -127,6 +127,25 @@ export function parseCliJson(text: string): unknown {
     }
 }
 
+/**
+ * The items of the JSON list an `ls --output json` printed (none when it printed nothing), each read by
+ * `readItem`. Anything but a list is a fault of the CLI's answer, worth another try.
+ */
+export function readListed<T>(listed: unknown, command: string, readItem: (item: unknown) => T[]): T[] {
+    if (listed === null || listed === undefined) {
+        return [];
+    }
+    if (!Array.isArray(listed)) {
+        throw new IbmCloudError(`${command} did not print a list (got ${JSON.stringify(listed).slice(0, 120)})`, { transient: true });
+    }
+    return listed.flatMap(readItem);
+}
+
+/** The wait before try `attempt + 1`: exponential from `retryBaseSeconds`, capped at 60 s. */
+export function backoffSeconds(attempt: number, retryBaseSeconds: number): number {
+    return Math.min(60, retryBaseSeconds * 2 ** (attempt - 1));
+}
+
 /** The end of a CLI output, where the CLI puts its error, kept short for error messages. */
 export function lastLines(text: string): string {
     const lines = text.trim().split(/\r?\n/).filter((line) => line.trim() !== "");
@@ -273,6 +292,21 @@ export class IbmCloud {
         }
     }
 
+    /**
+     * A call whose effect the caller checks afterwards (by listing again): a missing role stops at once,
+     * any other failure is only logged, and the caller's check decides.
+     */
+    async callCheckedLater(args: readonly string[]): Promise<void> {
+        const result = await this.call(args);
+        if (result.code !== 0) {
+            const failure = this.failure(args, result);
+            if (failure.permission) {
+                throw failure;
+            }
+            this.log(failure.message);
+        }
+    }
+
     /** A call whose JSON output is needed; only a transient failure is worth another try through `retry`. */
     async json(args: readonly string[]): Promise<unknown> {
         const result = await this.call(args);
@@ -299,7 +333,7 @@ export class IbmCloud {
                     }
                     throw failure;
                 }
-                const wait = Math.min(60, retryBaseSeconds * 2 ** (tryNumber - 1));
+                const wait = backoffSeconds(tryNumber, retryBaseSeconds);
                 this.log(`${what} failed (try ${tryNumber}/${retryAttempts}), retrying in ${wait}s: ${failure.message}`);
                 await sleep(wait);
             }

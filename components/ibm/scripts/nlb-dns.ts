@@ -19,7 +19,7 @@
 // The exported functions are the pure part (parsing both `nlb-dns ls` shapes, matching, arguments),
 // which the TypeScript side and the tests use directly.
 import * as net from "node:net";
-import { IbmCloud, IbmCloudError, numberSetting, parseResultLine, requiredSetting, sleep } from "./ibmcloud.ts";
+import { IbmCloud, IbmCloudError, backoffSeconds, numberSetting, parseResultLine, readListed, requiredSetting, sleep } from "./ibmcloud.ts";
 
 /** One NLB subdomain as `ibmcloud ks nlb-dns ls --output json` lists it, in either infrastructure's shape. */
 export interface NlbRegistration {
@@ -57,13 +57,7 @@ const strings = (value: unknown): string[] =>
  * it (secretName, secretStatus). Both may appear in one list; an empty list may be `null`.
  */
 export function parseNlbList(listed: unknown): NlbRegistration[] {
-    if (listed === null || listed === undefined) {
-        return [];
-    }
-    if (!Array.isArray(listed)) {
-        throw new IbmCloudError(`nlb-dns ls did not print a list (got ${JSON.stringify(listed).slice(0, 120)})`, { transient: true });
-    }
-    return listed.flatMap((item: unknown): NlbRegistration[] => {
+    return readListed(listed, "nlb-dns ls", (item): NlbRegistration[] => {
         if (typeof item !== "object" || item === null) {
             return [];
         }
@@ -391,16 +385,9 @@ async function deleteRegistration(cli: IbmCloud, nlb: NlbSettings): Promise<unde
         ours = registration;
         const args = removeArgs(registration, { cluster, address: nlb.address });
         cli.log(`removing ${describeAddress(nlb)} from NLB subdomain ${registration.subdomain} (the subdomain itself stays)`);
-        const result = await cli.call(args);
-        if (result.code !== 0) {
-            const failure = cli.failure(args, result);
-            if (failure.permission) {
-                throw failure;
-            }
-            cli.log(failure.message);
-        }
+        await cli.callCheckedLater(args);
         if (attempt < retryAttempts) {
-            await sleep(Math.min(60, retryBaseSeconds * 2 ** (attempt - 1)));
+            await sleep(backoffSeconds(attempt, retryBaseSeconds));
         } else {
             const left = findRegistration(await list(), nlb.address, nlb.previousSubdomain);
             if (left) {

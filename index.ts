@@ -10,29 +10,29 @@
 // inside an apply of a fetched value, would hide them from preview whenever the value is unknown; a yaml
 // ConfigFile would show the engine and the tests one opaque resource. The fetch is a parameter so the
 // tests serve fixtures instead of the network.
-import { sampleGatewayRoutes, sampleHostRoutes } from "./components/apps/sample-routes";
-import { Bookinfo } from "./components/apps/bookinfo";
-import { ManifestFetcher, fetchManifestOverHttps } from "./components/apps/manifest-fetch";
-import { loadSampleManifests } from "./components/apps/sample-manifests";
-import { Httpbin } from "./components/apps/httpbin";
-import { WordPress } from "./components/apps/wordpress";
+import { sampleGatewayRoutes, sampleHostRoutes } from "./components/samples/sample-routes";
+import { Bookinfo } from "./components/samples/bookinfo";
+import { ManifestFetcher, fetchManifestOverHttps } from "./components/manifests/fetch";
+import { loadSampleManifests } from "./components/manifests/sample-manifests";
+import { Httpbin } from "./components/samples/httpbin";
+import { WordPress } from "./components/samples/wordpress";
 import { clusterProvider } from "./components/cluster/cluster-provider";
-import { loadStack } from "./components/config";
+import { loadStack } from "./components/config/load";
 import { curlPath, gatewayCurlCommand } from "./components/edge/curl-commands";
 import { gatewayTlsMode, offIksGatewayHosts } from "./components/edge/gateway-plan";
 import { assertNoRouteConflicts, userGatewayRoutes } from "./components/edge/gateway-routes";
-import { meshGatewayName } from "./components/edge/gateway-names";
+import { meshGatewayName } from "./components/core/istio-names";
 import { gatewaySpec } from "./components/edge/gateway-spec";
 import { IngressGateway } from "./components/edge/ingress-gateway";
 import { albExternalPaths } from "./components/ibm/alb-spec";
 import { IksEdge } from "./components/ibm/iks-edge";
-import { Authorization } from "./components/mesh/authorization";
+import { Authorization } from "./components/mesh/authorization/authorization";
 import { IstioMesh } from "./components/mesh/istio-mesh";
-import { gatewaySelector, gatewayReleaseName } from "./components/mesh/istio-values";
-import { enforceAmbientAuthorization } from "./components/mesh/ambient-analysis";
-import { enforceMeshPolicy, gatewayServersOf } from "./components/mesh/mesh-model";
-import { MtlsPolicy } from "./components/mesh/mtls-policy";
-import { EnRoute } from "./components/observability/enroute";
+import { gatewaySelector, gatewayReleaseName } from "./components/core/istio-names";
+import { enforceAmbientAuthorization } from "./components/mesh/authorization/ambient-analysis";
+import { enforceMeshPolicy, gatewayServersOf } from "./components/mesh/mtls/mesh-model";
+import { MtlsPolicy } from "./components/mesh/mtls/mtls-policy";
+import { EnRoute } from "./components/edge/enroute/enroute";
 import { Observability } from "./components/observability/observability";
 import { MeshPki } from "./components/pki/mesh-pki";
 

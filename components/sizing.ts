@@ -6,10 +6,9 @@
 // Chart defaults this departs from (Istio 1.30.3 charts, kiali-server 2.26.0): istiod requests
 // 500m / 2Gi with an HPA of 1-5; each sidecar 100m / 128Mi (limits 2 CPU / 1Gi); the gateway
 // 100m / 128Mi (limits 2 CPU / 1Gi) with an HPA of 1-5; Kiali 10m / 64Mi (limit 1Gi).
-import { gatewaySelector } from "./mesh/istio-values";
+import { gatewaySelector } from "./core/istio-names";
+import { SizingProfile } from "./config/schema";
 
-export const sizingProfiles = ["small", "standard", "production"] as const;
-export type SizingProfile = (typeof sizingProfiles)[number];
 
 export interface ContainerResources {
     requests: { cpu: string; memory: string };

@@ -1,8 +1,8 @@
 // Guardrails every preview of an iks-mesh stack must pass. Each check is a plain function over a
 // resource's type and inputs, wrapped as a mandatory policy; the tests call the same functions.
 import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { mtlsExceptionAnnotation, mtlsOptOutAnnotation } from "../components/mesh/istio-values";
-import { isPinnedImage } from "../components/names";
+import { mtlsExceptionAnnotation, mtlsOptOutAnnotation } from "../components/core/istio-names";
+import { isPinnedImage } from "../components/core/names";
 import {
     DestinationRuleInputs, GatewayInputs, PeerAuthenticationInputs, ReleaseInputs, SecretLikeInputs, WorkloadInputs,
 } from "./resource-shapes";

@@ -8,7 +8,7 @@ import { criticalPath } from "./bench/critical-path";
 import { runProgram } from "../test/harness/program";
 import { defaultNodeCount, footprint, footprintBuckets, formatQuantity } from "./bench/footprint";
 import { changes, manyRoutes, stackShapes } from "./bench/scenarios";
-import { sizingProfiles } from "../components/sizing";
+import { sizingProfiles } from "../components/config/schema";
 
 function table(title: string, header: string[], rows: string[][]): void {
     const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => row[column].length)));

@@ -1,8 +1,8 @@
-// `npm run docs`: writes docs/configuration.md from the contract the program reads (components/config-contract.ts)
+// `npm run docs`: writes docs/configuration.md from the contract the program reads (components/config/contract.ts)
 // and the descriptions in Pulumi.yaml. test/config-contract.spec.ts fails while the file is stale.
 import * as fs from "fs";
 import * as path from "path";
-import { configContract, configurationReference } from "../components/config-contract";
+import { configContract, configurationReference } from "../components/config/contract";
 import { readProjectDeclarations } from "./docs/project-file";
 
 const projectRoot = path.resolve(__dirname, "..");

@@ -13,10 +13,10 @@
 import { spawn } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
-import { StackConfig } from "../components/config";
+import { StackConfig } from "../components/config/schema";
 import { gatewayTlsMode } from "../components/edge/gateway-plan";
-import { verifyCurlImage } from "../components/versions";
-import { plannedWaypointNamespaces } from "../components/mesh/ambient-authorization";
+import { verifyCurlImage } from "../components/core/versions";
+import { plannedWaypointNamespaces } from "../components/mesh/authorization/ambient";
 import {
     ambientCheckIds, decideWaypoints, decideZtunnel, enrolledSampleNamespaces, namespaceEnrolledInAmbient, namespaceLabelsOf,
     ztunnelDaemonSet,

@@ -2,10 +2,10 @@
 // targetRefs, and the preview-time analysis refuses an L7 rule ztunnel would turn into deny-all. Also the
 // Gateway API CRDs the waypoints are made of.
 import { strict as assert } from "assert";
-import { ambientAuthorizationFindings } from "../components/mesh/ambient-analysis";
-import { l7FieldsOf, plannedAuthorizationPolicies, waypointNamespaces } from "../components/mesh/ambient-authorization";
-import { parseStackConfig } from "../components/config";
-import { gatewayApiStandardInstallUrl } from "../components/mesh/gateway-api";
+import { ambientAuthorizationFindings } from "../components/mesh/authorization/ambient-analysis";
+import { l7FieldsOf, plannedAuthorizationPolicies, waypointNamespaces } from "../components/mesh/authorization/ambient";
+import { parseStackConfig } from "../components/config/parse";
+import { gatewayApiStandardInstallUrl } from "../components/manifests/gateway-api";
 import { ProgramRun, RegisteredResource, lastRunResources, runProgram } from "./harness/program";
 import { validateKubernetesObject, validateRun } from "./harness/validate";
 import { fixtureManifest } from "./support/istio-manifests";

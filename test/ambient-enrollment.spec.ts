@@ -1,7 +1,7 @@
 // Enrollment instead of injection: what the sample namespaces and workloads carry in each data plane,
 // and what an in-place switch between the two changes on the resource graph.
 import { strict as assert } from "assert";
-import { dataplaneAnnotation } from "../components/mesh/dataplane";
+import { dataplaneAnnotation } from "../components/core/dataplane";
 import { blastRadius } from "../scripts/bench/blast-radius";
 import { ProgramRun, RegisteredResource, runProgram } from "./harness/program";
 

@@ -1,7 +1,7 @@
 // The footprint, measured: the same samples and profile on each data plane. ztunnel and istio-cni run on
 // every node (defaultNodeCount assumed); waypoints only where an L7 rule needs one.
 import { strict as assert } from "assert";
-import { sizingProfiles } from "../components/sizing";
+import { sizingProfiles } from "../components/config/schema";
 import { Footprint, defaultNodeCount, footprint } from "../scripts/bench/footprint";
 import { runProgram } from "./harness/program";
 

@@ -1,7 +1,7 @@
 // istio.dataplane: the key, its validation, and the ambient install (base → istiod → cni → ztunnel).
 import { strict as assert } from "assert";
-import { parseStackConfig } from "../components/config";
-import { supportedIstioLines } from "../components/versions";
+import { parseStackConfig } from "../components/config/parse";
+import { supportedIstioLines } from "../components/core/versions";
 import { ProgramRun, runExpectingConfigError, runProgram } from "./harness/program";
 import { validateRun } from "./harness/validate";
 import { configProblemsOf } from "./support/config-problems";

@@ -1,9 +1,10 @@
 // The mTLS conflict analysis in ambient mode: the existing scenarios' counterparts, DISABLE refused and
 // PERMISSIVE explained for ztunnel.
 import { strict as assert } from "assert";
-import { ConfigError, parseStackConfig } from "../components/config";
-import { meshModel } from "../components/mesh/mesh-model";
-import { Finding, GatewayServerModel, analyzeMesh } from "../components/mesh/mtls-analysis";
+import { parseStackConfig } from "../components/config/parse";
+import { ConfigError } from "../components/config/errors";
+import { meshModel } from "../components/mesh/mtls/mesh-model";
+import { Finding, GatewayServerModel, analyzeMesh } from "../components/mesh/mtls/analysis";
 
 const secureGateway: GatewayServerModel[] = [
     { gateway: "istio-system/mesh-gateway", port: 80, protocol: "HTTP", httpsRedirect: true },

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { configContract, configurationReference } from "../components/config-contract";
+import { configContract, configurationReference } from "../components/config/contract";
 import { readProjectDeclarations } from "../scripts/docs/project-file";
 import { projectRoot } from "./harness/program";
 import { configProblemsOf } from "./support/config-problems";

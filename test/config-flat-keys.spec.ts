@@ -1,7 +1,7 @@
 // `pulumi config set istio.version 1.30.5` without --path stores a flat key "iks-mesh:istio.version"
 // beside the nested default: the program refuses it with the exact commands that fix it.
 import { strict as assert } from "assert";
-import { flatKeyProblems, shellWord } from "../components/config-flat-keys";
+import { flatKeyProblems, shellWord } from "../components/config/flat-keys";
 import { runExpectingConfigError } from "./harness/program";
 import { configProblemsOf } from "./support/config-problems";
 

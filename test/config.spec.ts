@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../components/config/parse";
 import { projectRoot, runExpectingConfigError } from "./harness/program";
 import { configProblemsOf } from "./support/config-problems";
 

@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
-import { parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../components/config/parse";
 import {
     enrouteIstioGlobalConfigSpec, enrouteProxyConfig, enrouteSkipAwait, enrouteValues, enrouteWarnings,
-} from "../components/observability/enroute-values";
-import { isPinnedImage } from "../components/names";
-import { enrouteChartRepository } from "../components/versions";
+} from "../components/edge/enroute/values";
+import { isPinnedImage } from "../components/core/names";
+import { enrouteChartRepository } from "../components/core/versions";
 import { enrouteChartKeys } from "./data/enroute-chart-keys";
 import { ProgramRun, RegisteredResource, runProgram } from "./harness/program";
 import { customValidators, unknownValuePaths, validateRun } from "./harness/validate";

@@ -1,11 +1,11 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../components/config/parse";
 import { curlHost, curlPath, curlStackOutputs, gatewayCurlCommand } from "../components/edge/curl-commands";
-import { meshGatewayRef } from "../components/edge/gateway-names";
+import { meshGatewayRef } from "../components/core/istio-names";
 import { assertNoRouteConflicts, routeConflicts, userGatewayRoutes } from "../components/edge/gateway-routes";
 import { gatewaySpec } from "../components/edge/gateway-spec";
-import { GatewayHttpRoute, PathMatch, segmentPrefix } from "../components/edge/routes";
+import { GatewayHttpRoute, PathMatch, segmentPrefix } from "../components/core/routes";
 import { virtualServiceSpec } from "../components/edge/virtual-service-spec";
 import { ProgramRun, RegisteredResource, runExpectingConfigError, runProgram } from "./harness/program";
 import { validateRun } from "./harness/validate";

@@ -1,7 +1,7 @@
 // The harness must be able to fail: these specs feed it wrong objects and check that it says so.
 import { strict as assert } from "assert";
-import { defaultIstioChartRepository } from "../components/istio-hosting";
-import { defaultIstioVersion } from "../components/versions";
+import { defaultIstioChartRepository } from "../components/core/istio-hosting";
+import { defaultIstioVersion } from "../components/core/versions";
 import { ProgramRun, RegisteredResource, runProgram, stringsIn, unwrapSecrets } from "./harness/program";
 import { unknownValuePaths, validateHelmRelease, validateKubernetesObject } from "./harness/validate";
 import { istioChartKeysOfLine } from "./data/istio-chart-keys";

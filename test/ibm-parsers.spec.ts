@@ -7,7 +7,7 @@ import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { rootCertificates } from "tls";
-import { parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../components/config/parse";
 import {
     albApps, albExternalPaths, albHosts, albIngressSpec, isTraefikIngressClass, nginxUpstreamTlsAnnotations, serversTransportSpec,
     traefikBackendServiceAnnotations,

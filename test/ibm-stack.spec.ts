@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../components/config/parse";
 import { scriptCommand } from "../components/ibm/ibmcloud-cli";
 import { letsEncryptRootsPem } from "../components/ibm/lets-encrypt-roots";
 import { ProgramRun, RegisteredResource, projectRoot, runProgram, stringsIn } from "./harness/program";

@@ -1,12 +1,12 @@
 // Istio's new homes (blob.istio.io, ghcr.io, docker.io/istio), the rules for istio.chartRepository and
 // istio.hub, and the supported Istio lines: plain functions, then the messages a user sees.
 import { strict as assert } from "assert";
-import { parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../components/config/parse";
 import {
     chartRepositoryProblem, defaultIstioChartRepository, defaultIstioHub, hubProblem, istioChartSource, istioOciChartRepository,
     retiredHostIn, retiredIstioHosts,
-} from "../components/istio-hosting";
-import { defaultIstioVersion, istioLineOf, kialiChartVersionFor, supportedIstioLines, supportedIstioRange } from "../components/versions";
+} from "../components/core/istio-hosting";
+import { defaultIstioVersion, istioLineOf, kialiChartVersionFor, supportedIstioLines, supportedIstioRange } from "../components/core/versions";
 import { istioChartKeysOfLine, istioChartNames } from "./data/istio-chart-keys";
 import { configProblemsOf } from "./support/config-problems";
 

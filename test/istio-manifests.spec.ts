@@ -5,10 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "assert";
 import {
     imagesOf, istioImage, parseManifest, placeInNamespace, renderManifest, resourceName, rewriteIstioImages,
-} from "../components/apps/istio-manifest";
-import { fetchIstioManifest } from "../components/apps/manifest-fetch";
-import { retiredHostIn } from "../components/istio-hosting";
-import { istioSampleUrl } from "../components/versions";
+} from "../components/manifests/istio-manifest";
+import { fetchIstioManifest } from "../components/manifests/fetch";
+import { retiredHostIn } from "../components/core/istio-hosting";
+import { istioSampleUrl } from "../components/core/versions";
 import { ProgramRun, lastRunResources, runProgram } from "./harness/program";
 import { validateRun } from "./harness/validate";
 import { fixtureManifest, fixtureText } from "./support/istio-manifests";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { defaultIstioChartRepository, defaultIstioHub, istioOciChartRepository } from "../components/istio-hosting";
-import { defaultIstioVersion, supportedIstioLines } from "../components/versions";
+import { defaultIstioChartRepository, defaultIstioHub, istioOciChartRepository } from "../components/core/istio-hosting";
+import { defaultIstioVersion, supportedIstioLines } from "../components/core/versions";
 import { ProgramRun, runProgram } from "./harness/program";
 import { validateRun } from "./harness/validate";
 

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
-import { parseStackConfig } from "../components/config";
-import { meshModel } from "../components/mesh/mesh-model";
+import { parseStackConfig } from "../components/config/parse";
+import { meshModel } from "../components/mesh/mtls/mesh-model";
 import { ingressGatewayWorkload, sampleWorkloads } from "../components/mesh/mesh-inventory";
-import { ExternalPathModel, Finding, GatewayServerModel, analyzeMesh, appliedTargets, effectiveServerMode } from "../components/mesh/mtls-analysis";
+import { ExternalPathModel, Finding, GatewayServerModel, analyzeMesh, appliedTargets, effectiveServerMode } from "../components/mesh/mtls/analysis";
 
 const secureGateway: GatewayServerModel[] = [
     { gateway: "istio-system/mesh-gateway", port: 80, protocol: "HTTP", httpsRedirect: true },

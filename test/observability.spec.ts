@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
-import { parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../components/config/parse";
 import {
     kialiAuthWarnings, kialiPortForwardCommand, kialiTokenCommand, kialiValues,
 } from "../components/observability/kiali-values";
 import { prometheusAddonUrl, prometheusUrl } from "../components/observability/prometheus-addon";
-import { istioSampleUrl, kialiChartRepository } from "../components/versions";
+import { istioSampleUrl, kialiChartRepository } from "../components/core/versions";
 import { kialiChartKeys } from "./data/kiali-chart-keys";
 import { ProgramRun, runProgram } from "./harness/program";
 import { fixtureManifest } from "./support/istio-manifests";

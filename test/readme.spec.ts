@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { configContract } from "../components/config-contract";
+import { configContract } from "../components/config/contract";
 import { projectRoot, runProgram } from "./harness/program";
 import { devStackConfig } from "./support/dev-stack";
 import { readmeCommands, readmeLinks } from "./support/readme-commands";

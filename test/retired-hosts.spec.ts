@@ -1,7 +1,7 @@
 // Guard against Istio's next move: render the stack in its main shapes and fail if anything it registers
-// or outputs names a host Istio has retired (components/istio-hosting.ts retiredIstioHosts, one list).
+// or outputs names a host Istio has retired (components/core/istio-hosting.ts retiredIstioHosts, one list).
 import { strict as assert } from "assert";
-import { retiredHostIn, retiredIstioHosts } from "../components/istio-hosting";
+import { retiredHostIn, retiredIstioHosts } from "../components/core/istio-hosting";
 import { istioChartKeysOfLine, minorLine } from "./data/istio-chart-keys";
 import { ProgramRun, RegisteredResource, RunOptions, runProgram, stringsIn } from "./harness/program";
 import { iksResourceState, iksStackConfig } from "./support/iks-stack";

@@ -2,17 +2,18 @@
 // program under mocks: labels, selectors, ports and subsets line up; routes reach real Services;
 // passwords stay secret; the samples wait for istiod and never for each other; each can be switched off.
 import { strict as assert } from "assert";
-import { StackConfig, parseStackConfig } from "../components/config";
-import { canarySplit, wordpressDestinations } from "../components/apps/canary";
-import { mysqlConfigDirectory, mysqlServerConfig, optionFileSections } from "../components/apps/mysql-config";
-import { sampleGatewayRoutes, sampleHostRoutes } from "../components/apps/sample-routes";
+import { parseStackConfig } from "../components/config/parse";
+import { StackConfig } from "../components/config/schema";
+import { canarySplit, wordpressDestinations } from "../components/samples/canary";
+import { mysqlConfigDirectory, mysqlServerConfig, optionFileSections } from "../components/samples/mysql-config";
+import { sampleGatewayRoutes, sampleHostRoutes } from "../components/samples/sample-routes";
 import { virtualServiceSpec } from "../components/edge/virtual-service-spec";
 import { upstreamBookinfoMatches1303 } from "./data/bookinfo-gateway";
 import { iksFacts, iksMocks, iksStackConfig } from "./support/iks-stack";
-import { meshGatewayRef } from "../components/edge/gateway-names";
-import { RouteDestination } from "../components/edge/routes";
-import { parseManifest } from "../components/apps/istio-manifest";
-import { istioSampleUrl } from "../components/versions";
+import { meshGatewayRef } from "../components/core/istio-names";
+import { RouteDestination } from "../components/core/routes";
+import { parseManifest } from "../components/manifests/istio-manifest";
+import { istioSampleUrl } from "../components/core/versions";
 import { fixtureManifest, fixtureText } from "./support/istio-manifests";
 import { ProgramRun, RegisteredResource, isSecretValue, runProgram, stringsIn } from "./harness/program";
 import { validateKubernetesObject, validateRun } from "./harness/validate";

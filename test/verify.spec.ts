@@ -9,11 +9,12 @@ import * as https from "https";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { StackConfig, parseStackConfig } from "../components/config";
-import { authorizationPolicySpecs } from "../components/mesh/authorization-rules";
-import { plannedWaypointNamespaces } from "../components/mesh/ambient-authorization";
+import { parseStackConfig } from "../components/config/parse";
+import { StackConfig } from "../components/config/schema";
+import { authorizationPolicySpecs } from "../components/mesh/authorization/rules";
+import { plannedWaypointNamespaces } from "../components/mesh/authorization/ambient";
 import { principal, sampleWorkloads } from "../components/mesh/mesh-inventory";
-import { defaultImages } from "../components/versions";
+import { defaultImages } from "../components/core/versions";
 import {
     decideWaypoints, decideZtunnel, enrolledSampleNamespaces, namespaceEnrolledInAmbient, namespaceLabelsOf,
 } from "../scripts/verify/ambient";

@@ -1,7 +1,7 @@
 // What the ingress gateway serves, decided from config alone, so the PKI, the gateway and the mTLS
 // analysis (which runs before any resource exists) all work from the same answer.
 import { albApps } from "../ibm/alb-spec";
-import { StackConfig } from "../config";
+import { StackConfig } from "../config/schema";
 import { GatewayTlsMode } from "./gateway-spec";
 
 /**

@@ -1,9 +1,9 @@
 // The gateway's route table as one list from every source (the user's `gateway.routes`, the samples),
 // checked as a whole: each source is validated on its own elsewhere, but only the combined list shows
 // two sources claiming the same requests, or one reaching into another's pages, on the shared hosts.
-import { ConfigError } from "../config";
-import { setCommand } from "../config-reader";
-import { GatewayHttpRoute, PathMatch, PrefixRoute, segmentPrefix, serviceHost } from "./routes";
+import { ConfigError } from "../config/errors";
+import { setCommand } from "../config/reader";
+import { GatewayHttpRoute, PathMatch, PrefixRoute, segmentPrefix, serviceHost } from "../core/routes";
 
 /**
  * The user's `gateway.routes`, in declared order, as gateway routes. A prefix is bounded at a path

@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { IstioMesh } from "../mesh/istio-mesh";
 import { clientCaData, clientCaSecretName } from "../pki/credential-layout";
 import { MeshPki } from "../pki/mesh-pki";
-import { meshGatewayName, meshGatewayRef } from "./gateway-names";
+import { meshGatewayName, meshGatewayRef } from "../core/istio-names";
 import { GatewayTlsMode, gatewaySpec } from "./gateway-spec";
-import { GatewayHttpRoute } from "./routes";
+import { GatewayHttpRoute } from "../core/routes";
 import { meshGatewayRoutesName, virtualServiceSpec } from "./virtual-service-spec";
 
 export interface IngressGatewayArgs {

@@ -1,7 +1,7 @@
 // The one VirtualService that carries every route through the mesh gateway. One resource, not one per
 // source: Istio merges several VirtualServices for the same host on one gateway in no defined order,
 // and prefix routes only work when the most specific prefix is tried first.
-import { GatewayHttpRoute, orderRoutes } from "./routes";
+import { GatewayHttpRoute, orderRoutes } from "../core/routes";
 
 /** Name of the VirtualService holding the gateway's routes. */
 export const meshGatewayRoutesName = "mesh-gateway-routes";

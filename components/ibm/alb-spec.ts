@@ -3,8 +3,8 @@
 // community ingress-nginx (classes `public-iks-k8s-nginx`, `private-iks-k8s-nginx`); the seeds'
 // `ingress.bluemix.net/ssl-services` annotation is no longer supported. IBM is moving to Traefik
 // (classes `*-iks-traefik`), whose upstream TLS is a ServersTransport named on the backend Service.
-import { StackConfig } from "../config";
-import { ExternalPathModel } from "../mesh/mtls-analysis";
+import { StackConfig } from "../config/schema";
+import { ExternalPathModel } from "../mesh/mtls/analysis";
 
 /** Names of the ALB objects in the gateway's namespace. */
 export const albNames = {

@@ -4,7 +4,7 @@
 // only relative paths and names; the API key travels only as a secret in the environment.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
+import { StackConfig } from "../config/schema";
 
 /** Where the scripts live, relative to the project directory that Pulumi runs commands in. */
 export const scriptDirectory = "components/ibm/scripts";

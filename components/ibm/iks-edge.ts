@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
+import { StackConfig } from "../config/schema";
 import { IstioMesh } from "../mesh/istio-mesh";
 import { MeshPki } from "../pki/mesh-pki";
 import { AlbIngress } from "./alb-ingress";

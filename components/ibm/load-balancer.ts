@@ -1,7 +1,7 @@
 // The address IKS gave the ingress gateway's LoadBalancer Service: an IP on classic infrastructure,
 // a hostname on VPC (where the load balancer is a VPC load balancer with a DNS name).
 
-import { StackConfig } from "../config";
+import { StackConfig } from "../config/schema";
 
 export type IksInfrastructure = "classic" | "vpc";
 

@@ -1,15 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { manifestResources } from "../apps/manifest-resources";
-import { RenderedManifest } from "../apps/sample-manifests";
-import { StackConfig } from "../config";
-import { istioChartSource } from "../istio-hosting";
-import { mergeValues } from "../merge-values";
+import { manifestResources } from "../manifests/resources";
+import { RenderedManifest } from "../manifests/sample-manifests";
+import { StackConfig } from "../config/schema";
+import { istioChartSource } from "../core/istio-hosting";
+import { mergeValues } from "../core/merge-values";
 import { gatewaySizingValues, istiodSizingValues, ztunnelSizingValues } from "../sizing";
-import {
-    baseValues, cniValues, gatewayReleaseName, gatewaySelector, gatewayValues, istioRootNamespace, istiodValues, mtlsOptOutAnnotation,
-    ztunnelValues,
-} from "./istio-values";
+import { baseValues, cniValues, gatewayValues, istiodValues, ztunnelValues } from "./istio-values";
+import { gatewayReleaseName, gatewaySelector, istioRootNamespace, mtlsOptOutAnnotation } from "../core/istio-names";
 import { caBundleWaitFor, istioValidatingWebhookNames, waitForAnnotation } from "./validation-webhooks";
 
 export interface IstioMeshArgs {

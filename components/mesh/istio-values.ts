@@ -1,24 +1,9 @@
 // Helm values for Istio's three charts. Only keys that exist in the pinned charts are set: Helm ignores
 // an unknown key silently (base, istiod) or the chart's schema rejects it (gateway), and either way the
 // intent is lost. test/data/chart-keys/ pins the keys the charts of each supported Istio line define.
-import { StackConfig } from "../config";
+import { StackConfig } from "../config/schema";
 import { gatewayServiceAnnotations } from "../ibm/load-balancer";
-
-/** Istio's root namespace: mesh-wide policy lives here, and the gateway runs here too. */
-export const istioRootNamespace = "istio-system";
-
-/** Naming the gateway release `istio-ingressgateway` makes the chart label its pods `istio: ingressgateway`. */
-export const gatewayReleaseName = "istio-ingressgateway";
-export const gatewaySelector = { istio: "ingressgateway" } as const;
-
-/**
- * Recorded on the mesh PeerAuthentication when the stack config chose a non-STRICT mesh, so the
- * policy pack (policy/) can tell a deliberate opt-out from a mistake.
- */
-export const mtlsOptOutAnnotation = "iks-mesh.io/mtls-opt-out";
-
-/** Recorded on a client rule the stack config accepted as an exception (`exception: true`), for the same reason. */
-export const mtlsExceptionAnnotation = "iks-mesh.io/mtls-exception";
+import { istioRootNamespace } from "../core/istio-names";
 
 // Fail from the start stops the webhook's Ignore→Fail flip that otherwise shows as a diff on every
 // preview (istio/istio#44285), and rejects invalid Istio resources even while istiod starts.

@@ -1,11 +1,11 @@
 // What runs in the mesh, as the policy analysis and the authorization rules reason about it: for
 // each workload its namespace, pod labels, service account and Service ports. Built from the names
-// the sample components use (components/apps/sample-names.ts), so both always agree.
+// the sample components use (components/inventory.ts), so both always agree.
 import {
     bookinfoManifest, httpbinManifest, mysqlNames, sampleNamespaces, wordpressNames,
-} from "../apps/sample-names";
-import { StackConfig } from "../config";
-import { gatewayReleaseName, gatewaySelector, istioRootNamespace } from "./istio-values";
+} from "../inventory";
+import { StackConfig } from "../config/schema";
+import { gatewayReleaseName, gatewaySelector, istioRootNamespace } from "../core/istio-names";
 
 export interface ServicePort {
     port: number;

@@ -20,7 +20,7 @@
 //   once instead of waiting;
 // - the patch owns only its annotation (server-side apply field manager); Helm and istiod keep the rest.
 // Destroy removes the patch (its annotation) before istiod, and the Istio resources before the patch.
-import { istioRootNamespace } from "./istio-values";
+import { istioRootNamespace } from "../core/istio-names";
 
 /** The Pulumi annotation the Kubernetes provider awaits on create and update. */
 export const waitForAnnotation = "pulumi.com/waitFor";

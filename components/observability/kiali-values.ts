@@ -1,8 +1,8 @@
 // Helm values for the kiali-server chart, and what an operator needs to reach the result. The chart copies
 // its values into Kiali's config (the Kiali CR's `spec` shape), so every key here is one the chart's
 // values.yaml or the Kiali CR schema of the pinned version defines (test/data/kiali-chart-keys.ts).
-import { StackConfig } from "../config";
-import { istioRootNamespace } from "../mesh/istio-values";
+import { StackConfig } from "../config/schema";
+import { istioRootNamespace } from "../core/istio-names";
 import { prometheusUrl } from "./prometheus-addon";
 
 export type KialiAuthStrategy = StackConfig["kiali"]["authStrategy"];

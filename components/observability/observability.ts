@@ -1,15 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
-import { mergeValues } from "../merge-values";
+import { StackConfig } from "../config/schema";
+import { mergeValues } from "../core/merge-values";
 import { kialiSizingValues } from "../sizing";
 import { IstioMesh } from "../mesh/istio-mesh";
-import { kialiChartRepository, kialiChartVersionFor } from "../versions";
+import { kialiChartRepository, kialiChartVersionFor } from "../core/versions";
 import {
     kialiAuthWarnings, kialiInstanceName, kialiPortForwardCommand, kialiTokenCommand, kialiValues,
 } from "./kiali-values";
-import { manifestResources } from "../apps/manifest-resources";
-import { RenderedManifest } from "../apps/sample-manifests";
+import { manifestResources } from "../manifests/resources";
+import { RenderedManifest } from "../manifests/sample-manifests";
 import { prometheusUrl } from "./prometheus-addon";
 
 export interface ObservabilityArgs {

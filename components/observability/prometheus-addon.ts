@@ -3,8 +3,8 @@
 // prometheus-community chart with the scrape jobs Kiali's graph needs (merged app + sidecar metrics via
 // prometheus.io annotations), so taking it from the tag of istio.version keeps Prometheus matched
 // to the installed Istio without another chart pin and another set of values to keep in step.
-import { istioSampleUrl } from "../versions";
-import { istioRootNamespace } from "../mesh/istio-values";
+import { istioSampleUrl } from "../core/versions";
+import { istioRootNamespace } from "../core/istio-names";
 
 /** The addon hard-codes `namespace: istio-system` in every namespaced object. */
 export const prometheusNamespace = istioRootNamespace;

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { StackConfig } from "../config";
+import { StackConfig } from "../config/schema";
 import { offIksGatewayHosts } from "../edge/gateway-plan";
 import { IstioMesh } from "../mesh/istio-mesh";
 import { gatewayCredentialName, serverCredentialData } from "./credential-layout";

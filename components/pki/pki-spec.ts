@@ -1,6 +1,6 @@
 // What the mesh's certificates look like: key algorithms, allowed uses, lifetimes and names. Plain
 // functions, so the same choices drive both MeshPki and the test that proves the trust layout works.
-import { StackConfig } from "../config";
+import { StackConfig } from "../config/schema";
 
 export type KeyAlgorithm = StackConfig["pki"]["keyAlgorithm"];
 

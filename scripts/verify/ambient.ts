@@ -1,10 +1,10 @@
 // Ambient data plane checks (istio.dataplane: ambient): instead of sidecars, the node proxy ztunnel must
 // run on every node and every sample namespace must be enrolled; the waypoints the stack deploys (Gateway
 // API Gateways of class istio-waypoint) must be Programmed, or the L7 policies bound to them deny all.
-import { StackConfig } from "../../components/config";
-import { sampleNamespaces } from "../../components/apps/sample-names";
-import { waypointName } from "../../components/mesh/ambient-authorization";
-import { namespaceEnrollmentLabels } from "../../components/mesh/dataplane";
+import { StackConfig } from "../../components/config/schema";
+import { sampleNamespaces } from "../../components/inventory";
+import { waypointName } from "../../components/mesh/authorization/ambient";
+import { namespaceEnrollmentLabels } from "../../components/core/dataplane";
 import { CheckResult, fail, pass, skip } from "./report";
 
 export const ambientCheckIds = { ztunnel: "ztunnel-ready", waypoints: "waypoints-programmed" } as const;

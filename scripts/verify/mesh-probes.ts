@@ -8,11 +8,11 @@
 // a service that workload is allowed to call: productpage → details (Python's urllib; the productpage
 // image is Python), else wordpress → mysql:3306 (PHP's fsockopen; MySQL speaks first, so its greeting
 // proves the TCP session reached the server through both sidecars).
-import { StackConfig } from "../../components/config";
-import { bookinfoManifest, mysqlNames, sampleNamespaces, wordpressNames } from "../../components/apps/sample-names";
+import { StackConfig } from "../../components/config/schema";
+import { bookinfoManifest, mysqlNames, sampleNamespaces, wordpressNames } from "../../components/inventory";
 import { sampleWorkloads } from "../../components/mesh/mesh-inventory";
-import { meshModel } from "../../components/mesh/mesh-model";
-import { effectiveServerMode } from "../../components/mesh/mtls-analysis";
+import { meshModel } from "../../components/mesh/mtls/mesh-model";
+import { effectiveServerMode } from "../../components/mesh/mtls/analysis";
 import { CheckResult, fail, pass, skip } from "./report";
 
 export const sidecarContainerName = "istio-proxy";

@@ -1,8 +1,9 @@
 // What verify reads from the stack: its outputs (`pulumi stack output --json --show-secrets`) and its
 // config (`pulumi config --json`), turned into plain values. The config goes through the program's own
 // validation (parseStackConfig), so verify sees exactly the defaults and values the program deployed.
-import { RawConfig, StackConfig, parseStackConfig, projectName } from "../../components/config";
-import { parseMaybeJson } from "../../components/config-reader";
+import { parseStackConfig } from "../../components/config/parse";
+import { RawConfig, StackConfig, projectName } from "../../components/config/schema";
+import { parseMaybeJson } from "../../components/config/reader";
 import { curlStackOutputs } from "../../components/edge/curl-commands";
 
 /** Stack output names verify reads; index.ts exports them. */

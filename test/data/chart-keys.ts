@@ -2,7 +2,7 @@
 // chart that is not listed here, or at another version, fails validation: add the chart's keys first.
 // Istio's charts are listed per minor line (a patch keeps its line's keys) and may come from any
 // repository istio.chartRepository accepts, so they are matched by chart name and line.
-import { enrouteChartRepository, kialiChartRepository } from "../../components/versions";
+import { enrouteChartRepository, kialiChartRepository } from "../../components/core/versions";
 import { enrouteChartKeys, enrouteChartKeysVersion } from "./enroute-chart-keys";
 import { generatedChartKeys, istioChartNames, minorLine } from "./istio-chart-keys";
 import { kialiChartKeys, kialiChartKeysVersions } from "./kiali-chart-keys";

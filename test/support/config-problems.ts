@@ -1,6 +1,7 @@
 // What parseStackConfig refuses in a raw config: its problem lines, or none when the config is valid.
 import { strict as assert } from "assert";
-import { ConfigError, parseStackConfig } from "../../components/config";
+import { parseStackConfig } from "../../components/config/parse";
+import { ConfigError } from "../../components/config/errors";
 
 export function configProblemsOf(raw: Record<string, unknown>, secretSections: string[] = []): readonly string[] {
     try {

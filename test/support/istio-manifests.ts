@@ -4,8 +4,8 @@
 // tags 1.30.3 and 1.31.0-rc.0, so one fixture serves every supported line.
 import * as fs from "fs";
 import * as path from "path";
-import { gatewayApiStandardInstallUrl } from "../../components/mesh/gateway-api";
-import { supportedIstioLines } from "../../components/versions";
+import { gatewayApiStandardInstallUrl } from "../../components/manifests/gateway-api";
+import { supportedIstioLines } from "../../components/core/versions";
 
 export const fixtureDirectory = path.join(__dirname, "..", "fixtures", "istio-manifests");
 

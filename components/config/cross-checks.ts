@@ -1,0 +1,91 @@
+// Checks across sections: what one part of the config means for another (IKS and the hosts it serves,
+// mTLS scopes and the namespaces the stack manages, ambient mode and DISABLE).
+import { ObjectReader, setCommand } from "./reader";
+import { ClientPolicyConfig, MtlsPolicyConfig } from "./schema";
+
+/**
+ * What ambient mode cannot do that the rest of the config asks for. ztunnel always speaks mTLS (HBONE),
+ * so a PeerAuthentication DISABLE is not supported there (istio.io reference, PeerAuthentication: "In
+ * ambient mode ... DISABLE mode is not supported"): the scope would silently stay encrypted and a
+ * plaintext-only server behind it would break.
+ */
+export function ambientProblems(mtls: ObjectReader, policies: readonly MtlsPolicyConfig[]): void {
+    policies.forEach((policy, index) => {
+        const disabled = [
+            ...(policy.mode === "DISABLE" ? [`mtls.policies[${index}].mode`] : []),
+            ...Object.entries(policy.ports ?? {}).filter(([, mode]) => mode === "DISABLE").map(([port]) => `mtls.policies[${index}].ports.${port}`),
+        ];
+        for (const key of disabled) {
+            mtls.problem(key, `${key} is DISABLE, which ambient mode ignores (got istio.dataplane ambient): ztunnel always ` +
+                "speaks mTLS, so the scope would stay encrypted and a plaintext-only server would break",
+            `${setCommand(key, "PERMISSIVE")} (accepts plaintext from clients outside the mesh), or ${setCommand("istio.dataplane", "sidecar")}`);
+        }
+    });
+}
+
+/** Namespaces this stack creates, given which parts are switched on. */
+export function knownNamespaces(wordpress: boolean, bookinfo: boolean, httpbin: boolean, enroute: boolean): string[] {
+    return [
+        "istio-system",
+        ...(wordpress ? ["wordpress"] : []),
+        ...(bookinfo ? ["bookinfo"] : []),
+        ...(httpbin ? ["httptools"] : []),
+        ...(enroute ? ["enroute"] : []),
+    ];
+}
+
+/** The namespace of an in-cluster host (`reviews.bookinfo.svc.cluster.local` → bookinfo). */
+export function hostNamespace(host: string): string | undefined {
+    const match = /^[^.]+\.([^.]+)\.svc\.cluster\.local$/.exec(host);
+    return match ? match[1] : undefined;
+}
+
+/**
+ * On IKS the gateway serves the NLB subdomain (and the ALB's hosts) with IBM's certificate, so other
+ * names would be routed to nothing or fail certificate checks: say so instead of ignoring them.
+ */
+export function iksServedHostProblems(iks: { enabled: boolean }, wordpressHosts: readonly string[], gatewayHosts: readonly string[],
+    wordpress: ObjectReader, gateway: ObjectReader): void {
+    if (!iks.enabled) {
+        return;
+    }
+    if (wordpressHosts.length > 0) {
+        wordpress.problem("wordpress.hosts", `wordpress.hosts cannot be served when iks.enabled is true (got ${JSON.stringify(wordpressHosts)}): ` +
+            "the gateway serves the NLB subdomain with IBM's certificate", "pulumi config rm --path wordpress.hosts " +
+            "(WordPress is then served at / of the NLB subdomain and at wordpress.<ingress subdomain> through the ALB)");
+    }
+    if (gatewayHosts.length !== 1 || gatewayHosts[0] !== "*") {
+        gateway.problem("gateway.hosts", `gateway.hosts has no effect when iks.enabled is true (got ${JSON.stringify(gatewayHosts)}): ` +
+            "the gateway serves the NLB subdomain", "pulumi config rm --path gateway.hosts");
+    }
+}
+
+/** mTLS scopes and client policies may only name namespaces this stack creates, and never the root namespace. */
+export function managedNamespaceProblems(mtls: ObjectReader,
+    config: { policies: readonly MtlsPolicyConfig[]; clientPolicies: readonly ClientPolicyConfig[] },
+    enabled: { wordpress: boolean; bookinfo: boolean; httpbin: boolean; enroute: boolean }): void {
+    const namespaces = knownNamespaces(enabled.wordpress, enabled.bookinfo, enabled.httpbin, enabled.enroute);
+    config.clientPolicies.forEach((policy, index) => {
+        const namespace = hostNamespace(policy.host);
+        if (namespace !== undefined && !namespaces.includes(namespace)) {
+            mtls.problem(`mtls.clientPolicies[${index}].host`,
+                `mtls.clientPolicies[${index}].host must be a service in a namespace this stack manages: ${namespaces.join(", ")} ` +
+                `(got ${JSON.stringify(policy.host)})`,
+                "use a host such as reviews.bookinfo.svc.cluster.local, or enable the sample that owns it");
+        }
+    });
+    config.policies.forEach((policy, index) => {
+        if (policy.namespace === "istio-system") {
+            // The root namespace's namespace-wide policy is the mesh policy (mtls.mode); a selector there is ignored by Istio.
+            mtls.problem(`mtls.policies[${index}].namespace`,
+                `mtls.policies[${index}].namespace must not be istio-system, the root namespace: a selector there is ignored ` +
+                "and the namespace-wide policy there is the mesh policy",
+                setCommand("mtls.mode", policy.mode === "STRICT" ? "STRICT" : "PERMISSIVE") + " for the mesh, or a policy in an app namespace");
+        } else if (!namespaces.includes(policy.namespace)) {
+            mtls.problem(`mtls.policies[${index}].namespace`,
+                `mtls.policies[${index}].namespace must be a namespace this stack manages: ${namespaces.join(", ")} ` +
+                `(got ${JSON.stringify(policy.namespace)})`,
+                `use one of those, or enable the sample that owns ${JSON.stringify(policy.namespace)}`);
+        }
+    });
+}

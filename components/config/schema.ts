@@ -1,0 +1,135 @@
+// The config contract's vocabulary: every type the program reads from the stack config and every set of
+// allowed values. Validation lives beside it (parse.ts, sections.ts, cross-checks.ts); this file only
+// says what a valid config is made of.
+import * as pulumi from "@pulumi/pulumi";
+import { PrefixRoute } from "../core/routes";
+import { DataplaneMode } from "../core/dataplane";
+
+export const projectName = "iks-mesh";
+
+/** `profile`: how much each component requests (components/sizing.ts), from a 2-CPU laptop cluster to production. */
+export const sizingProfiles = ["small", "standard", "production"] as const;
+export type SizingProfile = (typeof sizingProfiles)[number];
+
+export const gatewayServiceTypes = ["LoadBalancer", "NodePort", "ClusterIP"] as const;
+export const meshMtlsModes = ["STRICT", "PERMISSIVE"] as const;
+export const peerAuthenticationModes = ["STRICT", "PERMISSIVE", "DISABLE"] as const;
+export const gatewayTlsModes = ["SIMPLE", "MUTUAL"] as const;
+export const keyAlgorithms = ["ECDSA", "RSA"] as const;
+export const volumeAccessModes = ["ReadWriteOnce", "ReadWriteMany"] as const;
+export const iksInfrastructures = ["classic", "vpc"] as const;
+export const iksLoadBalancerVisibilities = ["public", "private"] as const;
+/** IBM's ALB classes (ingress-nginx builds 1.x, Traefik builds 3.x); Traefik is the one IBM supports going forward. */
+export const iksAlbIngressClasses = ["public-iks-traefik", "public-iks-k8s-nginx", "private-iks-traefik", "private-iks-k8s-nginx"] as const;
+export const kialiAuthStrategies = ["token", "anonymous", "openid", "header"] as const;
+
+export const clientTlsModes = ["ISTIO_MUTUAL", "DISABLE", "SIMPLE"] as const;
+
+export type PeerAuthenticationMode = (typeof peerAuthenticationModes)[number];
+export type ClientTlsMode = (typeof clientTlsModes)[number];
+
+/** One narrower mTLS scope from `mtls.policies`. */
+export interface MtlsPolicyConfig {
+    namespace: string;
+    /** Pod labels; absent means the whole namespace. */
+    selector?: Readonly<Record<string, string>>;
+    mode: PeerAuthenticationMode;
+    /** Per container port overrides; requires a selector. */
+    ports?: Readonly<Record<string, PeerAuthenticationMode>>;
+    /** The user accepts this non-STRICT scope under a STRICT mesh; the analysis reports it as a warning only. */
+    exception: boolean;
+}
+
+/** An explicit client-side TLS policy (a DestinationRule) from `mtls.clientPolicies`. */
+export interface ClientPolicyConfig {
+    /** `<svc>.<ns>.svc.cluster.local` or `*.<ns>.svc.cluster.local`. */
+    host: string;
+    mode: ClientTlsMode;
+    /** The user accepts a non-mTLS client policy; the analysis reports it as a warning only. */
+    exception: boolean;
+}
+
+export interface StackConfig {
+    /** Which cluster the stack deploys to is in `kubernetes:*` keys (cluster/cluster-binding.ts); this is the opt-out. */
+    readonly cluster: {
+        /** The stack accepts the current kubeconfig context as its cluster (a local quick start). */
+        readonly useCurrentContext: boolean;
+    };
+    /** How much each component requests (components/sizing.ts); `standard` is the charts' own defaults. */
+    readonly profile: SizingProfile;
+    readonly istio: {
+        /** A patch release of a supported line (components/core/versions.ts supportedIstioLines). */
+        readonly version: string;
+        readonly gatewayServiceType: (typeof gatewayServiceTypes)[number];
+        /** Where all of Istio's charts come from: an https:// Helm repository or an oci:// registry, no trailing slash. */
+        readonly chartRepository: string;
+        /** Image hub of istiod, of every proxy it injects (gateway, sidecars) and of Istio's sample images. */
+        readonly hub: string;
+        /** Envoy sidecars in every sample pod, or ambient mode (ztunnel per node, waypoints for L7). */
+        readonly dataplane: DataplaneMode;
+    };
+    readonly mtls: {
+        readonly mode: (typeof meshMtlsModes)[number];
+        readonly policies: readonly MtlsPolicyConfig[];
+        readonly clientPolicies: readonly ClientPolicyConfig[];
+    };
+    readonly gateway: {
+        readonly hosts: readonly string[];
+        readonly tlsMode: (typeof gatewayTlsModes)[number];
+        readonly routes: readonly PrefixRoute[];
+    };
+    readonly pki: {
+        readonly validityHours: number;
+        readonly renewBeforeHours: number;
+        readonly keyAlgorithm: (typeof keyAlgorithms)[number];
+    };
+    readonly authorization: { readonly enabled: boolean };
+    readonly wordpress: {
+        readonly enabled: boolean;
+        readonly canaryWeight: number;
+        readonly stableImage: string;
+        readonly canaryImage: string;
+        readonly mysqlImage: string;
+        /** Undefined: the cluster's default storage class. */
+        readonly storageClass?: string;
+        readonly accessMode: (typeof volumeAccessModes)[number];
+        readonly hosts: readonly string[];
+    };
+    readonly bookinfo: { readonly enabled: boolean };
+    readonly httpbin: { readonly enabled: boolean };
+    readonly iks: {
+        readonly enabled: boolean;
+        readonly cluster?: string;
+        readonly region?: string;
+        readonly infrastructure: (typeof iksInfrastructures)[number];
+        /** Secret; undefined means IBMCLOUD_API_KEY from the environment or an existing login. */
+        readonly apiKey?: pulumi.Output<string>;
+        readonly dnsTimeoutSeconds: number;
+        /** Targeted at login (`ibmcloud login -g`) when cluster access is granted through a resource group. */
+        readonly resourceGroup?: string;
+        readonly loadBalancer: { readonly visibility: (typeof iksLoadBalancerVisibilities)[number] };
+        readonly alb: { readonly enabled: boolean; readonly ingressClass: (typeof iksAlbIngressClasses)[number] };
+    };
+    readonly kiali: {
+        readonly enabled: boolean;
+        readonly authStrategy: (typeof kialiAuthStrategies)[number];
+    };
+    readonly enroute: {
+        readonly enabled: boolean;
+        readonly secretTtlSeconds: number;
+        readonly outputCerts: boolean;
+        /**
+         * Where the user's EnRoute routes send traffic: the authorization policies let EnRoute's identity
+         * reach exactly these (service, port, path prefix) and nothing else in the sample namespaces.
+         */
+        readonly routes: readonly PrefixRoute[];
+    };
+}
+
+/** The top-level config objects of the contract; anything else under `iks-mesh:` is a typo. */
+export const configSections = [
+    "cluster", "profile", "istio", "mtls", "gateway", "pki", "authorization", "wordpress", "bookinfo", "httpbin", "iks", "kiali", "enroute",
+] as const;
+
+/** Raw values of the top-level keys under the project namespace, JSON already parsed. */
+export type RawConfig = Readonly<Record<string, unknown>>;

@@ -1,0 +1,74 @@
+// Helm values and the GlobalConfig that join the EnRoute gateway to the mesh. Every chart key used here is
+// one the enroute 0.8.7 templates read (test/data/enroute-chart-keys.ts).
+//
+// How the chart's Istio integration works (helm-chart/enroute/templates/deployment.yaml): `istio.enable`
+// adds `istioPodAnnotations` to the pod and a `cert-server` container. The injected sidecar does not
+// intercept traffic (the chart's default annotations empty includeInboundPorts/includeOutboundIPRanges);
+// it only fetches the workload certificate from istiod and, with the agent's OUTPUT_CERTS set, writes it
+// to the in-memory `istio-certs` volume, from which cert-server hands it to EnRoute's own Envoy for
+// mutual TLS to mesh services.
+import { StackConfig } from "../../config/schema";
+import { enrouteRedisImageTag } from "../../core/versions";
+
+export const enrouteNamespace = "enroute";
+export const enrouteReleaseName = "enroute";
+/**
+ * EnRoute's workload identity: the chart's ServiceAccount is named after its fullname, and the chart's
+ * values pin `fullnameOverride: enroute` (templates/_helpers.tpl `enroute.serviceAccountName`).
+ */
+export const enrouteServiceAccount = "enroute";
+/** Where the chart mounts `istio-certs` in the sidecar (userVolumeMount) and in cert-server. */
+export const enrouteMeshCertDirectory = "/etc/istio-certs";
+
+/**
+ * The `proxy.istio.io/config` annotation. SECRET_TTL (a Go duration) and OUTPUT_CERTS are istio-agent
+ * settings (pilot-agent options in Istio 1.30). Helm merges the other istioPodAnnotations from the chart.
+ */
+export function enrouteProxyConfig(enroute: StackConfig["enroute"]): string {
+    const proxyMetadata: Record<string, string> = { SECRET_TTL: `${enroute.secretTtlSeconds}s` };
+    if (enroute.outputCerts) {
+        proxyMetadata.OUTPUT_CERTS = enrouteMeshCertDirectory;
+    }
+    return JSON.stringify({ proxyMetadata });
+}
+
+export function enrouteValues(config: StackConfig): Record<string, unknown> {
+    return {
+        // `strictmtls` would add a second mesh-wide PeerAuthentication ("global", security.istio.io/v1beta1)
+        // beside the mesh's own `default`; mtls.mode already decides that.
+        istio: { enable: true, strictmtls: false },
+        istioPodAnnotations: { "proxy.istio.io/config": enrouteProxyConfig(config.enroute) },
+        images: { redis: { tag: enrouteRedisImageTag } },
+    };
+}
+
+/**
+ * The chart's Service is always type LoadBalancer (its `service.type` value is never read). On a cluster
+ * without load balancers, the stack's NodePort/ClusterIP choice for Istio's gateway says so, and waiting
+ * for an address would only time out.
+ */
+export function enrouteSkipAwait(config: StackConfig): boolean {
+    return config.istio.gatewayServiceType !== "LoadBalancer";
+}
+
+/**
+ * GlobalConfig (enroute.saaras.io/v1, spec {name, type, config}) of type `globalconfig_globals` with
+ * `istio_enabled`: the flag EnRoute's ProxyConfigGlobals defines for upstream mTLS with the mesh's
+ * certificates, set the way the chart sets `linkerd_enabled` for Linkerd.
+ */
+export function enrouteIstioGlobalConfigSpec(): { name: string; type: string; config: string } {
+    return {
+        name: "istio-global-config",
+        type: "globalconfig_globals",
+        config: JSON.stringify({ istio_enabled: true }),
+    };
+}
+
+export function enrouteWarnings(enroute: StackConfig["enroute"]): string[] {
+    if (enroute.outputCerts) {
+        return [];
+    }
+    return ["enroute.outputCerts is false: the sidecar does not write the mesh certificate to " +
+        `${enrouteMeshCertDirectory}, so EnRoute's cert-server has nothing to serve and its calls to STRICT mTLS ` +
+        "services fail. pulumi config set --path enroute.outputCerts true lets EnRoute use the mesh's certificates."];
+}

@@ -1,0 +1,52 @@
+// The preview-time check of ambient authorization: a policy ztunnel cannot enforce (L7 fields) that is not
+// bound to a waypoint makes ztunnel deny all traffic to the pods it selects, and a binding to a waypoint
+// the stack does not deploy binds to nothing. Both stop the run before any resource is registered.
+import { ConfigError } from "../../config/errors";
+import { StackConfig } from "../../config/schema";
+import { AuthorizationPolicySpec } from "./rules";
+import { l7FieldsOf, plannedAuthorizationPolicies, plannedWaypointNamespaces, waypointName } from "./ambient";
+import { Finding, formatFinding } from "../mtls/analysis";
+
+interface TargetRefSpec {
+    kind?: string;
+    name?: string;
+}
+
+export function ambientAuthorizationFindings(policies: readonly AuthorizationPolicySpec[], waypointNamespaces: readonly string[]): Finding[] {
+    return policies.flatMap((policy): Finding[] => {
+        const ref = `AuthorizationPolicy ${policy.namespace}/${policy.name}`;
+        const targetRefs = (Array.isArray(policy.spec.targetRefs) ? policy.spec.targetRefs : []) as TargetRefSpec[];
+        const l7 = l7FieldsOf(policy.spec);
+        if (l7.length > 0 && targetRefs.length === 0) {
+            return [{
+                severity: "error",
+                message: `${ref} has L7 rules (${l7.join(", ")}) that ztunnel cannot enforce and no waypoint to enforce them: ` +
+                    `in ambient mode ztunnel would deny all traffic to ${policy.spec.selector ? "the pods it selects" : `every pod in ${policy.namespace}`}`,
+                objects: [ref],
+                fix: `bind it to the namespace's waypoint with targetRefs (Gateway ${waypointName}), or drop its L7 fields`,
+            }];
+        }
+        if (targetRefs.length > 0 && !waypointNamespaces.includes(policy.namespace)) {
+            return [{
+                severity: "error",
+                message: `${ref} binds to ${targetRefs.map((target) => `${target.kind ?? "?"} ${target.name ?? "?"}`).join(", ")}, ` +
+                    `but ${policy.namespace} has no waypoint, so nothing enforces it`,
+                objects: [ref],
+                fix: `deploy the waypoint ${waypointName} in ${policy.namespace} and label the namespace istio.io/use-waypoint=${waypointName}`,
+            }];
+        }
+        return [];
+    });
+}
+
+/** Runs the check on what the stack would apply; in ambient mode an error stops the run before any resource. */
+export function enforceAmbientAuthorization(config: StackConfig): Finding[] {
+    if (config.istio.dataplane !== "ambient") {
+        return [];
+    }
+    const findings = ambientAuthorizationFindings(plannedAuthorizationPolicies(config), plannedWaypointNamespaces(config));
+    if (findings.length > 0) {
+        throw new ConfigError(findings.map((finding) => `ambient authorization: ${formatFinding(finding)}`));
+    }
+    return findings;
+}

@@ -1,0 +1,167 @@
+// Authorization in ambient mode. ztunnel enforces only L4 (principals, namespaces, ports); a policy with L7
+// fields (paths, methods, hosts) must be bound to a waypoint, or ztunnel denies all traffic to what it
+// selects (istio.io "Use Layer 4 security policy": a policy with L7 rules enforced by ztunnel is treated as
+// DENY). So a sample namespace whose policies have any L7 rule gets a waypoint, and every policy with rules
+// in it is also enforced there, where the caller's identity is still visible. Pure functions; the
+// Authorization component and the preview-time analysis read them.
+import { StackConfig } from "../../config/schema";
+import { AuthorizationPolicySpec, authorizationPolicySpecs } from "./rules";
+import { namespaceEnrollmentLabels } from "../../core/dataplane";
+import { MeshWorkload, ingressGatewayWorkload, principal, sampleWorkloads } from "../mesh-inventory";
+
+/** Istio's default namespace waypoint name (istioctl waypoint apply; constants.DefaultNamespaceWaypoint). */
+export const waypointName = "waypoint";
+/** The waypoint's GatewayClass (constants.WaypointGatewayClassName). */
+export const waypointClassName = "istio-waypoint";
+/** Istio names the waypoint's ServiceAccount after the Gateway (the waypoint class sets no name suffix). */
+export const waypointServiceAccount = waypointName;
+
+const gatewayApiGroup = "gateway.networking.k8s.io";
+
+export interface TargetRef {
+    group: string;
+    kind: "Gateway" | "Service";
+    name: string;
+}
+
+/** The Gateway API object of a namespace waypoint, as `istioctl waypoint generate` writes it (1.30.3). */
+export function waypointGatewaySpec(): Record<string, unknown> {
+    return {
+        gatewayClassName: waypointClassName,
+        listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }],
+    };
+}
+
+/**
+ * Namespace labels that route a namespace's Service traffic through its waypoint, including traffic from
+ * the ingress gateway, which otherwise goes straight to the pods (istiod: ENABLE_INGRESS_WAYPOINT_ROUTING
+ * honours `istio.io/ingress-use-waypoint` on the Service or its namespace).
+ */
+export const waypointNamespaceLabels: Readonly<Record<string, string>> = {
+    "istio.io/use-waypoint": waypointName,
+    "istio.io/ingress-use-waypoint": "true",
+};
+
+const l7OperationFields = ["paths", "notPaths", "methods", "notMethods", "hosts", "notHosts"];
+const l7SourceFields = ["requestPrincipals", "notRequestPrincipals"];
+
+interface Rule {
+    from?: { source?: Record<string, unknown> }[];
+    to?: { operation?: Record<string, unknown> }[];
+    when?: { key?: string }[];
+}
+
+function rulesOf(spec: Record<string, unknown>): Rule[] {
+    return Array.isArray(spec.rules) ? spec.rules as Rule[] : [];
+}
+
+/** The L7 fields a policy uses (empty: ztunnel can enforce it). */
+export function l7FieldsOf(spec: Record<string, unknown>): string[] {
+    const fields = rulesOf(spec).flatMap((rule) => [
+        ...(rule.to ?? []).flatMap((to) => Object.keys(to.operation ?? {}).filter((key) => l7OperationFields.includes(key))),
+        ...(rule.from ?? []).flatMap((from) => Object.keys(from.source ?? {}).filter((key) => l7SourceFields.includes(key))),
+        ...(rule.when ?? []).flatMap((condition) => condition.key?.startsWith("request.") ? [condition.key] : []),
+    ]);
+    return [...new Set(fields)].sort();
+}
+
+/** Namespaces that need a waypoint: those with at least one policy ztunnel cannot enforce. */
+export function waypointNamespaces(policies: readonly AuthorizationPolicySpec[]): string[] {
+    return [...new Set(policies.filter((policy) => l7FieldsOf(policy.spec).length > 0).map((policy) => policy.namespace))].sort();
+}
+
+/** The Service in front of the pods a selector picks, if the inventory knows one. */
+function serviceFor(workloads: readonly MeshWorkload[], namespace: string, selector: unknown): string | undefined {
+    const labels = (selector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels;
+    if (!labels) {
+        return undefined;
+    }
+    const matching = workloads.filter((workload) => workload.namespace === namespace
+        && Object.entries(labels).every(([key, value]) => workload.podLabels[key] === value));
+    const services = [...new Set(matching.flatMap((workload) => workload.service ? [workload.service.name] : []))];
+    return services.length === 1 ? services[0] : undefined;
+}
+
+/** A rule without `ports` in its operations; an operation left empty, and a `to` left empty, go too. */
+function withoutPorts(rule: Rule): Rule {
+    const to = (rule.to ?? []).flatMap((entry) => {
+        const operation = Object.fromEntries(Object.entries(entry.operation ?? {}).filter(([key]) => key !== "ports"));
+        return Object.keys(operation).length > 0 ? [{ ...entry, operation }] : [];
+    });
+    const others = Object.fromEntries(Object.entries(rule).filter(([key]) => key !== "to")) as Rule;
+    return to.length > 0 ? { ...others, to } : others;
+}
+
+/**
+ * A policy as the waypoint enforces it: bound with targetRefs instead of a pod selector. A selector that
+ * picks one Service's pods binds to that Service, and its container ports are dropped (the policy is
+ * already scoped to the Service, and at the waypoint a request is addressed to the Service's port, not
+ * the pod's). A policy without a selector binds to the namespace waypoint itself.
+ */
+function boundToWaypoint(policy: AuthorizationPolicySpec, workloads: readonly MeshWorkload[], name: string): AuthorizationPolicySpec {
+    const { selector, ...rest } = policy.spec;
+    const service = serviceFor(workloads, policy.namespace, selector);
+    if (selector !== undefined && !service) {
+        throw new Error(`authorization ${policy.namespace}/${policy.name}: its selector picks no single Service to bind at the waypoint`);
+    }
+    const targetRef: TargetRef = service ? { group: "", kind: "Service", name: service } : { group: gatewayApiGroup, kind: "Gateway", name: waypointName };
+    const rules = service ? rulesOf(policy.spec).map(withoutPorts) : rulesOf(policy.spec);
+    // A policy without rules (the namespace's allow-nothing) stays without: bound to the waypoint it makes
+    // the waypoint deny what no other policy allows, as ztunnel does for the pods.
+    return { name, namespace: policy.namespace, spec: { ...rest, targetRefs: [targetRef], ...(rules.length > 0 ? { rules } : {}) } };
+}
+
+/**
+ * The policies of ambient mode. Namespaces without L7 rules keep theirs as they are: ztunnel enforces
+ * them. In a namespace with a waypoint, L4 policies (the deny-all included) stay for ztunnel and are also
+ * enforced at the waypoint, and L7 ones only at the waypoint. ztunnel lets the waypoint's identity
+ * through: traffic that passed the waypoint reaches the pod under the waypoint's identity, so the caller's
+ * identity is checked at the waypoint.
+ */
+export function ambientAuthorizationPolicies(policies: readonly AuthorizationPolicySpec[], workloads: readonly MeshWorkload[]): AuthorizationPolicySpec[] {
+    const withWaypoint = new Set(waypointNamespaces(policies));
+    const result: AuthorizationPolicySpec[] = [];
+    for (const policy of policies) {
+        if (!withWaypoint.has(policy.namespace)) {
+            result.push(policy);
+            continue;
+        }
+        if (l7FieldsOf(policy.spec).length > 0) {
+            result.push(boundToWaypoint(policy, workloads, policy.name));
+        } else {
+            result.push(policy, boundToWaypoint(policy, workloads, `${policy.name}-at-waypoint`));
+        }
+    }
+    for (const namespace of withWaypoint) {
+        result.push({
+            name: "allow-waypoint",
+            namespace,
+            spec: { action: "ALLOW", rules: [{ from: [{ source: { principals: [principal(namespace, waypointServiceAccount)] } }] }] },
+        });
+    }
+    return result;
+}
+
+/** The AuthorizationPolicies the stack applies, for either data plane (none with authorization.enabled false). */
+export function plannedAuthorizationPolicies(config: StackConfig): AuthorizationPolicySpec[] {
+    if (!config.authorization.enabled) {
+        return [];
+    }
+    const policies = authorizationPolicySpecs(config);
+    return config.istio.dataplane === "ambient"
+        ? ambientAuthorizationPolicies(policies, [ingressGatewayWorkload, ...sampleWorkloads(config)])
+        : policies;
+}
+
+/** The namespaces that get a waypoint: ambient mode only, where a policy of the stack needs L7. */
+export function plannedWaypointNamespaces(config: StackConfig): string[] {
+    return config.istio.dataplane === "ambient" && config.authorization.enabled ? waypointNamespaces(authorizationPolicySpecs(config)) : [];
+}
+
+/** A sample namespace's labels: its enrollment, plus the waypoint labels where it has a waypoint. */
+export function sampleNamespaceLabels(config: StackConfig, namespace: string): Record<string, string> {
+    return {
+        ...namespaceEnrollmentLabels(config.istio.dataplane),
+        ...(plannedWaypointNamespaces(config).includes(namespace) ? waypointNamespaceLabels : {}),
+    };
+}

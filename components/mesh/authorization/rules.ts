@@ -1,0 +1,139 @@
+// Least-privilege service-to-service access for the samples: every sample namespace denies all by
+// default, and each call the applications make is allowed by the caller's workload identity (its
+// service account, which only mutual TLS can prove). The graph below is the samples' real call graph.
+import { sampleNamespaces } from "../../inventory";
+import { StackConfig } from "../../config/schema";
+import { PrefixRoute } from "../../core/routes";
+import { enrouteNamespace, enrouteServiceAccount } from "../../edge/enroute/values";
+import { MeshWorkload, ingressGatewayWorkload, principal, sampleWorkloads } from "../mesh-inventory";
+
+export interface AuthorizationPolicySpec {
+    name: string;
+    namespace: string;
+    spec: Record<string, unknown>;
+}
+
+/** One call the samples make: from the pods with `app: <from>` (or the ingress gateway) to those with `app: <to>`. */
+interface AllowedCall {
+    namespace: string;
+    from: string | typeof ingressGateway;
+    to: string;
+}
+
+const ingressGateway = Symbol("ingress gateway");
+
+const allowedCalls: readonly AllowedCall[] = [
+    { namespace: sampleNamespaces.wordpress, from: ingressGateway, to: "wordpress" },
+    { namespace: sampleNamespaces.wordpress, from: "wordpress", to: "mysql" },
+    { namespace: sampleNamespaces.bookinfo, from: ingressGateway, to: "productpage" },
+    { namespace: sampleNamespaces.bookinfo, from: "productpage", to: "details" },
+    { namespace: sampleNamespaces.bookinfo, from: "productpage", to: "reviews" },
+    { namespace: sampleNamespaces.bookinfo, from: "reviews", to: "ratings" },
+    { namespace: sampleNamespaces.httpbin, from: ingressGateway, to: "httpbin" },
+];
+
+/** The container ports behind an app's Service: AuthorizationPolicy matches the port the pod receives on. */
+function appPorts(workloads: readonly MeshWorkload[], namespace: string, app: string): string[] {
+    const ports = workloads.filter((workload) => workload.namespace === namespace && workload.podLabels.app === app)
+        .flatMap((workload) => workload.service?.ports.map((port) => String(port.targetPort)) ?? []);
+    return [...new Set(ports)];
+}
+
+export function authorizationPolicySpecs(config: StackConfig): AuthorizationPolicySpec[] {
+    const workloads = sampleWorkloads(config);
+    const namespaces = [...new Set(workloads.map((workload) => workload.namespace))];
+    const denyAll = namespaces.map((namespace) => ({
+        // An ALLOW policy with an empty spec matches nothing, so every request not allowed below is denied.
+        name: "allow-nothing", namespace, spec: {},
+    }));
+    const callerOf = (call: AllowedCall): MeshWorkload => {
+        const caller = call.from === ingressGateway ? ingressGatewayWorkload
+            : workloads.find((workload) => workload.namespace === call.namespace && workload.podLabels.app === call.from);
+        if (!caller) {
+            throw new Error(`authorization: no workload app=${String(call.from)} in ${call.namespace}`);
+        }
+        return caller;
+    };
+    const allows = allowedCalls
+        .filter((call) => namespaces.includes(call.namespace))
+        .map((call) => {
+            const caller = callerOf(call);
+            return {
+                name: `allow-${call.from === ingressGateway ? "ingress-gateway" : call.from}-to-${call.to}`,
+                namespace: call.namespace,
+                spec: {
+                    selector: { matchLabels: { app: call.to } },
+                    action: "ALLOW",
+                    rules: [{
+                        from: [{ source: { principals: [principal(caller.namespace, caller.serviceAccount)] } }],
+                        to: [{ operation: { ports: appPorts(workloads, call.namespace, call.to) } }],
+                    }],
+                },
+            };
+        });
+    // The user's gateway.routes into a sample namespace would hit its deny-all: let the gateway through
+    // on exactly the paths those routes select (the services behind them are the user's, so no pod selector).
+    const userRouteAllows = namespaces.flatMap((namespace) => {
+        const prefixes = config.gateway.routes.filter((route) => route.namespace === namespace).map((route) => route.prefix);
+        if (prefixes.length === 0) {
+            return [];
+        }
+        return [{
+            name: "allow-ingress-gateway-to-user-routes",
+            namespace,
+            spec: {
+                action: "ALLOW",
+                rules: [{
+                    from: [{ source: { principals: [principal(ingressGatewayWorkload.namespace, ingressGatewayWorkload.serviceAccount)] } }],
+                    to: [{ operation: { paths: [...new Set(prefixes.flatMap(pathsUnder))] } }],
+                }],
+            },
+        }];
+    });
+    const enrouteAllows = config.enroute.enabled ? enrouteRouteAllows(config.enroute.routes, workloads, namespaces) : [];
+    return [...denyAll, ...allows, ...userRouteAllows, ...enrouteAllows];
+}
+
+/** `/api` → `/api` and `/api/*`: what a route prefix selects (edge/routes.ts segmentPrefix), not `/api-docs`. */
+function pathsUnder(prefix: string): string[] {
+    const base = prefix.replace(/\/+$/, "");
+    return base === "" ? ["/*"] : [base, `${base}/*`];
+}
+
+/**
+ * EnRoute calls mesh services with mutual TLS under its own identity, which no other rule names, so its
+ * routes would meet the deny-all of a sample namespace. One ALLOW per routed service: EnRoute's
+ * principal, the routes' path prefixes, and for a sample's own Service its pods and container ports
+ * (AuthorizationPolicy matches the port the pod receives on). Namespaces without a deny-all need nothing.
+ */
+function enrouteRouteAllows(routes: readonly PrefixRoute[], workloads: readonly MeshWorkload[], namespaces: readonly string[]): AuthorizationPolicySpec[] {
+    const byService = new Map<string, PrefixRoute[]>();
+    for (const route of routes.filter((candidate) => namespaces.includes(candidate.namespace))) {
+        const key = `${route.namespace}/${route.service}`;
+        byService.set(key, [...(byService.get(key) ?? []), route]);
+    }
+    return [...byService.values()].map((serviceRoutes) => {
+        const { namespace, service } = serviceRoutes[0];
+        const backends = workloads.filter((workload) => workload.namespace === namespace && workload.service?.name === service);
+        const targetPorts = [...new Set(backends.flatMap((workload) => (workload.service?.ports ?? [])
+            .filter((port) => serviceRoutes.some((route) => route.port === port.port)).map((port) => String(port.targetPort))))];
+        const podLabels = backends.length > 0 ? { app: backends[0].podLabels.app } : undefined;
+        return {
+            name: `allow-enroute-to-${service}`,
+            namespace,
+            spec: {
+                ...(podLabels?.app ? { selector: { matchLabels: podLabels } } : {}),
+                action: "ALLOW",
+                rules: [{
+                    from: [{ source: { principals: [principal(enrouteNamespace, enrouteServiceAccount)] } }],
+                    to: [{ operation: {
+                        // A sample's Service on a port it does not have gets that port, which matches nothing.
+                        ...(targetPorts.length > 0 ? { ports: targetPorts }
+                            : backends.length > 0 ? { ports: [...new Set(serviceRoutes.map((route) => String(route.port)))] } : {}),
+                        paths: [...new Set(serviceRoutes.flatMap((route) => pathsUnder(route.prefix)))],
+                    } }],
+                }],
+            },
+        };
+    });
+}

@@ -1,0 +1,289 @@
+// Finds mutual-TLS conflicts in the intended configuration before anything is deployed, the job
+// `istioctl authn tls-check` did until Istio 1.6 and the retired IST0113 analyzer after it. It works
+// on a plain model (policies, client rules, workloads, gateway servers, external paths) so it can
+// be tested on its own and run from the program before any resource is registered.
+import { serviceHost } from "../../core/routes";
+import { DataplaneMode } from "../../core/dataplane";
+import { MeshWorkload } from "../mesh-inventory";
+
+export type ServerMode = "STRICT" | "PERMISSIVE" | "DISABLE" | "UNSET";
+export type ClientMode = "DISABLE" | "SIMPLE" | "MUTUAL" | "ISTIO_MUTUAL";
+
+export interface PeerAuthenticationModel {
+    name: string;
+    namespace: string;
+    selector?: Readonly<Record<string, string>>;
+    mode: ServerMode;
+    /** Container port → mode; only meaningful with a selector. */
+    ports?: Readonly<Record<string, ServerMode>>;
+    /** The user accepted this non-STRICT scope under a STRICT mesh. */
+    exception?: boolean;
+}
+
+export interface DestinationRuleModel {
+    name: string;
+    namespace: string;
+    host: string;
+    /** Its top-level `trafficPolicy.tls.mode`; absent: no TLS setting (auto mTLS decides). */
+    mode?: ClientMode;
+    exception?: boolean;
+    /** The config key its TLS setting was carried from (a wildcard client policy), for messages. */
+    carriedFrom?: string;
+}
+
+export interface GatewayServerModel {
+    gateway: string;
+    port: number;
+    protocol: string;
+    tlsMode?: string;
+    httpsRedirect?: boolean;
+}
+
+/** A hop into the mesh from outside it, e.g. the IKS ALB to the ingress gateway. */
+export interface ExternalPathModel {
+    name: string;
+    protocol: "HTTP" | "HTTPS";
+    target: string;
+}
+
+export interface MeshModel {
+    rootNamespace: string;
+    /** Which data plane enforces the policies; sidecar when not given. */
+    dataplane?: DataplaneMode;
+    peerAuthentications: readonly PeerAuthenticationModel[];
+    destinationRules: readonly DestinationRuleModel[];
+    workloads: readonly MeshWorkload[];
+    gatewayServers: readonly GatewayServerModel[];
+    externalPaths: readonly ExternalPathModel[];
+}
+
+export interface Finding {
+    severity: "error" | "warning";
+    message: string;
+    /** The objects involved, as `Kind namespace/name`. */
+    objects: string[];
+    fix: string;
+}
+
+const paRef = (pa: PeerAuthenticationModel) => `PeerAuthentication ${pa.namespace}/${pa.name}`;
+const drRef = (dr: DestinationRuleModel) => `DestinationRule ${dr.namespace}/${dr.name}` +
+    (dr.carriedFrom ? ` (TLS carried from ${dr.carriedFrom})` : "");
+const workloadRef = (workload: MeshWorkload) => `workload ${workload.namespace}/${workload.name}`;
+
+function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+    return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+interface EffectiveMode {
+    mode: Exclude<ServerMode, "UNSET">;
+    /** The policy that decided it; undefined when Istio's built-in default (PERMISSIVE) applies. */
+    source?: PeerAuthenticationModel;
+}
+
+/**
+ * The mode a workload's sidecar enforces on one container port, by Istio's precedence: a matching
+ * workload policy (its port-level setting first), then the namespace policy, then the mesh policy in
+ * the root namespace; UNSET inherits from the next level; with nothing set, PERMISSIVE.
+ */
+export function effectiveServerMode(model: MeshModel, workload: MeshWorkload, targetPort: number): EffectiveMode {
+    const inNamespace = model.peerAuthentications.filter((pa) => pa.namespace === workload.namespace);
+    const workloadPolicies = workload.namespace === model.rootNamespace ? [] :
+        inNamespace.filter((pa) => pa.selector && selects(pa.selector, workload.podLabels));
+    for (const pa of workloadPolicies) {
+        const portMode = pa.ports?.[String(targetPort)];
+        if (portMode && portMode !== "UNSET") {
+            return { mode: portMode, source: pa };
+        }
+        if (pa.mode !== "UNSET") {
+            return { mode: pa.mode, source: pa };
+        }
+    }
+    const levels = [
+        inNamespace.find((pa) => !pa.selector),
+        model.peerAuthentications.find((pa) => pa.namespace === model.rootNamespace && !pa.selector),
+    ];
+    for (const pa of levels) {
+        if (pa && pa.mode !== "UNSET") {
+            return { mode: pa.mode, source: pa };
+        }
+    }
+    return { mode: "PERMISSIVE" };
+}
+
+/** The workloads (and their Service ports) a DestinationRule host refers to, resolved as Istio does. */
+export function workloadsForHost(model: MeshModel, host: string, ruleNamespace: string): { workload: MeshWorkload; port: number }[] {
+    const matches = (service: string, namespace: string): boolean => {
+        const name = serviceHost(service, namespace);
+        if (host === "*") {
+            return true;
+        }
+        if (host.startsWith("*.")) {
+            return name.endsWith(host.slice(1));
+        }
+        // Short names are relative to the rule's namespace; `svc.ns` to the cluster domain.
+        const expanded = host.includes(".") ? (host.endsWith(".svc.cluster.local") ? host : `${host}.svc.cluster.local`)
+            : serviceHost(host, ruleNamespace);
+        return name === expanded;
+    };
+    return model.workloads.flatMap((workload) => {
+        const service = workload.service;
+        if (!service || !matches(service.name, workload.namespace)) {
+            return [];
+        }
+        return service.ports.map((port) => ({ workload, port: port.targetPort }));
+    });
+}
+
+/**
+ * The workloads a rule really applies to. Istio picks the most specific rule per host and never merges
+ * a wildcard into a specific one (pilot/pkg/model/destination_rule.go), so a wildcard rule skips every
+ * host that has a rule for its exact name.
+ */
+export function appliedTargets(model: MeshModel, dr: DestinationRuleModel): { workload: MeshWorkload; port: number }[] {
+    const targets = workloadsForHost(model, dr.host, dr.namespace);
+    if (!dr.host.startsWith("*")) {
+        return targets;
+    }
+    const specificHosts = new Set(model.destinationRules.filter((rule) => !rule.host.startsWith("*")).map((rule) => rule.host));
+    return targets.filter(({ workload }) => !(workload.service && specificHosts.has(serviceHost(workload.service.name, workload.namespace))));
+}
+
+/**
+ * What PERMISSIVE means in ambient mode. ztunnel always connects enrolled pods over HBONE with mTLS, so
+ * PERMISSIVE only opens an enrolled pod to plaintext from clients outside the mesh (istio.io reference,
+ * PeerAuthentication: in ambient mode "STRICT mode is useful to ensure that connections that bypass the
+ * mesh are not possible").
+ */
+const ambientPermissive = "in ambient mode ztunnel accepts plaintext from clients outside the mesh for these pods; enrolled pods still talk mTLS (HBONE) with each other";
+
+export function analyzeMesh(model: MeshModel): Finding[] {
+    const findings: Finding[] = [];
+    const meshPolicy = model.peerAuthentications.find((pa) => pa.namespace === model.rootNamespace && !pa.selector);
+    const meshStrict = meshPolicy?.mode === "STRICT";
+    const ambient = model.dataplane === "ambient";
+
+    if (!meshStrict) {
+        findings.push({
+            severity: "warning",
+            message: `the mesh-wide mode is ${meshPolicy?.mode ?? "unset (Istio's default, PERMISSIVE)"}: ` +
+                (ambient ? ambientPermissive : "sidecars accept plaintext"),
+            objects: meshPolicy ? [paRef(meshPolicy)] : [],
+            fix: "pulumi config set --path mtls.mode STRICT",
+        });
+    }
+
+    for (const pa of model.peerAuthentications) {
+        if (pa.selector && pa.namespace === model.rootNamespace) {
+            findings.push({
+                severity: "error",
+                message: `${paRef(pa)} has a selector in the root namespace, where Istio ignores it`,
+                objects: [paRef(pa)], fix: "move it to the workload's namespace",
+            });
+        }
+        if (pa.ports && !pa.selector) {
+            findings.push({
+                severity: "error", message: `${paRef(pa)} sets port-level mTLS without a selector`,
+                objects: [paRef(pa)], fix: "add a selector for the workload whose ports it means",
+            });
+        }
+        const disabled = pa.mode === "DISABLE" || Object.values(pa.ports ?? {}).includes("DISABLE");
+        if (ambient && disabled) {
+            findings.push({
+                severity: "error",
+                message: `${paRef(pa)} sets DISABLE, which ztunnel ignores in ambient mode: the workload stays on mTLS`,
+                objects: [paRef(pa)], fix: "use PERMISSIVE, or the sidecar data plane for this stack",
+            });
+        }
+        if (!meshStrict || pa === meshPolicy) {
+            continue;
+        }
+        const weakened = [
+            ...(pa.mode === "PERMISSIVE" || pa.mode === "DISABLE" ? [`mode ${pa.mode}`] : []),
+            ...Object.entries(pa.ports ?? {}).filter(([, mode]) => mode === "PERMISSIVE" || mode === "DISABLE")
+                .map(([port, mode]) => `port ${port} ${mode}`),
+        ];
+        if (weakened.length > 0) {
+            findings.push({
+                severity: pa.exception ? "warning" : "error",
+                message: `${paRef(pa)} weakens the STRICT mesh (${weakened.join(", ")})` +
+                    (pa.exception ? " — accepted as an exception" : "") + (ambient ? `; ${ambientPermissive}` : ""),
+                objects: [paRef(pa)],
+                fix: pa.exception ? "remove the exception once the workload speaks mTLS"
+                    : "make it STRICT, or mark it accepted with exception: true in mtls.policies",
+            });
+        }
+    }
+
+    for (const dr of model.destinationRules) {
+        if (dr.mode === undefined) {
+            continue;
+        }
+        const targets = appliedTargets(model, dr);
+        const plaintext = dr.mode === "DISABLE" || dr.mode === "SIMPLE";
+        for (const { workload, port } of targets) {
+            const server = effectiveServerMode(model, workload, port);
+            const decidedBy = server.source ? [paRef(server.source)] : [];
+            if (server.mode === "STRICT" && dr.mode !== "ISTIO_MUTUAL") {
+                findings.push({
+                    severity: dr.mode === "MUTUAL" ? "warning" : "error",
+                    message: `${drRef(dr)} sends ${dr.mode === "DISABLE" ? "plaintext" : dr.mode === "SIMPLE" ? "one-way TLS" : "TLS with its own client certificate"} ` +
+                        `to ${dr.host}, but ${workloadRef(workload)} requires Istio mTLS on port ${port} (STRICT` +
+                        `${server.source ? ` by ${paRef(server.source)}` : ""}): ` +
+                        (dr.mode === "MUTUAL" ? "the call fails unless that certificate comes from the mesh CA" : "calls fail with 503"),
+                    objects: [drRef(dr), ...decidedBy, workloadRef(workload)],
+                    fix: dr.carriedFrom
+                        ? `set ${dr.carriedFrom}.mode ISTIO_MUTUAL, or remove that client policy (auto mTLS picks the right mode)`
+                        : `set trafficPolicy.tls.mode ISTIO_MUTUAL in ${drRef(dr)} or remove its tls setting (auto mTLS picks the right mode)`,
+                });
+            } else if (server.mode === "DISABLE" && dr.mode === "ISTIO_MUTUAL") {
+                findings.push({
+                    severity: "error",
+                    message: `${drRef(dr)} sends Istio mTLS to ${dr.host}, but ${workloadRef(workload)} accepts only plaintext on port ${port}` +
+                        `${server.source ? ` (DISABLE by ${paRef(server.source)})` : ""}`,
+                    objects: [drRef(dr), ...decidedBy, workloadRef(workload)],
+                    fix: `make the server PERMISSIVE or STRICT, or remove the tls setting from ${drRef(dr)}`,
+                });
+            }
+        }
+        if (plaintext && meshStrict && targets.length > 0) {
+            findings.push({
+                severity: dr.exception ? "warning" : "error",
+                message: `${drRef(dr)} turns off Istio mTLS (${dr.mode}) for ${dr.host} in a STRICT mesh` +
+                    (dr.exception ? " — accepted as an exception" : ""),
+                objects: [drRef(dr)],
+                fix: dr.exception ? "remove the exception once the service speaks mTLS" : "use ISTIO_MUTUAL, or mark it accepted with exception: true",
+            });
+        }
+    }
+
+    for (const server of model.gatewayServers) {
+        const where = `Gateway ${server.gateway} port ${server.port}`;
+        const protocol = server.protocol.toUpperCase();
+        if ((protocol === "HTTP" || protocol === "HTTP2") && !server.httpsRedirect) {
+            findings.push({
+                severity: "error", message: `${where} serves plaintext HTTP into the mesh`,
+                objects: [`Gateway ${server.gateway}`], fix: "set tls.httpsRedirect on it, or remove the server",
+            });
+        } else if (protocol === "HTTPS" && !server.tlsMode) {
+            findings.push({
+                severity: "error", message: `${where} is HTTPS without a TLS mode`,
+                objects: [`Gateway ${server.gateway}`], fix: "set tls.mode SIMPLE or MUTUAL with a credentialName",
+            });
+        }
+    }
+
+    for (const path of model.externalPaths) {
+        if (path.protocol === "HTTP") {
+            findings.push({
+                severity: "error", message: `${path.name} reaches ${path.target} in plaintext`,
+                objects: [path.name], fix: "re-encrypt to the gateway over HTTPS (backend-protocol HTTPS)",
+            });
+        }
+    }
+    return findings;
+}
+
+/** One line per finding, with the fix, for error messages and logs. */
+export function formatFinding(finding: Finding): string {
+    return `${finding.message} [${finding.objects.join("; ")}]. Fix: ${finding.fix}`;
+}

@@ -1,0 +1,220 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { StackConfig } from "../config/schema";
+import { workloadResources } from "../sizing";
+import { meshGatewayRef } from "../core/istio-names";
+import { RouteDestination } from "../core/routes";
+import { wordpressDestinations } from "./canary";
+import { meshNamespace } from "./mesh-namespace";
+import { sampleNamespaceLabels } from "../mesh/authorization/ambient";
+import { dataplanePodAnnotations, withAnnotations } from "../core/dataplane";
+import { MySql } from "./mysql";
+import { sampleNamespaces, wordpressNames } from "../inventory";
+import { versionDestinationRule } from "./version-destination-rule";
+import { carriedClientTls } from "../mesh/mtls/client-tls";
+import {
+    secretKeyOf, wordpressContentPath, wordpressKeysSecret, wordpressSecretKeyNames, wwwDataGroupId,
+} from "./wordpress-layout";
+
+export interface WordPressArgs {
+    config: StackConfig;
+    /** Pods need istiod's injection webhook. */
+    istiod: pulumi.Resource;
+    /** Istio resources need the validating webhooks to verify istiod (IstioMesh.istioConfigReady). */
+    istioConfigReady: pulumi.Resource[];
+}
+
+/** IBM classic file volumes start at 20 GB; smaller requests are refused there. */
+const contentSize = "20Gi";
+
+/** An Istio HTTP route destination from the project's route shape. */
+function istioDestination(destination: RouteDestination): Record<string, unknown> {
+    return {
+        destination: {
+            host: destination.host,
+            port: { number: destination.port },
+            ...(destination.subset ? { subset: destination.subset } : {}),
+        },
+        ...(destination.weight !== undefined ? { weight: destination.weight } : {}),
+    };
+}
+
+/**
+ * The seed's canary: `wordpress-v1` (stable) and `wordpress-v2` (prerelease), each serving its own image's
+ * WordPress core and PHP, sharing only wp-content (one volume), one MySQL and one set of keys and salts,
+ * behind one Service. A DestinationRule names
+ * the two versions; the gateway splits traffic between them by `wordpress.canary.weight` — on the
+ * shared gateway hosts (a route the gateway builds from `sampleGatewayRoutes`), or on
+ * `wordpress.hosts` through this component's own VirtualService.
+ */
+export class WordPress extends pulumi.ComponentResource {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly namespaceName: string = sampleNamespaces.wordpress;
+    readonly serviceAccount: k8s.core.v1.ServiceAccount;
+    readonly mysql: MySql;
+    readonly contentClaim: k8s.core.v1.PersistentVolumeClaim;
+    /** Authentication keys and salts both releases read, so sessions survive the traffic split. */
+    readonly keys: k8s.core.v1.Secret;
+    readonly stable: k8s.apps.v1.Deployment;
+    readonly canary: k8s.apps.v1.Deployment;
+    readonly service: k8s.core.v1.Service;
+    readonly destinationRule: k8s.apiextensions.CustomResource;
+    /** Only when `wordpress.hosts` is set; otherwise the route lives in the gateway's VirtualService. */
+    readonly virtualService?: k8s.apiextensions.CustomResource;
+    readonly routeDestinations: RouteDestination[];
+
+    constructor(name: string, args: WordPressArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("iks-mesh:apps:WordPress", name, {}, opts);
+        const wordpress = args.config.wordpress;
+
+        this.namespace = meshNamespace(sampleNamespaces.wordpress, sampleNamespaceLabels(args.config, sampleNamespaces.wordpress), { parent: this });
+        const namespace = this.namespace.metadata.name;
+
+        this.serviceAccount = new k8s.core.v1.ServiceAccount(wordpressNames.serviceAccount, {
+            metadata: { name: wordpressNames.serviceAccount, namespace },
+            // The sidecar brings its own projected token; WordPress never calls the Kubernetes API.
+            automountServiceAccountToken: false,
+        }, { parent: this });
+
+        this.mysql = new MySql("mysql", {
+            namespace: this.namespace,
+            image: wordpress.mysqlImage,
+            resources: workloadResources(args.config.profile, "mysql"),
+            dataplane: args.config.istio.dataplane,
+            istiod: args.istiod,
+        }, { parent: this });
+
+        this.contentClaim = new k8s.core.v1.PersistentVolumeClaim(wordpressNames.contentClaim, {
+            metadata: { name: wordpressNames.contentClaim, namespace },
+            spec: {
+                accessModes: [wordpress.accessMode],
+                resources: { requests: { storage: contentSize } },
+                ...(wordpress.storageClass ? { storageClassName: wordpress.storageClass } : {}),
+            },
+        }, { parent: this });
+
+        // Letters and digits only, like the database passwords: PHP reads them from env without quoting.
+        const keyValues = Object.fromEntries(wordpressSecretKeyNames.map((keyName) => [secretKeyOf(keyName),
+            pulumi.secret(new random.RandomPassword(`wordpress-${secretKeyOf(keyName)}`, { length: 64, special: false }, { parent: this }).result)]));
+        this.keys = new k8s.core.v1.Secret(wordpressKeysSecret, {
+            metadata: { name: wordpressKeysSecret, namespace },
+            type: "Opaque",
+            stringData: keyValues,
+        }, { parent: this });
+        const keyEnv = wordpressSecretKeyNames.map((keyName) => ({
+            name: `WORDPRESS_${keyName}`,
+            valueFrom: { secretKeyRef: { name: this.keys.metadata.name, key: secretKeyOf(keyName) } },
+        }));
+
+        const release = (version: string, deploymentName: string, image: string, after: pulumi.Resource[]) => {
+            const labels = { app: wordpressNames.appLabel, version };
+            return new k8s.apps.v1.Deployment(deploymentName, {
+                metadata: { name: deploymentName, namespace, labels },
+                spec: {
+                    replicas: 1,
+                    selector: { matchLabels: labels },
+                    template: {
+                        metadata: { labels, ...withAnnotations(dataplanePodAnnotations(args.config.istio.dataplane)) },
+                        spec: {
+                            serviceAccountName: this.serviceAccount.metadata.name,
+                            // The volume's files belong to group www-data, so Apache can write uploads.
+                            securityContext: { fsGroup: wwwDataGroupId },
+                            // A ReadWriteOnce volume attaches to one node: keep every WordPress pod on
+                            // the node of the first one (a pod matching its own term may start anywhere).
+                            ...(wordpress.accessMode === "ReadWriteOnce" ? {
+                                affinity: {
+                                    podAffinity: {
+                                        requiredDuringSchedulingIgnoredDuringExecution: [{
+                                            labelSelector: { matchLabels: { app: wordpressNames.appLabel } },
+                                            topologyKey: "kubernetes.io/hostname",
+                                        }],
+                                    },
+                                },
+                            } : {}),
+                            containers: [{
+                                name: "wordpress",
+                                image,
+                                ports: [{ name: "http", containerPort: wordpressNames.port }],
+                                env: [
+                                    { name: "WORDPRESS_DB_HOST", value: this.mysql.address },
+                                    { name: "WORDPRESS_DB_USER", value: wordpressNames.databaseUser },
+                                    {
+                                        name: "WORDPRESS_DB_PASSWORD",
+                                        valueFrom: { secretKeyRef: this.mysql.userPasswordRef },
+                                    },
+                                    { name: "WORDPRESS_DB_NAME", value: wordpressNames.database },
+                                    ...keyEnv,
+                                ],
+                                // Only wp-content is shared: the docroot (core, wp-config.php written from
+                                // the WORDPRESS_* variables) stays in the container, so each image serves
+                                // its own WordPress and no file outside wp-content has two writers.
+                                volumeMounts: [{ name: "content", mountPath: wordpressContentPath }],
+                                // Ready once PHP reaches the database (the login page answers 200, or a
+                                // redirect to the installer; "error establishing a database connection"
+                                // is a 500). Alive as long as Apache accepts connections, so a database
+                                // outage does not restart WordPress.
+                                readinessProbe: {
+                                    httpGet: { path: "/wp-login.php", port: "http" },
+                                    initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6,
+                                },
+                                livenessProbe: {
+                                    tcpSocket: { port: "http" },
+                                    initialDelaySeconds: 30, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4,
+                                },
+                                resources: workloadResources(args.config.profile, "wordpress"),
+                            }],
+                            volumes: [{ name: "content", persistentVolumeClaim: { claimName: this.contentClaim.metadata.name } }],
+                        },
+                    },
+                },
+            }, {
+                parent: this,
+                // Not after MySQL: both start at once, and WordPress turns ready once its database answers
+                // (its readiness probe fails until then), so waiting would only serialise the image pulls.
+                dependsOn: [args.istiod, ...after],
+            });
+        };
+        this.stable = release(wordpressNames.stable.version, wordpressNames.stable.deployment, wordpress.stableImage, []);
+        // The canary starts once stable is ready: on an empty volume the stable entrypoint alone copies the
+        // bundled themes and plugins into wp-content, and the canary's finds them there and skips them
+        // (docker-entrypoint.sh excludes every wp-content/*/*/ that exists). Without the order both would
+        // extract into the same directory at once. Later restarts find the content and write nothing.
+        this.canary = release(wordpressNames.canary.version, wordpressNames.canary.deployment, wordpress.canaryImage, [this.stable]);
+
+        this.service = new k8s.core.v1.Service(wordpressNames.service, {
+            metadata: { name: wordpressNames.service, namespace, labels: { app: wordpressNames.appLabel } },
+            spec: {
+                selector: { app: wordpressNames.appLabel },
+                ports: [{ name: "http", port: wordpressNames.port, targetPort: "http" }],
+            },
+        }, { parent: this });
+
+        this.destinationRule = versionDestinationRule("wordpress", {
+            namespace,
+            namespaceName: sampleNamespaces.wordpress,
+            service: wordpressNames.service,
+            versions: [wordpressNames.stable.version, wordpressNames.canary.version],
+            clientTls: carriedClientTls(args.config, wordpressNames.service, sampleNamespaces.wordpress),
+        }, { parent: this, dependsOn: args.istioConfigReady });
+
+        this.routeDestinations = wordpressDestinations(wordpress.canaryWeight);
+        if (wordpress.hosts.length > 0) {
+            this.virtualService = new k8s.apiextensions.CustomResource("wordpress", {
+                apiVersion: "networking.istio.io/v1",
+                kind: "VirtualService",
+                metadata: { name: wordpressNames.service, namespace },
+                spec: {
+                    hosts: [...wordpress.hosts],
+                    gateways: [meshGatewayRef],
+                    http: [{ name: "wordpress-canary", route: this.routeDestinations.map(istioDestination) }],
+                },
+            }, { parent: this, dependsOn: args.istioConfigReady });
+        }
+
+        this.registerOutputs({
+            namespace,
+            canaryWeight: wordpress.canaryWeight,
+        });
+    }
+}

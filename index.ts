@@ -10,70 +10,54 @@
 // inside an apply of a fetched value, would hide them from preview whenever the value is unknown; a yaml
 // ConfigFile would show the engine and the tests one opaque resource. The fetch is a parameter so the
 // tests serve fixtures instead of the network.
-import { sampleGatewayRoutes, sampleHostRoutes } from "./components/samples/sample-routes";
+import { sampleHostRoutes } from "./components/samples/sample-routes";
 import { Bookinfo } from "./components/samples/bookinfo";
 import { ManifestFetcher, fetchManifestOverHttps } from "./components/manifests/fetch";
 import { loadSampleManifests } from "./components/manifests/sample-manifests";
 import { Httpbin } from "./components/samples/httpbin";
 import { WordPress } from "./components/samples/wordpress";
 import { clusterProvider } from "./components/cluster/cluster-provider";
-import { loadStack } from "./components/config/load";
+import { preflight } from "./components/preflight";
 import { curlPath, gatewayCurlCommand } from "./components/edge/curl-commands";
-import { gatewayTlsMode, offIksGatewayHosts } from "./components/edge/gateway-plan";
-import { assertNoRouteConflicts, userGatewayRoutes } from "./components/edge/gateway-routes";
-import { meshGatewayName } from "./components/core/istio-names";
-import { gatewaySpec } from "./components/edge/gateway-spec";
+import { configuredGatewayHosts } from "./components/edge/gateway-plan";
 import { IngressGateway } from "./components/edge/ingress-gateway";
-import { albExternalPaths } from "./components/ibm/alb-spec";
 import { IksEdge } from "./components/ibm/iks-edge";
+import { gatewayServiceAnnotations } from "./components/ibm/load-balancer";
 import { Authorization } from "./components/mesh/authorization/authorization";
 import { IstioMesh } from "./components/mesh/istio-mesh";
-import { gatewaySelector, gatewayReleaseName } from "./components/core/istio-names";
-import { enforceAmbientAuthorization } from "./components/mesh/authorization/ambient-analysis";
-import { enforceMeshPolicy, gatewayServersOf } from "./components/mesh/mtls/mesh-model";
 import { MtlsPolicy } from "./components/mesh/mtls/mtls-policy";
 import { EnRoute } from "./components/edge/enroute/enroute";
 import { Observability } from "./components/observability/observability";
 import { MeshPki } from "./components/pki/mesh-pki";
 
 export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
-    // The project config and the cluster the stack is bound to (a stack naming no cluster stops here).
-    const { config, cluster } = loadStack();
-
-    // --- Checks before anything exists ---
-    // Every route through the gateway (the user's and the samples'), as one table without conflicts.
-    const gatewayRoutes = [...userGatewayRoutes(config.gateway.routes), ...sampleGatewayRoutes(config)];
-    assertNoRouteConflicts(gatewayRoutes);
-    // mTLS conflicts across the mesh policy, narrower scopes, client rules, the gateway and the ALB path.
-    // MUTUAL behind the IKS ALB, else gateway.tlsMode; the analysis reads the servers, not the credential name.
-    const tlsMode = gatewayTlsMode(config);
-    const plannedGatewayServers = gatewayServersOf(meshGatewayName, gatewaySpec({
-        selector: gatewaySelector, hosts: offIksGatewayHosts(config), tlsMode, credentialName: "not-analysed",
-    }));
-    enforceMeshPolicy(config, plannedGatewayServers, albExternalPaths(config, `${gatewayReleaseName}:443`));
-    // Ambient: no authorization rule may be left where ztunnel would turn it into deny-all.
-    enforceAmbientAuthorization(config);
+    // Every check before anything exists: config, cluster binding, routes, mTLS, ambient authorization.
+    const { config, cluster, stackName, gatewayRoutes, tlsMode } = preflight();
 
     // Istio's manifests at the tag of istio.version: fetched and rendered before the first resource (see above).
     const manifests = await loadSampleManifests(config, fetchManifest);
 
     // --- The cluster: one explicit provider, handed to every component; their children inherit it ---
-    const onCluster = { providers: [clusterProvider(cluster)] };
+    const onCluster = { providers: [clusterProvider(cluster, stackName)] };
 
     // --- Istio: base → istiod → gateway, mesh-wide STRICT ---
     const mesh = new IstioMesh("mesh", {
-        config, ...(manifests.gatewayApiCrds ? { gatewayApiCrds: manifests.gatewayApiCrds } : {}),
+        istio: config.istio,
+        mtlsMode: config.mtls.mode,
+        profile: config.profile,
+        gatewayServiceAnnotations: gatewayServiceAnnotations(config.iks, stackName),
+        ...(manifests.gatewayApiCrds ? { gatewayApiCrds: manifests.gatewayApiCrds } : {}),
     }, onCluster);
 
     // --- PKI and ingress gateway ---
-    const pki = new MeshPki("mesh-pki", { config, mesh }, onCluster);
+    const pki = new MeshPki("mesh-pki", { config, mesh, stackName }, onCluster);
     // On IKS the gateway serves its NLB subdomain with IBM's certificate, and MUTUAL behind the ALB.
-    const iks = config.iks.enabled ? new IksEdge("iks", { config, mesh, pki }, onCluster) : undefined;
+    const iks = config.iks.enabled ? new IksEdge("iks", { config, mesh, pki, stackName }, onCluster) : undefined;
     const ingressGateway = new IngressGateway("ingress-gateway", {
         mesh,
         pki,
         tlsMode,
-        hosts: iks?.gatewayHosts ?? offIksGatewayHosts(config),
+        hosts: iks?.gatewayHosts ?? configuredGatewayHosts(config),
         ...(iks ? { credentialName: iks.gatewayCredentialName } : {}),
         routes: gatewayRoutes,
         // Behind the IKS ALB each sample has `<app>.<ingress subdomain>` to itself.

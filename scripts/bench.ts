@@ -1,7 +1,7 @@
 // `npm run bench`: measures the program under the mock engine and prints one table per measure.
 // (a) deploy critical path against its minimum, (b) blast radius of typical changes against the
 // minimum, (c) determinism, (d) evaluation time as routes grow, (e) requested CPU and memory per sizing
-// profile. test/bench.spec.ts holds (a)-(c), test/profiles.spec.ts (e).
+// profile. test/tools/bench.spec.ts holds (a)-(c), test/program/profiles.spec.ts (e).
 import { performance } from "perf_hooks";
 import { blastRadius } from "./bench/blast-radius";
 import { criticalPath } from "./bench/critical-path";

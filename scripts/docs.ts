@@ -1,5 +1,5 @@
 // `npm run docs`: writes docs/configuration.md from the contract the program reads (components/config/contract.ts)
-// and the descriptions in Pulumi.yaml. test/config-contract.spec.ts fails while the file is stale.
+// and the descriptions in Pulumi.yaml. test/tools/config-contract.spec.ts fails while the file is stale.
 import * as fs from "fs";
 import * as path from "path";
 import { configContract, configurationReference } from "../components/config/contract";

@@ -23,10 +23,10 @@ export function clusterProviderArgs(binding: ClusterBinding): k8s.ProviderArgs {
     };
 }
 
-export function clusterProvider(binding: ClusterBinding): k8s.Provider {
+export function clusterProvider(binding: ClusterBinding, stackName: string): k8s.Provider {
     const args = clusterProviderArgs(binding);
     const provider = new k8s.Provider(clusterProviderName, args);
-    const notice = clusterNotice(pulumi.getStack(), binding);
+    const notice = clusterNotice(stackName, binding);
     if (notice !== undefined) {
         void pulumi.log.info(notice);
     }

@@ -1,6 +1,6 @@
 // The config contract as the program itself reads it. `parseStackConfig` reports every key it reads, with
 // the key's type, default, allowed values and bounds, so the reference in docs/configuration.md and the
-// declarations in Pulumi.yaml are checked against the code (test/config-contract.spec.ts), never kept by hand.
+// declarations in Pulumi.yaml are checked against the code (test/tools/config-contract.spec.ts), never kept by hand.
 import { ContractEntry } from "./reader";
 import { parseStackConfig } from "./parse";
 

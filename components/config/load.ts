@@ -30,12 +30,21 @@ export interface Stack {
 
 const kubernetesPrefix = "kubernetes:";
 
+/** What `readStack` could read: the config and the binding where they are valid, and every problem of both. */
+export interface StackReading {
+    readonly config?: StackConfig;
+    readonly cluster?: ClusterBinding;
+    readonly stackName: string;
+    readonly problems: readonly string[];
+}
+
 /**
  * Reads the stack's config from the Pulumi runtime: the project's keys and the `kubernetes:*` keys
  * that name the cluster. Keys outside the contract under the project namespace are reported too (a
- * mistyped section would otherwise be ignored). Every problem of both is reported at once.
+ * mistyped section would otherwise be ignored). Every problem of both is returned, with whichever of
+ * the two was valid, so later checks can still run on a valid config (components/preflight.ts).
  */
-export function loadStack(): Stack {
+export function readStack(): StackReading {
     const prefix = `${projectName}:`;
     const raw: Record<string, unknown> = {};
     const secretSections: string[] = [];
@@ -71,8 +80,9 @@ export function loadStack(): Stack {
             return undefined;
         }
     };
+    const stackName = pulumi.getStack();
     const resolution = resolveClusterBinding({
-        stack: pulumi.getStack(),
+        stack: stackName,
         kubernetes,
         // When the project config has problems too, still tell whether the stack opted in.
         useCurrentContext: config?.cluster.useCurrentContext ?? optsIntoCurrentContext(raw.cluster),
@@ -81,10 +91,21 @@ export function loadStack(): Stack {
         ambientContext: () => currentKubeconfigContext(process.env.KUBECONFIG, os.homedir(), readFile),
     });
     problems.push(...resolution.problems);
-    if (config === undefined || !("binding" in resolution) || problems.length > 0) {
+    return {
+        stackName,
+        problems,
+        ...(config ? { config } : {}),
+        ...("binding" in resolution ? { cluster: resolution.binding } : {}),
+    };
+}
+
+/** `readStack`, stopping the program with every problem when there is any. */
+export function loadStack(): Stack {
+    const { config, cluster, problems } = readStack();
+    if (config === undefined || cluster === undefined || problems.length > 0) {
         throw new ConfigError(problems);
     }
-    return { config, cluster: resolution.binding };
+    return { config, cluster };
 }
 
 function optsIntoCurrentContext(cluster: unknown): boolean {

@@ -8,7 +8,7 @@ import { GatewayTlsMode } from "./gateway-spec";
  * Hosts of the gateway off IKS: `gateway.hosts` plus WordPress's own hosts, which its VirtualService
  * binds to this gateway and which the gateway must therefore serve (and its certificate name).
  */
-export function offIksGatewayHosts(config: StackConfig): string[] {
+export function configuredGatewayHosts(config: StackConfig): string[] {
     const wordpressHosts = config.wordpress.enabled ? config.wordpress.hosts : [];
     return [...new Set([...config.gateway.hosts, ...wordpressHosts])];
 }

@@ -1,7 +1,6 @@
 // The gateway's route table as one list from every source (the user's `gateway.routes`, the samples),
 // checked as a whole: each source is validated on its own elsewhere, but only the combined list shows
 // two sources claiming the same requests, or one reaching into another's pages, on the shared hosts.
-import { ConfigError } from "../config/errors";
 import { setCommand } from "../config/reader";
 import { GatewayHttpRoute, PathMatch, PrefixRoute, segmentPrefix, serviceHost } from "../core/routes";
 
@@ -103,10 +102,3 @@ export function routeConflicts(routes: readonly GatewayHttpRoute[]): string[] {
     return problems;
 }
 
-/** Stops the program, before any resource is registered, when two sources claim the same requests. */
-export function assertNoRouteConflicts(routes: readonly GatewayHttpRoute[]): void {
-    const problems = routeConflicts(routes);
-    if (problems.length > 0) {
-        throw new ConfigError(problems);
-    }
-}

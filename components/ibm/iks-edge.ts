@@ -13,6 +13,8 @@ export interface IksEdgeArgs {
     mesh: IstioMesh;
     /** Issues the client certificate the ALB presents to the gateway. */
     pki: MeshPki;
+    /** Each stack's IBM CLI runs get a home of their own. */
+    stackName: string;
 }
 
 /**
@@ -36,7 +38,7 @@ export class IksEdge extends pulumi.ComponentResource {
         super("iks-mesh:ibm:IksEdge", name, {}, opts);
         const { config, mesh, pki } = args;
         const { iks } = config;
-        this.cli = new IbmCloudCli(ibmCloudCliSettings(iks, pulumi.getStack()));
+        this.cli = new IbmCloudCli(ibmCloudCliSettings(iks, args.stackName));
 
         this.nlbDns = new NlbDns(`${name}-nlb-dns`, {
             cli: this.cli,

@@ -11,7 +11,13 @@ import { gatewayReleaseName, gatewaySelector, istioRootNamespace, mtlsOptOutAnno
 import { caBundleWaitFor, istioValidatingWebhookNames, waitForAnnotation } from "./validation-webhooks";
 
 export interface IstioMeshArgs {
-    config: StackConfig;
+    /** Version, chart repository, hub, data plane and the gateway Service's type. */
+    istio: StackConfig["istio"];
+    /** The mesh-wide PeerAuthentication's mode. */
+    mtlsMode: StackConfig["mtls"]["mode"];
+    profile: StackConfig["profile"];
+    /** The cloud's load-balancer annotations for the gateway Service (IKS), or none. */
+    gatewayServiceAnnotations: Readonly<Record<string, string>>;
     /** Ambient mode: the Gateway API CRDs (rendered from their pinned release), installed before istiod. */
     gatewayApiCrds?: RenderedManifest;
 }
@@ -54,9 +60,9 @@ export class IstioMesh extends pulumi.ComponentResource {
 
     constructor(name: string, args: IstioMeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iks-mesh:mesh:IstioMesh", name, {}, opts);
-        const { config } = args;
+        const { istio, mtlsMode, profile } = args;
         // All three charts from one repository (istio.chartRepository), pinned to one version.
-        const chart = (chartName: string) => istioChartSource(config.istio.chartRepository, chartName, config.istio.version);
+        const chart = (chartName: string) => istioChartSource(istio.chartRepository, chartName, istio.version);
 
         this.namespace = new k8s.core.v1.Namespace(istioRootNamespace, {
             metadata: { name: istioRootNamespace },
@@ -82,7 +88,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             ...chart("istiod"),
             name: "istiod",
             namespace,
-            values: mergeValues(istiodValues(config), istiodSizingValues(config.profile)),
+            values: mergeValues(istiodValues(istio), istiodSizingValues(profile)),
         }, { parent: this, dependsOn: [this.base, ...this.gatewayApiCrds] });
 
         this.validationWebhooks = istioValidatingWebhookNames(istioRootNamespace).map((webhookName) =>
@@ -91,20 +97,20 @@ export class IstioMesh extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: [this.istiod] }));
         this.istioConfigReady = [...this.validationWebhooks];
 
-        if (config.istio.dataplane === "ambient") {
+        if (istio.dataplane === "ambient") {
             // istio.io "Install with Helm" (ambient): istiod, then the cni node agent, then ztunnel, each
             // with --wait. cni must be ready before ztunnel so pods enrolled later are redirected to it.
             this.cni = new k8s.helm.v3.Release("istio-cni", {
                 ...chart("cni"),
                 name: "istio-cni",
                 namespace,
-                values: cniValues(config),
+                values: cniValues(istio),
             }, { parent: this, dependsOn: [this.istiod] });
             this.ztunnel = new k8s.helm.v3.Release("ztunnel", {
                 ...chart("ztunnel"),
                 name: "ztunnel",
                 namespace,
-                values: mergeValues(ztunnelValues(config), ztunnelSizingValues(config.profile)),
+                values: mergeValues(ztunnelValues(istio), ztunnelSizingValues(profile)),
             }, { parent: this, dependsOn: [this.cni] });
         }
         this.dataplane = this.ztunnel ?? this.istiod;
@@ -113,7 +119,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             ...chart("gateway"),
             name: gatewayReleaseName,
             namespace,
-            values: mergeValues(gatewayValues(config, pulumi.getStack()), gatewaySizingValues(config.profile)),
+            values: mergeValues(gatewayValues(istio.gatewayServiceType, args.gatewayServiceAnnotations), gatewaySizingValues(profile)),
             // A cloud load balancer can take minutes to get its address.
             timeout: 600,
         }, { parent: this, dependsOn: [this.istiod] });
@@ -125,11 +131,11 @@ export class IstioMesh extends pulumi.ComponentResource {
             metadata: {
                 name: "default",
                 namespace,
-                ...(config.mtls.mode === "STRICT" ? {} : {
-                    annotations: { [mtlsOptOutAnnotation]: `mtls.mode=${config.mtls.mode} in the stack config` },
+                ...(mtlsMode === "STRICT" ? {} : {
+                    annotations: { [mtlsOptOutAnnotation]: `mtls.mode=${mtlsMode} in the stack config` },
                 }),
             },
-            spec: { mtls: { mode: config.mtls.mode } },
+            spec: { mtls: { mode: mtlsMode } },
         }, { parent: this, dependsOn: this.istioConfigReady });
 
         this.registerOutputs({

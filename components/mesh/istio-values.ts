@@ -2,7 +2,9 @@
 // an unknown key silently (base, istiod) or the chart's schema rejects it (gateway), and either way the
 // intent is lost. test/data/chart-keys/ pins the keys the charts of each supported Istio line define.
 import { StackConfig } from "../config/schema";
-import { gatewayServiceAnnotations } from "../ibm/load-balancer";
+
+/** The `istio` section: all the charts' values read. */
+type IstioSettings = StackConfig["istio"];
 import { istioRootNamespace } from "../core/istio-names";
 
 // Fail from the start stops the webhook's Ignore→Fail flip that otherwise shows as a diff on every
@@ -13,17 +15,17 @@ export function baseValues(): Record<string, unknown> {
     return { ...validationFailurePolicy, defaultRevision: "default" };
 }
 
-export function istiodValues(config: StackConfig): Record<string, unknown> {
+export function istiodValues(istio: IstioSettings): Record<string, unknown> {
     return {
         ...validationFailurePolicy,
-        ...ambientProfile(config),
+        ...ambientProfile(istio),
         global: {
             istioNamespace: istioRootNamespace,
             // The hub of istiod's own image (`hub` is unset, so the chart falls back to global.hub) and of
             // every proxy the injector adds: sidecars and the gateway, whose chart asks for image "auto"
             // (pkg/kube/inject/inject.go ProxyImage reads global.hub). Set explicitly because the 1.30 charts
             // default it to registry.istio.io, which is decommissioned in December 2026.
-            hub: config.istio.hub,
+            hub: istio.hub,
         },
         meshConfig: {
             // Prometheus scrapes the app's and the sidecar's metrics through one merged endpoint, which
@@ -39,29 +41,29 @@ export function istiodValues(config: StackConfig): Record<string, unknown> {
  * and HBONE for the proxies it configures; for cni it turns on ambient redirection
  * (manifests/helm-profiles/ambient.yaml at 1.30.3), so none of those is set by hand.
  */
-function ambientProfile(config: StackConfig): Record<string, unknown> {
-    return config.istio.dataplane === "ambient" ? { profile: "ambient" } : {};
+function ambientProfile(istio: IstioSettings): Record<string, unknown> {
+    return istio.dataplane === "ambient" ? { profile: "ambient" } : {};
 }
 
 /**
  * The istio-cni node agent: only installed in ambient mode, where it redirects enrolled pods to ztunnel.
  * Its image comes from istio.hub like istiod's: the chart's own default hub is one of the retired hosts.
  */
-export function cniValues(config: StackConfig): Record<string, unknown> {
-    return { ...ambientProfile(config), hub: config.istio.hub };
+export function cniValues(istio: IstioSettings): Record<string, unknown> {
+    return { ...ambientProfile(istio), hub: istio.hub };
 }
 
 /**
  * ztunnel, the per-node L4 proxy of ambient mode, from istio.hub; it finds istiod in the root namespace.
  * The install guide gives it no profile: the chart is ambient-only.
  */
-export function ztunnelValues(config: StackConfig): Record<string, unknown> {
-    return { hub: config.istio.hub, istioNamespace: istioRootNamespace };
+export function ztunnelValues(istio: IstioSettings): Record<string, unknown> {
+    return { hub: istio.hub, istioNamespace: istioRootNamespace };
 }
 
-export function gatewayValues(config: StackConfig, stack: string): Record<string, unknown> {
-    const annotations = gatewayServiceAnnotations(config.iks, stack);
+/** The gateway chart's Service: its type, and the cloud's annotations for the load balancer (IKS), if any. */
+export function gatewayValues(serviceType: IstioSettings["gatewayServiceType"], annotations: Readonly<Record<string, string>>): Record<string, unknown> {
     return {
-        service: { type: config.istio.gatewayServiceType, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+        service: { type: serviceType, ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}) },
     };
 }

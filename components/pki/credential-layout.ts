@@ -1,6 +1,6 @@
 // Which PEM goes into which Secret key. Istio's gateway reads its credential by these exact key names,
 // and the MUTUAL trust decision hinges on the client CA landing in the right Secret, so the layout is
-// one set of functions that the components and the trust test (test/tls-trust.spec.ts) share.
+// one set of functions that the components and the trust test (test/unit/pki/tls-trust.spec.ts) share.
 
 /** Name of the gateway's server credential Secret (the Gateway's `credentialName`), in the gateway's namespace. */
 export const gatewayCredentialName = "mesh-gateway-credential";

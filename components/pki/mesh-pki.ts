@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { StackConfig } from "../config/schema";
-import { offIksGatewayHosts } from "../edge/gateway-plan";
+import { configuredGatewayHosts } from "../edge/gateway-plan";
 import { IstioMesh } from "../mesh/istio-mesh";
 import { gatewayCredentialName, serverCredentialData } from "./credential-layout";
 import {
@@ -15,6 +15,8 @@ export interface MeshPkiArgs {
     config: StackConfig;
     /** Where the gateway runs: its credential Secret must live in the gateway's namespace. */
     mesh: IstioMesh;
+    /** Named in the certificates' subjects, so a certificate tells which stack issued it. */
+    stackName: string;
 }
 
 /**
@@ -46,7 +48,7 @@ export class MeshPki extends pulumi.ComponentResource {
         const { config, mesh } = args;
         const { pki } = config;
         const keySpec = privateKeySpec(pki.keyAlgorithm);
-        const subjects = certificateSubjects(pulumi.getStack());
+        const subjects = certificateSubjects(args.stackName);
 
         this.caPrivateKey = new tls.PrivateKey(`${name}-ca-key`, keySpec, { parent: this });
         this.caCertificate = new tls.SelfSignedCert(`${name}-ca`, {
@@ -76,7 +78,7 @@ export class MeshPki extends pulumi.ComponentResource {
             return { key, certificate };
         };
 
-        this.serverDnsNames = serverDnsNames(offIksGatewayHosts(config), { name: mesh.gatewayServiceName, namespace: mesh.gatewayNamespace });
+        this.serverDnsNames = serverDnsNames(configuredGatewayHosts(config), { name: mesh.gatewayServiceName, namespace: mesh.gatewayNamespace });
         const server = issue("server", subjects.server, serverAllowedUses(pki.keyAlgorithm), this.serverDnsNames);
         const client = issue("client", subjects.client, clientAllowedUses(pki.keyAlgorithm));
         this.serverPrivateKey = server.key;

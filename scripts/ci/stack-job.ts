@@ -1,7 +1,7 @@
 // The commands of the shared stack job (.github/workflows/stack.yml) and of the demo sweep, run as
 //   ts-node --transpile-only scripts/ci/stack-job.ts <settings|prepare|sweep>
 // This file only runs pulumi and gh and writes step outputs; every decision is in the pure modules
-// beside it (stack-plan.ts, demo-plan.ts, stack-settings.ts), tested in test/ci-scripts.spec.ts.
+// beside it (stack-plan.ts, demo-plan.ts, stack-settings.ts), tested in test/tools/ci-scripts.spec.ts.
 //
 // Environment: STACK, COMMAND, CONFIG_FROM, DEMO_PR, MAX_AGE_HOURS (per subcommand), GITHUB_OUTPUT,
 // GITHUB_REPOSITORY, GH_TOKEN (gh), and for tests LOCK_WAIT_SECONDS / LOCK_RETRY_SECONDS.

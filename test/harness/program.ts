@@ -189,16 +189,6 @@ export class ProgramRun {
     }
 }
 
-/** Modules of this project (not node_modules, not the harness) are re-evaluated on every run. */
-function forgetProjectModules(): void {
-    for (const file of Object.keys(require.cache)) {
-        if (file.startsWith(projectRoot) && !file.includes(`${path.sep}node_modules${path.sep}`)
-            && !file.startsWith(path.join(projectRoot, "test"))) {
-            delete require.cache[file];
-        }
-    }
-}
-
 /** The context the harness binds every stack to, unless a test says otherwise: stacks naming no cluster are refused. */
 export const testClusterContext = "mesh-test-cluster";
 
@@ -284,8 +274,9 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
     const recordFailure = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", recordFailure);
     try {
-        forgetProjectModules();
-        // index.ts exports an async function (Pulumi calls it without arguments and takes its result as the
+        // The project's modules are loaded once per process and shared by every run: none keeps state at
+        // module level (the program reads its config when called), and re-evaluating them each run cost a
+        // third of the suite's time. index.ts exports an async function (Pulumi calls it without arguments and takes its result as the
         // stack outputs); the harness hands it the fixture manifests instead of the network.
         const exported = require(path.join(projectRoot, "index")) as unknown;
         const program = (typeof exported === "function"

@@ -1,7 +1,6 @@
 // The preview-time check of ambient authorization: a policy ztunnel cannot enforce (L7 fields) that is not
 // bound to a waypoint makes ztunnel deny all traffic to the pods it selects, and a binding to a waypoint
 // the stack does not deploy binds to nothing. Both stop the run before any resource is registered.
-import { ConfigError } from "../../config/errors";
 import { StackConfig } from "../../config/schema";
 import { AuthorizationPolicySpec } from "./rules";
 import { l7FieldsOf, plannedAuthorizationPolicies, plannedWaypointNamespaces, waypointName } from "./ambient";
@@ -39,14 +38,11 @@ export function ambientAuthorizationFindings(policies: readonly AuthorizationPol
     });
 }
 
-/** Runs the check on what the stack would apply; in ambient mode an error stops the run before any resource. */
-export function enforceAmbientAuthorization(config: StackConfig): Finding[] {
+/** The check on what the stack would apply, as pre-flight problems (none in sidecar mode). */
+export function ambientAuthorizationProblems(config: StackConfig): string[] {
     if (config.istio.dataplane !== "ambient") {
         return [];
     }
-    const findings = ambientAuthorizationFindings(plannedAuthorizationPolicies(config), plannedWaypointNamespaces(config));
-    if (findings.length > 0) {
-        throw new ConfigError(findings.map((finding) => `ambient authorization: ${formatFinding(finding)}`));
-    }
-    return findings;
+    return ambientAuthorizationFindings(plannedAuthorizationPolicies(config), plannedWaypointNamespaces(config))
+        .map((finding) => `ambient authorization: ${formatFinding(finding)}`);
 }

@@ -1,15 +1,13 @@
 // Assembles the analysis model from the validated config and the specs the program will emit, and
-// turns the findings into the program's behaviour: errors stop the run before any resource exists,
-// warnings go to the Pulumi log.
-import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../../config/errors";
+// turns the findings into pre-flight problems (components/preflight.ts): errors stop the run before any
+// resource exists, warnings go to the Pulumi log.
 import { StackConfig } from "../../config/schema";
 import { sampleSubsetRules } from "../../inventory";
 import { serviceHost } from "../../core/routes";
 import { carriedClientTls } from "./client-tls";
 import { istioRootNamespace } from "../../core/istio-names";
 import { ingressGatewayWorkload, sampleWorkloads } from "../mesh-inventory";
-import { ExternalPathModel, Finding, GatewayServerModel, MeshModel, analyzeMesh, formatFinding } from "./analysis";
+import { ExternalPathModel, GatewayServerModel, MeshModel, analyzeMesh, formatFinding } from "./analysis";
 import { destinationRuleSpecs, duplicatePolicyProblems, peerAuthenticationSpecs } from "./specs";
 
 /** The fields of one Gateway server that the analysis reads. */
@@ -59,22 +57,19 @@ export function meshModel(config: StackConfig, gatewayServers: readonly GatewayS
 }
 
 /**
- * Runs the analysis and acts on it. Call it before creating any resource: a conflict then stops
- * `pulumi preview` with every conflict listed, and nothing is half-created.
+ * The analysis as pre-flight problems: conflicts (and duplicated scopes) are problems that stop the run
+ * before any resource; warnings (accepted exceptions) are returned for the log.
  */
-export function enforceMeshPolicy(config: StackConfig, gatewayServers: readonly GatewayServerModel[],
-    externalPaths: readonly ExternalPathModel[]): Finding[] {
+export function meshPolicyProblems(config: StackConfig, gatewayServers: readonly GatewayServerModel[],
+    externalPaths: readonly ExternalPathModel[]): { problems: string[]; warnings: string[] } {
     const duplicates = duplicatePolicyProblems(config);
     if (duplicates.length > 0) {
-        throw new ConfigError(duplicates);
+        // Two policies for one scope make the model ambiguous: report them alone, the analysis would only echo them.
+        return { problems: duplicates, warnings: [] };
     }
     const findings = analyzeMesh(meshModel(config, gatewayServers, externalPaths));
-    const errors = findings.filter((finding) => finding.severity === "error");
-    if (errors.length > 0) {
-        throw new ConfigError(errors.map((finding) => `mTLS conflict: ${formatFinding(finding)}`));
-    }
-    for (const warning of findings.filter((finding) => finding.severity === "warning")) {
-        void pulumi.log.warn(`mTLS: ${formatFinding(warning)}`);
-    }
-    return findings;
+    return {
+        problems: findings.filter((finding) => finding.severity === "error").map((finding) => `mTLS conflict: ${formatFinding(finding)}`),
+        warnings: findings.filter((finding) => finding.severity === "warning").map((finding) => `mTLS: ${formatFinding(finding)}`),
+    };
 }

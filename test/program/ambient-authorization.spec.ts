@@ -1,0 +1,158 @@
+// Authorization in ambient mode: L4 rules stay with ztunnel, L7 rules go to a waypoint bound with
+// targetRefs, and the preview-time analysis refuses an L7 rule ztunnel would turn into deny-all. Also the
+// Gateway API CRDs the waypoints are made of.
+import { strict as assert } from "assert";
+import { ambientAuthorizationFindings } from "../../components/mesh/authorization/ambient-analysis";
+import { l7FieldsOf, plannedAuthorizationPolicies, waypointNamespaces } from "../../components/mesh/authorization/ambient";
+import { parseStackConfig } from "../../components/config/parse";
+import { gatewayApiStandardInstallUrl } from "../../components/manifests/gateway-api";
+import { ProgramRun, RegisteredResource, lastRunResources, runProgram } from "../harness/program";
+import { validateKubernetesObject, validateRun } from "../harness/validate";
+import { fixtureManifest } from "../support/istio-manifests";
+
+const policyType = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
+const gatewayType = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
+const crdType = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
+const releaseType = "kubernetes:helm.sh/v3:Release";
+/** A user's route into a sample namespace: its allow carries paths, an L7 field. */
+const userRoute = { prefix: "/api/extras", service: "extras", namespace: "bookinfo", port: 8080 };
+const ambient = { istio: { dataplane: "ambient" } };
+
+const policies = (run: ProgramRun, namespace?: string): RegisteredResource[] =>
+    run.ofType(policyType).filter((policy) => namespace === undefined || policy.plain.metadata.namespace === namespace);
+const policy = (run: ProgramRun, namespace: string, name: string): RegisteredResource => {
+    const found = policies(run, namespace).find((candidate) => candidate.plain.metadata.name === name);
+    assert.ok(found, `no AuthorizationPolicy ${namespace}/${name}: ${policies(run, namespace).map((p) => p.plain.metadata.name).join(", ")}`);
+    return found;
+};
+
+describe("ambient authorization: what ztunnel can enforce", () => {
+    it("tells L7 fields from L4 ones", () => {
+        assert.deepEqual(l7FieldsOf({ rules: [{ from: [{ source: { principals: ["a"], namespaces: ["b"] } }], to: [{ operation: { ports: ["80"] } }] }] }), []);
+        assert.deepEqual(l7FieldsOf({ rules: [{ to: [{ operation: { paths: ["/a"], methods: ["GET"] } }] }] }), ["methods", "paths"]);
+        assert.deepEqual(l7FieldsOf({ rules: [{ to: [{ operation: { hosts: ["x"] } }] }] }), ["hosts"]);
+        assert.deepEqual(l7FieldsOf({ rules: [{ from: [{ source: { requestPrincipals: ["*"] } }] }] }), ["requestPrincipals"]);
+        assert.deepEqual(l7FieldsOf({ rules: [{ when: [{ key: "request.headers[x]" }, { key: "source.ip" }] }] }), ["request.headers[x]"]);
+        assert.deepEqual(l7FieldsOf({}), []);
+    });
+
+    it("the samples' own rules are L4 only: no waypoint unless a user route needs one", () => {
+        assert.deepEqual(waypointNamespaces(plannedAuthorizationPolicies(parseStackConfig(ambient))), []);
+        assert.deepEqual(waypointNamespaces(plannedAuthorizationPolicies(parseStackConfig({ ...ambient, gateway: { routes: [userRoute] } }))), ["bookinfo"]);
+    });
+
+    it("refuses, before anything exists, an L7 rule left to ztunnel, and a binding to a waypoint that is not there", () => {
+        const l7 = { name: "allow-paths", namespace: "bookinfo", spec: { action: "ALLOW", rules: [{ to: [{ operation: { paths: ["/a*"] } }] }] } };
+        const [unbound] = ambientAuthorizationFindings([l7], []);
+        assert.equal(unbound.severity, "error");
+        assert.match(unbound.message, /ztunnel would deny all traffic to every pod in bookinfo/);
+        assert.match(unbound.fix, /targetRefs/);
+        const bound = { ...l7, spec: { ...l7.spec, targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "waypoint" }] } };
+        assert.deepEqual(ambientAuthorizationFindings([bound], ["bookinfo"]), []);
+        const [missing] = ambientAuthorizationFindings([bound], []);
+        assert.match(missing.message, /bookinfo has no waypoint/);
+        const l4 = { name: "allow-l4", namespace: "bookinfo", spec: { action: "ALLOW", rules: [{ to: [{ operation: { ports: ["9080"] } }] }] } };
+        assert.deepEqual(ambientAuthorizationFindings([l4], []), [], "an L4 rule is ztunnel's");
+    });
+
+    it("finds nothing to refuse in what the stack plans, with and without user routes", () => {
+        for (const raw of [ambient, { ...ambient, gateway: { routes: [userRoute] } }]) {
+            const config = parseStackConfig(raw);
+            assert.deepEqual(ambientAuthorizationFindings(plannedAuthorizationPolicies(config),
+                waypointNamespaces(plannedAuthorizationPolicies(config))), []);
+        }
+    });
+});
+
+describe("ambient authorization: the program", () => {
+    let sidecar: ProgramRun;
+    let plain: ProgramRun;
+    let routed: ProgramRun;
+    before(async () => {
+        sidecar = await runProgram({ gateway: { routes: [userRoute] } });
+        plain = await runProgram(ambient);
+        routed = await runProgram({ ...ambient, gateway: { routes: [userRoute] } });
+    });
+
+    it("keeps L4 rules as they are without a waypoint: same policies as sidecar mode", async () => {
+        const sidecarDefault = await runProgram({});
+        const shape = (run: ProgramRun) => policies(run).map((p) => JSON.stringify([p.plain.metadata, p.plain.spec])).sort();
+        assert.deepEqual(shape(plain), shape(sidecarDefault));
+        assert.deepEqual(plain.ofType(gatewayType), []);
+    });
+
+    it("deploys a waypoint where a user route's path rule needs one, enrolling the namespace for Service and ingress traffic", () => {
+        const [waypoint] = routed.ofType(gatewayType);
+        assert.equal(routed.ofType(gatewayType).length, 1);
+        assert.deepEqual(waypoint.plain.metadata.name, "waypoint");
+        assert.equal(waypoint.plain.metadata.namespace, "bookinfo");
+        assert.deepEqual(waypoint.plain.spec, { gatewayClassName: "istio-waypoint", listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }] });
+        assert.ok(routed.dependsOn(waypoint, routed.get(releaseType, "ztunnel")));
+        assert.ok(routed.ofType(crdType).every((crd) => routed.dependsOn(waypoint, crd)), "the waypoint waits for the Gateway API CRDs");
+        const labels = routed.get("kubernetes:core/v1:Namespace", "bookinfo").plain.metadata.labels;
+        assert.deepEqual(labels, { "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint", "istio.io/ingress-use-waypoint": "true" });
+        assert.deepEqual(routed.get("kubernetes:core/v1:Namespace", "wordpress").plain.metadata.labels, { "istio.io/dataplane-mode": "ambient" });
+    });
+
+    it("binds the user route's path rule to the waypoint with targetRefs, keeping its paths and caller", () => {
+        const sidecarRule = policy(sidecar, "bookinfo", "allow-ingress-gateway-to-user-routes");
+        const ambientRule = policy(routed, "bookinfo", "allow-ingress-gateway-to-user-routes");
+        assert.equal(ambientRule.plain.spec.selector, undefined);
+        assert.deepEqual(ambientRule.plain.spec.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "waypoint" }]);
+        assert.deepEqual(ambientRule.plain.spec.rules, sidecarRule.plain.spec.rules, "the user's routes keep working: same caller, same paths");
+    });
+
+    it("keeps the L4 rules for ztunnel and enforces them at the waypoint too, bound to their Service", () => {
+        const l4 = policy(routed, "bookinfo", "allow-productpage-to-reviews");
+        assert.deepEqual(l4.plain.spec, policy(sidecar, "bookinfo", "allow-productpage-to-reviews").plain.spec);
+        const atWaypoint = policy(routed, "bookinfo", "allow-productpage-to-reviews-at-waypoint");
+        assert.deepEqual(atWaypoint.plain.spec.targetRefs, [{ group: "", kind: "Service", name: "reviews" }]);
+        assert.deepEqual(atWaypoint.plain.spec.rules, [{ from: [{ source: { principals: ["cluster.local/ns/bookinfo/sa/bookinfo-productpage"] } }] }]);
+        const denyAll = policy(routed, "bookinfo", "allow-nothing-at-waypoint");
+        assert.deepEqual(denyAll.plain.spec, { targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "waypoint" }] });
+        const waypointAllowed = policy(routed, "bookinfo", "allow-waypoint");
+        assert.deepEqual(waypointAllowed.plain.spec.rules, [{ from: [{ source: { principals: ["cluster.local/ns/bookinfo/sa/waypoint"] } }] }]);
+        assert.equal(waypointAllowed.plain.spec.selector, undefined);
+    });
+
+    it("leaves no policy with L7 fields unbound in ambient mode", () => {
+        for (const candidate of policies(routed)) {
+            if (l7FieldsOf(candidate.plain.spec).length > 0) {
+                assert.ok(candidate.plain.spec.targetRefs, `${candidate.name} is L7 and unbound`);
+            }
+        }
+    });
+
+    it("installs the Gateway API standard CRDs (v1.5.1) before istiod in ambient mode only, kept on delete", () => {
+        assert.deepEqual(sidecar.ofType(crdType), []);
+        const crds = routed.ofType(crdType);
+        assert.deepEqual(crds.map((crd) => crd.plain.spec.names.kind).sort(),
+            ["BackendTLSPolicy", "GRPCRoute", "Gateway", "GatewayClass", "HTTPRoute", "ListenerSet", "ReferenceGrant", "TLSRoute"]);
+        const istiod = routed.get(releaseType, "istiod");
+        for (const crd of crds) {
+            assert.equal(crd.plain.metadata.annotations["gateway.networking.k8s.io/channel"], "standard");
+            assert.ok(routed.dependsOn(istiod, crd), `istiod waits for ${crd.name}`);
+            assert.ok(crd.retainOnDelete, `${crd.name} stays when the stack stops managing it`);
+        }
+        assert.equal(routed.kind("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy").length, 1);
+        assert.equal(routed.kind("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding").length, 1);
+    });
+
+    it("stops before any resource when the Gateway API CRDs cannot be fetched", async () => {
+        const failing = (url: string) => url === gatewayApiStandardInstallUrl() ? Promise.reject(new Error("HTTP 404 Not Found")) : fixtureManifest(url);
+        await assert.rejects(runProgram(ambient, { fetchManifest: failing }), /Gateway API CRDs .*standard-install\.yaml.*HTTP 404.*istio\.dataplane/s);
+        assert.deepEqual(lastRunResources().filter((resource) => resource.custom), []);
+    });
+
+    it("emits only objects that validate against their schemas (Gateway API, CRDs, admission policies, targetRefs)", async () => {
+        assert.deepEqual(await validateRun(routed), []);
+    });
+
+    it("the Gateway API schema check can fail (a listener without a port)", async () => {
+        const [waypoint] = routed.ofType(gatewayType);
+        const broken = { ...waypoint, plain: { ...waypoint.plain, spec: { gatewayClassName: "istio-waypoint", listeners: [{ name: "mesh", protocol: "HBONE" }] } } };
+        const problems = await validateKubernetesObject(broken);
+        assert.equal(problems.length, 1, problems.join("\n"));
+        assert.match(problems[0], /port/);
+    });
+});

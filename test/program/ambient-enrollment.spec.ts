@@ -1,0 +1,97 @@
+// Enrollment instead of injection: what the sample namespaces and workloads carry in each data plane,
+// and what an in-place switch between the two changes on the resource graph.
+import { strict as assert } from "assert";
+import { dataplaneAnnotation } from "../../components/core/dataplane";
+import { blastRadius } from "../../scripts/bench/blast-radius";
+import { ProgramRun, RegisteredResource, runProgram } from "../harness/program";
+
+const namespaceType = "kubernetes:core/v1:Namespace";
+const deploymentType = "kubernetes:apps/v1:Deployment";
+const releaseType = "kubernetes:helm.sh/v3:Release";
+const sampleNamespaces = ["wordpress", "bookinfo", "httptools"];
+/** Deployments of Istio's bookinfo and httpbin manifests at 1.30 (samples/bookinfo/platform/kube/bookinfo.yaml, samples/httpbin/httpbin.yaml). */
+/** As resource names: `<namespace>/<name>`. */
+const manifestDeployments = {
+    bookinfo: ["details-v1", "ratings-v1", "reviews-v1", "reviews-v2", "reviews-v3", "productpage-v1"].map((name) => `bookinfo/${name}`),
+    httpbin: ["httptools/httpbin"],
+};
+
+const labelsOf = (run: ProgramRun, namespace: string): Record<string, string> =>
+    run.get(namespaceType, namespace).plain.metadata.labels as Record<string, string>;
+const templateAnnotations = (deployment: RegisteredResource): Record<string, string> =>
+    (deployment.plain.spec.template.metadata.annotations ?? {}) as Record<string, string>;
+
+describe("ambient enrollment: namespaces and workloads", () => {
+    let sidecar: ProgramRun;
+    let ambient: ProgramRun;
+    before(async () => {
+        sidecar = await runProgram({ enroute: { enabled: true } });
+        ambient = await runProgram({ istio: { dataplane: "ambient" }, enroute: { enabled: true } });
+    });
+
+    it("sidecar mode: sample namespaces are injected and carry no ambient label", () => {
+        for (const namespace of sampleNamespaces) {
+            assert.deepEqual(labelsOf(sidecar, namespace), { "istio-injection": "enabled" }, namespace);
+        }
+    });
+
+    it("ambient mode: sample namespaces carry istio.io/dataplane-mode ambient and no injection label", () => {
+        for (const namespace of sampleNamespaces) {
+            assert.deepEqual(labelsOf(ambient, namespace), { "istio.io/dataplane-mode": "ambient" }, namespace);
+        }
+    });
+
+    it("keeps EnRoute's namespace sidecar-injected in ambient mode (it reads the sidecar's certificate)", () => {
+        assert.deepEqual(labelsOf(ambient, "enroute"), { "istio-injection": "enabled" });
+    });
+
+    it("marks the pod templates of the stack's own Deployments in ambient mode only", () => {
+        for (const name of ["wordpress-v1", "wordpress-v2", "mysql"]) {
+            assert.equal(templateAnnotations(ambient.get(deploymentType, name))[dataplaneAnnotation], "ambient", name);
+            assert.equal(templateAnnotations(sidecar.get(deploymentType, name))[dataplaneAnnotation], undefined, name);
+        }
+        assert.equal(sidecar.get(deploymentType, "wordpress-v1").plain.spec.template.metadata.annotations, undefined,
+            "sidecar mode keeps the inputs it had before ambient existed");
+    });
+
+    it("marks the pod template of every Deployment of the bookinfo and httpbin manifests in ambient mode only", () => {
+        for (const name of [...manifestDeployments.bookinfo, ...manifestDeployments.httpbin]) {
+            const deployment = ambient.find(deploymentType, name);
+            assert.ok(deployment, `${name} is rendered from Istio's manifest`);
+            assert.equal(templateAnnotations(deployment)[dataplaneAnnotation], "ambient", name);
+            assert.equal(templateAnnotations(sidecar.get(deploymentType, name))[dataplaneAnnotation], undefined, name);
+        }
+    });
+
+    it("starts the samples' pods only once ztunnel runs (ambient), or istiod (sidecar)", () => {
+        const ztunnel = ambient.get(releaseType, "ztunnel");
+        const sampleDeployments = ["wordpress-v1", "wordpress-v2", "mysql", ...manifestDeployments.bookinfo, ...manifestDeployments.httpbin];
+        for (const name of sampleDeployments) {
+            assert.ok(ambient.dependsOn(ambient.get(deploymentType, name), ztunnel), `${name} waits for ztunnel`);
+        }
+        assert.ok(sidecar.dependsOn(sidecar.get(deploymentType, "mysql"), sidecar.get(releaseType, "istiod")));
+    });
+
+    it("switches in place: the graph difference is exactly the ambient components, the labels and the pod templates", async () => {
+        // One run at a time: the mock engine is global.
+        const from = await runProgram({});
+        const to = await runProgram({ istio: { dataplane: "ambient" } });
+        const radius = blastRadius(from.resources, to.resources);
+        const gatewayApi = to.resources.filter((resource) => resource.custom && resource.name.endsWith(".gateway.networking.k8s.io"))
+            .map((resource) => `${resource.type} ${resource.name}`);
+        assert.equal(gatewayApi.length, 10, "8 Gateway API CRDs, their admission policy and its binding");
+        assert.deepEqual(radius.added, [`${releaseType} istio-cni`, `${releaseType} ztunnel`, ...gatewayApi].sort());
+        assert.deepEqual(radius.removed, []);
+        assert.deepEqual(radius.changed, [
+            ...["mysql", "wordpress-v1", "wordpress-v2", ...manifestDeployments.bookinfo, ...manifestDeployments.httpbin]
+                .map((name) => `${deploymentType} ${name}`),
+            `${releaseType} istiod`,
+            ...sampleNamespaces.map((name) => `${namespaceType} ${name}`),
+        ].sort());
+        // Back to sidecar is the same difference reversed: nothing ambient is left behind (the CRDs stay in
+        // the cluster by retainOnDelete, unmanaged).
+        const back = blastRadius(to.resources, from.resources);
+        assert.deepEqual(back.removed, radius.added);
+        assert.deepEqual(back.added, []);
+    });
+});

@@ -1,0 +1,116 @@
+// istio.dataplane: the key, its validation, and the ambient install (base → istiod → cni → ztunnel).
+import { strict as assert } from "assert";
+import { parseStackConfig } from "../../components/config/parse";
+import { supportedIstioLines } from "../../components/core/versions";
+import { ProgramRun, runExpectingConfigError, runProgram } from "../harness/program";
+import { validateRun } from "../harness/validate";
+import { configProblemsOf } from "../support/config-problems";
+
+const releaseType = "kubernetes:helm.sh/v3:Release";
+const ambient = { istio: { dataplane: "ambient" } };
+
+
+describe("istio.dataplane: the key and what ambient refuses", () => {
+    it("defaults to sidecar and accepts ambient", () => {
+        assert.equal(parseStackConfig({}).istio.dataplane, "sidecar");
+        assert.equal(parseStackConfig(ambient).istio.dataplane, "ambient");
+    });
+
+    it("supports only Istio lines that read the Gateway API v1.5 CRDs waypoints need (1.30 and newer)", () => {
+        // Istio 1.30 upgrade notes: "Gateway API CRDs must be upgraded to v1.5.x"; older lines read older CRDs.
+        for (const { line } of supportedIstioLines) {
+            const [major, minor] = line.split(".").map(Number);
+            assert.ok(major > 1 || minor >= 30, `line ${line} is older than ambient mode here supports`);
+        }
+    });
+
+    it("accepts in sidecar mode what ambient refuses (DISABLE scopes)", () => {
+        const disable = { mtls: { policies: [{ namespace: "bookinfo", mode: "DISABLE", exception: true }] } };
+        assert.deepEqual(configProblemsOf(disable), []);
+        assert.equal(configProblemsOf({ ...disable, ...ambient }).length, 1);
+    });
+
+    it("accepts PERMISSIVE scopes in ambient mode", () => {
+        assert.deepEqual(configProblemsOf({ ...ambient, mtls: { policies: [{ namespace: "bookinfo", mode: "PERMISSIVE", exception: true }] } }), []);
+    });
+
+    const bad: { name: string; config: Record<string, unknown>; key: string; reason: RegExp }[] = [
+        { name: "an unknown data plane", config: { istio: { dataplane: "sidecarless" } }, key: "istio.dataplane", reason: /sidecar.*ambient/ },
+        { name: "a namespace-wide DISABLE scope in ambient mode",
+            config: { ...ambient, mtls: { policies: [{ namespace: "bookinfo", mode: "DISABLE", exception: true }] } },
+            key: "mtls.policies[0].mode", reason: /ztunnel always speaks mTLS/ },
+        { name: "a port-level DISABLE in ambient mode",
+            config: { ...ambient, mtls: { policies: [{ namespace: "bookinfo", selector: { app: "ratings" }, mode: "STRICT", ports: { 9080: "DISABLE" }, exception: true }] } },
+            key: "mtls.policies[0].ports.9080", reason: /ambient mode ignores/ },
+        { name: "ambient on an Istio release older than its minimum",
+            config: { istio: { dataplane: "ambient", version: "1.29.4" } }, key: "istio.version", reason: /supported Istio line/ },
+    ];
+    for (const { name, config, key, reason } of bad) {
+        it(`refuses ${name}, naming ${key}, before any resource`, async () => {
+            const { message, problems, registered } = await runExpectingConfigError(config);
+            assert.deepEqual(registered, [], "nothing may be registered");
+            const problem = problems.find((text) => text.startsWith(key));
+            assert.ok(problem, `no problem names ${key}:\n${message}`);
+            assert.match(problem, reason);
+            assert.match(problem, /Fix: /);
+        });
+    }
+});
+
+describe("ambient mode: Istio's ambient components from the same charts", () => {
+    let sidecar: ProgramRun;
+    let run: ProgramRun;
+    before(async () => {
+        sidecar = await runProgram({});
+        run = await runProgram(ambient);
+    });
+
+    it("installs no cni or ztunnel in sidecar mode, and istiod without a profile", () => {
+        const charts = sidecar.ofType(releaseType).map((release) => release.plain.chart);
+        assert.ok(!charts.includes("cni") && !charts.includes("ztunnel"), charts.join(", "));
+        assert.equal(sidecar.get(releaseType, "istiod").plain.values.profile, undefined);
+    });
+
+    it("installs base, istiod, cni, ztunnel and the gateway from one repository at one version", () => {
+        const istio = ["istio-base", "istiod", "istio-cni", "ztunnel", "istio-ingressgateway"].map((name) => run.get(releaseType, name));
+        assert.deepEqual(istio.map((release) => release.plain.chart), ["base", "istiod", "cni", "ztunnel", "gateway"]);
+        const sources = new Set(istio.map((release) => `${release.plain.repositoryOpts?.repo ?? ""} ${release.plain.version}`));
+        assert.equal(sources.size, 1, [...sources].join("\n"));
+        for (const release of istio) {
+            assert.equal(release.plain.namespace, "istio-system");
+            assert.equal(release.plain.name, release.name);
+        }
+    });
+
+    it("gives istiod and cni Istio's ambient profile, and ztunnel none (as the install guide does)", () => {
+        assert.equal(run.get(releaseType, "istiod").plain.values.profile, "ambient");
+        assert.equal(run.get(releaseType, "istio-cni").plain.values.profile, "ambient");
+        assert.equal(run.get(releaseType, "ztunnel").plain.values.profile, undefined);
+    });
+
+    it("orders base → istiod → cni → ztunnel, each waiting for the one before", () => {
+        const [base, istiod, cni, ztunnel] = ["istio-base", "istiod", "istio-cni", "ztunnel"].map((name) => run.get(releaseType, name));
+        assert.ok(run.dependsOn(istiod, base));
+        assert.ok(run.dependsOn(cni, istiod));
+        assert.ok(run.dependsOn(ztunnel, cni));
+        assert.ok(!run.dependsOn(cni, ztunnel) && !run.dependsOn(istiod, cni));
+        for (const release of [cni, ztunnel]) {
+            assert.ok(!release.plain.skipAwait, `${release.name} waits for readiness`);
+        }
+    });
+
+    it("takes cni's and ztunnel's images from istio.hub, like istiod's", () => {
+        const hub = run.get(releaseType, "istiod").plain.values.global.hub as string;
+        assert.ok(hub);
+        assert.equal(run.get(releaseType, "istio-cni").plain.values.hub, hub);
+        assert.equal(run.get(releaseType, "ztunnel").plain.values.hub, hub);
+    });
+
+    it("emits only objects and values that validate against the schemas and pinned chart keys", async () => {
+        assert.deepEqual(await validateRun(run), []);
+    });
+
+    it("validates against the 1.31 charts' keys on the 1.31 line", async () => {
+        assert.deepEqual(await validateRun(await runProgram({ istio: { dataplane: "ambient", version: "1.31.1" } })), []);
+    });
+});

@@ -1,0 +1,129 @@
+import { strict as assert } from "assert";
+import { ProgramRun, RegisteredResource, runProgram } from "../harness/program";
+import { validateRun } from "../harness/validate";
+
+const authorizationType = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
+const gatewayPrincipal = "cluster.local/ns/istio-system/sa/istio-ingressgateway";
+
+/** Who may call the pods labelled app=<app> in a namespace, on which ports, per the emitted policies. */
+function allowed(run: ProgramRun, namespace: string, app: string): { principals: string[]; ports: string[] } {
+    const policies = run.ofType(authorizationType).filter((policy) => policy.plain.metadata.namespace === namespace &&
+        policy.plain.spec.selector?.matchLabels?.app === app);
+    const rules = policies.flatMap((policy) => policy.plain.spec.rules ?? []);
+    return {
+        principals: rules.flatMap((rule: any) => rule.from.flatMap((from: any) => from.source.principals)).sort(),
+        ports: [...new Set<string>(rules.flatMap((rule: any) => rule.to.flatMap((to: any) => to.operation.ports)))].sort(),
+    };
+}
+
+describe("Authorization: deny by default, allow by workload identity", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram({});
+    });
+
+    it("denies everything by default in each sample namespace (an allow-nothing policy)", () => {
+        for (const namespace of ["wordpress", "bookinfo", "httptools"]) {
+            const denyAll = run.ofType(authorizationType).find((policy) =>
+                policy.plain.metadata.namespace === namespace && policy.plain.metadata.name === "allow-nothing");
+            assert.ok(denyAll, namespace);
+            assert.deepEqual(denyAll.plain.spec, {}, "an empty spec matches no request, so everything else is denied");
+        }
+    });
+
+    it("lets the ingress gateway reach only the front ends", () => {
+        assert.deepEqual(allowed(run, "wordpress", "wordpress"), { principals: [gatewayPrincipal], ports: ["80"] });
+        assert.deepEqual(allowed(run, "bookinfo", "productpage"), { principals: [gatewayPrincipal], ports: ["9080"] });
+        assert.deepEqual(allowed(run, "httptools", "httpbin"), { principals: [gatewayPrincipal], ports: ["8080"] },
+            "the container port behind Service port 8000");
+    });
+
+    it("allows the samples' own calls and nothing more", () => {
+        assert.deepEqual(allowed(run, "wordpress", "mysql"), { principals: ["cluster.local/ns/wordpress/sa/wordpress"], ports: ["3306"] });
+        assert.deepEqual(allowed(run, "bookinfo", "details").principals, ["cluster.local/ns/bookinfo/sa/bookinfo-productpage"]);
+        assert.deepEqual(allowed(run, "bookinfo", "reviews").principals, ["cluster.local/ns/bookinfo/sa/bookinfo-productpage"]);
+        assert.deepEqual(allowed(run, "bookinfo", "ratings").principals, ["cluster.local/ns/bookinfo/sa/bookinfo-reviews"]);
+    });
+
+    it("names identities that exist: the allowed callers run as those service accounts", () => {
+        const serviceAccounts = run.ofType("kubernetes:core/v1:ServiceAccount").map((account) =>
+            `cluster.local/ns/${account.plain.metadata.namespace}/sa/${account.plain.metadata.name}`);
+        assert.ok(serviceAccounts.includes("cluster.local/ns/wordpress/sa/wordpress"));
+        const wordpressDeployments = run.ofType("kubernetes:apps/v1:Deployment").filter((deployment) =>
+            deployment.plain.metadata.namespace === "wordpress" && deployment.plain.spec.template.metadata.labels.app === "wordpress");
+        assert.equal(wordpressDeployments.length, 2);
+        for (const deployment of wordpressDeployments) {
+            assert.equal(deployment.plain.spec.template.spec.serviceAccountName, "wordpress");
+        }
+    });
+
+    it("every policy waits for istiod and its namespace, and validates", async () => {
+        const istiod = run.get("kubernetes:helm.sh/v3:Release", "istiod");
+        for (const policy of run.ofType(authorizationType)) {
+            assert.ok(run.dependsOn(policy, istiod), policy.name);
+        }
+        assert.deepEqual(await validateRun(run), []);
+    });
+
+    it("follows the samples: a disabled sample gets no policies", async () => {
+        const noBookinfo = await runProgram({ bookinfo: { enabled: false } });
+        const namespaces = new Set(noBookinfo.ofType(authorizationType).map((policy: RegisteredResource) => policy.plain.metadata.namespace));
+        assert.deepEqual([...namespaces].sort(), ["httptools", "wordpress"]);
+    });
+
+    it("lets the gateway reach the user's routes into a sample namespace, on their path prefixes only", async () => {
+        const withRoutes = await runProgram({ gateway: { routes: [
+            { prefix: "/api/freight-rating", service: "freight-rating", namespace: "wordpress", port: 8080 },
+            { prefix: "/api/freight-tariff", service: "freight-tariff", namespace: "default", port: 8080 },
+        ] } });
+        const userRoutes = withRoutes.ofType(authorizationType).filter((policy) => policy.plain.metadata.name === "allow-ingress-gateway-to-user-routes");
+        assert.deepEqual(userRoutes.map((policy) => policy.plain.metadata.namespace), ["wordpress"],
+            "only sample namespaces deny by default; default has no deny-all to open");
+        assert.deepEqual(userRoutes[0].plain.spec.rules, [{
+            from: [{ source: { principals: [gatewayPrincipal] } }],
+            to: [{ operation: { paths: ["/api/freight-rating", "/api/freight-rating/*"] } }],
+        }]);
+        assert.deepEqual(await validateRun(withRoutes), []);
+    });
+
+    it("lets EnRoute reach exactly where its routes go, and nothing more", async () => {
+        const enroutePrincipal = "cluster.local/ns/enroute/sa/enroute";
+        const withEnRoute = await runProgram({ enroute: { enabled: true, routes: [
+            { prefix: "/productpage", service: "productpage", namespace: "bookinfo", port: 9080 },
+            { prefix: "/static/", service: "productpage", namespace: "bookinfo", port: 9080 },
+            { prefix: "/status", service: "httpbin", namespace: "httptools", port: 8000 },
+            { prefix: "/blog", service: "freight-blog", namespace: "wordpress", port: 8080 },
+            { prefix: "/tariff", service: "freight-tariff", namespace: "default", port: 8080 },
+        ] } });
+        const enroutePolicies = withEnRoute.ofType(authorizationType).filter((policy) =>
+            policy.plain.spec.rules?.some((rule: any) => rule.from.some((from: any) => from.source.principals.includes(enroutePrincipal))));
+        const byName = Object.fromEntries(enroutePolicies.map((policy) => [`${policy.plain.metadata.namespace}/${policy.plain.metadata.name}`, policy.plain.spec]));
+        const rule = (paths: string[], ports?: string[]) => [{
+            from: [{ source: { principals: [enroutePrincipal] } }],
+            to: [{ operation: { ...(ports ? { ports } : {}), paths } }],
+        }];
+        assert.deepEqual(byName, {
+            "bookinfo/allow-enroute-to-productpage": { selector: { matchLabels: { app: "productpage" } }, action: "ALLOW",
+                rules: rule(["/productpage", "/productpage/*", "/static", "/static/*"], ["9080"]) },
+            "httptools/allow-enroute-to-httpbin": { selector: { matchLabels: { app: "httpbin" } }, action: "ALLOW",
+                rules: rule(["/status", "/status/*"], ["8080"]) },
+            // Not a sample's Service: its pods are unknown, so the path prefixes alone bound the allow.
+            "wordpress/allow-enroute-to-freight-blog": { action: "ALLOW", rules: rule(["/blog", "/blog/*"]) },
+        }, "one allow per routed service in a deny-by-default namespace; default has no deny-all to open");
+        for (const app of ["details", "reviews", "ratings", "mysql", "wordpress"]) {
+            const namespace = app === "mysql" || app === "wordpress" ? "wordpress" : "bookinfo";
+            assert.ok(!allowed(withEnRoute, namespace, app).principals.includes(enroutePrincipal), `EnRoute may not call ${app}`);
+        }
+        assert.deepEqual((await validateRun(withEnRoute)).filter((problem) => problem.includes("AuthorizationPolicy")), []);
+
+        const noRoutes = await runProgram({ enroute: { enabled: true } });
+        assert.ok(!noRoutes.ofType(authorizationType).some((policy) => JSON.stringify(policy.plain.spec).includes(enroutePrincipal)),
+            "EnRoute without routes is allowed nowhere");
+    });
+
+    it("is switchable with authorization.enabled", async () => {
+        const off = await runProgram({ authorization: { enabled: false } });
+        assert.equal(off.ofType(authorizationType).length, 0);
+        assert.equal(off.ofType("iks-mesh:mesh:Authorization").length, 0);
+    });
+});

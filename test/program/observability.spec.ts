@@ -1,0 +1,159 @@
+import { strict as assert } from "assert";
+import { parseStackConfig } from "../../components/config/parse";
+import {
+    kialiAuthWarnings, kialiPortForwardCommand, kialiTokenCommand, kialiValues,
+} from "../../components/observability/kiali-values";
+import { prometheusAddonUrl, prometheusUrl } from "../../components/observability/prometheus-addon";
+import { istioSampleUrl, kialiChartRepository } from "../../components/core/versions";
+import { kialiChartKeys } from "../data/kiali-chart-keys";
+import { ProgramRun, runProgram } from "../harness/program";
+import { fixtureManifest } from "../support/istio-manifests";
+import { unknownValuePaths, validateRun } from "../harness/validate";
+
+const releaseType = "kubernetes:helm.sh/v3:Release";
+const prometheusDeploymentType = "kubernetes:apps/v1:Deployment";
+const prometheusName = "istio-system/prometheus";
+const componentType = "iks-mesh:observability:Observability";
+
+
+function urns(run: ProgramRun): Set<string> {
+    return new Set(run.resources.map((resource) => resource.urn));
+}
+
+function kialiWarnings(run: ProgramRun): string[] {
+    return run.logs.filter((entry) => entry.severity === "warn" && entry.message.includes("kiali.authStrategy"))
+        .map((entry) => entry.message);
+}
+
+describe("Kiali values and commands (pure)", () => {
+    it("uses token login unless the stack config asks for another strategy", () => {
+        assert.equal((kialiValues(parseStackConfig({}).kiali) as any).auth.strategy, "token");
+        const anonymous = parseStackConfig({ kiali: { authStrategy: "anonymous" } }).kiali;
+        assert.equal((kialiValues(anonymous) as any).auth.strategy, "anonymous");
+    });
+
+    it("points Kiali at the addon's Prometheus Service and at Istio's root namespace", () => {
+        const values = kialiValues(parseStackConfig({}).kiali) as any;
+        assert.equal(values.external_services.prometheus.url, "http://prometheus.istio-system:9090");
+        assert.equal(values.external_services.prometheus.url, prometheusUrl());
+        assert.equal(values.external_services.istio.root_namespace, "istio-system");
+        assert.equal(values.istio_namespace, undefined, "istio_namespace is ignored by Kiali 2.26");
+    });
+
+    it("sets only keys that kiali-server 2.26.0 defines, for every strategy", () => {
+        for (const authStrategy of ["token", "anonymous", "openid", "header"]) {
+            const values = kialiValues(parseStackConfig({ kiali: { authStrategy } }).kiali);
+            assert.deepEqual(unknownValuePaths(values, kialiChartKeys), [], authStrategy);
+        }
+    });
+
+    it("the key list rejects what Kiali would ignore", () => {
+        assert.deepEqual(unknownValuePaths({ istio_namespace: "istio-system", auth: { strategy: "login" } }, kialiChartKeys),
+            ["istio_namespace"]);
+        assert.deepEqual(unknownValuePaths({ external_services: { prometheus: { address: "x" } } }, kialiChartKeys),
+            ["external_services.prometheus.address"]);
+    });
+
+    it("warns for anonymous (anyone reaching Kiali can change the mesh) and for strategies the stack cannot finish", () => {
+        assert.deepEqual(kialiAuthWarnings("token"), []);
+        const [anonymous] = kialiAuthWarnings("anonymous");
+        assert.match(anonymous, /anyone who can reach Kiali/);
+        assert.match(anonymous, /kiali\.authStrategy token/, "names the fix");
+        assert.equal(kialiAuthWarnings("openid").length, 1);
+        assert.equal(kialiAuthWarnings("header").length, 1);
+    });
+
+    it("derives the commands from the chart's instance name, port and namespace", () => {
+        assert.equal(kialiPortForwardCommand(), "kubectl -n istio-system port-forward svc/kiali 20001:20001");
+        // kiali-server names its ServiceAccount after deployment.instance_name (`kiali`).
+        assert.equal(kialiTokenCommand(), "kubectl -n istio-system create token kiali");
+    });
+
+    it("takes Prometheus from Istio's addon at the installed Istio version", () => {
+        assert.equal(prometheusAddonUrl("1.30.3"), "https://raw.githubusercontent.com/istio/istio/1.30.3/samples/addons/prometheus.yaml");
+        assert.equal(prometheusAddonUrl("1.31.1"), istioSampleUrl("1.31.1", "addons/prometheus.yaml"));
+    });
+});
+
+describe("Observability: Prometheus and Kiali in the mesh", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram({});
+    });
+
+    it("applies Istio's Prometheus addon pinned to istio.version, its Service where Kiali looks", async () => {
+        for (const version of ["1.30.5", "1.31.1"]) {
+            const fetched: string[] = [];
+            const other = await runProgram({ istio: { version } }, {
+                fetchManifest: async (url) => { fetched.push(url); return fixtureManifest(url); },
+            });
+            assert.ok(fetched.includes(istioSampleUrl(version, "addons/prometheus.yaml")), version);
+            assert.ok(other.find(prometheusDeploymentType, prometheusName), version);
+        }
+        const service = run.get("kubernetes:core/v1:Service", prometheusName).plain;
+        assert.equal(`http://${service.metadata.name}.${service.metadata.namespace}:${service.spec.ports[0].port}`, prometheusUrl());
+    });
+
+    it("installs kiali-server 2.26.0 (the 1.30 line's Kiali) from kiali.org into istio-system as release kiali", () => {
+        const kiali = run.get(releaseType, "kiali");
+        assert.equal(kiali.plain.chart, "kiali-server");
+        assert.equal(kiali.plain.version, "2.26.0");
+        assert.equal(kiali.plain.repositoryOpts.repo, kialiChartRepository);
+        assert.equal(kiali.plain.repositoryOpts.repo, "https://kiali.org/helm-charts");
+        assert.equal(kiali.plain.namespace, "istio-system");
+        assert.equal(kiali.plain.name, "kiali");
+    });
+
+    it("logs in with tokens by default and reads the addon's Prometheus", () => {
+        const values = run.get(releaseType, "kiali").plain.values;
+        assert.equal(values.auth.strategy, "token");
+        assert.equal(values.external_services.prometheus.url, "http://prometheus.istio-system:9090");
+        assert.equal(values.external_services.istio.root_namespace, "istio-system");
+        assert.deepEqual(kialiWarnings(run), []);
+    });
+
+    it("Kiali waits for istiod, not for Prometheus; Prometheus waits only for its namespace", () => {
+        const kiali = run.get(releaseType, "kiali");
+        const prometheus = run.get(prometheusDeploymentType, prometheusName);
+        assert.ok(run.dependsOn(kiali, run.get(releaseType, "istiod")), "Kiali must wait for istiod");
+        assert.ok(run.dependsOn(kiali, run.get("kubernetes:core/v1:Namespace", "istio-system")));
+        assert.ok(!run.dependsOn(kiali, prometheus), "Kiali tolerates Prometheus arriving later");
+        assert.ok(run.dependsOn(prometheus, run.get("kubernetes:core/v1:Namespace", "istio-system")));
+        assert.ok(!run.dependsOn(prometheus, run.get(releaseType, "istiod")), "Prometheus runs without a sidecar");
+    });
+
+    it("exports how to open Kiali and how to get a login token, in plain text", () => {
+        assert.deepEqual(run.outputs.kialiPortForward,
+            { value: "kubectl -n istio-system port-forward svc/kiali 20001:20001", secret: false, known: true });
+        assert.deepEqual(run.outputs.kialiTokenCommand,
+            { value: "kubectl -n istio-system create token kiali", secret: false, known: true });
+    });
+
+    it("switches to anonymous only when asked, and warns in the log", async () => {
+        const anonymous = await runProgram({ kiali: { authStrategy: "anonymous" } });
+        assert.equal(anonymous.get(releaseType, "kiali").plain.values.auth.strategy, "anonymous");
+        const warnings = kialiWarnings(anonymous);
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0], /anonymous/);
+        assert.deepEqual(await validateRun(anonymous), []);
+    });
+
+    it("kiali.enabled false removes exactly Prometheus, Kiali and their component", async () => {
+        const off = await runProgram({ kiali: { enabled: false } });
+        const component = run.get(componentType, "observability");
+        const ours = new Set(run.subtree(component).map((resource) => resource.urn));
+        assert.ok(ours.size >= 3, "component, Prometheus and Kiali");
+        const offUrns = urns(off);
+        const removed = [...urns(run)].filter((urn) => !offUrns.has(urn));
+        assert.deepEqual(removed.sort(), [...ours].sort());
+        const added = [...offUrns].filter((urn) => !urns(run).has(urn));
+        assert.deepEqual(added, []);
+        assert.equal(off.outputs.kialiPortForward?.value, undefined);
+        assert.equal(off.outputs.kialiTokenCommand?.value, undefined);
+        assert.deepEqual(await validateRun(off), []);
+    });
+
+    it("emits only objects that validate against the upstream schemas and chart keys", async () => {
+        assert.deepEqual(await validateRun(run), []);
+    });
+});

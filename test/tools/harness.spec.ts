@@ -1,0 +1,107 @@
+// The harness must be able to fail: these specs feed it wrong objects and check that it says so.
+import { strict as assert } from "assert";
+import { defaultIstioChartRepository } from "../../components/core/istio-hosting";
+import { defaultIstioVersion } from "../../components/core/versions";
+import { ProgramRun, RegisteredResource, runProgram, stringsIn, unwrapSecrets } from "../harness/program";
+import { unknownValuePaths, validateHelmRelease, validateKubernetesObject } from "../harness/validate";
+import { istioChartKeysOfLine } from "../data/istio-chart-keys";
+import { iksResourceState, iksStackConfig } from "../support/iks-stack";
+
+function fake(type: string, plain: Record<string, unknown>): RegisteredResource {
+    return {
+        type, name: "fake", urn: `urn:fake:${type}`, custom: true, parent: "", inputs: plain, plain,
+        dependencies: [], propertyDependencies: {}, read: false, additionalSecretOutputs: [], provider: "",
+    };
+}
+
+describe("harness: schema validation can fail", () => {
+    it("rejects an Istio resource with a mode the CRD does not allow", async () => {
+        const problems = await validateKubernetesObject(fake("kubernetes:security.istio.io/v1:PeerAuthentication", {
+            apiVersion: "security.istio.io/v1", kind: "PeerAuthentication",
+            metadata: { name: "default", namespace: "istio-system" }, spec: { mtls: { mode: "ON" } },
+        }));
+        assert.equal(problems.length, 1);
+        assert.match(problems[0], /mode/);
+    });
+
+    it("rejects a Kubernetes object of the wrong shape", async () => {
+        const problems = await validateKubernetesObject(fake("kubernetes:core/v1:Namespace", {
+            apiVersion: "v1", kind: "Namespace", metadata: { name: 42 },
+        }));
+        assert.equal(problems.length, 1);
+    });
+
+    it("refuses a Kubernetes type it has no schema for", async () => {
+        const problems = await validateKubernetesObject(fake("kubernetes:example.com/v1:Widget", {
+            apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" },
+        }));
+        assert.match(problems[0], /no schema is known/);
+    });
+
+    it("finds a Helm value the chart does not define", () => {
+        const gatewayKeys = istioChartKeysOfLine("1.30").gateway?.keys ?? [];
+        assert.deepEqual(unknownValuePaths({ service: { type: "NodePort", typo: 1 } }, gatewayKeys), ["service.typo"]);
+        assert.deepEqual(unknownValuePaths({ service: { annotations: { "any/key": "x" } } }, gatewayKeys), []);
+        const problems = validateHelmRelease(fake("kubernetes:helm.sh/v3:Release", {
+            chart: "istiod", version: "1.30.5", repositoryOpts: { repo: defaultIstioChartRepository }, values: { pilot: { replicas: 2 } },
+        }));
+        assert.equal(problems.length, 1);
+        assert.match(problems[0], /pilot\.replicas does not exist/);
+    });
+
+    it("refuses a chart version its key list was not read from", () => {
+        const problems = validateHelmRelease(fake("kubernetes:helm.sh/v3:Release", {
+            chart: "gateway", version: "1.29.0", repositoryOpts: { repo: defaultIstioChartRepository }, values: {},
+        }));
+        assert.match(problems[0], /key list is for 1\.30\.3, 1\.31\.0-rc\.0/);
+    });
+
+    it("checks an OCI chart reference against the chart's key list", () => {
+        const problems = validateHelmRelease(fake("kubernetes:helm.sh/v3:Release", {
+            chart: "oci://ghcr.io/istio/release/charts/gateway", version: "1.31.1", values: { service: { typo: 1 } },
+        }));
+        assert.deepEqual(problems.map((problem) => problem.replace(/^.*: value/, "value")), ["value service.typo does not exist in chart gateway 1.31.0-rc.0"]);
+    });
+});
+
+describe("harness: secrets and dependencies", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram({});
+    });
+
+    it("unwraps and finds secret values", () => {
+        const wrapped = { a: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "s3cret" }, b: "plain" };
+        assert.deepEqual(unwrapSecrets(wrapped), { a: "s3cret", b: "plain" });
+        assert.deepEqual(stringsIn(wrapped), [{ text: "s3cret", secret: true }, { text: "plain", secret: false }]);
+    });
+
+    it("captures dependencies that flow through outputs, not only dependsOn", () => {
+        // The mesh PeerAuthentication names its namespace through the Namespace's output, with no dependsOn on it.
+        const peer = run.kind("security.istio.io/v1", "PeerAuthentication")[0];
+        const namespace = run.get("kubernetes:core/v1:Namespace", "istio-system");
+        assert.ok(peer.propertyDependencies.metadata?.includes(namespace.urn));
+        assert.ok(run.dependsOn(peer, namespace));
+    });
+
+    it("does not invent dependencies", () => {
+        const namespace = run.get("kubernetes:core/v1:Namespace", "istio-system");
+        const istiod = run.get("kubernetes:helm.sh/v3:Release", "istiod");
+        assert.ok(!run.dependsOn(namespace, istiod));
+    });
+
+    it("reports the stack outputs with their secrecy", () => {
+        assert.deepEqual(run.outputs.istioVersion, { value: defaultIstioVersion, known: true, secret: false });
+    });
+});
+
+describe("harness: failures inside applies", () => {
+    it("fails the run when the program throws inside an apply (unparsable command output), naming the cause", async () => {
+        await assert.rejects(runProgram(iksStackConfig, {
+            secretSections: ["iks"],
+            resourceState: (args) => args.type === "command:local:Command" && String(args.inputs.create).endsWith("nlb-dns create")
+                ? { stdout: "NLB hostname was created as something" }
+                : iksResourceState(args),
+        }), /printed no result line/);
+    });
+});

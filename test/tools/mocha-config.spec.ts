@@ -1,0 +1,40 @@
+// `npx mocha test/<one>.spec.ts` runs that file only, and `npm test` runs them all. Mocha merges a spec
+// list in .mocharc.json with the files on the command line, so the list lives in the npm script instead.
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { projectRoot } from "../harness/program";
+
+/** The spec files of the tests mocha would run with these arguments, found without running any (--dry-run). */
+function specFilesOf(args: string[]): string[] {
+    const result = spawnSync(process.execPath, [require.resolve("mocha/bin/mocha.js"), "--dry-run", "--reporter", "json", ...args],
+        { cwd: projectRoot, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    assert.equal(result.status, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as { tests: { file: string }[] };
+    return [...new Set(report.tests.map((test) => path.relative(projectRoot, test.file)))].sort();
+}
+
+describe("mocha: one spec file or all of them", function () {
+    this.timeout(120_000);
+
+    it(".mocharc.json names no spec list, so a file on the command line is not merged with one", () => {
+        const config = JSON.parse(fs.readFileSync(path.join(projectRoot, ".mocharc.json"), "utf8")) as Record<string, unknown>;
+        assert.ok(!("spec" in config), JSON.stringify(config));
+    });
+
+    it("a file argument runs that file only", () => {
+        assert.deepEqual(specFilesOf(["test/unit/config/flat-keys.spec.ts"]), ["test/unit/config/flat-keys.spec.ts"]);
+    });
+
+    it("npm test runs every spec file", () => {
+        const testScript = (JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.test;
+        const mochaArgs = /\bmocha (?:--[a-z-]+ )*'([^']+)'$/.exec(testScript);
+        assert.ok(mochaArgs, `npm test does not end in mocha [--options] '<glob>': ${testScript}`);
+        const everySpec = (fs.readdirSync(path.join(projectRoot, "test"), { recursive: true }) as string[])
+            .filter((file) => file.endsWith(".spec.ts")).map((file) => `test/${file.split(path.sep).join("/")}`).sort();
+        assert.ok(everySpec.some((file) => file.startsWith("test/unit/")) && everySpec.some((file) => file.startsWith("test/program/")),
+            "the listing did not reach the spec folders");
+        assert.deepEqual(specFilesOf([mochaArgs[1]]), everySpec);
+    });
+});

@@ -4,13 +4,13 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
 import { AmbientContext, ambientKubeconfig, currentContextIn, currentKubeconfigContext, expandHome } from "../../components/cluster/kubeconfig-file";
 import { ClusterSettings, resolveClusterBinding } from "../../components/cluster/cluster-binding";
 import {
-    ProgramRun, RegisteredResource, isSecretValue, projectRoot, runExpectingConfigError, runProgram, stringsIn, testClusterContext,
+    ProgramRun, RegisteredResource, isSecretValue, runExpectingConfigError, runProgram, stringsIn, testClusterContext,
 } from "../harness/program";
 import { iksMocks, iksStackConfig } from "../support/iks-stack";
+import { committedStacks, projectFile, stackFile } from "../support/stack-files";
 
 const fixture = (name: string) => path.join(__dirname, "..", "fixtures", "kubeconfig", name);
 const kindKubeconfig = fs.readFileSync(fixture("kind.yaml"), "utf8");
@@ -307,8 +307,8 @@ describe("cluster: the stack under the mock engine", function () {
 });
 
 describe("cluster: the project and dev stack files", () => {
-    const project = YAML.parse(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8"));
-    const dev = YAML.parse(fs.readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8"));
+    const project = projectFile();
+    const dev = stackFile("dev");
 
     it("disables the default Kubernetes provider for every stack (a value for the engine, not a project key)", () => {
         const setting = project.config["pulumi:disable-default-providers"];
@@ -323,10 +323,8 @@ describe("cluster: the project and dev stack files", () => {
     });
 
     it("no other committed stack file opts into the current context", () => {
-        const stackFiles = fs.readdirSync(projectRoot).filter((file) => /^Pulumi\.(?!dev\.yaml$).+\.yaml$/.test(file));
-        for (const file of stackFiles) {
-            const stack = YAML.parse(fs.readFileSync(path.join(projectRoot, file), "utf8"));
-            assert.notEqual(stack?.config?.["iks-mesh:cluster"]?.useCurrentContext, true, `${file} opts into the current context`);
+        for (const stack of committedStacks().filter((name) => name !== "dev")) {
+            assert.notEqual(stackFile(stack).config["iks-mesh:cluster"]?.useCurrentContext, true, `Pulumi.${stack}.yaml opts into the current context`);
         }
     });
 

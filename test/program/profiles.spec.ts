@@ -1,16 +1,14 @@
 // Sizing profiles: small fits a 2-CPU / 4-GiB node, production has no single replica in the mesh's
 // control path, standard is the charts' own defaults; all measured from what the program registers.
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import * as YAML from "yaml";
 import { sizeManifestContainers } from "../../components/manifests/sizing";
 import { parseStackConfig } from "../../components/config/parse";
 import { gatewayValues, istiodValues } from "../../components/mesh/istio-values";
 import { gatewaySelector } from "../../components/core/istio-names";
 import { kialiValues } from "../../components/observability/kiali-values";
 import { Footprint, footprint, parseCpu, parseMemory } from "../../scripts/bench/footprint";
-import { ProgramRun, projectRoot, runExpectingConfigError, runProgram } from "../harness/program";
+import { ProgramRun, runExpectingConfigError, runProgram } from "../harness/program";
+import { stackProjectConfig } from "../support/stack-files";
 import { validateRun } from "../harness/validate";
 
 const releaseType = "kubernetes:helm.sh/v3:Release";
@@ -33,8 +31,7 @@ describe("profiles: config", () => {
     });
 
     it("runs the dev stack (minikube, kind) small", () => {
-        const dev = YAML.parse(fs.readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8"));
-        assert.equal(dev.config["iks-mesh:profile"], "small");
+        assert.equal(stackProjectConfig("dev").profile, "small");
     });
 });
 

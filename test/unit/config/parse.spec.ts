@@ -1,74 +1,12 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import * as YAML from "yaml";
 import { parseStackConfig } from "../../../components/config/parse";
-import { projectRoot, runExpectingConfigError } from "../../harness/program";
+import { runExpectingConfigError } from "../../harness/program";
+import { stackProjectConfig } from "../../support/stack-files";
 import { configProblemsOf } from "../../support/config-problems";
 
-/** The config contract of DESIGN.md: every key a user may set. */
-const contractKeys = [
-    "istio.version", "istio.gatewayServiceType", "istio.chartRepository", "istio.hub", "mtls.mode", "mtls.policies", "gateway.hosts", "gateway.tlsMode",
-    "gateway.routes", "wordpress.enabled", "bookinfo.enabled", "httpbin.enabled", "wordpress.canary.weight",
-    "wordpress.stable.image", "wordpress.canary.image", "wordpress.mysql.image", "wordpress.storageClass",
-    "iks.enabled", "iks.cluster", "iks.region", "iks.infrastructure", "iks.apiKey", "iks.alb.enabled",
-    "iks.alb.ingressClass", "kiali.enabled", "enroute.enabled",
-];
-
-function setPath(target: Record<string, any>, key: string, value: unknown): Record<string, any> {
-    const parts = key.split(".");
-    let node = target;
-    for (const part of parts.slice(0, -1)) {
-        node[part] = node[part] ?? {};
-        node = node[part];
-    }
-    node[parts[parts.length - 1]] = value;
-    return target;
-}
-
-
-describe("config: Pulumi.yaml declares the contract", () => {
-    const project = YAML.parse(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8"));
-    // Keys with a namespace (`pulumi:...`) are values for Pulumi itself, not keys of this project.
-    const declared: Record<string, { type?: string; description?: string; default?: unknown }> = Object.fromEntries(
-        Object.entries(project.config as Record<string, { type?: string; description?: string; default?: unknown }>)
-            .filter(([key]) => !key.includes(":")));
-
-    it("names the project iks-mesh on the nodejs runtime", () => {
-        assert.equal(project.name, "iks-mesh");
-        assert.equal(project.runtime.name, "nodejs");
-    });
-
-    it("declares every key of the contract with a type and a description", () => {
-        for (const key of contractKeys) {
-            assert.ok(declared[key], `Pulumi.yaml does not declare ${key}`);
-            assert.ok(declared[key].type, `${key} has no type`);
-            assert.ok((declared[key].description ?? "").length > 10, `${key} has no description`);
-        }
-    });
-
-    it("gives every declared key a default equal to the program's own default", () => {
-        // The CLI applies Pulumi.yaml defaults, the mock engine does not: both must mean the same config.
-        const programDefaults = parseStackConfig({});
-        for (const [key, declaration] of Object.entries(declared)) {
-            assert.ok("default" in declaration, `${key} has no default, so every stack would have to set it`);
-            const withDefault = parseStackConfig(setPath({}, key, declaration.default));
-            assert.deepEqual(withDefault, programDefaults, `the Pulumi.yaml default of ${key} differs from the code's`);
-        }
-    });
-
-    it("declares only keys the program reads", () => {
-        for (const key of Object.keys(declared)) {
-            const problems = configProblemsOf(setPath({}, key, declared[key].default));
-            assert.deepEqual(problems, [], `${key}: ${problems.join("; ")}`);
-        }
-    });
-
-    it("the dev stack's config is valid and keeps IBM Cloud off", () => {
-        const dev = YAML.parse(fs.readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8"));
-        const raw = Object.fromEntries(Object.entries(dev.config as Record<string, unknown>)
-            .map(([key, value]) => [key.replace(/^iks-mesh:/, ""), value]));
-        const config = parseStackConfig(raw);
+describe("config: the committed dev stack", () => {
+    it("is valid and keeps IBM Cloud off, with a gateway Service kind and minikube can serve", () => {
+        const config = parseStackConfig(stackProjectConfig("dev"));
         assert.equal(config.iks.enabled, false);
         assert.equal(config.istio.gatewayServiceType, "NodePort");
     });

@@ -68,12 +68,12 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
     // Each sample's pods wait for the data plane (istiod's sidecar injection, or in ambient mode ztunnel,
     // which comes after istiod) and its Istio resources for istiod's webhooks, and for nothing else: the
     // samples never wait on each other. A disabled sample creates nothing.
-    const wordpress = config.wordpress.enabled ? new WordPress("wordpress", { config, istiod: mesh.dataplane, istioConfigReady: mesh.istioConfigReady }, onCluster) : undefined;
+    const wordpress = config.wordpress.enabled ? new WordPress("wordpress", { config, dataplaneReady: mesh.dataplaneReady, istioConfigReady: mesh.istioConfigReady }, onCluster) : undefined;
     const bookinfo = manifests.bookinfo ? new Bookinfo("bookinfo", {
-        config, istiod: mesh.dataplane, istioConfigReady: mesh.istioConfigReady, manifest: manifests.bookinfo,
+        config, dataplaneReady: mesh.dataplaneReady, istioConfigReady: mesh.istioConfigReady, manifest: manifests.bookinfo,
     }, onCluster) : undefined;
     const httpbin = manifests.httpbin ? new Httpbin("httpbin", {
-        config, istiod: mesh.dataplane, istioConfigReady: mesh.istioConfigReady, manifest: manifests.httpbin,
+        config, dataplaneReady: mesh.dataplaneReady, istioConfigReady: mesh.istioConfigReady, manifest: manifests.httpbin,
     }, onCluster) : undefined;
     const samples = [wordpress, bookinfo, httpbin].flatMap((sample) => sample ? [sample] : []);
 

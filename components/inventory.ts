@@ -3,7 +3,7 @@
 // so the DestinationRules and routes written here must agree with those manifests.
 import { PathMatch, exactPath, segmentPrefix } from "./core/routes";
 
-/** Namespaces of the samples (httpbin lives in `httptools`, as in the seed). */
+/** Namespaces of the samples (httpbin lives in `httptools`, beside other HTTP tools, not in a namespace of its own name). */
 export const sampleNamespaces = {
     wordpress: "wordpress",
     bookinfo: "bookinfo",
@@ -79,8 +79,8 @@ export const bookinfoGatewayMatches: readonly PathMatch[] = [
 ];
 
 /**
- * httpbin endpoints exposed through the gateway: `/status/<code>` (`/status/418` is the seed's teapot
- * check) and `/headers`. Bounded so WordPress keeps pages like `/status-update/` and `/headers-and-footers/`.
+ * httpbin endpoints exposed through the gateway: `/status/<code>` (`npm run verify` asks for the teapot,
+ * `/status/418`) and `/headers`. Bounded so WordPress keeps pages like `/status-update/` and `/headers-and-footers/`.
  */
 export const httpbinGatewayMatches: readonly PathMatch[] = [
     { kind: "prefix", path: "/status/" },

@@ -25,7 +25,7 @@ export const retiredIstioHosts = [
 ] as const;
 
 /** The retired host a text names, if any (`gcr.io/istio-release/pilot:1.30.5` → `gcr.io/istio-release`). */
-export function retiredHostIn(text: string): string | undefined {
+export function retiredHostNamedIn(text: string): string | undefined {
     const lower = text.toLowerCase();
     return retiredIstioHosts.find((host) => {
         for (let at = lower.indexOf(host); at !== -1; at = lower.indexOf(host, at + 1)) {
@@ -79,7 +79,7 @@ export function chartRepositoryProblem(repository: string): HostingProblem | und
     if (url.search || url.hash) {
         return { alternatives, message: "must not have a query or fragment" };
     }
-    const retired = retiredHostIn(repository);
+    const retired = retiredHostNamedIn(repository);
     if (retired) {
         return { alternatives, message: `names ${retired}, which stops serving Istio's charts in December 2026` };
     }
@@ -101,7 +101,7 @@ export function hubProblem(hub: string): HostingProblem | undefined {
     if (!hubPattern.test(hub)) {
         return { alternatives, message: "must be a lowercase registry host with an optional port and path, without a tag (like docker.io/istio)" };
     }
-    const retired = retiredHostIn(hub);
+    const retired = retiredHostNamedIn(hub);
     if (retired) {
         return { alternatives, message: `names ${retired}, which is decommissioned in December 2026` };
     }

@@ -45,7 +45,7 @@ export function istioSampleUrl(istioVersion: string, samplePath: string): string
 
 /**
  * Default sample images. Stable and prerelease run the same WordPress on different PHP versions, the
- * seed's canary; both read one content volume. Tags exist on Docker Hub's official images.
+ * canary; both read one content volume. Tags exist on Docker Hub's official images.
  */
 export const defaultImages = {
     // docker-library/wordpress versions.json: 7.1.0 on PHP 8.2-8.5; php8.3 is its default PHP.

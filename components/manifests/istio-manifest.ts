@@ -3,7 +3,7 @@
 // and a preview diff shows each object. Pure functions: parse, place in a namespace, point Istio's images
 // at istio.hub.
 import * as YAML from "yaml";
-import { defaultIstioHub, retiredHostIn } from "../core/istio-hosting";
+import { defaultIstioHub, retiredHostNamedIn } from "../core/istio-hosting";
 
 export interface ManifestObject {
     apiVersion: string;
@@ -137,7 +137,7 @@ export function imagesOf(object: ManifestObject): string[] {
  * (httpbin's mccutchen/go-httpbin, Prometheus) are not Istio's and stay as they are.
  */
 export function istioImage(image: string, hub: string): string {
-    const isIstios = retiredHostIn(image) !== undefined || image.startsWith(`${defaultIstioHub}/`);
+    const isIstios = retiredHostNamedIn(image) !== undefined || image.startsWith(`${defaultIstioHub}/`);
     if (!isIstios) {
         return image;
     }
@@ -159,11 +159,11 @@ export function rewriteIstioImages(objects: readonly ManifestObject[], hub: stri
 }
 
 /** Every string in an object that still names a retired Istio host, with where it sits. */
-export function retiredHostsIn(object: ManifestObject): string[] {
+export function retiredHostsInObject(object: ManifestObject): string[] {
     const found: string[] = [];
     const visit = (value: unknown, path: string) => {
         if (typeof value === "string") {
-            const host = retiredHostIn(value);
+            const host = retiredHostNamedIn(value);
             if (host) {
                 found.push(`${object.kind} ${object.metadata.name} ${path}: ${value}`);
             }
@@ -202,7 +202,7 @@ export function renderManifest(text: string, options: RenderOptions): ManifestOb
         throw new Error(`${options.source} puts ${elsewhere.map((object) => `${object.kind} ${object.metadata.name} in namespace ` +
             `${object.metadata.namespace}`).join(", ")}, but the stack applies it to ${options.namespace}`);
     }
-    const leftovers = objects.flatMap(retiredHostsIn);
+    const leftovers = objects.flatMap(retiredHostsInObject);
     if (leftovers.length > 0) {
         throw new Error(`${options.source} still names a retired Istio host after moving its images to ${options.hub}:\n  ${leftovers.join("\n  ")}`);
     }

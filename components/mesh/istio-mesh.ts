@@ -25,7 +25,7 @@ export interface IstioMeshArgs {
 /**
  * Istio from its official charts: base (CRDs) → istiod (control plane, webhooks) → ingress gateway,
  * plus the mesh-wide PeerAuthentication; in ambient mode also istiod → cni → ztunnel. Later components'
- * pods depend on `dataplane` (istiod's sidecar injection, or ztunnel in ambient mode) and their Istio
+ * pods depend on `dataplaneReady` (istiod's sidecar injection, or ztunnel in ambient mode) and their Istio
  * custom resources on `istioConfigReady` (the validating webhooks can verify istiod), so both come up in
  * order and destroy removes them first.
  */
@@ -47,7 +47,7 @@ export class IstioMesh extends pulumi.ComponentResource {
      * What a pod of the mesh needs before it starts: istiod's injection webhook (sidecar), or ztunnel on
      * every node (ambient; it comes up after cni, which comes up after istiod).
      */
-    readonly dataplane: k8s.helm.v3.Release;
+    readonly dataplaneReady: k8s.helm.v3.Release;
     readonly meshPeerAuthentication: k8s.apiextensions.CustomResource;
     /** Namespace of the ingress gateway Deployment: Gateway credentials must be Secrets here. */
     readonly gatewayNamespace: string = istioRootNamespace;
@@ -113,7 +113,7 @@ export class IstioMesh extends pulumi.ComponentResource {
                 values: mergeValues(ztunnelValues(istio), ztunnelSizingValues(profile)),
             }, { parent: this, dependsOn: [this.cni] });
         }
-        this.dataplane = this.ztunnel ?? this.istiod;
+        this.dataplaneReady = this.ztunnel ?? this.istiod;
 
         this.gateway = new k8s.helm.v3.Release(gatewayReleaseName, {
             ...chart("gateway"),

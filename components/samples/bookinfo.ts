@@ -13,7 +13,7 @@ import { carriedClientTls } from "../mesh/mtls/client-tls";
 export interface BookinfoArgs {
     config: StackConfig;
     /** Pods need istiod's injection webhook. */
-    istiod: pulumi.Resource;
+    dataplaneReady: pulumi.Resource;
     /** Istio's manifest at the tag of istio.version, rendered for this namespace and istio.hub. */
     manifest: RenderedManifest;
     /** Istio resources need the validating webhooks to verify istiod (IstioMesh.istioConfigReady). */
@@ -39,7 +39,7 @@ export class Bookinfo extends pulumi.ComponentResource {
         this.objects = manifestResources({
             objects: args.manifest.objects,
             namespace: this.namespace,
-            dependsOn: [args.istiod],
+            dependsOn: [args.dataplaneReady],
             podTemplateAnnotations: dataplanePodAnnotations(args.config.istio.dataplane),
         }, this);
         this.manifestUrl = args.manifest.url;

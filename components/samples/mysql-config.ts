@@ -8,8 +8,8 @@ export const mysqlConfigDirectory = "/etc/mysql/conf.d";
 
 /**
  * `skip-name-resolve`: without it MySQL reverse-resolves every client address before it answers, and
- * in a mesh every connection arrives from the sidecar, so each WordPress request paid a DNS round trip
- * (the seed measured pages several times faster with it). Grants here use `%`, never host names.
+ * in a mesh every connection arrives from the sidecar, so each WordPress request would pay a DNS round
+ * trip. Grants here use `%`, never host names.
  */
 export function mysqlServerConfig(): string {
     return [

@@ -13,9 +13,9 @@ export interface MySqlArgs {
     /** Requests and limits of the mysqld container (the sizing profile's). */
     resources: ContainerResources;
     /** Rolls the pod when the stack switches data planes. */
-    dataplane: DataplaneMode;
+    dataplaneMode: DataplaneMode;
     /** The pod needs istiod's sidecar injection webhook first. */
-    istiod: pulumi.Resource;
+    dataplaneReady: pulumi.Resource;
 }
 
 /** Room for the database on any class: IBM classic block and file volumes start at 20 GB. */
@@ -89,7 +89,7 @@ export class MySql extends pulumi.ComponentResource {
                     metadata: {
                         labels,
                         // A ConfigMap change alone does not restart the pod; a changed digest does.
-                        annotations: { "checksum/mysql-config": configDigest(serverConfig), ...dataplanePodAnnotations(args.dataplane) },
+                        annotations: { "checksum/mysql-config": configDigest(serverConfig), ...dataplanePodAnnotations(args.dataplaneMode) },
                     },
                     spec: {
                         serviceAccountName: this.serviceAccount.metadata.name,
@@ -130,7 +130,7 @@ export class MySql extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, { parent: this, dependsOn: [args.istiod] });
+        }, { parent: this, dependsOn: [args.dataplaneReady] });
 
         this.service = new k8s.core.v1.Service(mysqlNames.service, {
             metadata: { name: mysqlNames.service, namespace, labels },

@@ -20,7 +20,7 @@ import {
 export interface WordPressArgs {
     config: StackConfig;
     /** Pods need istiod's injection webhook. */
-    istiod: pulumi.Resource;
+    dataplaneReady: pulumi.Resource;
     /** Istio resources need the validating webhooks to verify istiod (IstioMesh.istioConfigReady). */
     istioConfigReady: pulumi.Resource[];
 }
@@ -41,7 +41,7 @@ function istioDestination(destination: RouteDestination): Record<string, unknown
 }
 
 /**
- * The seed's canary: `wordpress-v1` (stable) and `wordpress-v2` (prerelease), each serving its own image's
+ * The canary: `wordpress-v1` (stable) and `wordpress-v2` (prerelease), each serving its own image's
  * WordPress core and PHP, sharing only wp-content (one volume), one MySQL and one set of keys and salts,
  * behind one Service. A DestinationRule names
  * the two versions; the gateway splits traffic between them by `wordpress.canary.weight` — on the
@@ -81,8 +81,8 @@ export class WordPress extends pulumi.ComponentResource {
             namespace: this.namespace,
             image: wordpress.mysqlImage,
             resources: workloadResources(args.config.profile, "mysql"),
-            dataplane: args.config.istio.dataplane,
-            istiod: args.istiod,
+            dataplaneMode: args.config.istio.dataplane,
+            dataplaneReady: args.dataplaneReady,
         }, { parent: this });
 
         this.contentClaim = new k8s.core.v1.PersistentVolumeClaim(wordpressNames.contentClaim, {
@@ -172,7 +172,7 @@ export class WordPress extends pulumi.ComponentResource {
                 parent: this,
                 // Not after MySQL: both start at once, and WordPress turns ready once its database answers
                 // (its readiness probe fails until then), so waiting would only serialise the image pulls.
-                dependsOn: [args.istiod, ...after],
+                dependsOn: [args.dataplaneReady, ...after],
             });
         };
         this.stable = release(wordpressNames.stable.version, wordpressNames.stable.deployment, wordpress.stableImage, []);

@@ -6,7 +6,7 @@ import { CheckResult, fail, pass, skip } from "./report";
 
 export const gatewayCheckIds = { https: "gateway-https", mutualTls: "gateway-mutual-tls" } as const;
 
-/** httpbin's teapot, the seed's check that the gateway routes to a meshed service. */
+/** httpbin's teapot, the check that the gateway routes to a meshed service. */
 export const teapotPath = "/status/418";
 export const teapotStatus = 418;
 

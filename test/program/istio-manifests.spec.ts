@@ -7,7 +7,7 @@ import {
     imagesOf, istioImage, parseManifest, placeInNamespace, renderManifest, resourceName, rewriteIstioImages,
 } from "../../components/manifests/istio-manifest";
 import { fetchIstioManifest } from "../../components/manifests/fetch";
-import { retiredHostIn } from "../../components/core/istio-hosting";
+import { retiredHostNamedIn } from "../../components/core/istio-hosting";
 import { istioSampleUrl } from "../../components/core/versions";
 import { ProgramRun, lastRunResources, runProgram } from "../harness/program";
 import { validateRun } from "../harness/validate";
@@ -162,7 +162,7 @@ describe("Istio manifests: the program under mocks", () => {
     it("deploys no image from a retired host", () => {
         const images = run.kind("apps/v1", "Deployment").flatMap((d) => d.plain.spec.template.spec.containers.map((c: { image: string }) => c.image));
         assert.ok(images.length >= 10);
-        assert.deepEqual(images.filter((image) => retiredHostIn(image)), []);
+        assert.deepEqual(images.filter((image) => retiredHostNamedIn(image)), []);
     });
 
     it("emits only objects that validate against the upstream schemas", async () => {

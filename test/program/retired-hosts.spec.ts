@@ -1,7 +1,7 @@
 // Guard against Istio's next move: render the stack in its main shapes and fail if anything it registers
 // or outputs names a host Istio has retired (components/core/istio-hosting.ts retiredIstioHosts, one list).
 import { strict as assert } from "assert";
-import { retiredHostIn, retiredIstioHosts } from "../../components/core/istio-hosting";
+import { retiredHostNamedIn, retiredIstioHosts } from "../../components/core/istio-hosting";
 import { istioChartKeysOfLine, minorLine } from "../data/istio-chart-keys";
 import { ProgramRun, RegisteredResource, RunOptions, runProgram, stringsIn } from "../harness/program";
 import { iksResourceState, iksStackConfig } from "../support/iks-stack";
@@ -20,7 +20,7 @@ function retiredHostSightings(run: ProgramRun): string[] {
     const sightings: string[] = [];
     for (const resource of run.resources) {
         for (const { text } of stringsIn(resource.inputs)) {
-            const host = retiredHostIn(text);
+            const host = retiredHostNamedIn(text);
             if (host) {
                 sightings.push(`${resource.type} ${resource.name}: ${host} in ${JSON.stringify(text.slice(0, 120))}`);
             }
@@ -28,7 +28,7 @@ function retiredHostSightings(run: ProgramRun): string[] {
     }
     for (const [name, output] of Object.entries(run.outputs)) {
         for (const { text } of stringsIn(output.value)) {
-            const host = retiredHostIn(text);
+            const host = retiredHostNamedIn(text);
             if (host) {
                 sightings.push(`output ${name}: ${host}`);
             }

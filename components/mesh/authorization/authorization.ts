@@ -21,7 +21,7 @@ export class Authorization extends pulumi.ComponentResource {
                 kind: "Gateway",
                 metadata: { name: waypointName, namespace: managedNamespace(args, namespaceName, "Authorization").metadata.name },
                 spec: waypointGatewaySpec(),
-            }, { parent: this, dependsOn: [...args.mesh.gatewayApiCrds, args.mesh.dataplane] }));
+            }, { parent: this, dependsOn: [...args.mesh.gatewayApiCrds, args.mesh.dataplaneReady] }));
         this.policies = plannedAuthorizationPolicies(args.config).map((policy) => {
             const namespace = managedNamespace(args, policy.namespace, "Authorization");
             return new k8s.apiextensions.CustomResource(`authorization-${policy.namespace}-${policy.name}`, {

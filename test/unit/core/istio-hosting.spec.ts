@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import { parseStackConfig } from "../../../components/config/parse";
 import {
     chartRepositoryProblem, defaultIstioChartRepository, defaultIstioHub, hubProblem, istioChartSource, istioOciChartRepository,
-    retiredHostIn, retiredIstioHosts,
+    retiredHostNamedIn, retiredIstioHosts,
 } from "../../../components/core/istio-hosting";
 import { defaultIstioVersion, istioLineOf, kialiChartVersionFor, supportedIstioLines, supportedIstioRange } from "../../../components/core/versions";
 import { istioChartKeysOfLine, istioChartNames } from "../../data/istio-chart-keys";
@@ -47,13 +47,13 @@ describe("Istio hosting: image hubs", () => {
 
 describe("Istio hosting: retired hosts", () => {
     it("finds each retired host in image references and URLs, and only as a host", () => {
-        assert.equal(retiredHostIn("registry.istio.io/release/examples-bookinfo-details-v1:1.20.3"), "registry.istio.io");
-        assert.equal(retiredHostIn("gcr.io/istio-release/pilot:1.30.5"), "gcr.io/istio-release");
-        assert.equal(retiredHostIn("see https://istio-release.storage.googleapis.com/charts"), "istio-release.storage.googleapis.com");
-        assert.equal(retiredHostIn("REGISTRY.ISTIO.IO/release"), "registry.istio.io");
+        assert.equal(retiredHostNamedIn("registry.istio.io/release/examples-bookinfo-details-v1:1.20.3"), "registry.istio.io");
+        assert.equal(retiredHostNamedIn("gcr.io/istio-release/pilot:1.30.5"), "gcr.io/istio-release");
+        assert.equal(retiredHostNamedIn("see https://istio-release.storage.googleapis.com/charts"), "istio-release.storage.googleapis.com");
+        assert.equal(retiredHostNamedIn("REGISTRY.ISTIO.IO/release"), "registry.istio.io");
         for (const clean of ["docker.io/istio/pilot:1.30.5", "notregistry.istio.io/x", "registry.istio.io.example.com/x",
             "gcr.io/istio-release-mirror/pilot", "https://blob.istio.io/istio-release/charts"]) {
-            assert.equal(retiredHostIn(clean), undefined, clean);
+            assert.equal(retiredHostNamedIn(clean), undefined, clean);
         }
         assert.equal(retiredIstioHosts.length, 3);
     });

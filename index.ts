@@ -11,10 +11,9 @@
 // ConfigFile would show the engine and the tests one opaque resource. The fetch is a parameter so the
 // tests serve fixtures instead of the network.
 import { sampleHostRoutes } from "./components/samples/sample-routes";
-import { Bookinfo } from "./components/samples/bookinfo";
+import { IstioSample } from "./components/samples/istio-sample";
 import { ManifestFetcher, fetchManifestOverHttps } from "./components/manifests/fetch";
 import { loadSampleManifests } from "./components/manifests/sample-manifests";
-import { Httpbin } from "./components/samples/httpbin";
 import { WordPress } from "./components/samples/wordpress";
 import { clusterProvider } from "./components/cluster/cluster-provider";
 import { preflight } from "./components/preflight";
@@ -69,11 +68,11 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
     // which comes after istiod) and its Istio resources for istiod's webhooks, and for nothing else: the
     // samples never wait on each other. A disabled sample creates nothing.
     const wordpress = config.wordpress.enabled ? new WordPress("wordpress", { config, dataplaneReady: mesh.dataplaneReady, istioConfigReady: mesh.istioConfigReady }, onCluster) : undefined;
-    const bookinfo = manifests.bookinfo ? new Bookinfo("bookinfo", {
-        config, dataplaneReady: mesh.dataplaneReady, istioConfigReady: mesh.istioConfigReady, manifest: manifests.bookinfo,
+    const bookinfo = manifests.bookinfo ? new IstioSample("bookinfo", {
+        sample: "bookinfo", config, dataplaneReady: mesh.dataplaneReady, istioConfigReady: mesh.istioConfigReady, manifest: manifests.bookinfo,
     }, onCluster) : undefined;
-    const httpbin = manifests.httpbin ? new Httpbin("httpbin", {
-        config, dataplaneReady: mesh.dataplaneReady, istioConfigReady: mesh.istioConfigReady, manifest: manifests.httpbin,
+    const httpbin = manifests.httpbin ? new IstioSample("httpbin", {
+        sample: "httpbin", config, dataplaneReady: mesh.dataplaneReady, istioConfigReady: mesh.istioConfigReady, manifest: manifests.httpbin,
     }, onCluster) : undefined;
     const samples = [wordpress, bookinfo, httpbin].flatMap((sample) => sample ? [sample] : []);
 

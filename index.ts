@@ -16,7 +16,7 @@ import { ManifestFetcher, fetchManifestOverHttps } from "./components/manifests/
 import { loadSampleManifests } from "./components/manifests/sample-manifests";
 import { Httpbin } from "./components/samples/httpbin";
 import { WordPress } from "./components/samples/wordpress";
-import { clusterProvider } from "./components/cluster/cluster-provider";
+import { clusterProvider, prerequisitesProvider } from "./components/cluster/cluster-provider";
 import { preflight } from "./components/preflight";
 import { curlPath, gatewayCurlCommand } from "./components/edge/curl-commands";
 import { configuredGatewayHosts } from "./components/edge/gateway-plan";
@@ -46,7 +46,7 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
         mtlsMode: config.mtls.mode,
         profile: config.profile,
         gatewayServiceAnnotations: gatewayServiceAnnotations(config.iks, stackName),
-        ...(manifests.gatewayApiCrds ? { gatewayApiCrds: manifests.gatewayApiCrds } : {}),
+        ...(manifests.gatewayApiCrds ? { gatewayApiCrds: manifests.gatewayApiCrds, prerequisitesProvider: prerequisitesProvider(cluster) } : {}),
     }, onCluster);
 
     // --- PKI and ingress gateway ---

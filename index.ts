@@ -15,7 +15,7 @@ import { IstioSample } from "./components/samples/istio-sample";
 import { ManifestFetcher, fetchManifestOverHttps } from "./components/manifests/fetch";
 import { loadSampleManifests } from "./components/manifests/sample-manifests";
 import { WordPress } from "./components/samples/wordpress";
-import { clusterProvider } from "./components/cluster/cluster-provider";
+import { clusterProvider, prerequisitesProvider } from "./components/cluster/cluster-provider";
 import { preflight } from "./components/preflight";
 import { curlPath, gatewayCurlCommand } from "./components/edge/curl-commands";
 import { configuredGatewayHosts } from "./components/edge/gateway-plan";
@@ -45,7 +45,7 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
         mtlsMode: config.mtls.mode,
         profile: config.profile,
         gatewayServiceAnnotations: gatewayServiceAnnotations(config.iks, stackName),
-        ...(manifests.gatewayApiCrds ? { gatewayApiCrds: manifests.gatewayApiCrds } : {}),
+        ...(manifests.gatewayApiCrds ? { gatewayApiCrds: manifests.gatewayApiCrds, prerequisitesProvider: prerequisitesProvider(cluster) } : {}),
     }, onCluster);
 
     // --- PKI and ingress gateway ---

@@ -77,6 +77,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         validityHours: pki.integer("validityHours", 8760, { min: 24, max: 87600 }),
         renewBeforeHours: pki.integer("renewBeforeHours", 720, { min: 1, max: 87600 }),
         keyAlgorithm: pki.oneOf("keyAlgorithm", keyAlgorithms, "ECDSA"),
+        rotation: pki.integer("rotation", 0, { min: 0, max: 1_000_000 }),
     };
     if (pkiConfig.renewBeforeHours >= pkiConfig.validityHours) {
         pki.problem("pki.renewBeforeHours",
@@ -84,6 +85,10 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
             setCommand("pki.renewBeforeHours", String(Math.floor(pkiConfig.validityHours / 10))));
     }
     pki.finish();
+
+    const data = root.object("data");
+    const dataConfig = { retainOnDestroy: data.boolean("retainOnDestroy", true) };
+    data.finish();
 
     const authorization = root.object("authorization");
     const authorizationConfig = { enabled: authorization.boolean("enabled", true) };
@@ -176,6 +181,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         mtls: mtlsConfig,
         gateway: gatewayConfig,
         pki: pkiConfig,
+        data: dataConfig,
         authorization: authorizationConfig,
         wordpress: wordpressConfig,
         bookinfo: bookinfoConfig,

@@ -82,6 +82,12 @@ export interface StackConfig {
         readonly validityHours: number;
         readonly renewBeforeHours: number;
         readonly keyAlgorithm: (typeof keyAlgorithms)[number];
+        /** Leaf generation: raising it renews the gateway's and the client's key and certificate on the next `up`. */
+        readonly rotation: number;
+    };
+    readonly data: {
+        /** MySQL's and WordPress's volumes (PVCs) stay in the cluster when the stack deletes them. */
+        readonly retainOnDestroy: boolean;
     };
     readonly authorization: { readonly enabled: boolean };
     readonly wordpress: {
@@ -128,7 +134,7 @@ export interface StackConfig {
 
 /** The top-level config objects of the contract; anything else under `iks-mesh:` is a typo. */
 export const configSections = [
-    "cluster", "profile", "istio", "mtls", "gateway", "pki", "authorization", "wordpress", "bookinfo", "httpbin", "iks", "kiali", "enroute",
+    "cluster", "profile", "istio", "mtls", "gateway", "pki", "data", "authorization", "wordpress", "bookinfo", "httpbin", "iks", "kiali", "enroute",
 ] as const;
 
 /** Raw values of the top-level keys under the project namespace, JSON already parsed. */

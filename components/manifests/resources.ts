@@ -33,6 +33,8 @@ export interface ManifestResourcesArgs {
     dependsOn: pulumi.Input<pulumi.Resource>[];
     /** Leave the objects in the cluster when the stack stops managing them (CRDs other tools may use). */
     retainOnDelete?: boolean;
+    /** A provider other than the one inherited from the parent (the adopting one, for cluster prerequisites). */
+    provider?: pulumi.ProviderResource;
     /** Added to each Deployment's pod template (the data-plane marker that rolls them on a switch). */
     podTemplateAnnotations?: Readonly<Record<string, string>>;
 }
@@ -63,6 +65,7 @@ export function manifestResources(args: ManifestResourcesArgs, parent: pulumi.Re
             : { ...object.metadata, namespace: args.namespace.metadata.name };
         return new resourceTypes[kind](resourceName(object), { ...object, metadata }, {
             parent, dependsOn: args.dependsOn, ...(args.retainOnDelete ? { retainOnDelete: true } : {}),
+            ...(args.provider ? { provider: args.provider } : {}),
         });
     });
 }

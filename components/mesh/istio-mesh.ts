@@ -20,6 +20,12 @@ export interface IstioMeshArgs {
     gatewayServiceAnnotations: Readonly<Record<string, string>>;
     /** Ambient mode: the Gateway API CRDs (rendered from their pinned release), installed before istiod. */
     gatewayApiCrds?: RenderedManifest;
+    /**
+     * The provider that adopts objects which already exist (components/cluster/cluster-provider.ts,
+     * clusterPrerequisiteArgs): required with gatewayApiCrds, which may ship with the cluster or outlive a
+     * destroy or a data-plane switch (they are kept on delete).
+     */
+    prerequisitesProvider?: k8s.Provider;
 }
 
 /**
@@ -80,8 +86,15 @@ export class IstioMesh extends pulumi.ComponentResource {
         // never starts (istio/istio#46307). The Release waits for readiness by default.
         // istio.io "Install with Helm" (ambient) installs the Gateway API CRDs after base and before istiod.
         // Kept on delete: other tools may use them, as Istio keeps its own CRDs when base is uninstalled.
-        this.gatewayApiCrds = args.gatewayApiCrds ? manifestResources({
+        // Created through the adopting provider, so a create finds them already there (a second ambient
+        // stack, destroy then up, ambient → sidecar → ambient, a managed cluster that ships them) and
+        // applies our version over them instead of failing with "already exists".
+        if (args.gatewayApiCrds && !args.prerequisitesProvider) {
+            throw new Error("IstioMesh: the Gateway API CRDs need the adopting prerequisites provider (index.ts passes it)");
+        }
+        this.gatewayApiCrds = args.gatewayApiCrds && args.prerequisitesProvider ? manifestResources({
             objects: args.gatewayApiCrds.objects, namespace: this.namespace, dependsOn: [], retainOnDelete: true,
+            provider: args.prerequisitesProvider,
         }, this) : [];
 
         this.istiod = new k8s.helm.v3.Release("istiod", {

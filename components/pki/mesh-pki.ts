@@ -21,9 +21,9 @@ export interface MeshPkiArgs {
 
 /**
  * A private root CA and the certificates it issues: the gateway's server certificate and one client
- * certificate for callers that must authenticate to a MUTUAL gateway (the IKS ALB, curl). Every
- * certificate carries `earlyRenewalHours`; once inside that window, `pulumi up --refresh` replaces it
- * (and a new CA replaces every leaf, since their CA inputs change).
+ * certificate for callers that must authenticate to a MUTUAL gateway (the IKS ALB, curl). Leaves are
+ * renewed when `pki.rotation` is raised; every certificate also carries `earlyRenewalHours` as a safety net
+ * for `pulumi up --refresh` (a new CA replaces every leaf, since their CA inputs change).
  */
 export class MeshPki extends pulumi.ComponentResource {
     readonly caPrivateKey: tls.PrivateKey;
@@ -60,8 +60,17 @@ export class MeshPki extends pulumi.ComponentResource {
             earlyRenewalHours: pki.renewBeforeHours,
         }, { parent: this });
 
+        // pki.rotation renews the leaves on the next `up`, deterministically: @pulumi/tls renews a
+        // LocallySignedCert through earlyRenewalHours only when a refresh notices readyForRenewal
+        // (pulumi/pulumi-tls#39), so that stays the safety net and this is the operator's lever. The
+        // `replacementTrigger` resource option (@pulumi/pulumi 3.276 resource.d.ts: "the engine will diff this
+        // with the last recorded value, and trigger a replace if they are not equal") goes on the key, so the
+        // renewal also rotates the key; its CSR and certificate follow because their inputs change. Only set
+        // from generation 1 on, so a stack that never rotated records no trigger and upgrading to this code
+        // renews nothing. The Secrets that carry them are updated in place (enableSecretMutable).
+        const leafRotation: pulumi.CustomResourceOptions = pki.rotation > 0 ? { replacementTrigger: pki.rotation } : {};
         const issue = (role: string, subject: { commonName: string; organization: string }, allowedUses: AllowedUse[], dnsNames?: string[]) => {
-            const key = new tls.PrivateKey(`${name}-${role}-key`, keySpec, { parent: this });
+            const key = new tls.PrivateKey(`${name}-${role}-key`, keySpec, { parent: this, ...leafRotation });
             const request = new tls.CertRequest(`${name}-${role}-csr`, {
                 privateKeyPem: key.privateKeyPem,
                 subject,
@@ -74,7 +83,7 @@ export class MeshPki extends pulumi.ComponentResource {
                 allowedUses,
                 validityPeriodHours: pki.validityHours,
                 earlyRenewalHours: pki.renewBeforeHours,
-            }, { parent: this });
+            }, { parent: this, ...leafRotation });
             return { key, certificate };
         };
 

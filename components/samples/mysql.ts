@@ -16,6 +16,8 @@ export interface MySqlArgs {
     dataplaneMode: DataplaneMode;
     /** The pod needs istiod's sidecar injection webhook first. */
     dataplaneReady: pulumi.Resource;
+    /** data.retainOnDestroy: the data volume stays in the cluster when the stack deletes it. */
+    retainOnDestroy: boolean;
 }
 
 /** Room for the database on any class: IBM classic block and file volumes start at 20 GB. */
@@ -72,7 +74,8 @@ export class MySql extends pulumi.ComponentResource {
                 accessModes: ["ReadWriteOnce"],
                 resources: { requests: { storage: dataSize } },
             },
-        }, { parent: this });
+            // Kept by default: `pulumi destroy` or a removed sample must not take the database with it.
+        }, { parent: this, retainOnDelete: args.retainOnDestroy });
 
         const secretEnv = (envName: string, key: string) => ({
             name: envName,

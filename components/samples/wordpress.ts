@@ -83,6 +83,7 @@ export class WordPress extends pulumi.ComponentResource {
             resources: workloadResources(args.config.profile, "mysql"),
             dataplaneMode: args.config.istio.dataplane,
             dataplaneReady: args.dataplaneReady,
+            retainOnDestroy: args.config.data.retainOnDestroy,
         }, { parent: this });
 
         this.contentClaim = new k8s.core.v1.PersistentVolumeClaim(wordpressNames.contentClaim, {
@@ -92,7 +93,10 @@ export class WordPress extends pulumi.ComponentResource {
                 resources: { requests: { storage: contentSize } },
                 ...(wordpress.storageClass ? { storageClassName: wordpress.storageClass } : {}),
             },
-        }, { parent: this });
+            // Kept by default (data.retainOnDestroy): the uploads and themes outlive a destroy. A kept claim is
+            // adopted by nothing: the next create of the same name fails until it is deleted or restored
+            // (docs/operations.md, Day two).
+        }, { parent: this, retainOnDelete: args.config.data.retainOnDestroy });
 
         // Letters and digits only, like the database passwords: PHP reads them from env without quoting.
         const keyValues = Object.fromEntries(wordpressSecretKeyNames.map((keyName) => [secretKeyOf(keyName),

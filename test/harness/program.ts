@@ -32,6 +32,11 @@ export interface RegisteredResource {
     additionalSecretOutputs: string[];
     /** The resource stays in the cluster when the stack deletes it (`retainOnDelete`). */
     retainOnDelete?: boolean;
+    /** Resource options that turn an update into a replacement (empty/false/undefined when unset). */
+    replaceOnChanges?: string[];
+    deleteBeforeReplace?: boolean;
+    /** The `replacementTrigger` option as sent (serialized), or undefined. */
+    replacementTrigger?: unknown;
     /**
      * The provider reference (`<provider urn>::<id>`) the SDK sent for a custom or remote resource,
      * its own or inherited from its parent; "" means the engine's default provider.
@@ -248,6 +253,9 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
                     read,
                     additionalSecretOutputs: read ? [] : req.getAdditionalsecretoutputsList(),
                     retainOnDelete: read ? false : req.getRetainondelete() === true,
+                    replaceOnChanges: read ? [] : req.getReplaceonchangesList(),
+                    deleteBeforeReplace: read ? false : req.getDeletebeforereplace() === true,
+                    replacementTrigger: read ? undefined : req.getReplacementTrigger()?.toJavaScript(),
                     provider: req.getProvider(),
                 });
             }

@@ -117,6 +117,8 @@ export interface StackConfig {
         readonly resourceGroup?: string;
         readonly loadBalancer: { readonly visibility: (typeof iksLoadBalancerVisibilities)[number] };
         readonly alb: { readonly enabled: boolean; readonly ingressClass: (typeof iksAlbIngressClasses)[number] };
+        /** Deletes leave IBM Cloud alone (account or cluster gone) and log what is left and how to remove it. */
+        readonly skipCloudCleanup: boolean;
     };
     readonly kiali: {
         readonly enabled: boolean;
@@ -557,6 +559,7 @@ function readIks(root: ObjectReader, problems: Problems, options: ParseOptions):
     const resourceGroup = iks.optionalString("resourceGroup", {
         pattern: /^[A-Za-z0-9][-A-Za-z0-9_ ]{0,39}$/, patternText: "a resource group name", example: "default",
     });
+    const skipCloudCleanup = iks.boolean("skipCloudCleanup", false);
     const loadBalancer = iks.object("loadBalancer");
     const loadBalancerConfig = { visibility: loadBalancer.oneOf("visibility", iksLoadBalancerVisibilities, "public") };
     loadBalancer.finish();
@@ -595,6 +598,7 @@ function readIks(root: ObjectReader, problems: Problems, options: ParseOptions):
         dnsTimeoutSeconds,
         loadBalancer: loadBalancerConfig,
         alb: albConfig,
+        skipCloudCleanup,
         ...(resourceGroup ? { resourceGroup } : {}),
         ...(cluster ? { cluster } : {}),
         ...(region ? { region } : {}),

@@ -133,7 +133,8 @@ describe("IKS stack under the mock engine", function () {
         it("carry the API key only as a secret in the environment, beside the CLI settings", () => {
             for (const command of run.ofType(commandType)) {
                 const environment = command.plain.environment;
-                assert.equal(environment.IBMCLOUD_API_KEY, iksApiKey, command.name);
+                assert.equal(environment.IKS_MESH_API_KEY, iksApiKey, command.name);
+                assert.equal("IBMCLOUD_API_KEY" in environment, false, "not stored as IBMCLOUD_API_KEY, which would hide a destroy's current key");
                 assert.equal(environment.IBMCLOUD_COLOR, "false");
                 assert.equal(environment.IBMCLOUD_VERSION_CHECK, "false");
                 assert.equal(environment.IKS_MESH_IBMCLOUD_HOME, ".ibmcloud/test");
@@ -359,6 +360,7 @@ describe("IKS stack under the mock engine", function () {
             const keyless = await runProgram({ iks: { enabled: true, cluster: iksFacts.cluster, region: iksFacts.region } }, iksMocks);
             for (const command of keyless.ofType(commandType)) {
                 assert.equal(command.plain.environment.IBMCLOUD_API_KEY, undefined);
+                assert.equal(command.plain.environment.IKS_MESH_API_KEY, undefined);
                 assert.equal(command.plain.environment.IKS_CLUSTER, iksFacts.cluster);
             }
         });

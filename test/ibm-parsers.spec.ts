@@ -13,7 +13,7 @@ import {
     traefikBackendServiceAnnotations,
 } from "../components/ibm/alb-spec";
 import { ibmCloudEnvironment, scriptCommand, stackCliHome } from "../components/ibm/ibmcloud-cli";
-import { letsEncryptRootsPem } from "../components/ibm/lets-encrypt-roots";
+import { isLetsEncryptRoot, letsEncryptRootsPem } from "../components/ibm/lets-encrypt-roots";
 import { loadBalancerAddress } from "../components/ibm/load-balancer";
 import { albClassProblem, albController, parseAlbList, parseLoadBalancerBackend } from "../components/ibm/scripts/alb-check";
 import {
@@ -255,6 +255,7 @@ describe("IKS parsers: ibmcloud output", () => {
         ] });
         assert.deepEqual(albs.map((alb) => [alb.id, alb.controller, alb.enabled]), [["public-crc-alb1", "nginx", true], ["public-crc-alb2", "traefik", false]]);
         assert.equal(albController("2.0.0_1_iks"), "unknown");
+        assert.equal(albController("0.49.3_2001_iks"), "nginx", "0.x builds are ingress-nginx too");
         assert.throws(() => parseAlbList([]), /no "alb" list/);
     });
 
@@ -309,16 +310,25 @@ describe("IKS pure helpers", () => {
         assert.throws(() => loadBalancerAddress(undefined, "vpc", "s"), /no load-balancer hostname yet/);
     });
 
-    it("selects exactly Let's Encrypt's ISRG Root X1 and X2 from Node's root store", () => {
+    it("selects Let's Encrypt's ISRG roots from Node's root store: X1 and X2 today, YR and YE once Node ships them", () => {
         const pem = letsEncryptRootsPem();
         const certificates = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
         const names = certificates.map((certificate) => new X509Certificate(certificate).subject.split("\n").find((part) => part.startsWith("CN=")));
-        assert.deepEqual(names.sort(), ["CN=ISRG Root X1", "CN=ISRG Root X2"]);
+        assert.ok(names.includes("CN=ISRG Root X1") && names.includes("CN=ISRG Root X2"), names.join(", "));
+        assert.ok(names.every((name) => ["CN=ISRG Root X1", "CN=ISRG Root X2", "CN=ISRG Root YR", "CN=ISRG Root YE"].includes(name ?? "")), names.join(", "));
         for (const certificate of certificates) {
             assert.ok(rootCertificates.some((root) => root.trim() === certificate.trim()), "taken verbatim from the bundled store");
         }
         const withoutIsrg = rootCertificates.filter((root) => !new X509Certificate(root).subject.includes('ISRG'));
-        assert.throws(() => letsEncryptRootsPem(withoutIsrg), /has none of ISRG Root X1, ISRG Root X2/);
+        assert.throws(() => letsEncryptRootsPem(withoutIsrg), /has none of ISRG Root X1, ISRG Root X2, ISRG Root YR, ISRG Root YE/);
+    });
+
+    it("recognises the ISRG roots by organisation and name: the Generation Y roots too, a look-alike name never", () => {
+        const subject = (cn: string, o = "Internet Security Research Group") => `C=US\nO=${o}\nCN=${cn}`;
+        assert.deepEqual(["ISRG Root X1", "ISRG Root X2", "ISRG Root YR", "ISRG Root YE"].map((cn) => isLetsEncryptRoot(subject(cn))), [true, true, true, true]);
+        assert.equal(isLetsEncryptRoot(subject("ISRG Root X1", "Someone Else")), false, "the name alone is not enough");
+        assert.equal(isLetsEncryptRoot(subject("ISRG Root X3")), false);
+        assert.equal(isLetsEncryptRoot(subject("R13")), false, "an intermediate");
     });
 
     it("builds relative command lines and an environment whose only secret is the API key", async () => {

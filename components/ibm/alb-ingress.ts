@@ -102,10 +102,11 @@ export class AlbIngress extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: gateway.dependsOn });
         certificate.apply((result) => {
             if (result.mode === "kubernetes-copy") {
-                void pulumi.log.warn(`No default Secrets Manager instance is registered with cluster ${cli.settings.cluster}, so the ALB serves ` +
-                    `${namespace}/${albNames.ingressTlsKubernetesCopy}, this stack's copy of the Ingress certificate, taken on this pulumi up. ` +
-                    "IBM renews its certificates (90 days, Let's Encrypt) only in the original secret; the copy follows on the next pulumi up. " +
-                    "Run pulumi up at least monthly, or register Secrets Manager (see docs/iks.md, certificate renewal).", this);
+                void pulumi.log.warn(`The Ingress certificate of cluster ${cli.settings.cluster} is not in Secrets Manager, so the ALB serves ` +
+                    `${namespace}/${albNames.ingressTlsKubernetesCopy}, this stack's copy of it, taken on this pulumi up. IBM renews its ` +
+                    "certificates (Let's Encrypt) 37 days before they expire, only in the original secret; the copy follows on the next " +
+                    "pulumi up. Run pulumi up at least weekly (Let's Encrypt certificates become 64-day in February 2027), or move to " +
+                    "Secrets Manager (docs/iks.md, certificate renewal).", this);
             }
         });
 

@@ -115,6 +115,8 @@ export interface StackConfig {
         readonly resourceGroup?: string;
         readonly loadBalancer: { readonly visibility: (typeof iksLoadBalancerVisibilities)[number] };
         readonly alb: { readonly enabled: boolean; readonly ingressClass: (typeof iksAlbIngressClasses)[number] };
+        /** Deletes leave IBM Cloud alone (account or cluster gone) and log what is left and how to remove it. */
+        readonly skipCloudCleanup: boolean;
     };
     readonly kiali: {
         readonly enabled: boolean;

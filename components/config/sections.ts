@@ -167,6 +167,7 @@ export function readIks(root: ObjectReader, secretSections: readonly string[]): 
     const resourceGroup = iks.optionalString("resourceGroup", {
         pattern: /^[A-Za-z0-9][-A-Za-z0-9_ ]{0,39}$/, patternText: "a resource group name", example: "default",
     });
+    const skipCloudCleanup = iks.boolean("skipCloudCleanup", false);
     const loadBalancer = iks.object("loadBalancer");
     const loadBalancerConfig = { visibility: loadBalancer.oneOf("visibility", iksLoadBalancerVisibilities, "public") };
     loadBalancer.finish();
@@ -205,6 +206,7 @@ export function readIks(root: ObjectReader, secretSections: readonly string[]): 
         dnsTimeoutSeconds,
         loadBalancer: loadBalancerConfig,
         alb: albConfig,
+        skipCloudCleanup,
         ...(resourceGroup ? { resourceGroup } : {}),
         ...(cluster ? { cluster } : {}),
         ...(region ? { region } : {}),

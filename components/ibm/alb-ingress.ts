@@ -102,10 +102,11 @@ export class AlbIngress extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: gateway.dependsOn });
         certificate.apply((result) => {
             if (result.mode === "kubernetes-copy") {
-                void pulumi.log.warn(`No default Secrets Manager instance is registered with cluster ${cli.settings.cluster}, so the ALB serves ` +
-                    `${namespace}/${albNames.ingressTlsKubernetesCopy}, this stack's copy of the Ingress certificate, taken on this pulumi up. ` +
-                    "IBM renews its certificates (90 days, Let's Encrypt) only in the original secret; the copy follows on the next pulumi up. " +
-                    "Run pulumi up at least monthly, or register Secrets Manager (see docs/iks.md, certificate renewal).", this);
+                void pulumi.log.warn(`The Ingress certificate of cluster ${cli.settings.cluster} is not in Secrets Manager, so the ALB serves ` +
+                    `${namespace}/${albNames.ingressTlsKubernetesCopy}, this stack's copy of it, taken on this pulumi up. IBM renews its ` +
+                    "certificates (Let's Encrypt) 37 days before they expire, only in the original secret; the copy follows on the next " +
+                    "pulumi up. Run pulumi up at least weekly (Let's Encrypt certificates become 64-day in February 2027), or move to " +
+                    "Secrets Manager (docs/iks.md, certificate renewal).", this);
             }
         });
 
@@ -120,7 +121,6 @@ export class AlbIngress extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: gateway.dependsOn });
 
         let backendService = gateway.serviceName;
-        let annotations: pulumi.Input<Record<string, pulumi.Input<string>>>;
         const ingressDependencies: pulumi.Resource[] = [...gateway.dependsOn, this.upstreamSecret, this.tlsSecretCopy, this.tlsSecretKubernetesCopy];
         if (isTraefikIngressClass(args.ingressClass)) {
             const serversTransport = new k8s.apiextensions.CustomResource(`${name}-servers-transport`, {
@@ -147,14 +147,19 @@ export class AlbIngress extends pulumi.ComponentResource {
             this.traefik = { serversTransport, backendService: traefikService };
             backendService = albNames.traefikBackendService;
             ingressDependencies.push(serversTransport, traefikService);
-            annotations = {};
-        } else {
-            annotations = pulumi.output(args.upstreamServerName).apply((serverName) => nginxUpstreamTlsAnnotations({
-                secretNamespace: namespace,
-                secretName: albNames.upstreamSecret,
-                serverName,
-            }));
         }
+        // The nginx annotations go on the Traefik Ingress too. IBM runs its Traefik ALBs with Traefik's
+        // ingress-nginx compatibility provider (`ingressProvider: ingress-nginx`), which builds the
+        // upstream transport from these Ingress annotations (traefik/traefik
+        // pkg/provider/kubernetes/ingress-nginx/annotations.go: backend-protocol, proxy-ssl-secret,
+        // -verify, -name, -server-name) and ignores the Service's traefik.ingress.kubernetes.io/service.*
+        // ones; without them that ALB presents no client certificate and every request gets a 502.
+        // Traefik's native Kubernetes Ingress provider ignores nginx annotations and uses the ServersTransport.
+        const annotations = pulumi.output(args.upstreamServerName).apply((serverName) => nginxUpstreamTlsAnnotations({
+            secretNamespace: namespace,
+            secretName: albNames.upstreamSecret,
+            serverName,
+        }));
 
         this.ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, {
             metadata: { name: albNames.ingress, namespace, annotations },

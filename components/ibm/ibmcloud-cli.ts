@@ -5,6 +5,8 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config/schema";
+import { skipCloudCleanupVariable } from "./scripts/cleanup";
+import { storedApiKeyVariable } from "./scripts/ibmcloud";
 
 /** Where the scripts live, relative to the project directory that Pulumi runs commands in. */
 export const scriptDirectory = "components/ibm/scripts";
@@ -43,11 +45,17 @@ export interface IbmCloudCliSettings {
     /** Targeted at login when access to the cluster comes through a resource group. */
     resourceGroup?: string;
     stack: string;
+    /** iks.skipCloudCleanup: deletes leave IBM Cloud alone and say what is left (scripts/cleanup.ts). */
+    skipCloudCleanup?: boolean;
 }
 
 /**
- * The environment every ibmcloud command gets. The key is in IBMCLOUD_API_KEY, which `ibmcloud login`
- * reads itself; colour and update checks are off so output stays parseable and no prompt appears.
+ * The environment every ibmcloud command gets. The stack's key is stored as IKS_MESH_API_KEY, not as
+ * IBMCLOUD_API_KEY: a delete runs with the stored environment appended to the current one, and a
+ * stored IBMCLOUD_API_KEY would hide the operator's current key from it (scripts/ibmcloud.ts
+ * chooseApiKey picks, and hands the CLI its IBMCLOUD_API_KEY). Colour and update checks are off so
+ * output stays parseable and no prompt appears. IKS_MESH_SKIP_CLOUD_CLEANUP is stored only when
+ * true, so that an operator can also set it in the environment of a `pulumi destroy`.
  */
 export function ibmCloudEnvironment(settings: IbmCloudCliSettings): Record<string, pulumi.Input<string>> {
     return {
@@ -57,7 +65,8 @@ export function ibmCloudEnvironment(settings: IbmCloudCliSettings): Record<strin
         IBMCLOUD_VERSION_CHECK: "false",
         IKS_MESH_IBMCLOUD_HOME: stackCliHome(settings.stack),
         ...(settings.resourceGroup ? { IKS_RESOURCE_GROUP: settings.resourceGroup } : {}),
-        ...(settings.apiKey ? { IBMCLOUD_API_KEY: pulumi.secret(settings.apiKey) } : {}),
+        ...(settings.apiKey ? { [storedApiKeyVariable]: pulumi.secret(settings.apiKey) } : {}),
+        ...(settings.skipCloudCleanup ? { [skipCloudCleanupVariable]: "true" } : {}),
     };
 }
 
@@ -72,6 +81,7 @@ export function ibmCloudCliSettings(iks: StackConfig["iks"], stack: string): Ibm
         stack,
         ...(iks.apiKey ? { apiKey: iks.apiKey } : {}),
         ...(iks.resourceGroup ? { resourceGroup: iks.resourceGroup } : {}),
+        ...(iks.skipCloudCleanup ? { skipCloudCleanup: true } : {}),
     };
 }
 

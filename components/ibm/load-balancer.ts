@@ -10,8 +10,12 @@ export const ipTypeAnnotation = "service.kubernetes.io/ibm-load-balancer-cloud-p
 export const vpcLoadBalancerNameAnnotation = "service.kubernetes.io/ibm-load-balancer-cloud-provider-vpc-lb-name";
 
 /**
- * The VPC load balancer's name: stable per cluster and stack, so a re-created gateway Service takes
- * over the same load balancer and keeps its hostname (and with it the NLB subdomain and certificate).
+ * The VPC load balancer's name. IBM: with this annotation the VPC load balancer is kept when the
+ * cluster is deleted, while deleting the Service still deletes it; so it does not carry a hostname
+ * across a re-created Service (the NLB subdomain follows a new address by `nlb-dns replace` instead,
+ * scripts/nlb-dns.ts). What it buys: a load balancer named `<cluster>-<stack>-istio-gateway`, which an
+ * operator can find and delete by that name (`ibmcloud is load-balancer-delete <name>`) when it
+ * outlives its cluster and keeps being billed (docs/iks.md), instead of a generated name.
  * VPC names are lowercase letters, digits and hyphens, start with a letter, at most 63 characters.
  */
 export function vpcLoadBalancerName(cluster: string, stack: string): string {

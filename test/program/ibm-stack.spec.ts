@@ -133,7 +133,8 @@ describe("IKS stack under the mock engine", function () {
         it("carry the API key only as a secret in the environment, beside the CLI settings", () => {
             for (const command of run.ofType(commandType)) {
                 const environment = command.plain.environment;
-                assert.equal(environment.IBMCLOUD_API_KEY, iksApiKey, command.name);
+                assert.equal(environment.IKS_MESH_API_KEY, iksApiKey, command.name);
+                assert.equal("IBMCLOUD_API_KEY" in environment, false, "not stored as IBMCLOUD_API_KEY, which would hide a destroy's current key");
                 assert.equal(environment.IBMCLOUD_COLOR, "false");
                 assert.equal(environment.IBMCLOUD_VERSION_CHECK, "false");
                 assert.equal(environment.IKS_MESH_IBMCLOUD_HOME, ".ibmcloud/test");
@@ -272,7 +273,9 @@ describe("IKS stack under the mock engine", function () {
             assert.match(upstream.plain.stringData["tls.crt"], /certificate of mesh-pki-client-cert\n/);
             assert.match(upstream.plain.stringData["tls.key"], /private key of mesh-pki-client-key\n/);
             assert.equal(upstream.plain.stringData["ca.crt"], letsEncryptRootsPem());
-            assert.deepEqual(pemCommonNames(upstream.plain.stringData["ca.crt"]).sort(), ["CN=ISRG Root X1", "CN=ISRG Root X2"]);
+            const roots = pemCommonNames(upstream.plain.stringData["ca.crt"]);
+            assert.ok(roots.includes("CN=ISRG Root X1") && roots.includes("CN=ISRG Root X2"), roots.join(", "));
+            assert.ok(roots.every((name) => /^CN=ISRG Root (X1|X2|YR|YE)$/.test(name ?? "")), "only Let's Encrypt's roots");
             const keyCopies = stringsIn(upstream.inputs).filter(({ text }) => text.includes("private key of mesh-pki-client-key"));
             assert.ok(keyCopies.length > 0 && keyCopies.every(({ secret }) => secret), "the client key is a secret");
         });
@@ -318,7 +321,18 @@ describe("IKS stack under the mock engine", function () {
             const ingress = named(traefik, ingressType, "alb-to-gateway");
             assert.equal(ingress?.plain.spec.ingressClassName, "public-iks-traefik");
             assert.deepEqual(ingress?.plain.spec.rules[0].http.paths[0].backend, { service: { name: "istio-ingressgateway-alb", port: { number: 443 } } });
-            assert.ok(!Object.keys(ingress?.plain.metadata.annotations ?? {}).some((key) => key.startsWith("nginx.")));
+        });
+
+        it("also carries the nginx upstream annotations, which IBM's Traefik ALBs read in their ingress-nginx compatibility mode", () => {
+            const ingress = named(traefik, ingressType, "alb-to-gateway");
+            assert.deepEqual(ingress?.plain.metadata.annotations, {
+                "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
+                "nginx.ingress.kubernetes.io/proxy-ssl-secret": "istio-system/alb-gateway-upstream",
+                "nginx.ingress.kubernetes.io/proxy-ssl-verify": "on",
+                "nginx.ingress.kubernetes.io/proxy-ssl-name": iksFacts.nlbSubdomain,
+                "nginx.ingress.kubernetes.io/proxy-ssl-server-name": "on",
+                "nginx.ingress.kubernetes.io/proxy-ssl-verify-depth": "3",
+            }, "the same client certificate and trust as the ServersTransport, for a compatibility-mode ALB");
         });
 
         it("checks, before the Ingress, that an enabled ALB serves the class: the domain lookup gets the class and infrastructure", () => {
@@ -359,6 +373,7 @@ describe("IKS stack under the mock engine", function () {
             const keyless = await runProgram({ iks: { enabled: true, cluster: iksFacts.cluster, region: iksFacts.region } }, iksMocks);
             for (const command of keyless.ofType(commandType)) {
                 assert.equal(command.plain.environment.IBMCLOUD_API_KEY, undefined);
+                assert.equal(command.plain.environment.IKS_MESH_API_KEY, undefined);
                 assert.equal(command.plain.environment.IKS_CLUSTER, iksFacts.cluster);
             }
         });

@@ -22,12 +22,12 @@ export interface AlbEntry {
 
 const text = (value: unknown): string => (typeof value === "string" ? value.trim() : "");
 
-/** The controller an ALB build runs: `3.x_NNNN_iks` is Traefik, `1.x_NNNN_iks` ingress-nginx. */
+/** The controller an ALB build runs: `3.x_NNNN_iks` is Traefik, `0.x_NNNN_iks` and `1.x_NNNN_iks` ingress-nginx (IBM's ALB version list). */
 export function albController(build: string): AlbController {
     if (build.startsWith("3.")) {
         return "traefik";
     }
-    if (build.startsWith("1.")) {
+    if (build.startsWith("1.") || build.startsWith("0.")) {
         return "nginx";
     }
     return "unknown";

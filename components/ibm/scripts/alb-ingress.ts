@@ -16,6 +16,7 @@
 // `secret-delete` removes the CRN copy, succeeding when it is already gone (or was never made).
 // The exported functions are the pure part.
 import { albClassProblem, parseAlbList, parseLoadBalancerBackend } from "./alb-check.ts";
+import { skipCleanupHint, skipCloudCleanup } from "./cleanup.ts";
 import { IbmCloud, IbmCloudError, backoffSeconds, parseResultLine, readListed, requiredSetting, sleep } from "./ibmcloud.ts";
 
 /** The namespace IKS keeps the cluster's default Ingress secret in. */
@@ -60,13 +61,21 @@ export function parseIngressDomain(cluster: unknown, clusterName = "the cluster"
     return { hostname: hostname.toLowerCase(), secretName, secretNamespace: defaultIngressSecretNamespace };
 }
 
-/** The CRN of an Ingress secret (`ibmcloud ks ingress secret get --output json`, field `crn`). */
+/**
+ * The CRN of an Ingress secret (`ibmcloud ks ingress secret get --output json`, field `crn`, bluemix-go
+ * containerv2 Secret). Without a default Secrets Manager instance IBM shows `NO_DEFAULT_INSTANCE`
+ * there; older secrets show a `cloudcerts` CRN (IBM's Secrets Manager migration steps).
+ */
 export function parseSecretCrn(secret: unknown): string {
-    const crn = text(record(secret).crn);
-    if (!crn.startsWith("crn:")) {
-        throw new IbmCloudError(`ibmcloud ks ingress secret get printed no certificate CRN (got ${JSON.stringify(secret).slice(0, 160)})`, { transient: true });
+    if (typeof secret !== "object" || secret === null || Array.isArray(secret)) {
+        throw new IbmCloudError(`ibmcloud ks ingress secret get printed no secret (got ${JSON.stringify(secret).slice(0, 160)})`, { transient: true });
     }
-    return crn;
+    return text(record(secret).crn);
+}
+
+/** Whether a CRN names a certificate in Secrets Manager, the only kind `ingress secret create --cert-crn` copies and IBM renews. */
+export function isSecretsManagerCrn(crn: string): boolean {
+    return crn.startsWith("crn:") && crn.includes(":secrets-manager:");
 }
 
 /** The Ingress secrets of a cluster (`ibmcloud ks ingress secret ls --output json`). */
@@ -176,20 +185,31 @@ async function createSecretCopy(cli: IbmCloud, copy: CopySettings): Promise<stri
     await cli.ensureReady();
     const instances = parseInstanceList(await cli.retry("ibmcloud ks ingress instance ls", () =>
         cli.json(["ks", "ingress", "instance", "ls", "--cluster", cluster, "--output", "json"])));
-    if (!instances.some((instance) => instance.isDefault)) {
+    const source = `${copy.source.namespace}/${copy.source.name}`;
+    const kubernetesCopy = (why: string): string => {
         if (!copy.kubernetesCopy) {
-            throw new IbmCloudError(`Cluster ${cluster} has no default Secrets Manager instance, so its Ingress certificate has no CRN to copy by. ` +
-                `Fix: ibmcloud ks ingress instance register --cluster ${cluster} --crn <Secrets Manager CRN> --is-default, and run pulumi up again`);
+            throw new IbmCloudError(`${why}, so its Ingress certificate has no Secrets Manager CRN to copy by. ` +
+                `Fix: ibmcloud ks ingress instance register --cluster ${cluster} --crn <Secrets Manager CRN> --is-default, then ` +
+                `ibmcloud ks nlb-dns secret regenerate --cluster ${cluster} --nlb-subdomain <Ingress subdomain>, and run pulumi up again`);
         }
-        cli.log(`cluster ${cluster} has no default Secrets Manager instance: the ALB serves a Kubernetes copy ` +
-            `(${copy.target.namespace}/${copy.kubernetesCopy}) of ${copy.source.namespace}/${copy.source.name}, refreshed on every pulumi up`);
+        cli.log(`${why}: the ALB serves a Kubernetes copy (${copy.target.namespace}/${copy.kubernetesCopy}) of ${source}, ` +
+            "refreshed on every pulumi up");
         const result: CertificateResult = { mode: "kubernetes-copy", name: copy.kubernetesCopy, namespace: copy.target.namespace, crn: "" };
         return JSON.stringify(result);
+    };
+    const defaultInstance = instances.find((instance) => instance.isDefault);
+    if (!defaultInstance) {
+        return kubernetesCopy(`cluster ${cluster} has no default Secrets Manager instance`);
     }
     const getArgs = ["ks", "ingress", "secret", "get", "--cluster", cluster, "--name", copy.source.name,
         "--namespace", copy.source.namespace, "--output", "json"];
-    const crn = await cli.retry(`reading Ingress secret ${copy.source.namespace}/${copy.source.name}`,
-        async () => parseSecretCrn(await cli.json(getArgs)));
+    const crn = await cli.retry(`reading Ingress secret ${source}`, async () => parseSecretCrn(await cli.json(getArgs)));
+    if (!isSecretsManagerCrn(crn)) {
+        return kubernetesCopy(`Ingress secret ${source} is not in Secrets Manager yet (CRN ${crn || "none"}), although ` +
+            `${defaultInstance.name || defaultInstance.crn} is the cluster's default instance: IBM moves it there when it is regenerated ` +
+            `(ibmcloud ks nlb-dns secret regenerate --cluster ${cluster} --nlb-subdomain <Ingress subdomain>; at most 5 a day) ` +
+            "or at its next renewal, and the next pulumi up after that switches to IBM's renewed copy");
+    }
     const where = `${copy.target.namespace}/${copy.target.name}`;
     const existing = findSecret(await listSecrets(cli), copy.target);
     if (existing && existing.crn !== crn) {
@@ -213,11 +233,30 @@ async function createSecretCopy(cli: IbmCloud, copy: CopySettings): Promise<stri
     return JSON.stringify(result);
 }
 
-async function deleteSecretCopy(cli: IbmCloud, copy: CopySettings): Promise<undefined> {
+/** The mode the last secret-create chose (its result line, in PULUMI_COMMAND_STDOUT), when there is one. */
+function previousMode(env: NodeJS.ProcessEnv): CertificateMode | undefined {
+    try {
+        return env.PULUMI_COMMAND_STDOUT ? parseSecretResult(env.PULUMI_COMMAND_STDOUT).mode : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+async function deleteSecretCopy(cli: IbmCloud, copy: CopySettings, env: NodeJS.ProcessEnv): Promise<undefined> {
     const { cluster, retryAttempts, retryBaseSeconds } = cli.settings;
-    await cli.ensureReady();
     const where = `${copy.target.namespace}/${copy.target.name}`;
     const rmArgs = ["ks", "ingress", "secret", "rm", "--cluster", cluster, "--name", copy.target.name, "--namespace", copy.target.namespace];
+    if (previousMode(env) === "kubernetes-copy") {
+        // The Kubernetes copy is a resource of its own, deleted by Pulumi; IBM holds nothing of ours.
+        cli.log(`the ALB served this stack's Kubernetes copy of the Ingress certificate; no Ingress secret ${where} was made at IBM`);
+        return undefined;
+    }
+    if (skipCloudCleanup(env)) {
+        cli.log(`iks.skipCloudCleanup: not touching IBM Cloud. Left behind if the cluster still exists: Ingress secret ${where} ` +
+            `(a copy by CRN). Remove it with: ibmcloud ${rmArgs.join(" ")}`);
+        return undefined;
+    }
+    await cli.ensureReady();
     for (let attempt = 1; attempt <= retryAttempts; attempt++) {
         if (!findSecret(await listSecrets(cli), copy.target)) {
             cli.log(attempt === 1 ? `Ingress secret ${where} does not exist; nothing to remove` : `removed Ingress secret ${where}`);
@@ -244,7 +283,12 @@ export async function albIngressMain(cli: IbmCloud, action: string, env: NodeJS.
         case "secret-create":
             return createSecretCopy(cli, readCopySettings(env));
         case "secret-delete":
-            return deleteSecretCopy(cli, readCopySettings(env));
+            try {
+                return await deleteSecretCopy(cli, readCopySettings(env), env);
+            } catch (error) {
+                throw new IbmCloudError(`${error instanceof Error ? error.message : String(error)}. ${skipCleanupHint}`,
+                    { permission: error instanceof IbmCloudError && error.permission });
+            }
         default:
             throw new IbmCloudError(`usage: node components/ibm/scripts/run.ts alb-ingress ${albIngressActions.join("|")} (got ${JSON.stringify(action)})`);
     }

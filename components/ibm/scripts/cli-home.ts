@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 
-/** Run homes older than this are leftovers of killed runs (they hold login tokens): removed on the next run. */
+/** Run homes older than this are leftovers of killed runs (they hold login tokens): removed on the next run whatever their pid. */
 const staleRunHomeMs = 6 * 60 * 60 * 1000;
 
 export interface RunHome {
@@ -50,17 +50,70 @@ export function createRunHome(sharedHome: string): RunHome {
     };
 }
 
+/** Whether the process that made a run home (`<pid>-<random>`) is gone; a home of a live process is left alone. */
+function ownerIsGone(entry: string): boolean {
+    const pid = Number(/^(\d+)-/.exec(entry)?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) {
+        return false;
+    }
+    try {
+        process.kill(pid, 0);
+        return false;
+    } catch (error) {
+        // EPERM: the pid is alive but someone else's (reused); only ESRCH says it is gone.
+        return (error as NodeJS.ErrnoException).code === "ESRCH";
+    }
+}
+
+/**
+ * Removes run homes that outlived their process: one killed with SIGKILL (pulumi-command stops a
+ * cancelled command that way, through Go's exec.CommandContext) cannot clean up after itself, so
+ * the next run does, as soon as that process is gone; anything older than a few hours goes anyway.
+ */
 function removeStaleRunHomes(runs: string): void {
     for (const entry of fs.readdirSync(runs)) {
         const candidate = path.join(runs, entry);
         try {
-            if (Date.now() - fs.statSync(candidate).mtimeMs > staleRunHomeMs) {
+            if (ownerIsGone(entry) || Date.now() - fs.statSync(candidate).mtimeMs > staleRunHomeMs) {
                 fs.rmSync(candidate, { recursive: true, force: true });
             }
         } catch {
             // another run removed it first
         }
     }
+}
+
+const exitSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const signalNumbers: Record<(typeof exitSignals)[number], number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+/**
+ * Runs `cleanup` however this process ends: normally, by an uncaught error, or by SIGINT, SIGTERM or
+ * SIGHUP (then exiting as the signal would, 128 + its number). Node's default for those signals is
+ * to exit at once, without "exit" handlers, which would leave the run's login tokens behind.
+ * Returns the function that unregisters it.
+ */
+export function removeOnExit(cleanup: () => void): () => void {
+    let done = false;
+    const once = () => {
+        if (!done) {
+            done = true;
+            cleanup();
+        }
+    };
+    const onSignal = (signal: (typeof exitSignals)[number]) => {
+        once();
+        process.exit(128 + signalNumbers[signal]);
+    };
+    process.on("exit", once);
+    for (const signal of exitSignals) {
+        process.on(signal, onSignal);
+    }
+    return () => {
+        process.off("exit", once);
+        for (const signal of exitSignals) {
+            process.off(signal, onSignal);
+        }
+    };
 }
 
 /** The lock that serialises our calls against one shared CLI home (the operator's). */

@@ -8,12 +8,14 @@
 // extension. tsc accepts those imports with `allowImportingTsExtensions` (we never emit JavaScript),
 // and ts-node, which loads the parsers into the Pulumi program as CommonJS, resolves them as written.
 //
-// The API key arrives in IBMCLOUD_API_KEY, which `ibmcloud login` reads itself: it is never an
-// argument, and every text that leaves this process (stdout, stderr, errors) is redacted of it.
-import { spawn } from "node:child_process";
+// The stack's API key arrives in IKS_MESH_API_KEY (stored with the command, a secret), the operator's
+// in IBMCLOUD_API_KEY (the current environment); the chosen one reaches `ibmcloud login` as
+// IBMCLOUD_API_KEY, which the CLI reads itself: it is never an argument, and every text that leaves
+// this process (stdout, stderr, errors) is redacted of both.
+import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import { classifyFailure, requiredRole } from "./cli-failures.ts";
-import { type RunHome, createRunHome, operatorHomeLockPath, withLock } from "./cli-home.ts";
+import { type RunHome, createRunHome, operatorHomeLockPath, removeOnExit, withLock } from "./cli-home.ts";
 
 const containerServicePlugin = "container-service";
 const installFix = "ibmcloud plugin install container-service";
@@ -38,8 +40,12 @@ export interface CliSettings {
     cluster: string;
     /** IBM Cloud region for `ibmcloud login -r` */
     region: string;
-    /** from IBMCLOUD_API_KEY; undefined means an existing login */
+    /** the key this run logs in with (see chooseApiKey); undefined means an existing login */
     apiKey: string | undefined;
+    /** where apiKey came from, and whether the other place held a different key (said in the log, never the keys) */
+    apiKeySource: ApiKeySource;
+    /** every key this run has seen, for redaction */
+    secrets: string[];
     /** the CLI home this stack logs in to with its key, relative to the project */
     stackHome: string | undefined;
     /** targeted at login (`-g`) when access to the cluster comes through a resource group */
@@ -78,14 +84,48 @@ export function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: nu
     return value;
 }
 
-/** The settings every script shares, from its environment. */
-export function readCliSettings(env: NodeJS.ProcessEnv): CliSettings {
-    const apiKey = env.IBMCLOUD_API_KEY && env.IBMCLOUD_API_KEY.trim() !== "" ? env.IBMCLOUD_API_KEY : undefined;
+export interface ApiKeySource {
+    from: "stack" | "environment" | "none";
+    /** both places held a key, and they differ */
+    differs: boolean;
+}
+
+/** Environment variable of the key stored with each command (iks.apiKey at the last `pulumi up`). */
+export const storedApiKeyVariable = "IKS_MESH_API_KEY";
+
+const nonEmpty = (value: string | undefined): string | undefined => (value !== undefined && value.trim() !== "" ? value : undefined);
+
+/**
+ * Which API key a run logs in with. A command's delete runs with the environment stored at the last
+ * `pulumi up` (pulumi-command appends the stored environment to its own, provider/pkg/provider/local
+ * commandOutputs.go), so a key rotated or revoked since then would break `pulumi destroy` until an
+ * `up` ran. So a delete prefers the key of the current environment (IBMCLOUD_API_KEY, not stored
+ * under that name) and an up prefers the stack's configured key, as the program just set it.
+ */
+export function chooseApiKey(env: NodeJS.ProcessEnv, deleting: boolean): { apiKey: string | undefined; source: ApiKeySource; secrets: string[] } {
+    const stored = nonEmpty(env[storedApiKeyVariable]);
+    const current = nonEmpty(env.IBMCLOUD_API_KEY);
+    const secrets = [stored, current].filter((key): key is string => key !== undefined);
+    const differs = stored !== undefined && current !== undefined && stored !== current;
+    if (deleting ? current : !stored && current) {
+        return { apiKey: current, source: { from: "environment", differs }, secrets };
+    }
+    if (stored) {
+        return { apiKey: stored, source: { from: "stack", differs }, secrets };
+    }
+    return { apiKey: undefined, source: { from: "none", differs: false }, secrets };
+}
+
+/** The settings every script shares, from its environment; `deleting` when the action is a delete. */
+export function readCliSettings(env: NodeJS.ProcessEnv, options: { deleting?: boolean } = {}): CliSettings {
+    const { apiKey, source, secrets } = chooseApiKey(env, options.deleting ?? false);
     const stackHome = env.IKS_MESH_IBMCLOUD_HOME && env.IKS_MESH_IBMCLOUD_HOME.trim() !== "" ? env.IKS_MESH_IBMCLOUD_HOME.trim() : undefined;
     return {
         cluster: requiredSetting(env, "IKS_CLUSTER"),
         region: requiredSetting(env, "IKS_REGION"),
         apiKey,
+        apiKeySource: source,
+        secrets,
         stackHome,
         resourceGroup: env.IKS_RESOURCE_GROUP?.trim() || undefined,
         retryAttempts: Math.round(numberSetting(env, "IBMCLOUD_RETRY_ATTEMPTS", 5, { min: 1, max: 20 })),
@@ -184,21 +224,39 @@ export class IbmCloud {
     readonly sharedHome: string | undefined;
     readonly env: NodeJS.ProcessEnv;
     private runHome: RunHome | undefined;
+    private stopRemovingOnExit: (() => void) | undefined;
+    /** CLI processes still running, stopped when this process is stopped. */
+    private readonly children = new Set<ChildProcess>();
     private readonly logSink: (message: string) => void;
 
     constructor(settings: CliSettings, options: IbmCloudOptions = {}) {
         this.settings = settings;
         const cwd = options.cwd ?? process.cwd();
         this.env = { ...(options.env ?? process.env), IBMCLOUD_COLOR: "false", IBMCLOUD_VERSION_CHECK: "false" };
+        // The CLI reads the key from IBMCLOUD_API_KEY; the stored copy under our own name is not its business.
+        delete this.env[storedApiKeyVariable];
+        delete this.env.IBMCLOUD_API_KEY;
+        if (settings.apiKey) {
+            this.env.IBMCLOUD_API_KEY = settings.apiKey;
+        }
+        // IBMCLOUD_TRACE=true (or a file) makes the CLI print every HTTP request and response, bearer
+        // tokens included, into the output we parse and log (IBM: "ibmcloud config --trace").
+        delete this.env.IBMCLOUD_TRACE;
         this.sharedHome = settings.apiKey && settings.stackHome ? path.resolve(cwd, settings.stackHome) : undefined;
         this.logSink = options.log ?? ((message) => process.stderr.write(`${message}\n`));
     }
 
-    /** This run's own CLI home (with a key), created on first use. */
+    /** This run's own CLI home (with a key), created on first use; removed on every exit path (see removeOnExit). */
     get home(): string | undefined {
         if (this.sharedHome && !this.runHome) {
             this.runHome = createRunHome(this.sharedHome);
             this.env.IBMCLOUD_HOME = this.runHome.home;
+            this.stopRemovingOnExit = removeOnExit(() => {
+                for (const child of this.children) {
+                    child.kill("SIGTERM");
+                }
+                this.runHome?.remove();
+            });
         }
         return this.runHome?.home;
     }
@@ -207,11 +265,13 @@ export class IbmCloud {
     close(): void {
         this.runHome?.remove();
         this.runHome = undefined;
+        this.stopRemovingOnExit?.();
+        this.stopRemovingOnExit = undefined;
         delete this.env.IBMCLOUD_HOME;
     }
 
     redact(text: string): string {
-        return redact(text, [this.settings.apiKey]);
+        return redact(text, this.settings.secrets);
     }
 
     log(message: string): void {
@@ -234,6 +294,7 @@ export class IbmCloud {
         return new Promise((resolve, reject) => {
             // No stdin: a CLI prompt (account choice, expired login) fails instead of hanging the deployment.
             const child = spawn("ibmcloud", [...args], { env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+            this.children.add(child);
             let stdout = "";
             let stderr = "";
             child.stdout.on("data", (chunk) => { stdout += chunk; });
@@ -241,6 +302,7 @@ export class IbmCloud {
             const timer = setTimeout(() => child.kill("SIGTERM"), this.settings.callTimeoutSeconds * 1000);
             child.on("error", (error: NodeJS.ErrnoException) => {
                 clearTimeout(timer);
+                this.children.delete(child);
                 if (error.code === "ENOENT") {
                     reject(new IbmCloudError("The ibmcloud CLI was not found on PATH. Install it " +
                         "(https://cloud.ibm.com/docs/cli?topic=cli-getting-started), then `" + installFix + "`, and run pulumi again"));
@@ -250,6 +312,7 @@ export class IbmCloud {
             });
             child.on("close", (code, signal) => {
                 clearTimeout(timer);
+                this.children.delete(child);
                 if (signal) {
                     stderr += `\n(ibmcloud ${args.slice(0, 3).join(" ")} stopped by ${signal} after ${this.settings.callTimeoutSeconds}s)`;
                 }
@@ -281,10 +344,15 @@ export class IbmCloud {
         const described = this.describeFailure(args, result);
         switch (classifyFailure(`${result.stdout}\n${result.stderr}`)) {
             case "permission":
-                return new IbmCloudError(`${described}. The identity of the API key (or of your login) lacks the ${requiredRole(args)}. ` +
-                    "Fix: assign it in IBM Cloud IAM (see docs/iks.md, \"IAM roles\"), then run pulumi again", { permission: true });
+                return new IbmCloudError(`${described}. IBM refused the call: the identity of the API key (or of your login) lacks the ` +
+                    `${requiredRole(args)}, or a context-based restriction of the account (allowed networks or endpoint types for ` +
+                    "Kubernetes Service) blocks calls from this machine; IBM answers both with A0007. Fix: assign the role in IBM Cloud IAM " +
+                    "(see docs/iks.md, \"IAM roles\"), or check Manage > Context-based restrictions, then run pulumi again", { permission: true });
             case "login":
                 return new IbmCloudError(`${described}. Fix: ${loginFix}`);
+            case "prompt":
+                return new IbmCloudError(`${described}. The CLI asked for a confirmation that no one can give here (its input is closed). ` +
+                    `Fix: run it by hand once: ibmcloud ${this.redact(args.join(" "))}`);
             case "transient":
                 return new IbmCloudError(described, { transient: true });
             default:
@@ -385,6 +453,13 @@ export class IbmCloud {
 
     /** Logs in with the stack's API key, or checks the existing login (and its resource group). */
     async ensureLogin(): Promise<void> {
+        const { apiKeySource } = this.settings;
+        if (apiKeySource.differs) {
+            this.log(apiKeySource.from === "environment"
+                ? "IBMCLOUD_API_KEY in this environment differs from the key stored with this command at the last pulumi up; " +
+                  "deleting with the one from the environment"
+                : "IBMCLOUD_API_KEY in this environment differs from the stack's iks.apiKey; using iks.apiKey");
+        }
         if (this.settings.apiKey) {
             await this.login();
             return;

@@ -8,17 +8,24 @@
 // PULUMI_COMMAND_STDOUT. In order, it:
 //   1. adopts a subdomain that already lists our address (refusing one whose certificate is outside
 //      the gateway's namespace: the gateway can read Secrets only there);
-//   2. else reuses the stack's own subdomain (the previous one, or an empty one whose certificate is
-//      in the gateway's namespace): classic `nlb-dns add --nlb-host`, VPC `nlb-dns replace`;
+//   2. else reuses the subdomain this stack recorded (the previous result line, in the state):
+//      classic `nlb-dns add --nlb-host`, VPC `nlb-dns replace`. Never any other empty subdomain: it
+//      may belong to another stack, to a set-up made by hand, or have a certificate IBM stopped;
 //   3. else creates a new one (on VPC retried for minutes: a new load balancer is not usable at once).
-// Each new subdomain mints a certificate that IBM keeps renewing, so reuse avoids piling them up.
+// Then it waits for the certificate by its status (IBM, "Registering a DNS subdomain", and the
+// Secrets Manager migration steps): `created` is done; `creating`/`regenerating` (and the older
+// `pending`) wait; `deleted` (what `nlb-dns secret rm` leaves) is regenerated once with `nlb-dns
+// secret regenerate` (IBM: at most 5 times a day, Let's Encrypt's limit); `rate_limited` stops at once
+// with IBM's explanation, since waiting minutes cannot help.
 // `delete` removes our address (classic `rm` drops one IP; VPC `rm vpc-gen2` only detaches the
 // hostname; in both the subdomain itself stays: no command deletes one) and then stops the now
-// unused subdomain's certificate with `nlb-dns secret rm`.
+// unused subdomain's certificate with `nlb-dns secret rm -f` (without -f the CLI prompts, and with
+// no input fails "Could not read from input: EOF").
 //
 // The exported functions are the pure part (parsing both `nlb-dns ls` shapes, matching, arguments),
 // which the TypeScript side and the tests use directly.
 import * as net from "node:net";
+import { skipCleanupHint, skipCloudCleanup } from "./cleanup.ts";
 import { IbmCloud, IbmCloudError, backoffSeconds, numberSetting, parseResultLine, readListed, requiredSetting, sleep } from "./ibmcloud.ts";
 
 /** One NLB subdomain as `ibmcloud ks nlb-dns ls --output json` lists it, in either infrastructure's shape. */
@@ -31,7 +38,7 @@ export interface NlbRegistration {
     lbHostname: string | undefined;
     /** the certificate Secret IBM creates in secretNamespace */
     secretName: string;
-    /** `created` once the certificate is issued */
+    /** `created` once the certificate is issued; see certificateState */
     secretStatus: string;
     secretNamespace: string;
 }
@@ -128,8 +135,30 @@ export function findRegistration(registrations: readonly NlbRegistration[], addr
     return matches.find((registration) => registration.subdomain === preferredSubdomain) ?? matches[0];
 }
 
+/**
+ * What the certificate's status means for us. IBM lists `created`, `creating` and `regenerating`
+ * ("wait", it can take hours), `rate_limited` (Let's Encrypt's limit: 7 days, cannot be lifted) and
+ * `deleted` (after `nlb-dns secret rm`: never renewed again until regenerated). Anything else, and an
+ * empty status on a registration IBM has only just made, is waited on.
+ */
+export type CertificateState = "ready" | "issuing" | "rate-limited" | "deleted";
+
+export function certificateState(registration: NlbRegistration): CertificateState {
+    const status = registration.secretStatus.trim().toLowerCase();
+    if (status === "created") {
+        return registration.secretName !== "" ? "ready" : "issuing";
+    }
+    if (status === "rate_limited") {
+        return "rate-limited";
+    }
+    if (status === "deleted") {
+        return "deleted";
+    }
+    return "issuing";
+}
+
 export function certificateReady(registration: NlbRegistration): boolean {
-    return registration.secretStatus.toLowerCase() === "created" && registration.secretName !== "";
+    return certificateState(registration) === "ready";
 }
 
 /** Whether no load balancer is registered under the subdomain any more (what `rm` leaves behind). */
@@ -138,17 +167,20 @@ export function isEmpty(registration: NlbRegistration): boolean {
 }
 
 /**
- * The stack's own subdomain to register the address under instead of minting a new one: the previous
- * one (whatever it lists: a new address replaces the old), else an empty one whose certificate is
- * in the gateway's namespace and still issued. Only this program registers subdomains with the
- * gateway's namespace as their secret namespace, so such a leftover is the stack's.
+ * The subdomain to register the address under instead of minting a new one: only the one this stack
+ * recorded (its previous result line, whatever it lists: a new address replaces the old), when its
+ * certificate is in the gateway's namespace. An empty subdomain is not evidence of ownership: other
+ * stacks, registrations made by hand and the stack's own destroyed past all leave empty ones, the
+ * last with a certificate IBM no longer renews.
  */
 export function findReusable(registrations: readonly NlbRegistration[], nlb: { secretNamespace: string; address: LoadBalancerAddress },
     previousSubdomain?: string): NlbRegistration | undefined {
-    const attachable = registrations.filter((registration) => registration.secretNamespace === nlb.secretNamespace
+    if (!previousSubdomain) {
+        return undefined;
+    }
+    return registrations.find((registration) => registration.subdomain === previousSubdomain
+        && registration.secretNamespace === nlb.secretNamespace
         && (registration.shape === "classic" ? "ip" in nlb.address : "hostname" in nlb.address));
-    const previous = attachable.find((registration) => registration.subdomain === previousSubdomain);
-    return previous ?? attachable.find((registration) => isEmpty(registration) && registration.secretName !== "");
 }
 
 /** Registers the address under an existing subdomain: classic adds the IP, VPC points the subdomain at the hostname. */
@@ -159,9 +191,18 @@ export function attachArgs(registration: NlbRegistration, { cluster, address }: 
     return ["ks", "nlb-dns", "replace", "--cluster", cluster, "--lb-host", address.hostname, "--nlb-subdomain", registration.subdomain];
 }
 
-/** Stops the certificate of a subdomain this stack no longer uses (IBM would otherwise renew it forever). */
+/**
+ * Stops the certificate of a subdomain this stack no longer uses (IBM would otherwise renew it
+ * forever). `-f`: "Force the command to run with no user prompts" (IBM's CLI reference); without it
+ * the CLI asks for a confirmation and, with no input, fails.
+ */
 export function secretRemoveArgs(registration: NlbRegistration, cluster: string): string[] {
-    return ["ks", "nlb-dns", "secret", "rm", "--cluster", cluster, "--nlb-subdomain", registration.subdomain];
+    return ["ks", "nlb-dns", "secret", "rm", "--cluster", cluster, "--nlb-subdomain", registration.subdomain, "-f"];
+}
+
+/** Asks IBM for a new certificate for a subdomain whose certificate was deleted (IBM: at most 5 times a day). */
+export function secretRegenerateArgs(registration: NlbRegistration, cluster: string): string[] {
+    return ["ks", "nlb-dns", "secret", "regenerate", "--cluster", cluster, "--nlb-subdomain", registration.subdomain];
 }
 
 export function listArgs(cluster: string): string[] {
@@ -175,7 +216,8 @@ export function createArgs({ infrastructure, cluster, address, secretNamespace, 
             throw new IbmCloudError(`classic load balancers have an IP, but the gateway Service reports hostname ${address.hostname}; ` +
                 "is iks.infrastructure right? Fix: pulumi config set --path iks.infrastructure vpc");
         }
-        return ["ks", "nlb-dns", "create", "classic", "--cluster", cluster, "--ip", address.ip, "--secret-namespace", secretNamespace];
+        // `--type public`: the CLI reference's synopsis names it, and public is the only type classic subdomains have.
+        return ["ks", "nlb-dns", "create", "classic", "--cluster", cluster, "--ip", address.ip, "--secret-namespace", secretNamespace, "--type", "public"];
     }
     const target = "ip" in address ? ["--ip", address.ip] : ["--lb-host", address.hostname];
     // The subdomain's type matches the load balancer's (iks.loadBalancer.visibility).
@@ -307,7 +349,18 @@ async function createRegistration(cli: IbmCloud, nlb: NlbSettings): Promise<stri
             });
     }
 
+    let regenerated = false;
     while (!registration || !certificateReady(registration)) {
+        const state = registration ? certificateState(registration) : "issuing";
+        if (registration && state === "rate-limited") {
+            throw rateLimitedError(cli, registration);
+        }
+        if (registration && state === "deleted" && !regenerated) {
+            await regenerateCertificate(cli, registration);
+            regenerated = true;
+            registration = await find();
+            continue;
+        }
         const remaining = (deadline - Date.now()) / 1000;
         if (remaining <= 0) {
             const waited = Math.round((Date.now() - started) / 1000);
@@ -319,7 +372,7 @@ async function createRegistration(cli: IbmCloud, nlb: NlbSettings): Promise<stri
             }
             throw new IbmCloudError(`Timed out after ${waited}s waiting for the TLS certificate of NLB subdomain ${registration.subdomain} ` +
                 `(secret ${registration.secretName || "not named yet"}, status ${registration.secretStatus || "unknown"}; IBM issues it ` +
-                `asynchronously, usually within minutes). ${fix}`);
+                `asynchronously, usually within minutes, and says that creating or regenerating can take a few hours). ${fix}`);
         }
         cli.log(registration
             ? `waiting for the certificate of ${registration.subdomain} (status ${registration.secretStatus || "unknown"})`
@@ -329,6 +382,27 @@ async function createRegistration(cli: IbmCloud, nlb: NlbSettings): Promise<stri
     }
     cli.log(`NLB subdomain ${registration.subdomain} is ready; its certificate is Secret ${registration.secretNamespace}/${registration.secretName}`);
     return formatResult(registration, nlb.address);
+}
+
+/** IBM's explanation of `rate_limited`, and the only fix there is: waiting. */
+function rateLimitedError(cli: IbmCloud, registration: NlbRegistration): IbmCloudError {
+    return new IbmCloudError(`The TLS certificate of NLB subdomain ${registration.subdomain} has status rate_limited: Let's Encrypt ` +
+        "refused to issue it because its rate limit was reached. IBM says to wait 7 days before the certificate can be issued " +
+        "again, and the limit cannot be lifted, so waiting here cannot help. Fix: run pulumi up again after that; meanwhile check " +
+        `it with: ibmcloud ks nlb-dns ls --cluster ${cli.settings.cluster}`);
+}
+
+/** Asks for a new certificate for a subdomain whose certificate was deleted (`nlb-dns secret rm`, by this stack's destroy or by hand). */
+async function regenerateCertificate(cli: IbmCloud, registration: NlbRegistration): Promise<void> {
+    const args = secretRegenerateArgs(registration, cli.settings.cluster);
+    cli.log(`the certificate of ${registration.subdomain} was deleted (IBM stopped renewing it); asking IBM for a new one ` +
+        "(IBM allows at most 5 regenerations a day)");
+    const result = await cli.call(args);
+    if (result.code !== 0) {
+        const failure = cli.failure(args, result);
+        throw new IbmCloudError(`${failure.message}. The subdomain's certificate stays deleted, and the gateway cannot serve TLS ` +
+            "with it. Fix: wait (Let's Encrypt's limit: at most 5 regenerations a day) and run pulumi up again", { permission: failure.permission });
+    }
 }
 
 /**
@@ -370,6 +444,8 @@ async function removePreviousAddress(cli: IbmCloud, nlb: NlbSettings, reused: Nl
 /**
  * Takes our address off its subdomain (succeeding when it is not registered any more), then stops
  * the certificate of the subdomain left empty: the stack is gone, and IBM would renew it forever.
+ * Only the subdomain this stack registered (found by our address, or recorded in the state) is
+ * touched, and its certificate only when IBM has not deleted it already.
  */
 async function deleteRegistration(cli: IbmCloud, nlb: NlbSettings): Promise<undefined> {
     const { cluster, retryAttempts, retryBaseSeconds } = cli.settings;
@@ -399,7 +475,7 @@ async function deleteRegistration(cli: IbmCloud, nlb: NlbSettings): Promise<unde
     }
     const subdomain = ours?.subdomain ?? nlb.previousSubdomain;
     const left = (await list()).find((registration) => registration.subdomain === subdomain);
-    if (left && isEmpty(left) && left.secretNamespace === nlb.secretNamespace && left.secretName !== "") {
+    if (left && isEmpty(left) && left.secretNamespace === nlb.secretNamespace && left.secretName !== "" && certificateState(left) !== "deleted") {
         const args = secretRemoveArgs(left, cluster);
         cli.log(`stopping the certificate of the now unused NLB subdomain ${left.subdomain}`);
         const result = await cli.call(args);
@@ -411,6 +487,22 @@ async function deleteRegistration(cli: IbmCloud, nlb: NlbSettings): Promise<unde
     return undefined;
 }
 
+/** What a destroy without IBM Cloud leaves behind, and the commands that remove it once IBM Cloud is reachable again. */
+export function nlbLeftovers(nlb: NlbSettings, cluster: string): string {
+    const address = "ip" in nlb.address ? nlb.address.ip : nlb.address.hostname;
+    if (!nlb.previousSubdomain) {
+        return `iks.skipCloudCleanup: not touching IBM Cloud. This stack recorded no NLB subdomain; if one lists ${address}, ` +
+            `find it with: ibmcloud ks nlb-dns ls --cluster ${cluster}`;
+    }
+    const registration: NlbRegistration = {
+        shape: nlb.infrastructure === "classic" ? "classic" : "vpc", subdomain: nlb.previousSubdomain, ips: [], lbHostname: undefined,
+        secretName: "", secretStatus: "", secretNamespace: nlb.secretNamespace,
+    };
+    return `iks.skipCloudCleanup: not touching IBM Cloud. Left behind if the cluster still exists: NLB subdomain ${nlb.previousSubdomain} ` +
+        `with ${address} registered, and its certificate, which IBM keeps renewing. Remove them with: ` +
+        `ibmcloud ${removeArgs(registration, { cluster, address: nlb.address }).join(" ")} && ibmcloud ${secretRemoveArgs(registration, cluster).join(" ")}`;
+}
+
 export const nlbDnsActions = ["create", "delete"] as const;
 
 /** One action of the NlbDns command resource, with its settings from the environment. */
@@ -420,7 +512,16 @@ export async function nlbDnsMain(cli: IbmCloud, action: string, env: NodeJS.Proc
         return createRegistration(cli, nlb);
     }
     if (action === "delete") {
-        return deleteRegistration(cli, nlb);
+        if (skipCloudCleanup(env)) {
+            cli.log(nlbLeftovers(nlb, cli.settings.cluster));
+            return undefined;
+        }
+        try {
+            return await deleteRegistration(cli, nlb);
+        } catch (error) {
+            throw new IbmCloudError(`${error instanceof Error ? error.message : String(error)}. ${skipCleanupHint}`,
+                { permission: error instanceof IbmCloudError && error.permission });
+        }
     }
     throw new IbmCloudError(`usage: node components/ibm/scripts/run.ts nlb-dns ${nlbDnsActions.join("|")} (got ${JSON.stringify(action)})`);
 }

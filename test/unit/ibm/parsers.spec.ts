@@ -13,16 +13,16 @@ import {
     traefikBackendServiceAnnotations,
 } from "../../../components/ibm/alb-spec";
 import { ibmCloudEnvironment, scriptCommand, stackCliHome } from "../../../components/ibm/ibmcloud-cli";
-import { letsEncryptRootsPem } from "../../../components/ibm/lets-encrypt-roots";
+import { isLetsEncryptRoot, letsEncryptRootsPem } from "../../../components/ibm/lets-encrypt-roots";
 import { loadBalancerAddress } from "../../../components/ibm/load-balancer";
 import { albClassProblem, albController, parseAlbList, parseLoadBalancerBackend } from "../../../components/ibm/scripts/alb-check";
 import {
-    parseDomainResult, parseIngressDomain, parseInstanceList, parseSecretCrn, parseSecretList, parseSecretResult,
+    isSecretsManagerCrn, parseDomainResult, parseIngressDomain, parseInstanceList, parseSecretCrn, parseSecretList, parseSecretResult,
 } from "../../../components/ibm/scripts/alb-ingress";
-import { hasContainerServicePlugin, parseCliJson, redact } from "../../../components/ibm/scripts/ibmcloud";
+import { chooseApiKey, hasContainerServicePlugin, parseCliJson, redact } from "../../../components/ibm/scripts/ibmcloud";
 import {
-    attachArgs, certificateReady, createArgs, findRegistration, findReusable, formatResult, parseAddress, parseIpList, parseNlbList, parseResult,
-    removeArgs, secretRemoveArgs,
+    attachArgs, certificateReady, certificateState, createArgs, findRegistration, findReusable, formatResult, parseAddress, parseIpList, parseNlbList, parseResult,
+    removeArgs, secretRegenerateArgs, secretRemoveArgs,
 } from "../../../components/ibm/scripts/nlb-dns";
 import { classifyFailure, requiredRole } from "../../../components/ibm/scripts/cli-failures";
 import { projectRoot } from "../../harness/program";
@@ -85,7 +85,7 @@ describe("IKS parsers: nlb-dns ls", () => {
         assert.deepEqual(parseIpList("[\"169.1.1.1\"]"), ["169.1.1.1"]);
     });
 
-    it("finds the stack's own subdomain to reuse: the previous one, else an empty one whose certificate is in the gateway's namespace", () => {
+    it("reuses only the subdomain this stack recorded, never another empty one", () => {
         const listing = parseNlbList([
             { ...classicListing[0], nlbHost: "a-0001.example", nlbIPArray: [], secretNamespace: "default" },
             { ...classicListing[0], nlbHost: "a-0002.example", nlbIPArray: [], secretNamespace: "istio-system", nlbSslSecretName: "" },
@@ -93,7 +93,9 @@ describe("IKS parsers: nlb-dns ls", () => {
             { ...classicListing[0], nlbHost: "a-0004.example", nlbIPArray: ["169.9.9.9"], secretNamespace: "istio-system" },
         ]);
         const nlb = { secretNamespace: "istio-system", address: { ip: "169.1.1.1" } };
-        assert.equal(findReusable(listing, nlb)?.subdomain, "a-0003.example", "not in default, not without certificate, not in use");
+        assert.equal(findReusable(listing, nlb), undefined, "an empty subdomain in the gateway's namespace is not evidence that it is ours");
+        assert.equal(findReusable(listing, nlb, "a-0003.example")?.subdomain, "a-0003.example", "the recorded one");
+        assert.equal(findReusable(listing, nlb, "a-0001.example"), undefined, "the recorded one, but its certificate is outside the gateway's namespace");
         assert.equal(findReusable(listing, nlb, "a-0004.example")?.subdomain, "a-0004.example", "the previous subdomain, even in use (a new address replaces the old)");
         assert.equal(findReusable(listing, { ...nlb, address: { hostname: "h.lb" } }), undefined, "a classic subdomain takes no hostname");
         assert.deepEqual(attachArgs(listing[2], { cluster: "c", address: { ip: "169.1.1.1" } }),
@@ -101,7 +103,9 @@ describe("IKS parsers: nlb-dns ls", () => {
         const [vpc] = parseNlbList([vpcListing[1]]);
         assert.deepEqual(attachArgs(vpc, { cluster: "c", address: { hostname: "h.lb" } }),
             ["ks", "nlb-dns", "replace", "--cluster", "c", "--lb-host", "h.lb", "--nlb-subdomain", vpc.subdomain]);
-        assert.deepEqual(secretRemoveArgs(vpc, "c"), ["ks", "nlb-dns", "secret", "rm", "--cluster", "c", "--nlb-subdomain", vpc.subdomain]);
+        assert.deepEqual(secretRemoveArgs(vpc, "c"), ["ks", "nlb-dns", "secret", "rm", "--cluster", "c", "--nlb-subdomain", vpc.subdomain, "-f"],
+            "-f: no prompt, which would fail on the closed stdin");
+        assert.deepEqual(secretRegenerateArgs(vpc, "c"), ["ks", "nlb-dns", "secret", "regenerate", "--cluster", "c", "--nlb-subdomain", vpc.subdomain]);
     });
 
     it("tells the shapes apart per entry, accepts null as an empty list, and falls back to nlbIP", () => {
@@ -129,10 +133,14 @@ describe("IKS parsers: nlb-dns ls", () => {
             "mycluster-a1b2-0001");
     });
 
-    it("counts a certificate as ready only when its status is created", () => {
+    it("counts a certificate as ready only when its status is created, and reads IBM's other statuses", () => {
         const [ready, pending] = parseNlbList(classicListing);
         assert.equal(certificateReady(ready), true);
         assert.equal(certificateReady(pending), false);
+        const withStatus = (status: string) => ({ ...ready, secretStatus: status });
+        assert.deepEqual(["created", "creating", "regenerating", "pending", "", "rate_limited", "deleted", "Deleted"].map((status) => certificateState(withStatus(status))),
+            ["ready", "issuing", "issuing", "issuing", "issuing", "rate-limited", "deleted", "deleted"]);
+        assert.equal(certificateState({ ...ready, secretName: "" }), "issuing", "created but not named yet");
     });
 
     it("tells IPs from hostnames", () => {
@@ -143,7 +151,7 @@ describe("IKS parsers: nlb-dns ls", () => {
 
     it("builds create and rm arguments for both infrastructures", () => {
         assert.deepEqual(createArgs({ infrastructure: "classic", cluster: "c", address: { ip: "1.2.3.4" }, secretNamespace: "istio-system" }),
-            ["ks", "nlb-dns", "create", "classic", "--cluster", "c", "--ip", "1.2.3.4", "--secret-namespace", "istio-system"]);
+            ["ks", "nlb-dns", "create", "classic", "--cluster", "c", "--ip", "1.2.3.4", "--secret-namespace", "istio-system", "--type", "public"]);
         assert.deepEqual(createArgs({ infrastructure: "vpc", cluster: "c", address: { hostname: "h.lb" }, secretNamespace: "istio-system" }),
             ["ks", "nlb-dns", "create", "vpc-gen2", "--cluster", "c", "--lb-host", "h.lb", "--secret-namespace", "istio-system", "--type", "public"]);
         assert.deepEqual(createArgs({ infrastructure: "vpc", cluster: "c", address: { hostname: "h.lb" }, secretNamespace: "istio-system", visibility: "private" }).slice(-2),
@@ -173,9 +181,15 @@ describe("IKS parsers: nlb-dns ls", () => {
 });
 
 describe("IKS: what a failed ibmcloud call means", () => {
-    it("tells permission, login and transient failures apart; anything else is final", () => {
-        assert.equal(classifyFailure("FAILED\nYou do not have the required permissions to perform this action."), "permission");
+    it("tells permission, login, prompt and transient failures apart; anything else is final", () => {
+        // IBM's denial, for a missing role and for a context-based restriction alike (issue #24).
+        assert.equal(classifyFailure("FAILED\nYou do not have the correct permissions to perform this action, or the context based rules " +
+            "prevent the action. Make sure that you have the correct access for the resource, or contact your account administrator. (A0007)"), "permission");
+        assert.equal(classifyFailure("FAILED\nsomething else (A0007)"), "permission");
         assert.equal(classifyFailure("FAILED\nThe user is not authorized to perform this action. (403)"), "permission");
+        // ibm-cloud-cli-sdk prompt.go on a closed stdin: never retried, whatever the EOF in it.
+        assert.equal(classifyFailure("Are you sure? [y/N]> FAILED\nCould not read from input: EOF"), "prompt");
+        assert.equal(classifyFailure('Post "https://containers.cloud.ibm.com/global/v2/nlb-dns/deleteSecret": EOF'), "transient");
         assert.equal(classifyFailure("FAILED\nNot logged in. Use 'ibmcloud login' to log in."), "login");
         assert.equal(classifyFailure("FAILED\nSession expired. Log in again."), "login");
         assert.equal(classifyFailure("FAILED\nInternal Server Error. Try again later. (E0001)"), "transient");
@@ -187,7 +201,11 @@ describe("IKS: what a failed ibmcloud call means", () => {
         assert.match(requiredRole(["ks", "ingress", "secret", "create", "--cluster", "c"]), /^Administrator platform access role/);
         assert.match(requiredRole(["ks", "nlb-dns", "create", "vpc-gen2", "--cluster", "c"]), /^Editor platform access role/);
         assert.match(requiredRole(["ks", "nlb-dns", "secret", "rm", "--cluster", "c"]), /^Editor/);
-        assert.match(requiredRole(["ks", "nlb-dns", "ls", "--cluster", "c"]), /^Viewer/);
+        assert.match(requiredRole(["ks", "nlb-dns", "ls", "--cluster", "c"]), /^Editor/, "IBM: nlb-dns ls needs Editor");
+        assert.match(requiredRole(["ks", "ingress", "secret", "ls", "--cluster", "c"]), /^Administrator/, "IBM: ingress secret ls needs Administrator");
+        assert.match(requiredRole(["ks", "ingress", "secret", "get", "--cluster", "c"]), /^Administrator/);
+        assert.match(requiredRole(["ks", "cluster", "get", "--cluster", "c"]), /^Viewer/);
+        assert.match(requiredRole(["ks", "ingress", "lb", "get", "--cluster", "c"]), /^Viewer/);
     });
 });
 
@@ -204,7 +222,11 @@ describe("IKS parsers: ibmcloud output", () => {
     it("reads the certificate CRN of an Ingress secret and lists secrets", () => {
         const crn = "crn:v1:bluemix:public:secrets-manager:us-south:a/1:2::secret:3";
         assert.equal(parseSecretCrn({ cluster: "c0ffee", crn, name: "s", namespace: "default", status: "created" }), crn);
-        assert.throws(() => parseSecretCrn({ name: "s" }), /no certificate CRN/);
+        assert.equal(parseSecretCrn({ name: "s", crn: "NO_DEFAULT_INSTANCE" }), "NO_DEFAULT_INSTANCE", "what IBM shows without a default instance");
+        assert.throws(() => parseSecretCrn([]), /printed no secret/);
+        assert.equal(isSecretsManagerCrn(crn), true);
+        assert.equal(isSecretsManagerCrn("NO_DEFAULT_INSTANCE"), false);
+        assert.equal(isSecretsManagerCrn("crn:v1:bluemix:public:cloudcerts:us-south:a/1:2:certificate:3"), false, "Certificate Manager, retired");
         assert.deepEqual(parseSecretList([{ cluster: "c", crn, name: "s", namespace: "istio-system" }, { crn }]), [{ name: "s", namespace: "istio-system", crn }]);
         assert.deepEqual(parseSecretList(null), []);
         assert.deepEqual(parseSecretResult(JSON.stringify({ mode: "secrets-manager", name: "s", namespace: "n", crn })),
@@ -233,6 +255,7 @@ describe("IKS parsers: ibmcloud output", () => {
         ] });
         assert.deepEqual(albs.map((alb) => [alb.id, alb.controller, alb.enabled]), [["public-crc-alb1", "nginx", true], ["public-crc-alb2", "traefik", false]]);
         assert.equal(albController("2.0.0_1_iks"), "unknown");
+        assert.equal(albController("0.49.3_2001_iks"), "nginx", "0.x builds are ingress-nginx too");
         assert.throws(() => parseAlbList([]), /no "alb" list/);
     });
 
@@ -258,6 +281,16 @@ describe("IKS parsers: ibmcloud output", () => {
         assert.equal(hasContainerServicePlugin(null), false);
     });
 
+    it("picks the API key: an up the stack's, a delete the current environment's, and says when they differ", () => {
+        const both = { IKS_MESH_API_KEY: "stored", IBMCLOUD_API_KEY: "current" };
+        assert.deepEqual(chooseApiKey(both, false), { apiKey: "stored", source: { from: "stack", differs: true }, secrets: ["stored", "current"] });
+        assert.deepEqual(chooseApiKey(both, true), { apiKey: "current", source: { from: "environment", differs: true }, secrets: ["stored", "current"] });
+        assert.equal(chooseApiKey({ IKS_MESH_API_KEY: "stored" }, true).apiKey, "stored", "no current key: the stored one");
+        assert.equal(chooseApiKey({ IBMCLOUD_API_KEY: "current" }, false).apiKey, "current", "no iks.apiKey: the environment's");
+        assert.equal(chooseApiKey({ IKS_MESH_API_KEY: "same", IBMCLOUD_API_KEY: "same" }, true).source.differs, false);
+        assert.equal(chooseApiKey({ IBMCLOUD_API_KEY: "  " }, true).apiKey, undefined, "an empty variable is no key");
+    });
+
     it("reads JSON after a CLI notice, and redacts every occurrence of a secret", () => {
         assert.deepEqual(parseCliJson("Notice: a new version is available\n[{\"a\":1}]\n"), [{ a: 1 }]);
         assert.throws(() => parseCliJson("FAILED\nnot json"), /expected JSON/);
@@ -277,16 +310,25 @@ describe("IKS pure helpers", () => {
         assert.throws(() => loadBalancerAddress(undefined, "vpc", "s"), /no load-balancer hostname yet/);
     });
 
-    it("selects exactly Let's Encrypt's ISRG Root X1 and X2 from Node's root store", () => {
+    it("selects Let's Encrypt's ISRG roots from Node's root store: X1 and X2 today, YR and YE once Node ships them", () => {
         const pem = letsEncryptRootsPem();
         const certificates = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
         const names = certificates.map((certificate) => new X509Certificate(certificate).subject.split("\n").find((part) => part.startsWith("CN=")));
-        assert.deepEqual(names.sort(), ["CN=ISRG Root X1", "CN=ISRG Root X2"]);
+        assert.ok(names.includes("CN=ISRG Root X1") && names.includes("CN=ISRG Root X2"), names.join(", "));
+        assert.ok(names.every((name) => ["CN=ISRG Root X1", "CN=ISRG Root X2", "CN=ISRG Root YR", "CN=ISRG Root YE"].includes(name ?? "")), names.join(", "));
         for (const certificate of certificates) {
             assert.ok(rootCertificates.some((root) => root.trim() === certificate.trim()), "taken verbatim from the bundled store");
         }
         const withoutIsrg = rootCertificates.filter((root) => !new X509Certificate(root).subject.includes('ISRG'));
-        assert.throws(() => letsEncryptRootsPem(withoutIsrg), /has none of ISRG Root X1, ISRG Root X2/);
+        assert.throws(() => letsEncryptRootsPem(withoutIsrg), /has none of ISRG Root X1, ISRG Root X2, ISRG Root YR, ISRG Root YE/);
+    });
+
+    it("recognises the ISRG roots by organisation and name: the Generation Y roots too, a look-alike name never", () => {
+        const subject = (cn: string, o = "Internet Security Research Group") => `C=US\nO=${o}\nCN=${cn}`;
+        assert.deepEqual(["ISRG Root X1", "ISRG Root X2", "ISRG Root YR", "ISRG Root YE"].map((cn) => isLetsEncryptRoot(subject(cn))), [true, true, true, true]);
+        assert.equal(isLetsEncryptRoot(subject("ISRG Root X1", "Someone Else")), false, "the name alone is not enough");
+        assert.equal(isLetsEncryptRoot(subject("ISRG Root X3")), false);
+        assert.equal(isLetsEncryptRoot(subject("R13")), false, "an intermediate");
     });
 
     it("builds relative command lines and an environment whose only secret is the API key", async () => {
@@ -296,10 +338,14 @@ describe("IKS pure helpers", () => {
         assert.equal(stackCliHome("prod"), ".ibmcloud/prod");
         const pulumi = await import("@pulumi/pulumi");
         const environment = ibmCloudEnvironment({ cluster: "c", region: "us-south", stack: "prod", apiKey: pulumi.secret("k") });
+        // Stored under a name of its own, so that a delete still sees the operator's current IBMCLOUD_API_KEY.
         assert.deepEqual(Object.keys(environment).sort(), [
-            "IBMCLOUD_API_KEY", "IBMCLOUD_COLOR", "IBMCLOUD_VERSION_CHECK", "IKS_CLUSTER", "IKS_MESH_IBMCLOUD_HOME", "IKS_REGION",
+            "IBMCLOUD_COLOR", "IBMCLOUD_VERSION_CHECK", "IKS_CLUSTER", "IKS_MESH_API_KEY", "IKS_MESH_IBMCLOUD_HOME", "IKS_REGION",
         ]);
-        assert.equal(await (environment.IBMCLOUD_API_KEY as any).isSecret, true);
+        assert.equal(await (environment.IKS_MESH_API_KEY as any).isSecret, true);
+        assert.equal(ibmCloudEnvironment({ cluster: "c", region: "us-south", stack: "prod", skipCloudCleanup: true }).IKS_MESH_SKIP_CLOUD_CLEANUP, "true");
+        assert.equal("IKS_MESH_SKIP_CLOUD_CLEANUP" in ibmCloudEnvironment({ cluster: "c", region: "us-south", stack: "prod" }), false,
+            "stored only when true, so that the variable in a destroy's own environment is not hidden");
         assert.equal(environment.IKS_MESH_IBMCLOUD_HOME, ".ibmcloud/prod");
         assert.deepEqual(Object.keys(ibmCloudEnvironment({ cluster: "c", region: "us-south", stack: "prod" })).includes("IBMCLOUD_API_KEY"), false);
     });

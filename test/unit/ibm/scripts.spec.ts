@@ -1,6 +1,7 @@
 // The IKS command scripts run for real, with node, against a stub `ibmcloud` on PATH that answers
 // with IBM's documented JSON shapes: what `pulumi up` and `pulumi destroy` would make them do.
 import { strict as assert } from "assert";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { scriptCommand } from "../../../components/ibm/ibmcloud-cli";
@@ -104,7 +105,7 @@ describe("IKS scripts against a stub ibmcloud", function () {
             const creates = stub.callsOf("ks", "nlb-dns", "create");
             assert.equal(creates.length, 1);
             assert.deepEqual(creates[0].argv, ["ks", "nlb-dns", "create", "classic", "--cluster", cluster, "--ip", gatewayIp,
-                "--secret-namespace", "istio-system"]);
+                "--secret-namespace", "istio-system", "--type", "public"]);
         });
 
         it("prints one JSON line with the subdomain, certificate secret and namespace that `ls` reports", () => {
@@ -147,8 +148,9 @@ describe("IKS scripts against a stub ibmcloud", function () {
                 ["ks", "nlb-dns", "rm", "classic", "--cluster", cluster, "--ip", gatewayIp, "--nlb-host", registered.subdomain],
             ]);
             assert.deepEqual(stub.callsOf("ks", "nlb-dns", "secret", "rm").map((call) => call.argv),
-                [["ks", "nlb-dns", "secret", "rm", "--cluster", cluster, "--nlb-subdomain", registered.subdomain]],
-                "the certificate of the now unused subdomain is stopped");
+                [["ks", "nlb-dns", "secret", "rm", "--cluster", cluster, "--nlb-subdomain", registered.subdomain, "-f"]],
+                "the certificate of the now unused subdomain is stopped, with -f (no prompt)");
+            assert.equal(stub.state().nlb[cluster].find((entry) => entry.subdomain === registered.subdomain)?.secretStatus, "deleted");
             assert.deepEqual(ours(stub, { ip: gatewayIp }), []);
             assert.deepEqual(stub.state().nlb[cluster].find((entry) => entry.subdomain === unrelated.subdomain)?.ips, unrelated.ips);
 
@@ -191,12 +193,12 @@ describe("IKS scripts against a stub ibmcloud", function () {
             assert.deepEqual(stub.callsOf("ks", "nlb-dns", "rm").map((call) => call.argv),
                 [["ks", "nlb-dns", "rm", "vpc-gen2", "--cluster", cluster, "--nlb-subdomain", subdomain]]);
             assert.deepEqual(stub.callsOf("ks", "nlb-dns", "secret", "rm").map((call) => call.argv),
-                [["ks", "nlb-dns", "secret", "rm", "--cluster", cluster, "--nlb-subdomain", subdomain]]);
+                [["ks", "nlb-dns", "secret", "rm", "--cluster", cluster, "--nlb-subdomain", subdomain, "-f"]]);
             assert.deepEqual(ours(stub, { hostname: gatewayHostname }), []);
             const left = stub.state().nlb[cluster].find((entry) => entry.subdomain === subdomain);
             assert.ok(left, "IBM keeps the subdomain: rm vpc-gen2 only detaches the hostname");
             assert.equal(left.lbHostname, "");
-            assert.equal(left.secretName, "", "its certificate is no longer renewed");
+            assert.equal(left.secretStatus, "deleted", "its certificate is no longer renewed");
             assert.ok(stub.state().nlb[cluster].some((entry) => entry.subdomain === unrelated.subdomain));
             // Without the stored output too: the address alone finds (or does not find) the registration.
             assertOk(await run(stub, "nlb-dns", "delete", nlbSettings("vpc")), "second delete");
@@ -213,9 +215,14 @@ describe("IKS scripts against a stub ibmcloud", function () {
             ...(infrastructure === "vpc" ? {} : {}),
         });
 
-        it("classic: reuses the stack's empty subdomain with `nlb-dns add --nlb-host` instead of minting a new one", async () => {
+        /** The result line this stack recorded for the leftover (what PULUMI_COMMAND_STDOUT holds on an update). */
+        const recorded = (registration: StubRegistration, address: string) => JSON.stringify({
+            subdomain: registration.subdomain, secretName: registration.secretName, secretNamespace: registration.secretNamespace, address,
+        });
+
+        it("classic: reuses the subdomain this stack recorded with `nlb-dns add --nlb-host` instead of minting a new one", async () => {
             const stub = newStub(scenario("classic", { nlb: { [cluster]: [{ ...unrelated }, leftover("classic")] } }));
-            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic", { PULUMI_COMMAND_STDOUT: recorded(leftover("classic"), "169.61.20.1") }));
             assertOk(result, "create");
             assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 0, "no new subdomain, no new certificate");
             assert.deepEqual(stub.callsOf("ks", "nlb-dns", "add").map((call) => call.argv),
@@ -223,9 +230,9 @@ describe("IKS scripts against a stub ibmcloud", function () {
             assert.equal(parseResult(result.stdout).subdomain, leftover("classic").subdomain);
         });
 
-        it("VPC: reuses the stack's empty subdomain with `nlb-dns replace --lb-host --nlb-subdomain`", async () => {
+        it("VPC: reuses the subdomain this stack recorded with `nlb-dns replace --lb-host --nlb-subdomain`", async () => {
             const stub = newStub(scenario("vpc", { nlb: { [cluster]: [{ ...unrelated, ips: [] }, leftover("vpc")] } }));
-            const result = await run(stub, "nlb-dns", "create", nlbSettings("vpc"));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("vpc", { PULUMI_COMMAND_STDOUT: recorded(leftover("vpc"), "old-us-south.lb.appdomain.cloud") }));
             assertOk(result, "create");
             assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 0);
             assert.deepEqual(stub.callsOf("ks", "nlb-dns", "replace").map((call) => call.argv),
@@ -246,10 +253,20 @@ describe("IKS scripts against a stub ibmcloud", function () {
             assert.deepEqual(stub.state().nlb[cluster].find((entry) => entry.subdomain === subdomain)?.ips, [newIp]);
         });
 
+        it("never takes over an empty subdomain this stack did not record, even one in the gateway's namespace (another stack's, a hand-made one)", async () => {
+            const stub = newStub(scenario("classic", { nlb: { [cluster]: [leftover("classic")] } }));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            assertOk(result, "create");
+            assert.equal(stub.callsOf("ks", "nlb-dns", "add").length, 0);
+            assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 1, "a subdomain of its own");
+            assert.notEqual(parseResult(result.stdout).subdomain, leftover("classic").subdomain);
+            assert.ok(stub.calls().every((call) => !call.argv.includes(leftover("classic").subdomain)), "the other subdomain is not touched");
+        });
+
         it("never reuses a subdomain whose certificate is outside the gateway's namespace, nor one whose certificate was stopped", async () => {
             const stub = newStub(scenario("classic", { nlb: { [cluster]: [
                 { ...leftover("classic"), secretNamespace: "default" },
-                { ...leftover("classic"), subdomain: "mesh-cluster-0008.us-south.stg.containers.appdomain.cloud", secretName: "", secretStatus: "" },
+                { ...leftover("classic"), subdomain: "mesh-cluster-0008.us-south.stg.containers.appdomain.cloud", secretStatus: "deleted" },
             ] } }));
             assertOk(await run(stub, "nlb-dns", "create", nlbSettings("classic")), "create");
             assert.equal(stub.callsOf("ks", "nlb-dns", "add").length, 0);
@@ -298,7 +315,7 @@ describe("IKS scripts against a stub ibmcloud", function () {
         it("a missing IAM role fails at once, naming the role: Editor for nlb-dns", async () => {
             const stub = newStub(scenario("classic", { denied: { "ks nlb-dns create": true } }));
             const result = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
-            assertFails(result, /lacks the Editor platform access role for the cluster.*Fix: assign it in IBM Cloud IAM/);
+            assertFails(result, /\(A0007\)\. IBM refused the call: .*lacks the Editor platform access role for the cluster.*context-based restriction.*Fix: assign the role in IBM Cloud IAM/);
             assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 1, "not retried");
         });
 
@@ -403,7 +420,7 @@ describe("IKS scripts against a stub ibmcloud", function () {
             const stub = newStub(scenario("classic", { certificateReadyAfterPolls: 5 }));
             const result = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
             assertOk(result, "create");
-            assert.match(result.stderr, /waiting for the certificate of .* \(status pending\)/);
+            assert.match(result.stderr, /waiting for the certificate of .* \(status creating\)/);
             assert.ok(stub.callsOf("ks", "nlb-dns", "ls").length >= 6);
         });
 
@@ -411,7 +428,7 @@ describe("IKS scripts against a stub ibmcloud", function () {
             const stub = newStub(scenario("classic", { certificateReadyAfterPolls: null }));
             const started = Date.now();
             const result = await run(stub, "nlb-dns", "create", nlbSettings("classic", { NLB_DNS_TIMEOUT_SECONDS: "0.5" }));
-            assertFails(result, /Timed out after \d+s waiting for the TLS certificate of NLB subdomain \S+ \(secret \S+, status pending/);
+            assertFails(result, /Timed out after \d+s waiting for the TLS certificate of NLB subdomain \S+ \(secret \S+, status creating/);
             assert.match(result.stderr, /raise iks\.dnsTimeoutSeconds/);
             assert.ok(Date.now() - started < 15000, "the timeout bounds the wait");
             assert.equal(ours(stub, { ip: gatewayIp }).length, 1, "the registration stays, for the next run to adopt");
@@ -701,6 +718,238 @@ describe("IKS scripts against a stub ibmcloud", function () {
             const stub = newStub(state);
             assertFails(await run(stub, "alb-ingress", "secret-create", copySettings()),
                 /Ingress secret istio-system\/iks-ingress-tls already exists for another certificate \(crn:v1:other\)/);
+        });
+    });
+
+    describe("destroy finishes (`nlb-dns secret rm -f`)", () => {
+        it("the stub prompts for `nlb-dns secret rm` without -f and, with stdin closed, fails as the CLI does", async () => {
+            const state = scenario("classic");
+            state.nlb[cluster].push({ subdomain: "mesh-cluster-0005.us-south.stg.containers.appdomain.cloud", ips: [], secretName: "mesh-cluster-0005",
+                secretNamespace: "istio-system", secretStatus: "created" });
+            const stub = newStub(state);
+            const env = stub.environment({});
+            const args = ["ks", "nlb-dns", "secret", "rm", "--cluster", cluster, "--nlb-subdomain", "mesh-cluster-0005.us-south.stg.containers.appdomain.cloud"];
+            // stdin closed, as the scripts spawn the CLI (and as pulumi-command runs a command with no stdin input).
+            const prompted = spawnSync(path.join(stub.binDir, "ibmcloud"), args, { env, cwd: stub.workDir, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", timeout: 20000 });
+            assert.notEqual(prompted.status, 0);
+            assert.match(prompted.stdout, /\[y\/N\]> FAILED\nCould not read from input: EOF/);
+            assert.equal(stub.state().nlb[cluster][1].secretStatus, "created", "nothing was deleted");
+            const forced = await runProcess(path.join(stub.binDir, "ibmcloud"), [...args, "-f"], env, stub.workDir);
+            assert.equal(forced.code, 0, forced.stdout);
+            assert.equal(stub.state().nlb[cluster][1].secretStatus, "deleted");
+        });
+
+        it("destroy → up on the same cluster registers a subdomain of its own, never the one whose certificate it deleted", async () => {
+            const stub = newStub(scenario("classic", { certificateReadyAfterPolls: 0 }));
+            const first = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            assertOk(first, "create");
+            assertOk(await run(stub, "nlb-dns", "delete", nlbSettings("classic", { PULUMI_COMMAND_STDOUT: first.stdout })), "destroy");
+            const again = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            assertOk(again, "up after destroy");
+            assert.notEqual(parseResult(again.stdout).subdomain, parseResult(first.stdout).subdomain);
+            const [registered] = ours(stub, { ip: gatewayIp });
+            assert.equal(registered.secretStatus, "created");
+        });
+    });
+
+    describe("the certificate's status", () => {
+        const deletedOne: StubRegistration = {
+            subdomain: "mesh-cluster-0007.us-south.stg.containers.appdomain.cloud", ips: [], lbHostname: "",
+            secretName: "mesh-cluster-0007", secretNamespace: "istio-system", secretStatus: "deleted",
+        };
+        const recorded = JSON.stringify({ subdomain: deletedOne.subdomain, secretName: deletedOne.secretName, secretNamespace: "istio-system", address: "169.61.20.1" });
+
+        it("deleted: the recorded subdomain gets `nlb-dns secret regenerate` once, then the wait for `created`", async () => {
+            const stub = newStub(scenario("classic", { nlb: { [cluster]: [{ ...deletedOne }] } }));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic", { PULUMI_COMMAND_STDOUT: recorded }));
+            assertOk(result, "create");
+            assert.deepEqual(stub.callsOf("ks", "nlb-dns", "secret", "regenerate").map((call) => call.argv),
+                [["ks", "nlb-dns", "secret", "regenerate", "--cluster", cluster, "--nlb-subdomain", deletedOne.subdomain]]);
+            assert.match(result.stderr, /was deleted \(IBM stopped renewing it\); asking IBM for a new one \(IBM allows at most 5 regenerations a day\)/);
+            assert.match(result.stderr, /status regenerating/);
+            assert.equal(parseResult(result.stdout).subdomain, deletedOne.subdomain);
+            assert.equal(stub.state().nlb[cluster][0].secretStatus, "created");
+        });
+
+        it("rate_limited: fails at once with IBM's explanation instead of waiting out iks.dnsTimeoutSeconds", async () => {
+            const stub = newStub(scenario("classic", { newCertificateStatus: "rate_limited" }));
+            const started = Date.now();
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic", { NLB_DNS_TIMEOUT_SECONDS: "600" }));
+            assertFails(result, /has status rate_limited: Let's Encrypt refused to issue it .*IBM says to wait 7 days .*cannot be lifted/);
+            assert.ok(Date.now() - started < 15000);
+            assert.equal(stub.callsOf("ks", "nlb-dns", "secret", "regenerate").length, 0, "regenerating cannot lift the limit");
+        });
+
+        it("creating: waits, and so does regenerating (statuses IBM lists as still in progress)", async () => {
+            const stub = newStub(scenario("classic", { certificateReadyAfterPolls: 3 }));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            assertOk(result, "create");
+            assert.match(result.stderr, /status creating/);
+        });
+    });
+
+    describe("denials as IBM words them (A0007)", () => {
+        it("VPC: a denied `nlb-dns create` is not retried until iks.dnsTimeoutSeconds", async () => {
+            const stub = newStub(scenario("vpc", { denied: { "ks nlb-dns create": true } }));
+            const result = await run(stub, "nlb-dns", "create", nlbSettings("vpc", { NLB_DNS_TIMEOUT_SECONDS: "600" }));
+            assertFails(result, /A0007.*Editor platform access role/);
+            assert.equal(stub.callsOf("ks", "nlb-dns", "create").length, 1);
+        });
+
+        it("a denied delete stops at once (no retries), naming Editor", async () => {
+            const stub = newStub(scenario("classic"));
+            const first = await run(stub, "nlb-dns", "create", nlbSettings("classic"));
+            assertOk(first, "create");
+            stub.setState({ ...stub.state(), denied: { "ks nlb-dns rm": true } });
+            const result = await run(stub, "nlb-dns", "delete", nlbSettings("classic", { PULUMI_COMMAND_STDOUT: first.stdout }));
+            assertFails(result, /A0007.*Editor platform access role/);
+            assert.equal(stub.callsOf("ks", "nlb-dns", "rm").length, 1);
+        });
+
+        it("`nlb-dns ls` needs Editor too", async () => {
+            const stub = newStub(scenario("classic", { denied: { "ks nlb-dns ls": true } }));
+            assertFails(await run(stub, "nlb-dns", "create", nlbSettings("classic")), /A0007.*Editor platform access role/);
+            assert.equal(stub.callsOf("ks", "nlb-dns", "ls").length, 1);
+        });
+    });
+
+    describe("IAM that matches the mode: `ingress secret` needs Administrator", () => {
+        const copySettings = (extra: Record<string, string> = {}) => ({
+            IKS_CLUSTER: cluster, IKS_REGION: "us-south", IKS_MESH_IBMCLOUD_HOME: ".ibmcloud/dev", IBMCLOUD_API_KEY: apiKey,
+            ALB_SOURCE_SECRET: "mesh-cluster-0000", ALB_SOURCE_NAMESPACE: "default", ALB_TARGET_SECRET: "iks-ingress-tls",
+            ALB_TARGET_NAMESPACE: "istio-system", ALB_KUBERNETES_COPY_SECRET: "iks-ingress-tls-copy", ...extra,
+        });
+
+        it("without Secrets Manager, an Editor-only key deploys and destroys: no `ingress secret` call at all", async () => {
+            const stub = newStub(scenario("classic", { instances: { [cluster]: [] }, denied: { "ks ingress secret": true } }));
+            const created = await run(stub, "alb-ingress", "secret-create", copySettings());
+            assertOk(created, "secret-create");
+            assert.equal(JSON.parse(created.stdout).mode, "kubernetes-copy");
+            assertOk(await run(stub, "alb-ingress", "secret-delete", copySettings({ PULUMI_COMMAND_STDOUT: created.stdout })), "secret-delete");
+            assert.deepEqual(stub.callsOf("ks", "ingress", "secret"), []);
+        });
+
+        it("with Secrets Manager, a key without Administrator is refused at once, naming Administrator", async () => {
+            const stub = newStub(scenario("classic", { denied: { "ks ingress secret": true } }));
+            assertFails(await run(stub, "alb-ingress", "secret-create", copySettings()), /A0007.*Administrator platform access role/);
+            assert.equal(stub.callsOf("ks", "ingress", "secret", "get").length, 1);
+        });
+    });
+
+    describe("Secrets Manager mode from the source secret's CRN", () => {
+        it("an instance registered as default is not enough: until the secret is regenerated it has no Secrets Manager CRN, so the Kubernetes copy serves", async () => {
+            const state = scenario("classic");
+            state.ingressSecrets[cluster] = [{ name: "mesh-cluster-0000", namespace: "default", crn: "NO_DEFAULT_INSTANCE",
+                domain: "mesh-cluster-0000.us-south.containers.appdomain.cloud" }];
+            state.nlb[cluster].push({ subdomain: "mesh-cluster-0000.us-south.containers.appdomain.cloud", ips: ["169.61.1.1"], secretName: "mesh-cluster-0000",
+                secretNamespace: "default", secretStatus: "created" });
+            const stub = newStub(state);
+            const settings = {
+                IKS_CLUSTER: cluster, IKS_REGION: "us-south", IKS_MESH_IBMCLOUD_HOME: ".ibmcloud/dev", IBMCLOUD_API_KEY: apiKey,
+                ALB_SOURCE_SECRET: "mesh-cluster-0000", ALB_SOURCE_NAMESPACE: "default", ALB_TARGET_SECRET: "iks-ingress-tls",
+                ALB_TARGET_NAMESPACE: "istio-system", ALB_KUBERNETES_COPY_SECRET: "iks-ingress-tls-copy",
+            };
+            const before = await run(stub, "alb-ingress", "secret-create", settings);
+            assertOk(before, "secret-create before regenerate");
+            assert.equal(JSON.parse(before.stdout).mode, "kubernetes-copy");
+            assert.match(before.stderr, /is not in Secrets Manager yet \(CRN NO_DEFAULT_INSTANCE\).*nlb-dns secret regenerate/);
+            assert.equal(stub.callsOf("ks", "ingress", "secret", "create").length, 0);
+
+            const regenerate = await runProcess(path.join(stub.binDir, "ibmcloud"), ["ks", "nlb-dns", "secret", "regenerate", "--cluster", cluster,
+                "--nlb-subdomain", "mesh-cluster-0000.us-south.containers.appdomain.cloud"], { ...stub.environment({}) }, stub.workDir);
+            assert.equal(regenerate.code, 0, regenerate.stdout);
+            const after = await run(stub, "alb-ingress", "secret-create", settings);
+            assertOk(after, "secret-create after regenerate");
+            assert.equal(JSON.parse(after.stdout).mode, "secrets-manager");
+            assert.match(JSON.parse(after.stdout).crn, /:secrets-manager:/);
+        });
+    });
+
+    describe("destroy that always finishes (#22)", () => {
+        const goneCluster = () => {
+            const state = scenario("classic");
+            state.clusters = {};
+            return newStub(state);
+        };
+        const recorded = JSON.stringify({ subdomain: "mesh-cluster-0003.us-south.stg.containers.appdomain.cloud", secretName: "mesh-cluster-0003",
+            secretNamespace: "istio-system", address: gatewayIp });
+
+        it("with the cluster gone, a delete fails naming the way out", async () => {
+            const stub = goneCluster();
+            assertFails(await run(stub, "nlb-dns", "delete", nlbSettings("classic", { PULUMI_COMMAND_STDOUT: recorded })),
+                /could not be found.*IKS_MESH_SKIP_CLOUD_CLEANUP=true pulumi destroy/);
+        });
+
+        it("IKS_MESH_SKIP_CLOUD_CLEANUP=true: both deletes succeed without any ibmcloud call, logging what is left and the commands", async () => {
+            const stub = goneCluster();
+            const nlb = await run(stub, "nlb-dns", "delete", nlbSettings("classic", { PULUMI_COMMAND_STDOUT: recorded, IKS_MESH_SKIP_CLOUD_CLEANUP: "true" }));
+            assertOk(nlb, "nlb-dns delete");
+            assert.match(nlb.stderr, new RegExp("Left behind if the cluster still exists: NLB subdomain mesh-cluster-0003\\S+ with 169\\.61\\.20\\.30 .*" +
+                "ibmcloud ks nlb-dns rm classic --cluster mesh-cluster --ip 169\\.61\\.20\\.30 --nlb-host mesh-cluster-0003\\S+ && " +
+                "ibmcloud ks nlb-dns secret rm --cluster mesh-cluster --nlb-subdomain mesh-cluster-0003\\S+ -f"));
+            const copy = await run(stub, "alb-ingress", "secret-delete", {
+                IKS_CLUSTER: cluster, IKS_REGION: "us-south", IBMCLOUD_API_KEY: apiKey, IKS_MESH_IBMCLOUD_HOME: ".ibmcloud/dev",
+                ALB_SOURCE_SECRET: "mesh-cluster-0000", ALB_TARGET_SECRET: "iks-ingress-tls", ALB_TARGET_NAMESPACE: "istio-system",
+                IKS_MESH_SKIP_CLOUD_CLEANUP: "true",
+                PULUMI_COMMAND_STDOUT: JSON.stringify({ mode: "secrets-manager", name: "iks-ingress-tls", namespace: "istio-system", crn: "crn:v1:x" }),
+            });
+            assertOk(copy, "secret-delete");
+            assert.match(copy.stderr, /Ingress secret istio-system\/iks-ingress-tls .*ibmcloud ks ingress secret rm --cluster mesh-cluster --name iks-ingress-tls --namespace istio-system/);
+            assert.deepEqual(stub.calls(), [], "no ibmcloud call");
+        });
+
+        it("a delete prefers the API key of the current environment to the stored one, and says so", async () => {
+            const stub = newStub(scenario("classic", { certificateReadyAfterPolls: 0 }));
+            const first = await run(stub, "nlb-dns", "create", nlbSettings("classic", { IKS_MESH_API_KEY: apiKey }, false));
+            assertOk(first, "create with the stored key");
+            // The stored key was revoked since; the operator exports the new one.
+            const removal = await run(stub, "nlb-dns", "delete", nlbSettings("classic", { PULUMI_COMMAND_STDOUT: first.stdout, IKS_MESH_API_KEY: "revoked-key-0000" }));
+            assertOk(removal, "delete with the current key");
+            assert.match(removal.stderr, /IBMCLOUD_API_KEY in this environment differs from the key stored with this command at the last pulumi up; deleting with the one from the environment/);
+            assert.ok(!removal.stderr.includes("revoked-key-0000"));
+            // An up keeps the stack's key.
+            const up = await run(stub, "nlb-dns", "create", nlbSettings("classic", { IKS_MESH_API_KEY: "revoked-key-0000" }));
+            assertFails(up, /Unable to authenticate/);
+            assert.match(up.stderr, /differs from the stack's iks\.apiKey; using iks\.apiKey/);
+        });
+
+        for (const signal of ["SIGTERM", "SIGINT"] as const) {
+            it(`${signal}: the run's CLI home (its login tokens) is removed before the script exits`, async () => {
+                const stub = newStub(scenario("classic", { certificateReadyAfterPolls: null }));
+                const env = stub.environment(nlbSettings("classic", { NLB_DNS_TIMEOUT_SECONDS: "60" }));
+                const child = spawn(process.execPath, ["--disable-warning=MODULE_TYPELESS_PACKAGE_JSON", path.join(projectRoot, "components", "ibm", "scripts", "run.ts"),
+                    "nlb-dns", "create"], { env, cwd: stub.workDir, stdio: ["ignore", "pipe", "pipe"] });
+                const runs = path.join(stub.workDir, ".ibmcloud", "dev", "runs");
+                let stderr = "";
+                child.stderr.on("data", (chunk) => { stderr += chunk; });
+                while (!stderr.includes("waiting for the certificate")) {
+                    await new Promise((resolve) => setTimeout(resolve, 50));
+                }
+                assert.equal(fs.readdirSync(runs).length, 1, "the run has its home");
+                const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+                child.kill(signal);
+                assert.equal(await exited, 128 + (signal === "SIGTERM" ? 15 : 2));
+                assert.deepEqual(fs.readdirSync(runs), []);
+            });
+        }
+
+        it("SIGKILL (how pulumi-command stops a cancelled command): the next run removes the dead run's home at once", async () => {
+            const stub = newStub(scenario("classic", { certificateReadyAfterPolls: null }));
+            const env = stub.environment(nlbSettings("classic", { NLB_DNS_TIMEOUT_SECONDS: "60" }));
+            const child = spawn(process.execPath, ["--disable-warning=MODULE_TYPELESS_PACKAGE_JSON", path.join(projectRoot, "components", "ibm", "scripts", "run.ts"),
+                "nlb-dns", "create"], { env, cwd: stub.workDir, stdio: ["ignore", "pipe", "pipe"] });
+            let stderr = "";
+            child.stderr.on("data", (chunk) => { stderr += chunk; });
+            while (!stderr.includes("waiting for the certificate")) {
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            const runs = path.join(stub.workDir, ".ibmcloud", "dev", "runs");
+            const [killedHome] = fs.readdirSync(runs);
+            await new Promise((resolve) => { child.on("exit", resolve); child.kill("SIGKILL"); });
+            assert.deepEqual(fs.readdirSync(runs), [killedHome], "SIGKILL leaves it behind");
+            stub.setState({ ...stub.state(), certificateReadyAfterPolls: 0 });
+            assertOk(await run(stub, "nlb-dns", "create", nlbSettings("classic")), "next run");
+            assert.deepEqual(fs.readdirSync(runs), [], "the dead run's home went with the next run");
         });
     });
 

@@ -64,10 +64,11 @@ export interface IbmCloudPins {
 /** The committed pins; anything missing or malformed fails naming the file and the command that pins. */
 export function readPins(text: string): IbmCloudPins {
     const pins = JSON.parse(text) as { cli?: { version?: unknown; platform?: unknown; sha256?: unknown }; containerServicePlugin?: { version?: unknown } };
-    const cliVersion = String(pins.cli?.version ?? "");
-    const platform = String(pins.cli?.platform ?? "");
-    const sha256 = String(pins.cli?.sha256 ?? "").toLowerCase();
-    const pluginVersion = String(pins.containerServicePlugin?.version ?? "");
+    const field = (value: unknown): string => (typeof value === "string" ? value : "");
+    const cliVersion = field(pins.cli?.version);
+    const platform = field(pins.cli?.platform);
+    const sha256 = field(pins.cli?.sha256).toLowerCase();
+    const pluginVersion = field(pins.containerServicePlugin?.version);
     const problems = [
         ...(/^\d+\.\d+\.\d+$/.test(cliVersion) ? [] : [`cli.version ${JSON.stringify(cliVersion)} is not an exact version`]),
         ...(platform === "linux64" ? [] : [`cli.platform ${JSON.stringify(platform)} is not linux64 (the runners' platform)`]),

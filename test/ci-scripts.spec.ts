@@ -568,6 +568,8 @@ describe("CI scripts", () => {
             const preview = box.run("check", { STACK: "prod", COMMAND: "preview", PULUMI_BACKEND_URL: backend });
             assert.equal(preview.status, 0, "a preview takes no lock: it only warns");
             assert.match(preview.stdout, /::warning title=prod needs recovery::/);
+            const destroy = box.run("check", { STACK: "prod", COMMAND: "destroy", PULUMI_BACKEND_URL: backend });
+            assert.equal(destroy.status, 0, "a destroy waits for a live lock itself instead of failing here");
             const clean = sandbox({ "Pulumi.yaml": "name: iks-mesh\n" });
             const ok = clean.run("check", { STACK: "prod", COMMAND: "up", PULUMI_BACKEND_URL: `file://${clean.dir}` });
             assert.equal(ok.status, 0, ok.stdout + ok.stderr);

@@ -31,6 +31,26 @@ export function environmentOf(stack: string): string {
     return isDemoStack(stack) ? demoEnvironment : stack;
 }
 
+/** Suffix of the environment with a stack's read-only credentials, for previews. */
+export const previewSuffix = "-preview";
+/** Demo destroys (cleanup, sweep) run from main only, without the reviewer the demo deploys need. */
+export const demoCleanupEnvironment = "demo-cleanup";
+
+/**
+ * The environment of one operation (.github/workflows/stack.yml computes the same): previews get the
+ * read-only `<env>-preview`; demo destroys `demo-cleanup`; everything else the stack's own, with its
+ * write credentials.
+ */
+export function environmentFor(stack: string, command: string): string {
+    if (command === "preview") {
+        return `${stack}${previewSuffix}`;
+    }
+    if (isDemoStack(stack) && command === "destroy") {
+        return demoCleanupEnvironment;
+    }
+    return environmentOf(stack);
+}
+
 export interface PullRequestState {
     number: number;
     state: "OPEN" | "CLOSED" | "MERGED";

@@ -1,16 +1,26 @@
 // The commands of the shared stack job (.github/workflows/stack.yml) and of the demo sweep, run as
-//   ts-node --transpile-only scripts/ci/stack-job.ts <settings|prepare|sweep>
-// This file only runs pulumi and gh and writes step outputs; every decision is in the pure modules
-// beside it (stack-plan.ts, demo-plan.ts, stack-settings.ts), tested in test/tools/ci-scripts.spec.ts.
+//   ts-node --transpile-only scripts/ci/stack-job.ts <settings|prepare|sweep|check|recover>
+// This file only runs pulumi, gh, helm and aws and writes step outputs; every decision is in the pure
+// modules beside it (stack-plan.ts, demo-plan.ts, stack-settings.ts, recovery.ts, job-timeouts.ts),
+// tested in test/tools/ci-scripts.spec.ts.
 //
 // Environment: STACK, COMMAND, CONFIG_FROM, DEMO_PR, MAX_AGE_HOURS (per subcommand), GITHUB_OUTPUT,
-// GITHUB_REPOSITORY, GH_TOKEN (gh), and for tests LOCK_WAIT_SECONDS / LOCK_RETRY_SECONDS.
+// GITHUB_REPOSITORY, GH_TOKEN (gh), PULUMI_BACKEND_URL (check, recover), and for tests
+// LOCK_WAIT_SECONDS / LOCK_RETRY_SECONDS / MAX_RUN_SECONDS.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import { demoLabel, demoPullRequest, handOverComments, HandOver, planDemoSweep, PullRequestState } from "./demo-plan";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { demoLabel, demoPullRequest, handOverComments, HandOver, isDemoStack, planDemoSweep, PullRequestState } from "./demo-plan";
+import { largestRunSeconds } from "./job-timeouts";
+import {
+    backendLocation, parseLockError, parseLockListing, parsePendingReleases, planRecovery, RecoveryPlan, StackLock, withLockFile,
+} from "./recovery";
 import { parseStackList, StackSummary } from "./stack-list";
 import { isNoSuchStack, isStackLocked, planStackJob } from "./stack-plan";
-import { configOnlyCopy, readStackSettings, stackFileName } from "./stack-settings";
+import { planIsolation, probeVerdict } from "./state-isolation";
+import { configOnlyCopy, providerPlugins, readStackSettings, stackFileName } from "./stack-settings";
 
 class JobError extends Error {}
 
@@ -79,14 +89,21 @@ function ensureStackFile(stack: string): void {
     }
 }
 
+/** The longest a legitimate operation holds a stack's lock (scripts/ci/job-timeouts.ts). */
+function maxRunSeconds(): number {
+    return Number(process.env.MAX_RUN_SECONDS ?? largestRunSeconds());
+}
+
 /**
  * `pulumi destroy --remove`, waiting while another job holds the stack's lock (a cleanup and a
  * hand-over can reach the same stack at once; the backend serialises them, the loser waits). A stack
- * that is gone when the lock frees was destroyed by the other job: that is success.
+ * that is gone when the lock frees was destroyed by the other job: that is success. A lock older than
+ * any operation runs belongs to an interrupted run: that fails at once with the recovery commands,
+ * instead of waiting for a lock that never frees.
  */
 function destroyDemoStack(stack: string): void {
     ensureStackFile(stack);
-    const waitSeconds = Number(process.env.LOCK_WAIT_SECONDS ?? 2700);
+    const waitSeconds = Number(process.env.LOCK_WAIT_SECONDS ?? maxRunSeconds());
     const retrySeconds = Number(process.env.LOCK_RETRY_SECONDS ?? 30);
     const started = Date.now();
     for (;;) {
@@ -100,10 +117,17 @@ function destroyDemoStack(stack: string): void {
             notice(`${stack} was already removed by another job`);
             return;
         }
-        if (!isStackLocked(result.output) || (Date.now() - started) / 1000 >= waitSeconds) {
-            throw new JobError(isStackLocked(result.output)
-                ? `${stack} stayed locked for ${waitSeconds} s. If no job is running on it, the lock is stale: delete it under .pulumi/locks/ in the backend, then re-run`
-                : `pulumi destroy of ${stack} failed (exit ${result.status})`);
+        if (!isStackLocked(result.output)) {
+            throw new JobError(`pulumi destroy of ${stack} failed (exit ${result.status})`);
+        }
+        // Demo stacks are reached from several concurrency groups: a CI user's lock may be live.
+        const plan = planRecovery({
+            stack, locks: parseLockError(result.output), releases: [], now: new Date(), maxRunSeconds: maxRunSeconds(),
+            exclusive: false, ciUser: os.userInfo().username,
+        });
+        const stale = plan.locks.length > 0 && plan.locks.every((finding) => finding.stale);
+        if (stale || (Date.now() - started) / 1000 >= waitSeconds) {
+            throw new JobError(`${stack} ${stale ? "is locked by an interrupted run" : `stayed locked for ${waitSeconds} s`}.\n${plan.report.join("\n")}`);
         }
         console.log(`${stack} is locked by another operation; retrying in ${retrySeconds} s`);
         sleep(retrySeconds);
@@ -169,7 +193,123 @@ function sweep(): void {
     console.log(`demo stacks to destroy: ${entries.length === 0 ? "none" : entries.map((entry) => entry.stack).join(", ")}`);
 }
 
-const subcommands: Record<string, () => void> = { settings, prepare, sweep };
+/** The project name, which names the stack's lock directory in a self-managed backend. */
+function projectName(): string {
+    const project = YAML.parse(fs.readFileSync("Pulumi.yaml", "utf8")) as { name?: unknown };
+    if (typeof project?.name !== "string") {
+        throw new JobError("Pulumi.yaml has no project name");
+    }
+    return project.name;
+}
+
+/** The stack's lock files in the backend, with their holders. */
+function stackLocks(stack: string): StackLock[] {
+    const backend = backendLocation(env("PULUMI_BACKEND_URL"));
+    const project = projectName();
+    if (backend.kind === "file") {
+        const lockRoot = path.join(backend.root, ".pulumi", "locks");
+        const files = fs.existsSync(lockRoot) ? (fs.readdirSync(lockRoot, { recursive: true }) as string[]) : [];
+        return files.map((file) => `.pulumi/locks/${file.split(path.sep).join("/")}`)
+            .filter((key) => fs.statSync(path.join(backend.root, key)).isFile())
+            .flatMap((key) => parseLockListing(JSON.stringify({ Contents: [{ Key: key, LastModified: fs.statSync(path.join(backend.root, key)).mtime.toISOString() }] }), project, stack))
+            .map((lock) => withLockFile(lock, fs.readFileSync(path.join(backend.root, lock.location), "utf8")));
+    }
+    // The AWS CLI of the runner image (actions/runner-images, Ubuntu2404-Readme: "AWS CLI 2.x") speaks
+    // to IBM COS through its S3 API with the environment's HMAC keys in AWS_ACCESS_KEY_ID/SECRET.
+    const awsArgs = [...(backend.endpoint ? ["--endpoint-url", backend.endpoint] : []), ...(backend.region ? ["--region", backend.region] : [])];
+    const listing = checked("aws", ["s3api", "list-objects-v2", "--bucket", backend.root, "--prefix", `${backend.prefix}.pulumi/locks/`, "--output", "json", ...awsArgs]);
+    return parseLockListing(listing, project, stack).map((lock) => withLockFile(lock,
+        checked("aws", ["s3", "cp", `s3://${backend.root}/${lock.location}`, "-", ...awsArgs])));
+}
+
+function recoveryPlan(stack: string, withCluster: boolean): RecoveryPlan {
+    const releases = withCluster ? parsePendingReleases(checked("helm", ["list", "--all-namespaces", "--pending", "--output", "json"])) : [];
+    return planRecovery({
+        stack, locks: stackLocks(stack), releases, now: new Date(), maxRunSeconds: maxRunSeconds(),
+        // Every configured stack's jobs share the group stack-<name>; demo stacks are reached from several.
+        exclusive: !isDemoStack(stack), ciUser: os.userInfo().username,
+    });
+}
+
+/**
+ * Before a preview, update or destroy: finds what an interrupted run left (a lock, a pending Helm
+ * release). An update or destroy stops here with the recovery commands, before it changes anything;
+ * a preview takes no lock and changes nothing, so it only warns.
+ */
+function check(): void {
+    const stack = env("STACK");
+    const command = env("COMMAND");
+    if (command === "destroy") {
+        // A demo destroy may meet a hand-over's live lock: it waits for it, and fails at once on a
+        // stale one (destroyDemoStack). Uninstalling a pending release needs no rollback first.
+        console.log(`${stack}: the destroy checks the lock itself`);
+        return;
+    }
+    const plan = recoveryPlan(stack, command === "up" || command === "preview");
+    if (plan.clean) {
+        console.log(`${stack}: no lock and no pending Helm release left by an interrupted run`);
+        return;
+    }
+    const level = command === "preview" ? "warning" : "error";
+    console.log(`::${level} title=${stack} needs recovery::${plan.report[0]}`);
+    console.log(plan.report.join("\n"));
+    if (level === "error") {
+        throw new JobError(`${stack} was left by an interrupted run; recover it first (see the commands above)`);
+    }
+}
+
+/** The `recover` input of the deploy workflow: runs the recovery commands, only on certain leftovers. */
+function recover(): void {
+    const stack = env("STACK");
+    const plan = recoveryPlan(stack, true);
+    console.log(plan.report.join("\n"));
+    if (plan.clean) {
+        notice(`${stack}: nothing to recover`);
+        return;
+    }
+    if (!plan.recoverable) {
+        throw new JobError(`refusing to recover ${stack}: a lock may belong to a running operation. ${plan.report[0]}`);
+    }
+    for (const [command, ...args] of plan.commands) {
+        console.log(`+ ${command} ${args.join(" ")}`);
+        process.stdout.write(checked(command, args));
+    }
+    notice(`${stack} recovered: run the deploy workflow again (with refresh) to converge it`);
+}
+
+/** The provider plugins of the installed @pulumi packages, installed explicitly (npm ran no scripts). */
+function plugins(): void {
+    const scope = path.join("node_modules", "@pulumi");
+    const texts = fs.readdirSync(scope).map((name) => path.join(scope, name, "package.json"))
+        .filter((file) => fs.existsSync(file)).map((file) => fs.readFileSync(file, "utf8"));
+    for (const plugin of providerPlugins(texts)) {
+        console.log(`pulumi plugin install resource ${plugin.name} ${plugin.version}`);
+        checked("pulumi", ["plugin", "install", "resource", plugin.name, plugin.version]);
+    }
+}
+
+/** Bootstrap: this environment's state credential must not reach any other environment's bucket. */
+function isolation(): void {
+    const environment = env("ENVIRONMENT");
+    const plan = planIsolation(environment, env("PULUMI_BACKEND_URL"), process.env.STATE_BACKENDS ?? "");
+    const problems = [...plan.problems];
+    for (const probe of plan.probes) {
+        const result = run("aws", ["s3api", "list-objects-v2", "--bucket", probe.bucket, "--prefix", `${probe.prefix}.pulumi/`, "--max-items", "1",
+            "--output", "json", ...(probe.endpoint ? ["--endpoint-url", probe.endpoint] : []), ...(probe.region ? ["--region", probe.region] : [])]);
+        const verdict = probeVerdict(environment, probe.environment, result.status, result.output);
+        if (verdict) {
+            problems.push(verdict);
+        } else {
+            console.log(`${environment}: refused by ${probe.environment}'s bucket, as it should be`);
+        }
+    }
+    if (problems.length > 0) {
+        throw new JobError(problems.join("\n"));
+    }
+    console.log(`${environment}: its state is its own (${plan.probes.length} other bucket(s) refused it)`);
+}
+
+const subcommands: Record<string, () => void> = { settings, prepare, sweep, check, recover, plugins, isolation };
 
 function main(argv: readonly string[]): number {
     const subcommand = subcommands[argv[0] ?? ""];

@@ -27,3 +27,26 @@ export function readStackSettings(stackFileText: string | undefined): StackSetti
     const iks = settings.config?.["iks-mesh:iks"] as { enabled?: unknown } | null | undefined;
     return { iksEnabled: iks?.enabled === true };
 }
+
+export interface ProviderPlugin {
+    name: string;
+    version: string;
+}
+
+/**
+ * The resource plugins the locked provider packages need: each package.json with
+ * `pulumi: {resource: true, name, version}` (what @pulumi/kubernetes' and @pulumi/command's install
+ * scripts pass to `pulumi plugin install resource`, scripts/install-pulumi-plugin.js).
+ */
+export function providerPlugins(packageJsonTexts: readonly string[]): ProviderPlugin[] {
+    return packageJsonTexts.flatMap((text) => {
+        const pulumi = (JSON.parse(text) as { pulumi?: { resource?: unknown; name?: unknown; version?: unknown } }).pulumi;
+        if (pulumi?.resource !== true || typeof pulumi.name !== "string" || typeof pulumi.version !== "string") {
+            return [];
+        }
+        if (!/^[a-z0-9-]+$/.test(pulumi.name) || !/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(pulumi.version)) {
+            throw new Error(`provider package declares an unexpected plugin ${JSON.stringify(pulumi.name)} ${JSON.stringify(pulumi.version)}`);
+        }
+        return [{ name: pulumi.name, version: pulumi.version }];
+    }).sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -11,10 +11,18 @@ import {
     demoPullRequest, demoStackName, environmentOf, handOverComments, planDemoCleanup, planDemoDeploy, planDemoSweep,
     PullRequestState,
 } from "../../scripts/ci/demo-plan";
-import { publishedArchive } from "../../scripts/ci/ibmcloud-cli-release";
+import { pinnedArchive, pinsFile, publishedArchive, readPins } from "../../scripts/ci/ibmcloud-cli-release";
+import { helmBudgetSeconds, helmDefaultTimeoutSeconds, largestRunSeconds, stackJobTimeoutMinutes, stackWaitBudget } from "../../scripts/ci/job-timeouts";
+import {
+    backendLocation, isLockOf, parseLockError, parseLockListing, parsePendingReleases, planRecovery, withLockFile,
+} from "../../scripts/ci/recovery";
+import { renewals, renewalSummary } from "../../scripts/ci/renewals";
+import { planIsolation, probeVerdict } from "../../scripts/ci/state-isolation";
 import { parseStackList, StackSummary } from "../../scripts/ci/stack-list";
 import { isNoSuchStack, isStackLocked, planStackJob } from "../../scripts/ci/stack-plan";
-import { configOnlyCopy, readStackSettings, stackFileName } from "../../scripts/ci/stack-settings";
+import { configOnlyCopy, providerPlugins, readStackSettings, stackFileName } from "../../scripts/ci/stack-settings";
+import { runProgram } from "../harness/program";
+import { iksMocks, iksStackConfig } from "../support/iks-stack";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const fixtureDir = path.join(repoRoot, "test", "fixtures", "workflows");
@@ -189,7 +197,33 @@ describe("CI scripts", () => {
             assert.throws(() => publishedArchive(metadata, "2.32.0"), /points to https:\/\/elsewhere\.example/);
         });
 
-        it("stack.yml's install step installs a matching archive and stops at a tampered one before unpacking it", function () {
+        it("takes the committed pins, and refuses metadata that disagrees with the pinned SHA-256 or a pin left empty", () => {
+            const pins = readPins(JSON.stringify({ cli: { version: "2.33.0", platform: "linux64", sha256: "1".repeat(64) }, containerServicePlugin: { version: "1.0.700" } }));
+            assert.deepEqual(pinnedArchive(metadata, pins), {
+                url: "https://download.clis.cloud.ibm.com/ibm-cloud-cli-dn/2.33.0/binaries/IBM_Cloud_CLI_2.33.0_linux_amd64.tgz",
+                sha256: "1".repeat(64),
+            });
+            assert.throws(() => pinnedArchive(metadata, { ...pins, sha256: "3".repeat(64) }), /gives 2\.33\.0 the SHA-256 1{64}, but \.github\/ibmcloud-cli\.json pins 3{64}: refusing it/);
+            assert.throws(() => readPins(JSON.stringify({ cli: { version: "2.33.0", platform: "linux64", sha256: "" }, containerServicePlugin: { version: "" } })),
+                /does not pin the IBM Cloud CLI: cli\.sha256 "" is not a SHA-256; containerServicePlugin\.version "" is not an exact version\. Fix: npx ts-node --transpile-only scripts\/ci\/ibmcloud-pin\.ts/);
+            assert.throws(() => readPins(JSON.stringify({ cli: { version: "latest", platform: "linux64", sha256: "1".repeat(64) }, containerServicePlugin: { version: "1.0.700" } })),
+                /cli\.version "latest" is not an exact version/);
+        });
+
+        it("the committed pins file is complete, or every IKS stack job stops with the command that completes it", () => {
+            const text = fs.readFileSync(path.join(repoRoot, pinsFile), "utf8");
+            const raw = JSON.parse(text) as { cli: { version: string; sha256: string } };
+            assert.match(raw.cli.version, /^\d+\.\d+\.\d+$/, "the CLI version is pinned exactly");
+            if (raw.cli.sha256 === "") {
+                // Not pinned yet (the SHA-256 must be computed on a trusted machine with network): the
+                // install step then fails before downloading anything, naming the pin command.
+                assert.throws(() => readPins(text), /Fix: npx ts-node --transpile-only scripts\/ci\/ibmcloud-pin\.ts/);
+            } else {
+                assert.doesNotThrow(() => readPins(text));
+            }
+        });
+
+        it("stack.yml's install step installs a matching archive and the pinned plugin into the stack's CLI home, and stops at a tampered one before unpacking it", function () {
             if (spawnSync("bash", ["-c", "command -v sha256sum tar"]).status !== 0) {
                 this.skip();
             }
@@ -198,19 +232,24 @@ describe("CI scripts", () => {
             };
             const step = doc.jobs.pulumi.steps.find((candidate) => (candidate.run ?? "").includes("ibmcloud plugin install"));
             assert.ok(step?.run && step.env);
-            const version = step.env.IBMCLOUD_CLI_VERSION;
+            assert.doesNotMatch(step.run, /\b\d+\.\d+\.\d+\b/, "no version is written into the step: it comes from the pins file");
 
-            function install(tamper: boolean) {
+            function install(tamper: "none" | "archive" | "metadata") {
                 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ibmcloud-install-"));
                 const bin = path.join(dir, "bin");
                 fs.mkdirSync(path.join(dir, "archive", "Bluemix_CLI", "bin"), { recursive: true });
                 fs.mkdirSync(bin);
+                fs.mkdirSync(path.join(dir, "work", ".github"), { recursive: true });
+                fs.symlinkSync(path.join(repoRoot, "scripts"), path.join(dir, "work", "scripts"));
+                fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "work", "node_modules"));
                 fs.writeFileSync(path.join(dir, "archive", "Bluemix_CLI", "bin", "ibmcloud"), "#!/bin/sh\n", { mode: 0o755 });
                 spawnSync("tar", ["-czf", path.join(dir, "archive.tgz"), "-C", path.join(dir, "archive"), "Bluemix_CLI"]);
                 const sha256 = spawnSync("sha256sum", [path.join(dir, "archive.tgz")], { encoding: "utf8" }).stdout.split(" ")[0];
+                const version = "2.33.0";
                 const url = `https://download.clis.cloud.ibm.com/ibm-cloud-cli-dn/${version}/binaries/IBM_Cloud_CLI_${version}_linux_amd64.tgz`;
-                fs.writeFileSync(path.join(dir, "metadata.json"), JSON.stringify([{ version, binaries: { linux64: { url, sha256_checksum: sha256 } } }]));
-                if (tamper) {
+                fs.writeFileSync(path.join(dir, "work", pinsFile), JSON.stringify({ cli: { version, platform: "linux64", sha256 }, containerServicePlugin: { version: "1.0.700" } }));
+                fs.writeFileSync(path.join(dir, "metadata.json"), JSON.stringify([{ version, binaries: { linux64: { url, sha256_checksum: tamper === "metadata" ? "f".repeat(64) : sha256 } } }]));
+                if (tamper === "archive") {
                     fs.appendFileSync(path.join(dir, "archive.tgz"), "x");
                 }
                 const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
@@ -218,34 +257,180 @@ describe("CI scripts", () => {
                 stub("curl", `echo "curl $4" >> "${dir}/calls"; case "$4" in *all_versions.json) cp "${dir}/metadata.json" "$3";; ${url}) cp "${dir}/archive.tgz" "$3";; *) exit 22;; esac`);
                 stub("npx", `shift 2; exec "${process.execPath}" -r ts-node/register/transpile-only "$@"`);
                 stub("sudo", `echo "sudo $*" >> "${dir}/calls"`);
-                stub("ibmcloud", `echo "ibmcloud $*" >> "${dir}/calls"`);
+                stub("ibmcloud", `echo "IBMCLOUD_HOME=$IBMCLOUD_HOME ibmcloud $*" >> "${dir}/calls"`);
                 const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step?.run ?? ""], {
-                    cwd: repoRoot, encoding: "utf8",
-                    env: { PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: dir, RUNNER_TEMP: dir, ...step?.env },
+                    cwd: path.join(dir, "work"), encoding: "utf8",
+                    env: { PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: dir, RUNNER_TEMP: dir, TS_NODE_PROJECT: path.join(repoRoot, "tsconfig.json"), ...step?.env, STACK: "prod" },
                 });
                 const calls = fs.existsSync(path.join(dir, "calls")) ? fs.readFileSync(path.join(dir, "calls"), "utf8") : "";
-                return { status: result.status, output: result.stdout + result.stderr, calls, unpacked: fs.existsSync(path.join(dir, "Bluemix_CLI")) };
+                return { status: result.status, output: result.stdout + result.stderr, calls, unpacked: fs.existsSync(path.join(dir, "Bluemix_CLI")), dir };
             }
 
-            const good = install(false);
+            const good = install("none");
             assert.equal(good.status, 0, good.output);
             assert.match(good.calls, /sudo install .*Bluemix_CLI\/bin\/ibmcloud \/usr\/local\/bin\/ibmcloud/);
-            assert.match(good.calls, /ibmcloud plugin install container-service -f/);
-            const tampered = install(true);
+            // components/ibm/scripts/cli-home.ts links every run's .bluemix/plugins to <stack home>/.bluemix/plugins,
+            // with the stack home .ibmcloud/<stack> (components/ibm/ibmcloud-cli.ts stackCliHome).
+            assert.ok(good.calls.includes(`IBMCLOUD_HOME=${fs.realpathSync(path.join(good.dir, "work"))}/.ibmcloud/prod ibmcloud plugin install container-service -v 1.0.700 -f`)
+                || good.calls.includes(`IBMCLOUD_HOME=${path.join(good.dir, "work")}/.ibmcloud/prod ibmcloud plugin install container-service -v 1.0.700 -f`), good.calls);
+            const tampered = install("archive");
             assert.notEqual(tampered.status, 0);
             assert.match(tampered.output, /FAILED/);
             assert.equal(tampered.unpacked, false, "nothing of a tampered archive is unpacked");
             assert.doesNotMatch(tampered.calls, /sudo|ibmcloud plugin/);
+            const otherMetadata = install("metadata");
+            assert.notEqual(otherMetadata.status, 0);
+            assert.match(otherMetadata.output, /refusing it/);
+            assert.doesNotMatch(otherMetadata.calls, /IBM_Cloud_CLI/, "the archive is not even downloaded");
+        });
+    });
+
+    describe("interrupted runs: stale locks and pending Helm releases (scripts/ci/recovery.ts)", () => {
+        const fixture = (name: string) => fs.readFileSync(path.join(fixtureDir, name), "utf8");
+        const now = new Date("2026-11-26T12:00:00Z");
+        const maxRunSeconds = largestRunSeconds();
+
+        it("reads the locks from Pulumi's lock error, the bucket listing and the lock file", () => {
+            const [fromError] = parseLockError(fixture("pulumi-locked.txt"));
+            assert.deepEqual({ ...fromError, createdAt: fromError.createdAt.toISOString() }, {
+                location: "s3://iks-mesh-state-prod/.pulumi/locks/organization/iks-mesh/prod/5f0e3c1a-6b2d-4e8f-9a71-0c4d2b9e8f10.json",
+                user: "runner", host: "fv-az1234-567", pid: 2841, createdAt: "2026-11-26T08:00:00.000Z",
+            });
+            assert.deepEqual(parseLockError("error: update failed"), []);
+            const listed = parseLockListing(fixture("aws-list-locks.json"), "iks-mesh", "prod");
+            assert.deepEqual(listed.map((lock) => lock.location), [".pulumi/locks/organization/iks-mesh/prod/5f0e3c1a-6b2d-4e8f-9a71-0c4d2b9e8f10.json"],
+                "neither prod-eu's lock nor another project's prod lock counts");
+            assert.deepEqual(parseLockListing("", "iks-mesh", "prod"), []);
+            assert.deepEqual(parseLockListing('{"RequestCharged": null, "Prefix": ".pulumi/locks/"}', "iks-mesh", "prod"), []);
+            const holder = withLockFile(listed[0], fixture("lock-file.json"));
+            assert.equal(holder.user, "runner");
+            assert.equal(holder.pid, 2841);
+            assert.equal(holder.createdAt.toISOString(), "2026-11-26T08:00:00.123Z");
+            assert.ok(isLockOf(".pulumi/locks/prod/abc.json", "iks-mesh", "prod"), "legacy non-project layout");
+            assert.ok(!isLockOf(".pulumi/stacks/iks-mesh/prod.json", "iks-mesh", "prod"));
         });
 
-        it("the workflow pins a version the check accepts, and checks the download before unpacking it", () => {
-            const stackWorkflow = fs.readFileSync(path.join(repoRoot, ".github", "workflows", "stack.yml"), "utf8");
-            const install = /IBMCLOUD_CLI_VERSION: ([\d.]+)[\s\S]*?ibmcloud version/.exec(stackWorkflow);
-            assert.ok(install, "stack.yml installs a pinned ibmcloud CLI");
-            const script = install[0];
-            assert.ok(script.indexOf("sha256sum --check") < script.indexOf("tar -xzf"), "checksum before unpacking");
-            assert.match(script, /ibm-cloud-cli-metadata-dn\/all_versions\.json/);
+        it("reads pending releases from helm list, and nothing else", () => {
+            assert.deepEqual(parsePendingReleases(fixture("helm-pending.json")), [
+                { name: "istio-ingressgateway", namespace: "istio-system", revision: 4, status: "pending-upgrade" },
+                { name: "kiali", namespace: "istio-system", revision: 1, status: "pending-install" },
+            ]);
+            assert.deepEqual(parsePendingReleases('[{"name":"istiod","namespace":"istio-system","revision":"2","status":"deployed"}]'), []);
+            assert.deepEqual(parsePendingReleases(""), []);
+            assert.throws(() => parsePendingReleases("{}"), /did not print a list/);
         });
+
+        it("a CI runner's lock on a configured stack is stale at once (its group admits no other CI job), and the recovery is cancel, rollback or uninstall, refresh", () => {
+            const plan = planRecovery({
+                stack: "prod", locks: parseLockError(fixture("pulumi-locked.txt")), releases: parsePendingReleases(fixture("helm-pending.json")),
+                now: new Date("2026-11-26T08:30:00Z"), maxRunSeconds, exclusive: true, ciUser: "runner",
+            });
+            assert.equal(plan.clean, false);
+            assert.equal(plan.recoverable, true);
+            assert.deepEqual(plan.commands.map((command) => command.join(" ")), [
+                "pulumi cancel --yes --stack prod",
+                "helm rollback istio-ingressgateway 3 --namespace istio-system --wait",
+                "helm uninstall kiali --namespace istio-system --wait",
+                "pulumi refresh --yes --clear-pending-creates --skip-preview --stack prod",
+            ]);
+            assert.match(plan.report.join("\n"), /locked by runner@fv-az1234-567 \(pid 2841\) since 2026-11-26T08:00:00\.000Z \(30 min ago\)/);
+            assert.match(plan.report.join("\n"), /istio-system\/istio-ingressgateway is pending-upgrade at revision 4/);
+            assert.match(plan.report.join("\n"), /run the deploy workflow for prod with `recover` checked/);
+        });
+
+        it("someone else's fresh lock may be a running operation: reported, never recovered automatically; once older than any run, it is stale", () => {
+            const lock = { location: "x", user: "alice", host: "laptop", pid: 7, createdAt: new Date("2026-11-26T11:00:00Z") };
+            const fresh = planRecovery({ stack: "prod", locks: [lock], releases: [], now, maxRunSeconds, exclusive: true, ciUser: "runner" });
+            assert.equal(fresh.recoverable, false);
+            assert.match(fresh.report.join("\n"), /a run may still hold it/);
+            assert.match(fresh.report.join("\n"), /If no operation on prod is running .*recover by hand/);
+            const old = planRecovery({ stack: "prod", locks: [{ ...lock, createdAt: new Date(now.getTime() - (maxRunSeconds + 60) * 1000) }], releases: [], now, maxRunSeconds, exclusive: true, ciUser: "runner" });
+            assert.equal(old.recoverable, true);
+            // A demo stack is reached from several groups: a CI lock there may be live.
+            const demo = planRecovery({ stack: "demo-pr-3", locks: [{ ...lock, user: "runner" }], releases: [], now, maxRunSeconds, exclusive: false, ciUser: "runner" });
+            assert.equal(demo.recoverable, false);
+            assert.equal(planRecovery({ stack: "prod", locks: [], releases: [], now, maxRunSeconds, exclusive: true, ciUser: "runner" }).clean, true);
+        });
+
+        it("finds the lock files of file:// and s3:// backends (IBM COS endpoint, bucket prefix)", () => {
+            assert.deepEqual(backendLocation("s3://iks-mesh-state-prod?endpoint=s3.us-south.cloud-object-storage.appdomain.cloud&s3ForcePathStyle=true"),
+                { kind: "s3", root: "iks-mesh-state-prod", prefix: "", endpoint: "https://s3.us-south.cloud-object-storage.appdomain.cloud" });
+            assert.deepEqual(backendLocation("s3://bucket/team/state?region=eu-de"), { kind: "s3", root: "bucket", prefix: "team/state/", region: "eu-de" });
+            assert.deepEqual(backendLocation("file:///var/state"), { kind: "file", root: "/var/state", prefix: "" });
+            assert.throws(() => backendLocation("azblob://x"), /not a backend the CI reads locks from/);
+        });
+    });
+
+    describe("job timeouts (scripts/ci/job-timeouts.ts)", function () {
+        this.timeout(120000);
+
+        it("derive from the config's largest waits and stay within GitHub's 6-hour job limit", () => {
+            const budget = stackWaitBudget();
+            assert.equal(budget.dnsSeconds, 7200, "iks.dnsTimeoutSeconds' maximum, read from the config reader");
+            const minutes = stackJobTimeoutMinutes();
+            assert.ok(minutes * 60 >= largestRunSeconds() + budget.setupSeconds);
+            assert.ok(minutes <= 360);
+            assert.throws(() => stackJobTimeoutMinutes({ ...budget, dnsSeconds: 6 * 3600 }), /more than GitHub's 360-minute job limit/);
+        });
+
+        it("the Helm budget covers every Release of the largest stack shape (ambient, IKS, Kiali, EnRoute)", async () => {
+            const run = await runProgram({ ...iksStackConfig, istio: { dataplane: "ambient" }, kiali: { enabled: true }, enroute: { enabled: true } },
+                { secretSections: ["iks"], ...iksMocks });
+            const releases = run.ofType("kubernetes:helm.sh/v3:Release");
+            assert.ok(releases.length >= 6, `${releases.length} releases`);
+            const total = releases.reduce((sum, release) => sum + (typeof release.plain.timeout === "number" ? release.plain.timeout : helmDefaultTimeoutSeconds), 0);
+            assert.ok(total <= helmBudgetSeconds, `the Releases may wait ${total} s in all; raise helmBudgetSeconds in scripts/ci/job-timeouts.ts`);
+        });
+    });
+
+    describe("scheduled rotation report (scripts/ci/renewals.ts)", () => {
+        it("lists the certificates whose validity moved, and the next to expire", () => {
+            const report = renewals(fs.readFileSync(path.join(fixtureDir, "stack-export-before.json"), "utf8"),
+                fs.readFileSync(path.join(fixtureDir, "stack-export-after.json"), "utf8"));
+            assert.deepEqual(report.renewed, [{ name: "gateway-cert", from: "2026-12-01T00:00:00Z", to: "2027-03-01T05:21:00Z" }]);
+            assert.deepEqual(report.unchanged.map((entry) => entry.name), ["mesh-root-ca", "client-cert"]);
+            assert.deepEqual(report.nextExpiry, { name: "client-cert", validityEnd: "2027-03-01T00:00:00Z" });
+            const summary = renewalSummary("prod", report);
+            assert.match(summary, /Renewed 1:\n- `gateway-cert`: valid until 2026-12-01T00:00:00Z → 2027-03-01T05:21:00Z/);
+            const none = renewals(fs.readFileSync(path.join(fixtureDir, "stack-export-after.json"), "utf8"), fs.readFileSync(path.join(fixtureDir, "stack-export-after.json"), "utf8"));
+            assert.match(renewalSummary("prod", none), /Nothing was due/);
+        });
+    });
+
+    describe("one state bucket per environment (scripts/ci/state-isolation.ts)", () => {
+        const backends = JSON.stringify({
+            dev: "s3://iks-mesh-dev?endpoint=s3.us-south.cloud-object-storage.appdomain.cloud",
+            prod: "s3://iks-mesh-prod?endpoint=s3.us-south.cloud-object-storage.appdomain.cloud",
+            demo: "s3://iks-mesh-demo?endpoint=s3.us-south.cloud-object-storage.appdomain.cloud",
+        });
+
+        it("probes every other environment's bucket, and refuses a shared bucket or a missing entry with the fix", () => {
+            const plan = planIsolation("dev", "s3://iks-mesh-dev?endpoint=s3.us-south.cloud-object-storage.appdomain.cloud", backends);
+            assert.deepEqual(plan.problems, []);
+            assert.deepEqual(plan.probes.map((probe) => `${probe.environment}:${probe.bucket}`), ["prod:iks-mesh-prod", "demo:iks-mesh-demo"]);
+            const shared = planIsolation("dev", "s3://iks-mesh-prod?endpoint=s3.us-south.cloud-object-storage.appdomain.cloud",
+                JSON.stringify({ dev: "s3://iks-mesh-prod", prod: "s3://iks-mesh-prod" }));
+            assert.match(shared.problems.join("\n"), /dev and prod keep their state in the same place .*own bucket and an HMAC credential scoped to it/);
+            assert.match(planIsolation("staging", "s3://x", backends).problems[0], /STATE_BACKENDS has no entry for staging/);
+        });
+
+        it("a probe must be refused for access: a success fails with the fix, and an unrelated error proves nothing", () => {
+            assert.equal(probeVerdict("dev", "prod", 254, "An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied"), undefined);
+            assert.match(String(probeVerdict("dev", "prod", 0, "{}")), /state credential of dev can read prod's bucket: scope its HMAC credential/);
+            assert.match(String(probeVerdict("dev", "prod", 255, "Could not connect to the endpoint URL")), /proves nothing/);
+        });
+    });
+
+    it("the provider plugins installed explicitly are those the locked @pulumi packages declare", () => {
+        const scope = path.join(repoRoot, "node_modules", "@pulumi");
+        const plugins = providerPlugins(fs.readdirSync(scope).map((name) => path.join(scope, name, "package.json")).filter(fs.existsSync)
+            .map((file) => fs.readFileSync(file, "utf8")));
+        const packageJson = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+        assert.deepEqual(plugins.map((plugin) => plugin.name), ["command", "kubernetes", "random", "tls"]);
+        for (const plugin of plugins) {
+            assert.equal(plugin.version, packageJson.dependencies[`@pulumi/${plugin.name}`]);
+        }
+        assert.throws(() => providerPlugins(['{"pulumi":{"resource":true,"name":"x; rm -rf /","version":"1.0.0"}}']), /unexpected plugin/);
     });
 
     describe("the runner (scripts/ci/stack-job.ts) against stand-ins for pulumi and gh", function () {
@@ -279,6 +464,13 @@ describe("CI scripts", () => {
                 "  fi",
                 `  if [ -f "${dir}/gone" ]; then echo "error: no stack named '$3' found" >&2; exit 255; fi`,
                 "fi",
+                "exit 0",
+            ].join("\n") + "\n", { mode: 0o755 });
+            // helm: `list` prints helm.json (`[]` without one); every call is logged.
+            fs.writeFileSync(path.join(bin, "helm"), [
+                "#!/bin/sh",
+                `echo "helm $*" >> "${dir}/calls"`,
+                `if [ "$1" = list ]; then cat "${dir}/helm.json" 2>/dev/null || echo "[]"; fi`,
                 "exit 0",
             ].join("\n") + "\n", { mode: 0o755 });
             // gh: `pr view N` prints pr-N.json, `pr list` open-prs.json, `pr comment N` keeps the body.
@@ -351,7 +543,72 @@ describe("CI scripts", () => {
             const box = sandbox({ "stack-ls.json": listing("demo-pr-3"), "locked": "99" });
             const result = box.run("prepare", { STACK: "demo-pr-3", COMMAND: "destroy", CONFIG_FROM: "", LOCK_WAIT_SECONDS: "0" });
             assert.equal(result.status, 1);
-            assert.match(result.stdout, /::error::demo-pr-3 stayed locked .*delete it under \.pulumi\/locks\//);
+            assert.match(result.stdout, /::error::demo-pr-3 stayed locked for 0 s/);
+        });
+
+        /** A file:// backend holding one lock of prod, written by `user` `ageMinutes` ago. */
+        function lockedBackend(box: Sandbox, user: string, ageMinutes: number): string {
+            const state = path.join(box.dir, "state");
+            const lockDir = path.join(state, ".pulumi", "locks", "organization", "iks-mesh", "prod");
+            fs.mkdirSync(lockDir, { recursive: true });
+            const timestamp = new Date(Date.now() - ageMinutes * 60_000).toISOString();
+            fs.writeFileSync(path.join(lockDir, "5f0e3c1a.json"), JSON.stringify({ pid: 2841, username: user, hostname: "fv-az1234-567", timestamp }));
+            return `file://${state}`;
+        }
+
+        it("check: an update stops before running, naming the stale lock, the pending release and the recovery", () => {
+            const box = sandbox({ "Pulumi.yaml": "name: iks-mesh\n", "helm.json": fs.readFileSync(path.join(fixtureDir, "helm-pending.json"), "utf8") });
+            const backend = lockedBackend(box, os.userInfo().username, 5);
+            const result = box.run("check", { STACK: "prod", COMMAND: "up", PULUMI_BACKEND_URL: backend });
+            assert.equal(result.status, 1, result.stdout + result.stderr);
+            assert.match(result.stdout, /::error title=prod needs recovery::stack prod is locked by /);
+            assert.match(result.stdout, /pulumi cancel --yes --stack prod\n\s+helm rollback istio-ingressgateway 3 --namespace istio-system --wait/);
+            assert.ok(box.calls().includes("helm list --all-namespaces --pending --output json"));
+            assert.ok(!box.calls().some((call) => /cancel|rollback|uninstall/.test(call)), "a check changes nothing");
+            const preview = box.run("check", { STACK: "prod", COMMAND: "preview", PULUMI_BACKEND_URL: backend });
+            assert.equal(preview.status, 0, "a preview takes no lock: it only warns");
+            assert.match(preview.stdout, /::warning title=prod needs recovery::/);
+            const destroy = box.run("check", { STACK: "prod", COMMAND: "destroy", PULUMI_BACKEND_URL: backend });
+            assert.equal(destroy.status, 0, "a destroy waits for a live lock itself instead of failing here");
+            const clean = sandbox({ "Pulumi.yaml": "name: iks-mesh\n" });
+            const ok = clean.run("check", { STACK: "prod", COMMAND: "up", PULUMI_BACKEND_URL: `file://${clean.dir}` });
+            assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+            assert.match(ok.stdout, /no lock and no pending Helm release/);
+        });
+
+        it("recover: runs cancel, rollback or uninstall and refresh for a CI run's lock; refuses someone's fresh lock", () => {
+            const box = sandbox({ "Pulumi.yaml": "name: iks-mesh\n", "helm.json": fs.readFileSync(path.join(fixtureDir, "helm-pending.json"), "utf8") });
+            const result = box.run("recover", { STACK: "prod", PULUMI_BACKEND_URL: lockedBackend(box, os.userInfo().username, 5) });
+            assert.equal(result.status, 0, result.stdout + result.stderr);
+            assert.deepEqual(box.calls().filter((call) => !call.startsWith("helm list")), [
+                "pulumi cancel --yes --stack prod",
+                "helm rollback istio-ingressgateway 3 --namespace istio-system --wait",
+                "helm uninstall kiali --namespace istio-system --wait",
+                "pulumi refresh --yes --clear-pending-creates --skip-preview --stack prod",
+            ]);
+            assert.match(result.stdout, /::notice::prod recovered/);
+            const busy = sandbox({ "Pulumi.yaml": "name: iks-mesh\n" });
+            const refused = busy.run("recover", { STACK: "prod", PULUMI_BACKEND_URL: lockedBackend(busy, "alice", 5) });
+            assert.equal(refused.status, 1);
+            assert.match(refused.stdout, /::error::refusing to recover prod: a lock may belong to a running operation/);
+            assert.ok(!busy.calls().some((call) => call.startsWith("pulumi cancel")));
+        });
+
+        it("a demo destroy fails at once on a lock older than any run, instead of waiting for it", () => {
+            const box = sandbox({ "stack-ls.json": listing("demo-pr-3"), "locked": "99" });
+            // The stand-in's lock message carries no holder line; the real one does (pulumi-locked.txt):
+            // feed that, dated long ago.
+            fs.writeFileSync(path.join(box.dir, "bin", "pulumi"), [
+                "#!/bin/sh",
+                `echo "pulumi $*" >> "${box.dir}/calls"`,
+                `if [ "$1 $2 $3" = "stack ls --json" ]; then cat "${box.dir}/stack-ls.json"; exit 0; fi`,
+                `if [ "$1" = destroy ]; then sed 's/2026-11-26T08:00:00Z/2020-01-01T00:00:00Z/' "${path.join(fixtureDir, "pulumi-locked.txt")}" >&2; exit 255; fi`,
+                "exit 0",
+            ].join("\n") + "\n", { mode: 0o755 });
+            const result = box.run("prepare", { STACK: "demo-pr-3", COMMAND: "destroy", CONFIG_FROM: "" });
+            assert.equal(result.status, 1);
+            assert.match(result.stdout, /::error::demo-pr-3 is locked by an interrupted run/);
+            assert.equal(box.calls().filter((call) => call.startsWith("pulumi destroy")).length, 1, "no waiting on a dead lock");
         });
 
         it("bootstraps a missing stack with the passphrase provider, and leaves an existing one alone", () => {

@@ -10,7 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { validateWorkflow } from "@action-validator/core";
-import { demoStackPrefix, environmentOf } from "../../scripts/ci/demo-plan";
+import { environmentFor } from "../../scripts/ci/demo-plan";
+import { stackJobTimeoutMinutes, largestRunSeconds } from "../../scripts/ci/job-timeouts";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const workflowDir = path.join(repoRoot, ".github", "workflows");
@@ -32,6 +33,8 @@ interface Step {
 
 interface Job {
     uses?: string;
+    "runs-on"?: string;
+    "timeout-minutes"?: unknown;
     secrets?: unknown;
     with?: Mapping;
     steps?: Step[];
@@ -198,6 +201,152 @@ function effectivePulumiInputs(call: StackCall): Mapping {
     return Object.fromEntries(Object.entries(step.with ?? {}).map(([key, value]) => [key, resolveInputs(value, call.inputs)]));
 }
 
+/**
+ * Evaluates a GitHub Actions expression (`${{ ... }}`, or a string with embedded ones) in a context,
+ * for the subset the workflows use: literals, context paths, ! == != > && || ( ), startsWith(),
+ * contains() and format(). && and || return an operand, as GitHub's do ("Expressions": operators).
+ */
+function evaluateExpression(text: string, context: Record<string, unknown>): unknown {
+    const whole = /^\$\{\{([\s\S]*)\}\}$/.exec(text.trim());
+    if (whole && !whole[1].includes("}}")) {
+        return evaluateInner(whole[1], context);
+    }
+    return text.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, inner: string) => asText(evaluateInner(inner, context)));
+}
+
+/** An expression value as GitHub turns it into a string (objects as JSON). */
+function asText(value: unknown): string {
+    if (value === undefined || value === null) {
+        return "";
+    }
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+        return String(value);
+    }
+    return JSON.stringify(value);
+}
+
+function evaluateInner(source: string, context: Record<string, unknown>): unknown {
+    const tokens: string[] = [];
+    const pattern = /\s*('(?:[^']|'')*'|\d+(?:\.\d+)?|&&|\|\||==|!=|>=|<=|>|<|!|\(|\)|,|[A-Za-z_][\w-]*(?:\.[\w*-]+)*)/y;
+    while (pattern.lastIndex < source.trimEnd().length) {
+        const match = pattern.exec(source);
+        if (!match) {
+            throw new Error(`cannot read expression ${source} at ${pattern.lastIndex}`);
+        }
+        tokens.push(match[1]);
+    }
+    let at = 0;
+    const truthy = (value: unknown) => !(value === false || value === 0 || value === "" || value === null || value === undefined);
+    const loose = (value: unknown) => (typeof value === "string" ? value.toLowerCase() : value);
+    const or = (): unknown => {
+        let left = and();
+        while (tokens[at] === "||") {
+            at++;
+            const right = and();
+            left = truthy(left) ? left : right;
+        }
+        return left;
+    };
+    const and = (): unknown => {
+        let left = compare();
+        while (tokens[at] === "&&") {
+            at++;
+            const right = compare();
+            left = truthy(left) ? right : left;
+        }
+        return left;
+    };
+    const compare = (): unknown => {
+        const left = unary();
+        const operator = tokens[at];
+        if (["==", "!=", ">", "<", ">=", "<="].includes(operator)) {
+            at++;
+            const right = unary();
+            switch (operator) {
+            case "==": return loose(left) === loose(right) || (typeof left !== typeof right && Number(left) === Number(right));
+            case "!=": return !(loose(left) === loose(right) || (typeof left !== typeof right && Number(left) === Number(right)));
+            case ">": return Number(left) > Number(right);
+            case "<": return Number(left) < Number(right);
+            case ">=": return Number(left) >= Number(right);
+            default: return Number(left) <= Number(right);
+            }
+        }
+        return left;
+    };
+    const unary = (): unknown => {
+        if (tokens[at] === "!") {
+            at++;
+            return !truthy(unary());
+        }
+        return primary();
+    };
+    const primary = (): unknown => {
+        const token = tokens[at++];
+        if (token === "(") {
+            const value = or();
+            at++;
+            return value;
+        }
+        if (token.startsWith("'")) {
+            return token.slice(1, -1).replace(/''/g, "'");
+        }
+        if (/^\d/.test(token)) {
+            return Number(token);
+        }
+        if (token === "true" || token === "false") {
+            return token === "true";
+        }
+        if (token === "null") {
+            return null;
+        }
+        if (tokens[at] === "(") {
+            at++;
+            const args: unknown[] = [];
+            while (tokens[at] !== ")") {
+                args.push(or());
+                if (tokens[at] === ",") {
+                    at++;
+                }
+            }
+            at++;
+            switch (token) {
+            case "startsWith": return asText(args[0]).toLowerCase().startsWith(asText(args[1]).toLowerCase());
+            case "contains": return Array.isArray(args[0]) ? args[0].map(loose).includes(loose(args[1])) : asText(args[0]).toLowerCase().includes(asText(args[1]).toLowerCase());
+            case "format": return String(args[0]).replace(/\{(\d+)\}/g, (_, index: string) => asText(args[Number(index) + 1]));
+            default: throw new Error(`function ${token} is not modelled`);
+            }
+        }
+        return token.split(".").reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], context);
+    };
+    const value = or();
+    if (at !== tokens.length) {
+        throw new Error(`trailing tokens in ${source}`);
+    }
+    return value;
+}
+
+/** Events a workflow runs on. */
+function triggers(doc: Workflow): string[] {
+    return Object.keys(doc.on ?? {});
+}
+
+/** A representative value for an input a caller passes as an expression (a matrix entry, a PR number). */
+function representative(value: unknown, stack: string): unknown {
+    if (typeof value !== "string" || !value.includes("${{")) {
+        return value;
+    }
+    return value.replace(/\$\{\{\s*matrix\.stack\s*\}\}/g, stack).replace(/\$\{\{\s*inputs\.stack\s*\}\}/g, stack)
+        .replace(/\$\{\{\s*github\.event\.pull_request\.number\s*\}\}/g, "12");
+}
+
+/** The environment stack.yml's job runs in for a call, with the caller's inputs (expressions made representative). */
+function callEnvironment(call: StackCall, extra: Record<string, unknown> = {}): string {
+    // A call that copies another stack's config deploys or destroys demo stacks (demo-pr-<n>, or the sweep's list).
+    const stack = call.inputs["config-from"] ? "demo-pr-12" : "prod";
+    const inputs = Object.fromEntries(Object.entries(call.inputs).map(([key, value]) => [key, representative(value, stack)]));
+    return String(evaluateExpression(String(workflow("stack.yml").doc.jobs.pulumi.environment), { inputs: { ...inputs, ...extra } }));
+}
+
 function isTrue(value: unknown): boolean {
     return value === true || value === "true";
 }
@@ -235,7 +384,7 @@ describe("GitHub Actions workflows", () => {
 
     it("exist for pull requests, main, manual deploys, bootstrap, demo cleanup and the shared stack job", () => {
         assert.deepEqual(files.map((file) => path.basename(file)).sort(),
-            ["bootstrap.yml", "demo-cleanup.yml", "deploy.yml", "main.yml", "pr.yml", "stack.yml"]);
+            ["bootstrap.yml", "demo-cleanup.yml", "deploy.yml", "main.yml", "pr.yml", "rotate.yml", "stack.yml"]);
     });
 
     describe("schema validation (@action-validator)", () => {
@@ -311,14 +460,12 @@ describe("GitHub Actions workflows", () => {
             assert.ok(stackJobs.length > 0 && stackJobs.every((job) => job.environment !== undefined));
         });
 
-        it("stack.yml picks the environment from the stack name as scripts/ci/demo-plan.ts does (demo-* share `demo`)", () => {
+        it("stack.yml picks the environment from the stack and the command as scripts/ci/demo-plan.ts environmentFor does", () => {
             const expression = String(workflow("stack.yml").doc.jobs.pulumi.environment);
-            const match = /^\$\{\{ startsWith\(inputs\.stack, '([^']+)'\) && '([^']+)' \|\| inputs\.stack \}\}$/.exec(expression);
-            assert.ok(match, `unexpected environment expression ${expression}`);
-            const evaluate = (stack: string) => (stack.startsWith(match[1]) ? match[2] : stack);
-            assert.equal(match[1], demoStackPrefix);
-            for (const stack of ["dev", "prod", "demo-pr-12", "demo-manual", "staging"]) {
-                assert.equal(evaluate(stack), environmentOf(stack), stack);
+            for (const stack of ["dev", "prod", "staging", "demo-pr-12", "demo-manual"]) {
+                for (const command of ["preview", "up", "destroy", "init", "recover"]) {
+                    assert.equal(evaluateExpression(expression, { inputs: { stack, command } }), environmentFor(stack, command), `${stack} ${command}`);
+                }
             }
         });
 
@@ -330,21 +477,6 @@ describe("GitHub Actions workflows", () => {
             assert.ok(steps.length >= 3);
             for (const step of steps) {
                 assert.equal(String(step.with?.["pulumi-version"]), sdkVersion);
-            }
-        });
-
-        it("never cancels an update or destroy half-way (a killed pulumi up leaves the stack locked)", () => {
-            for (const file of workflowFiles()) {
-                const loaded = loadWorkflow(file);
-                const changes = stackCalls(loaded).filter((call) => ["up", "destroy", "init"].includes(String(call.inputs.command)));
-                for (const call of changes) {
-                    const job = loaded.doc.jobs[call.job];
-                    assert.notEqual(job.concurrency?.["cancel-in-progress"], true, `${loaded.file}/${call.job}`);
-                    const workflowCancel = loaded.doc.concurrency?.["cancel-in-progress"];
-                    assert.ok(workflowCancel === undefined || workflowCancel === false ||
-                        (typeof workflowCancel === "string" && workflowCancel.includes('!contains(github.event.pull_request.labels.*.name, \'demo\')')),
-                    `${loaded.file}: cancel-in-progress ${String(workflowCancel)} could cut ${call.job} short`);
-                }
             }
         });
 
@@ -384,6 +516,180 @@ describe("GitHub Actions workflows", () => {
         });
     });
 
+    describe("trust boundaries (issue #23), checked on the parsed workflows", () => {
+        const stackDoc = workflow("stack.yml").doc;
+        const stackSteps = stackDoc.jobs.pulumi.steps ?? [];
+        const pullRequestEvents = ["pull_request", "pull_request_target"];
+
+        it("no pull request job reaches a write environment: previews run in <stack>-preview, demo deploys in the reviewer-gated demo, cleanups in demo-cleanup from the base branch", () => {
+            let checked = 0;
+            for (const loaded of workflowFiles().map(loadWorkflow)) {
+                const events = triggers(loaded.doc).filter((event) => pullRequestEvents.includes(event));
+                if (events.length === 0) {
+                    continue;
+                }
+                for (const [name, job] of Object.entries(loaded.doc.jobs)) {
+                    assert.ok(job.environment === undefined || asText(job.environment) === "demo-cleanup", `${loaded.file}/${name} names environment ${asText(job.environment)}`);
+                }
+                for (const call of stackCalls(loaded)) {
+                    checked++;
+                    const environment = callEnvironment(call);
+                    const allowed = events.includes("pull_request_target")
+                        // pull_request_target runs the base branch's workflow and code: only demo destroys.
+                        ? call.inputs.command === "destroy" && environment === "demo-cleanup"
+                        : environment.endsWith("-preview") || environment === "demo";
+                    assert.ok(allowed, `${loaded.file}/${call.job}: a pull request runs ${String(call.inputs.command)} in ${environment}`);
+                }
+            }
+            assert.ok(checked >= 4);
+        });
+
+        it("pull_request_target never checks out the pull request's code", () => {
+            for (const loaded of workflowFiles().map(loadWorkflow)) {
+                if (!triggers(loaded.doc).includes("pull_request_target")) {
+                    continue;
+                }
+                const steps = [...Object.values(loaded.doc.jobs).flatMap((job) => job.steps ?? []), ...stackSteps];
+                for (const step of steps.filter((candidate) => candidate.uses?.startsWith("actions/checkout@"))) {
+                    assert.equal(step.with?.ref, undefined, `${loaded.file}: a checkout names ref ${String(step.with?.ref)}`);
+                    assert.equal(step.with?.repository, undefined);
+                }
+            }
+        });
+
+        it("no preview can get the IBM key: stack.yml passes it only to non-preview commands, and nothing else reads it", () => {
+            const secrets = { IBMCLOUD_API_KEY: "the-key", PULUMI_BACKEND_URL: "s3://b" };
+            const carrying = stackSteps.filter((step) => Object.values(step.env ?? {}).some((value) => String(value).includes('secrets.IBMCLOUD_API_KEY')));
+            assert.ok(carrying.length >= 2);
+            for (const step of carrying) {
+                assert.equal(evaluateExpression(String(step.env?.IBMCLOUD_API_KEY), { inputs: { command: "preview" }, secrets }), "", step.name ?? step.id);
+                assert.equal(evaluateExpression(String(step.env?.IBMCLOUD_API_KEY), { inputs: { command: "up" }, secrets }), "the-key");
+            }
+            for (const loaded of workflowFiles().map(loadWorkflow).filter((candidate) => candidate.file !== "stack.yml")) {
+                assert.doesNotMatch(loaded.text, /IBMCLOUD_API_KEY/, `${loaded.file} reads the IBM key`);
+            }
+            // A preview's environment is <stack>-preview, whose documented secrets hold no IBM key.
+            const doc = fs.readFileSync(path.join(repoRoot, "docs", "ci-and-environments.md"), "utf8");
+            assert.match(doc, /\| `IBMCLOUD_API_KEY` \|[^\n]*never in `<stack>-preview`/);
+        });
+
+        it("only jobs that change nothing cancel in progress; updates, destroys, bootstraps, recoveries and rotations queue", () => {
+            for (const loaded of workflowFiles().map(loadWorkflow)) {
+                const workflowCancel = loaded.doc.concurrency?.["cancel-in-progress"];
+                const changes = stackCalls(loaded).filter((call) => call.inputs.command !== "preview");
+                assert.ok(changes.length === 0 || workflowCancel === undefined || workflowCancel === false,
+                    `${loaded.file}: workflow-level cancel-in-progress ${String(workflowCancel)} could cut a change short`);
+                for (const [name, job] of Object.entries(loaded.doc.jobs)) {
+                    const cancel = job.concurrency?.["cancel-in-progress"];
+                    if (cancel === undefined || cancel === false) {
+                        continue;
+                    }
+                    const call = stackCalls(loaded).find((candidate) => candidate.job === name);
+                    const harmless = call ? call.inputs.command === "preview" : jobsReadingSecrets({ ...loaded.doc, jobs: { [name]: job } }).length === 0 && job.uses === undefined;
+                    assert.ok(harmless && cancel === true, `${loaded.file}/${name} may be cancelled in progress (${asText(cancel)})`);
+                }
+            }
+            const pr = workflow("pr.yml").doc;
+            assert.equal(pr.jobs.preview.concurrency?.["cancel-in-progress"], true, "a newer push cancels the previews");
+            assert.equal(pr.jobs.demo.concurrency?.["cancel-in-progress"], false);
+        });
+
+        it("every change of a stack is serialised per stack: main, deploy and rotate share stack-<name>", () => {
+            const groupOf = (file: string, job: string) => String(workflow(file).doc.jobs[job].concurrency?.group ?? workflow(file).doc.concurrency?.group);
+            assert.equal(groupOf("main.yml", "up"), "stack-dev");
+            assert.equal(groupOf("deploy.yml", "up"), "stack-${{ inputs.stack }}");
+            assert.equal(groupOf("rotate.yml", "rotate"), "stack-${{ matrix.stack }}");
+            assert.equal(groupOf("bootstrap.yml", "init"), "stack-${{ matrix.stack }}");
+        });
+
+        it("the stack job's timeout is the one derived from the config's largest waits (scripts/ci/job-timeouts.ts)", () => {
+            assert.equal(stackDoc.jobs.pulumi["timeout-minutes"], stackJobTimeoutMinutes());
+            assert.ok(Number(stackDoc.jobs.pulumi["timeout-minutes"]) * 60 > largestRunSeconds());
+            // No caller shortens it, and no other job that holds stack credentials has a shorter one.
+            for (const loaded of workflowFiles().map(loadWorkflow)) {
+                for (const call of stackCalls(loaded)) {
+                    assert.equal(loaded.doc.jobs[call.job]["timeout-minutes"], undefined);
+                }
+            }
+        });
+
+        it("every checkout keeps no token, and every npm ci next to credentials runs no install script", () => {
+            let checkouts = 0;
+            let installs = 0;
+            for (const loaded of workflowFiles().map(loadWorkflow)) {
+                for (const [name, job] of Object.entries(loaded.doc.jobs)) {
+                    const credentialed = job.environment !== undefined || loaded.file === "stack.yml";
+                    for (const step of job.steps ?? []) {
+                        if (step.uses?.startsWith("actions/checkout@")) {
+                            checkouts++;
+                            assert.equal(step.with?.["persist-credentials"], false, `${loaded.file}/${name}: checkout without persist-credentials: false`);
+                        }
+                        if (credentialed && /\bnpm (ci|install)\b/.test(step.run ?? "")) {
+                            installs++;
+                            assert.match(step.run ?? "", /\bnpm ci --ignore-scripts\b/, `${loaded.file}/${name}: ${step.run}`);
+                        }
+                    }
+                }
+            }
+            assert.ok(checkouts >= 8 && installs >= 2, `${checkouts} checkouts, ${installs} credentialed installs`);
+            assert.ok(stackSteps.some((step) => (step.run ?? "").includes('stack-job.ts plugins')), "the provider plugins are installed explicitly");
+        });
+
+        it("the ibmcloud CLI and plugin come from the pins file, and the IBM tools are installed for no preview", () => {
+            const install = stackSteps.find((step) => (step.run ?? "").includes('ibmcloud plugin install'));
+            assert.ok(install?.run);
+            assert.match(install.run, /ibmcloud-cli-release\.ts [\s\S]*?\.github\/ibmcloud-cli\.json/);
+            assert.match(install.run, /sha256sum --check --strict[\s\S]*tar -xzf/);
+            assert.match(install.run, /IBMCLOUD_HOME="\$PWD\/\.ibmcloud\/\$STACK" ibmcloud plugin install container-service -v "\$plugin_version" -f/);
+            assert.match(String(install.if), /inputs\.command != 'preview'/);
+            assert.equal(Object.keys(install.env ?? {}).filter((key) => /KEY|SECRET|TOKEN/.test(key)).length, 0, "no credential next to the download");
+        });
+
+        it("a pull request that changes package-lock.json and cannot preview fails instead of skipping green", () => {
+            const pr = workflow("pr.yml");
+            assert.equal(pr.doc.jobs.preview.with?.["require-preview"], "${{ needs.stacks.outputs.lockfile-changed == 'true' }}");
+            assert.match(stepById(pr.doc, "lockfile").run ?? "", /package-lock\.json/);
+            const gate = pr.doc.jobs["lockfile-needs-preview"];
+            assert.match(String(gate.if), /lockfile-changed == 'true' && github\.event\.pull_request\.head\.repo\.full_name != github\.repository/);
+            const check = stackSteps[0];
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "require-preview-"));
+            const output = path.join(dir, "out");
+            fs.writeFileSync(output, "");
+            const dependabot = runScript(check.run ?? "", dir, { GITHUB_OUTPUT: output, STACK: "prod", COMMAND: "preview", REQUIRE_PREVIEW: "true" });
+            assert.notEqual(dependabot.status, 0);
+            assert.match(dependabot.stdout, /::error title=pulumi preview prod cannot run::this pull request changes package-lock\.json/);
+            const other = runScript(check.run ?? "", dir, { GITHUB_OUTPUT: output, STACK: "prod", COMMAND: "preview", REQUIRE_PREVIEW: "false" });
+            assert.equal(other.status, 0, "without a lock-file change an unconfigured preview still skips");
+        });
+
+        it("deploy.yml's recover input runs the recovery for one stack, and an update first checks for an interrupted run", () => {
+            const recoverStep = stackSteps.find((step) => /stack-job\.ts .*recover/.test(step.run ?? ""));
+            assert.ok(recoverStep);
+            const prepare = stackSteps.find((step) => step.id === "prepare");
+            assert.match(String(prepare?.if), /inputs\.command != 'recover'/, "a recovery deploys nothing");
+            assert.ok(stackSteps.indexOf(recoverStep) < stackSteps.indexOf(pulumiStep(stackDoc)));
+            const dispatch = workflow("deploy.yml").doc.on.workflow_dispatch as { inputs: Record<string, { type?: string }> };
+            assert.equal(dispatch.inputs.recover.type, "boolean");
+        });
+
+        it("rotate.yml runs pulumi up --refresh of every committed stack weekly and reports what it renewed", () => {
+            const rotate = workflow("rotate.yml");
+            const schedule = rotate.doc.on.schedule as { cron: string }[];
+            assert.equal(schedule.length, 1);
+            assert.match(schedule[0].cron, /^\d+ \d+ \* \* [0-6]$/, "once a week");
+            const [call] = stackCalls(rotate);
+            assert.equal(call.inputs.command, "up");
+            assert.equal(call.inputs.refresh, true);
+            assert.equal(call.inputs.rotation, true);
+            assert.equal(callEnvironment(call), "prod", "the stack's write environment");
+            assert.equal(effectivePulumiInputs(call).refresh, true);
+            const report = stackSteps.find((step) => (step.run ?? "").includes('renewals.ts'));
+            assert.match(String(report?.run), /GITHUB_STEP_SUMMARY/);
+            const trigger = stackSteps.find((step) => (step.run ?? "").includes('IKS_MESH_ROTATION_RUN_AT'));
+            assert.match(String(trigger?.if), /inputs\.rotation/, "the rotation variable is set for rotation runs only");
+        });
+    });
+
     describe("an unconfigured environment skips instead of failing", () => {
         const stack = workflow("stack.yml");
         const steps = stack.doc.jobs.pulumi.steps ?? [];
@@ -411,7 +717,7 @@ describe("GitHub Actions workflows", () => {
 
         it("every later step runs only in a configured environment", () => {
             for (const step of steps.slice(1)) {
-                assert.match(String(step.if), /steps\.(configured\.outputs\.ready == 'true'|prepare\.outputs\.run == 'true')/,
+                assert.match(String(step.if), /steps\.(configured\.outputs\.ready == 'true'|prepare\.outputs\.run == 'true'|pulumi\.outcome == 'success')/,
                     `${step.name ?? step.uses ?? step.run}`);
             }
             const prepare = steps.findIndex((step) => step.id === "prepare");
@@ -484,7 +790,8 @@ describe("GitHub Actions workflows", () => {
             assert.equal(dispatch.inputs.stack.required, true);
             const [call] = stackCalls(deploy);
             assert.equal(call.inputs.stack, "${{ inputs.stack }}");
-            assert.equal(effectivePulumiInputs(call).command, "up");
+            assert.equal(evaluateExpression(String(call.inputs.command), { inputs: { recover: false } }), "up");
+            assert.equal(evaluateExpression(String(call.inputs.command), { inputs: { recover: true } }), "recover");
             assert.equal(call.inputs.environment, undefined, "the environment follows the stack; no caller can pick another");
         });
 
@@ -525,7 +832,8 @@ describe("GitHub Actions workflows", () => {
         const cleanup = workflow("demo-cleanup.yml");
 
         it("runs when a pull request closes or loses the label, and on a schedule", () => {
-            assert.deepEqual((cleanup.doc.on.pull_request as { types: string[] }).types, ["closed", "unlabeled"]);
+            assert.deepEqual((cleanup.doc.on.pull_request_target as { types: string[] }).types, ["closed", "unlabeled"]);
+            assert.equal(cleanup.doc.on.pull_request, undefined);
             assert.ok(Array.isArray(cleanup.doc.on.schedule) && cleanup.doc.on.schedule.length > 0);
             assert.match(String(cleanup.doc.jobs.closed.if), /github\.event\.label\.name == 'demo'/);
         });
@@ -555,8 +863,8 @@ describe("GitHub Actions workflows", () => {
             assert.equal(closed.replace("demo-pr-${{ github.event.pull_request.number }}", "${{ matrix.stack }}"), swept);
         });
 
-        it("the sweep reads only the demo environment's secrets", () => {
-            assert.equal(cleanup.doc.jobs.stale.environment, "demo");
+        it("the sweep reads only the demo-cleanup environment's secrets", () => {
+            assert.equal(cleanup.doc.jobs.stale.environment, "demo-cleanup");
         });
     });
 

@@ -8,7 +8,7 @@ import { ContractRecorder, ObjectReader, Problems, setCommand } from "./reader";
 import {
     RawConfig, StackConfig, gatewayServiceTypes, gatewayTlsModes, keyAlgorithms, kialiAuthStrategies, meshMtlsModes, sizingProfiles, volumeAccessModes,
 } from "./schema";
-import { hostingCheck, readClientPolicy, readIks, readIstioVersion, readMtlsPolicy, readRoute } from "./sections";
+import { hostingCheck, readClientPolicy, readIks, readIstioVersion, readMesh, readMtlsPolicy, readRoute } from "./sections";
 import { ambientProblems, iksServedHostProblems, managedNamespaceProblems } from "./cross-checks";
 import { routeProblems } from "../core/routes";
 import { dataplaneModes } from "../core/dataplane";
@@ -84,6 +84,8 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
             setCommand("pki.renewBeforeHours", String(Math.floor(pkiConfig.validityHours / 10))));
     }
     pki.finish();
+
+    const meshConfig = readMesh(root, profile);
 
     const authorization = root.object("authorization");
     const authorizationConfig = { enabled: authorization.boolean("enabled", true) };
@@ -176,6 +178,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         mtls: mtlsConfig,
         gateway: gatewayConfig,
         pki: pkiConfig,
+        mesh: meshConfig,
         authorization: authorizationConfig,
         wordpress: wordpressConfig,
         bookinfo: bookinfoConfig,

@@ -28,6 +28,7 @@ import { MtlsPolicy } from "./components/mesh/mtls/mtls-policy";
 import { EnRoute } from "./components/edge/enroute/enroute";
 import { Observability } from "./components/observability/observability";
 import { MeshPki } from "./components/pki/mesh-pki";
+import { MeshCa } from "./components/pki/mesh-ca";
 
 export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
     // Every check before anything exists: config, cluster binding, routes, mTLS, ambient authorization.
@@ -39,8 +40,14 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
     // --- The cluster: one explicit provider, handed to every component; their children inherit it ---
     const onCluster = { providers: [clusterProvider(cluster, stackName)] };
 
+    // --- The mesh's workload identity CA (mesh.ca: stack): an intermediate plugged into istiod ---
+    const meshCa = config.mesh.ca === "stack" ? new MeshCa("mesh-ca", {
+        mesh: config.mesh, stackName, clusterName: config.iks.cluster ?? stackName,
+    }) : undefined;
+
     // --- Istio: base → istiod → gateway, mesh-wide STRICT ---
     const mesh = new IstioMesh("mesh", {
+        ...(meshCa ? { caCerts: meshCa.cacerts } : {}),
         istio: config.istio,
         mtlsMode: config.mtls.mode,
         profile: config.profile,
@@ -141,5 +148,7 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
         kialiPortForward,
         kialiTokenCommand,
         enrouteNamespace,
+        /** mesh.ca stack: the trust bundle every workload gets (`root-cert.pem`). */
+        meshRootCertPem: meshCa?.rootCertPem,
     };
 };

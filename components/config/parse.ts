@@ -8,7 +8,7 @@ import { ContractRecorder, ObjectReader, Problems, setCommand } from "./reader";
 import {
     RawConfig, StackConfig, gatewayServiceTypes, gatewayTlsModes, keyAlgorithms, kialiAuthStrategies, meshMtlsModes, sizingProfiles, volumeAccessModes,
 } from "./schema";
-import { hostingCheck, readClientPolicy, readIks, readIstioVersion, readMtlsPolicy, readRoute } from "./sections";
+import { hostingCheck, readClientPolicy, readIks, readIstioVersion, readMesh, readMtlsPolicy, readRoute } from "./sections";
 import { ambientProblems, iksServedHostProblems, managedNamespaceProblems } from "./cross-checks";
 import { routeProblems } from "../core/routes";
 import { dataplaneModes } from "../core/dataplane";
@@ -89,6 +89,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const data = root.object("data");
     const dataConfig = { retainOnDestroy: data.boolean("retainOnDestroy", true) };
     data.finish();
+    const meshConfig = readMesh(root, profile);
 
     const authorization = root.object("authorization");
     const authorizationConfig = { enabled: authorization.boolean("enabled", true) };
@@ -182,6 +183,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         gateway: gatewayConfig,
         pki: pkiConfig,
         data: dataConfig,
+        mesh: meshConfig,
         authorization: authorizationConfig,
         wordpress: wordpressConfig,
         bookinfo: bookinfoConfig,

@@ -23,6 +23,16 @@ export const iksLoadBalancerVisibilities = ["public", "private"] as const;
 export const iksAlbIngressClasses = ["public-iks-traefik", "public-iks-k8s-nginx", "private-iks-traefik", "private-iks-k8s-nginx"] as const;
 export const kialiAuthStrategies = ["token", "anonymous", "openid", "header"] as const;
 
+/**
+ * `mesh.ca`: who signs workload certificates. `istiod` is Istio's self-signed in-cluster root (Istio: not
+ * for production); `stack` plugs an intermediate CA made by the stack into istiod (the `cacerts` Secret).
+ */
+export const meshCaModes = ["istiod", "stack"] as const;
+export type MeshCaMode = (typeof meshCaModes)[number];
+/** `mesh.rootRotation`: the steps of Istio's multi-root transition (components/pki/mesh-ca-spec.ts rootRotationState). */
+export const rootRotationSteps = ["steady", "add-new-root", "sign-with-new-root"] as const;
+export type RootRotationStep = (typeof rootRotationSteps)[number];
+
 export const clientTlsModes = ["ISTIO_MUTUAL", "DISABLE", "SIMPLE"] as const;
 
 export type PeerAuthenticationMode = (typeof peerAuthenticationModes)[number];
@@ -89,6 +99,16 @@ export interface StackConfig {
         /** MySQL's and WordPress's volumes (PVCs) stay in the cluster when the stack deletes them. */
         readonly retainOnDestroy: boolean;
     };
+    /** The mesh's workload identity CA (components/pki/mesh-ca.ts, docs/security.md "Mesh CA"). */
+    readonly mesh: {
+        /** Resolved: an unset `mesh.ca` is `stack` for profile production and `istiod` otherwise. */
+        readonly ca: MeshCaMode;
+        /** `<org>/<project>/<stack>` of a mesh-root stack that issues this cluster's intermediate; undefined: the root lives in this stack. */
+        readonly rootStack?: string;
+        /** Generation of the stack-held root; a new generation is a new root key. */
+        readonly rootGeneration: number;
+        readonly rootRotation: RootRotationStep;
+    };
     readonly authorization: { readonly enabled: boolean };
     readonly wordpress: {
         readonly enabled: boolean;
@@ -136,7 +156,8 @@ export interface StackConfig {
 
 /** The top-level config objects of the contract; anything else under `iks-mesh:` is a typo. */
 export const configSections = [
-    "cluster", "profile", "istio", "mtls", "gateway", "pki", "data", "authorization", "wordpress", "bookinfo", "httpbin", "iks", "kiali", "enroute",
+    "cluster", "profile", "istio", "mtls", "gateway", "pki", "data", "mesh", "authorization", "wordpress", "bookinfo", "httpbin", "iks", "kiali",
+    "enroute",
 ] as const;
 
 /** Raw values of the top-level keys under the project namespace, JSON already parsed. */

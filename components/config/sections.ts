@@ -3,7 +3,7 @@
 // it is given (key, value, fix) and returns what it could read.
 import * as pulumi from "@pulumi/pulumi";
 import { ObjectReader, isPlainObject, parseMaybeJson, setCommand } from "./reader";
-import { ClientPolicyConfig, MtlsPolicyConfig, PeerAuthenticationMode, StackConfig, clientTlsModes, iksAlbIngressClasses, iksInfrastructures, iksLoadBalancerVisibilities, peerAuthenticationModes } from "./schema";
+import { ClientPolicyConfig, MeshCaMode, MtlsPolicyConfig, PeerAuthenticationMode, SizingProfile, StackConfig, clientTlsModes, meshCaModes, rootRotationSteps, iksAlbIngressClasses, iksInfrastructures, iksLoadBalancerVisibilities, peerAuthenticationModes } from "./schema";
 import { PrefixRoute } from "../core/routes";
 import { dns1035Label, dns1123Label, labelKey, labelValue, semver } from "../core/names";
 import { HostingProblem } from "../core/istio-hosting";
@@ -212,4 +212,40 @@ export function readIks(root: ObjectReader, secretSections: readonly string[]): 
         ...(region ? { region } : {}),
         ...(apiKeyValue ? { apiKey: pulumi.secret(apiKeyValue) } : {}),
     };
+}
+
+/** `<org>/<project>/<stack>`, the fully qualified stack name a StackReference needs. */
+export const rootStackName = /^[A-Za-z0-9][-A-Za-z0-9_.]*\/[A-Za-z0-9][-A-Za-z0-9_.]*\/[A-Za-z0-9][-A-Za-z0-9_.]*$/;
+
+/**
+ * `mesh`: the workload identity CA. An unset `mesh.ca` follows the profile (production gets the stack's
+ * CA, as Istio advises against its self-signed root in production); every choice stays visible in the
+ * config reference. Rotation keys belong to the stack that holds the root.
+ */
+export function readMesh(root: ObjectReader, profile: SizingProfile): StackConfig["mesh"] {
+    const mesh = root.object("mesh");
+    const chosen = mesh.oneOf<MeshCaMode | "">("ca", meshCaModes, "", { example: "stack" });
+    const ca: MeshCaMode = chosen === "" ? (profile === "production" ? "stack" : "istiod") : chosen;
+    const rootStack = mesh.optionalString("rootStack", {
+        pattern: rootStackName, patternText: "a stack name <org>/<project>/<stack>", example: "my-org/iks-mesh-root/prod",
+    });
+    const rootGeneration = mesh.integer("rootGeneration", 1, { min: 1, max: 1000 });
+    const rootRotation = mesh.oneOf("rootRotation", rootRotationSteps, "steady");
+    mesh.finish();
+    if (ca === "istiod" && rootStack !== undefined) {
+        mesh.problem("mesh.rootStack", `mesh.rootStack needs mesh.ca stack: istiod signs with its own root (got mesh.ca ${ca})`,
+            `${setCommand("mesh.ca", "stack")}, or pulumi config rm --path mesh.rootStack`);
+    }
+    const rotationSet = mesh.raw("rootGeneration") !== undefined || mesh.raw("rootRotation") !== undefined;
+    if (rootStack !== undefined && rotationSet) {
+        mesh.problem("mesh.rootGeneration", `mesh.rootGeneration and mesh.rootRotation belong to the root stack ${rootStack} when mesh.rootStack is set`,
+            "pulumi config rm --path mesh.rootGeneration; pulumi config rm --path mesh.rootRotation; set them in the mesh-root stack (mesh-root/README.md)");
+    }
+    if (rootRotation !== "steady" && rootGeneration < 2) {
+        // Keyed on the generation: the rotation step is valid, the generation it names is what is missing.
+        mesh.problem("mesh.rootGeneration", `mesh.rootGeneration must be 2 or more with mesh.rootRotation ${rootRotation}: it names the ` +
+            `new root, and generation 1 has no previous root to rotate from (got ${rootGeneration})`,
+        setCommand("mesh.rootGeneration", String(rootGeneration + 1)));
+    }
+    return { ca, rootGeneration, rootRotation, ...(rootStack !== undefined ? { rootStack } : {}) };
 }

@@ -8,6 +8,7 @@ import { mergeValues } from "../core/merge-values";
 import { gatewaySizingValues, istiodSizingValues, ztunnelSizingValues } from "../sizing";
 import { baseValues, cniValues, gatewayValues, istiodValues, ztunnelValues } from "./istio-values";
 import { gatewayReleaseName, gatewaySelector, istioRootNamespace, mtlsOptOutAnnotation } from "../core/istio-names";
+import { cacertsSecretName, pluggedInCaValues } from "../pki/mesh-ca-spec";
 import { caBundleWaitFor, istioValidatingWebhookNames, waitForAnnotation } from "./validation-webhooks";
 
 export interface IstioMeshArgs {
@@ -26,6 +27,11 @@ export interface IstioMeshArgs {
      * destroy or a data-plane switch (they are kept on delete).
      */
     prerequisitesProvider?: k8s.Provider;
+    /**
+     * `mesh.ca: stack`: the data of Istio's `cacerts` Secret (components/pki/mesh-ca.ts), written before
+     * istiod, which reads it at start. Absent: istiod signs with its own self-signed root, as before.
+     */
+    caCerts?: pulumi.Output<Readonly<Record<string, string>>>;
 }
 
 /**
@@ -39,6 +45,8 @@ export class IstioMesh extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
     readonly base: k8s.helm.v3.Release;
     readonly istiod: k8s.helm.v3.Release;
+    /** `mesh.ca: stack` only: Istio's plug-in CA Secret. */
+    readonly caCerts?: k8s.core.v1.Secret;
     /** One wait per validating webhook configuration, until istiod has patched in its CA bundle. */
     readonly validationWebhooks: k8s.admissionregistration.v1.ValidatingWebhookConfigurationPatch[];
     /** What every Istio custom resource must depend on (validation-webhooks.ts explains why). */
@@ -97,12 +105,19 @@ export class IstioMesh extends pulumi.ComponentResource {
             provider: args.prerequisitesProvider,
         }, this) : [];
 
+        // Istio "Plug in CA Certificates": the Secret must exist before istiod starts, or istiod makes its own root.
+        this.caCerts = args.caCerts ? new k8s.core.v1.Secret(cacertsSecretName, {
+            metadata: { name: cacertsSecretName, namespace },
+            type: "Opaque",
+            stringData: pulumi.secret(args.caCerts),
+        }, { parent: this, additionalSecretOutputs: ["data", "stringData"] }) : undefined;
+
         this.istiod = new k8s.helm.v3.Release("istiod", {
             ...chart("istiod"),
             name: "istiod",
             namespace,
-            values: mergeValues(istiodValues(istio), istiodSizingValues(profile)),
-        }, { parent: this, dependsOn: [this.base, ...this.gatewayApiCrds] });
+            values: mergeValues(mergeValues(istiodValues(istio), istiodSizingValues(profile)), args.caCerts ? pluggedInCaValues : {}),
+        }, { parent: this, dependsOn: [this.base, ...this.gatewayApiCrds, ...(this.caCerts ? [this.caCerts] : [])] });
 
         this.validationWebhooks = istioValidatingWebhookNames(istioRootNamespace).map((webhookName) =>
             new k8s.admissionregistration.v1.ValidatingWebhookConfigurationPatch(`${webhookName}-ca-bundle`, {

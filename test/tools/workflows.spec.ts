@@ -384,7 +384,7 @@ describe("GitHub Actions workflows", () => {
 
     it("exist for pull requests, main, manual deploys, bootstrap, demo cleanup and the shared stack job", () => {
         assert.deepEqual(files.map((file) => path.basename(file)).sort(),
-            ["bootstrap.yml", "demo-cleanup.yml", "deploy.yml", "main.yml", "pr.yml", "rotate.yml", "stack.yml"]);
+            ["bootstrap.yml", "canary.yml", "demo-cleanup.yml", "deploy.yml", "main.yml", "pr.yml", "rotate.yml", "stack.yml"]);
     });
 
     describe("schema validation (@action-validator)", () => {

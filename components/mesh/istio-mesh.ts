@@ -5,7 +5,7 @@ import { RenderedManifest } from "../manifests/sample-manifests";
 import { StackConfig } from "../config/schema";
 import { istioChartSource } from "../core/istio-hosting";
 import { mergeValues } from "../core/merge-values";
-import { gatewaySizingValues, istiodSizingValues, ztunnelSizingValues } from "../sizing";
+import { cniSizingValues, gatewaySizingValues, istiodSizingValues, ztunnelSizingValues } from "../sizing";
 import { baseValues, cniValues, gatewayValues, istiodValues, ztunnelValues } from "./istio-values";
 import { gatewayReleaseName, gatewaySelector, istioRootNamespace, mtlsOptOutAnnotation } from "../core/istio-names";
 import { caBundleWaitFor, istioValidatingWebhookNames, waitForAnnotation } from "./validation-webhooks";
@@ -88,7 +88,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             ...chart("istiod"),
             name: "istiod",
             namespace,
-            values: mergeValues(istiodValues(istio), istiodSizingValues(profile)),
+            values: mergeValues(istiodValues(istio), istiodSizingValues(profile, istio.dataplane)),
         }, { parent: this, dependsOn: [this.base, ...this.gatewayApiCrds] });
 
         this.validationWebhooks = istioValidatingWebhookNames(istioRootNamespace).map((webhookName) =>
@@ -104,7 +104,7 @@ export class IstioMesh extends pulumi.ComponentResource {
                 ...chart("cni"),
                 name: "istio-cni",
                 namespace,
-                values: cniValues(istio),
+                values: mergeValues(cniValues(istio), cniSizingValues(profile)),
             }, { parent: this, dependsOn: [this.istiod] });
             this.ztunnel = new k8s.helm.v3.Release("ztunnel", {
                 ...chart("ztunnel"),

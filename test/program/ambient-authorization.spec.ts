@@ -88,6 +88,7 @@ describe("ambient authorization: the program", () => {
         assert.equal(waypoint.plain.metadata.namespace, "bookinfo");
         assert.deepEqual(waypoint.plain.spec, { gatewayClassName: "istio-waypoint", listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }] });
         assert.ok(routed.dependsOn(waypoint, routed.get(releaseType, "ztunnel")));
+        assert.deepEqual(waypoint.plain.metadata.annotations, { "pulumi.com/waitFor": "condition=Programmed" }, "awaited until istiod has deployed it");
         assert.ok(routed.ofType(crdType).every((crd) => routed.dependsOn(waypoint, crd)), "the waypoint waits for the Gateway API CRDs");
         const labels = routed.get("kubernetes:core/v1:Namespace", "bookinfo").plain.metadata.labels;
         assert.deepEqual(labels, { "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint", "istio.io/ingress-use-waypoint": "true" });

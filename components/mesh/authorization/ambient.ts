@@ -24,6 +24,14 @@ export interface TargetRef {
     name: string;
 }
 
+/**
+ * The `pulumi.com/waitFor` value that holds a waypoint's creation until istiod has deployed it: the Gateway
+ * API `Programmed` condition, which istiod's gateway controller sets once the waypoint's Deployment and
+ * Service exist (`npm run verify` checks the same condition). The provider's `condition=<type>` form, as
+ * `kubectl wait --for=condition=...` (@pulumi/kubernetes ≥ 4.18; pulumi/pulumi-kubernetes#1260 and #3318 show `condition=Ready`).
+ */
+export const waypointWaitFor = "condition=Programmed";
+
 /** The Gateway API object of a namespace waypoint, as `istioctl waypoint generate` writes it (1.30.3). */
 export function waypointGatewaySpec(): Record<string, unknown> {
     return {

@@ -49,9 +49,10 @@ export function ambientEnrouteProblems(enroute: ObjectReader, config: { enabled:
  */
 export function platformProblems(istio: ObjectReader, config: { platform: string; dataplane: string }): void {
     if (config.platform === "openshift" && config.dataplane === "sidecar") {
-        istio.problem("istio.platform", "istio.platform openshift needs istio-cni, which the stack installs only with istio.dataplane " +
-            "ambient (got istio.dataplane sidecar): Istio's OpenShift profile leaves sidecar redirection to istio-cni",
-        setCommand("istio.dataplane", "ambient"));
+        // Named under istio.dataplane: the data plane is what must change on OpenShift, the platform is a fact.
+        istio.problem("istio.dataplane", "istio.dataplane sidecar cannot run with istio.platform openshift: Istio's OpenShift profile " +
+            "leaves sidecar redirection to istio-cni, which the stack installs only with istio.dataplane ambient",
+        `${setCommand("istio.dataplane", "ambient")}, or pulumi config rm --path istio.platform if the cluster is not OpenShift`);
     }
 }
 

@@ -8,6 +8,8 @@
 // 100m / 128Mi (limits 2 CPU / 1Gi) with an HPA of 1-5; Kiali 10m / 64Mi (limit 1Gi).
 import { gatewaySelector } from "./core/istio-names";
 import { SizingProfile } from "./config/schema";
+import { DataplaneMode } from "./core/dataplane";
+import { mergeValues } from "./core/merge-values";
 
 
 export interface ContainerResources {
@@ -78,14 +80,45 @@ const ztunnelRequests: Partial<Record<SizingProfile, { cpu: string; memory: stri
     standard: { cpu: "50m", memory: "128Mi" },
 };
 
+/**
+ * istio-cni's requests per node (ambient mode). It proxies no traffic: it sets up each pod's redirection
+ * when the pod starts, so its load follows pod churn, not requests. Istio's own figures: the chart's
+ * default 100m / 100Mi (istio-cni values.yaml at 1.30.3) and the `demo` profile's 10m / 40Mi
+ * (manifests/helm-profiles/demo.yaml at 1.30.3). `small` and `standard` take the demo size, like the
+ * samples' scale; `production` keeps the chart's default.
+ */
+const cniRequests: Partial<Record<SizingProfile, { cpu: string; memory: string }>> = {
+    small: { cpu: "10m", memory: "40Mi" },
+    standard: { cpu: "10m", memory: "40Mi" },
+};
+
+/** Values for the istio-cni chart (ambient mode). */
+export function cniSizingValues(profile: SizingProfile): Record<string, unknown> {
+    const requests = cniRequests[profile];
+    return requests ? { resources: { requests } } : {};
+}
+
+/**
+ * Each waypoint's requests (istiod's `global.waypoint.resources`, ambient mode only). The chart's default
+ * is 100m / 128Mi (istiod values.yaml at 1.30.3), kept by `standard` and `production`; `small` takes
+ * Istio's `demo` profile size, 10m / 40Mi (manifests/helm-profiles/demo.yaml at 1.30.3), as its sidecars do.
+ */
+function waypointSizingValues(profile: SizingProfile, dataplane: DataplaneMode): Record<string, unknown> {
+    return profile === "small" && dataplane === "ambient" ? { global: { waypoint: { resources: { requests: small.proxy.requests } } } } : {};
+}
+
 /** Values for the ztunnel chart (ambient mode). */
 export function ztunnelSizingValues(profile: SizingProfile): Record<string, unknown> {
     const requests = ztunnelRequests[profile];
     return requests ? { resources: { requests } } : {};
 }
 
-/** Values for the istiod chart: istiod itself and (global.proxy) every injected sidecar. */
-export function istiodSizingValues(profile: SizingProfile): Record<string, unknown> {
+/** Values for the istiod chart: istiod itself, (global.proxy) every injected sidecar and (global.waypoint) every waypoint. */
+export function istiodSizingValues(profile: SizingProfile, dataplane: DataplaneMode = "sidecar"): Record<string, unknown> {
+    return mergeValues(istiodOwnSizingValues(profile), waypointSizingValues(profile, dataplane));
+}
+
+function istiodOwnSizingValues(profile: SizingProfile): Record<string, unknown> {
     switch (profile) {
         case "small":
             return {

@@ -4,10 +4,12 @@ import { ObjectReader, setCommand } from "./reader";
 import { ClientPolicyConfig, MtlsPolicyConfig } from "./schema";
 
 /**
- * What ambient mode cannot do that the rest of the config asks for. ztunnel always speaks mTLS (HBONE),
- * so a PeerAuthentication DISABLE is not supported there (istio.io reference, PeerAuthentication: "In
- * ambient mode ... DISABLE mode is not supported"): the scope would silently stay encrypted and a
- * plaintext-only server behind it would break.
+ * What ambient mode cannot do that the rest of the config asks for. DISABLE is not supported in ambient
+ * mode (istio.io reference, PeerAuthentication), and what istiod does with it is treat it as PERMISSIVE:
+ * the scope stops being strict and ztunnel accepts plaintext from anyone as well as HBONE
+ * (pilot/pkg/serviceregistry/ambient/authorization.go and policies.go at 1.30.3: DISABLE and PERMISSIVE
+ * take the same branches). Nothing turns ztunnel's own mTLS off, so a client that meant to speak plaintext
+ * to a DISABLE scope gets PERMISSIVE's semantics instead of what it asked for: refused, with the reason.
  */
 export function ambientProblems(mtls: ObjectReader, policies: readonly MtlsPolicyConfig[]): void {
     policies.forEach((policy, index) => {
@@ -16,11 +18,42 @@ export function ambientProblems(mtls: ObjectReader, policies: readonly MtlsPolic
             ...Object.entries(policy.ports ?? {}).filter(([, mode]) => mode === "DISABLE").map(([port]) => `mtls.policies[${index}].ports.${port}`),
         ];
         for (const key of disabled) {
-            mtls.problem(key, `${key} is DISABLE, which ambient mode ignores (got istio.dataplane ambient): ztunnel always ` +
-                "speaks mTLS, so the scope would stay encrypted and a plaintext-only server would break",
+            mtls.problem(key, `${key} is DISABLE, which ambient mode does not support (got istio.dataplane ambient): ` +
+                "istiod gives ztunnel PERMISSIVE for it, so the scope would accept both plaintext and mTLS, not what DISABLE says",
             `${setCommand(key, "PERMISSIVE")} (accepts plaintext from clients outside the mesh), or ${setCommand("istio.dataplane", "sidecar")}`);
         }
     });
+}
+
+/**
+ * EnRoute cannot reach ambient pods. It stays sidecar-injected, but its own Envoy calls mesh services with
+ * plain Istio mTLS using the certificate its sidecar writes out (OUTPUT_CERTS), not HBONE; under STRICT,
+ * ztunnel's static policy denies every connection without an authenticated principal
+ * (pilot/pkg/serviceregistry/ambient/policies.go at 1.30.3, the static STRICT DENY). Refused until there
+ * is a path that works.
+ */
+export function ambientEnrouteProblems(enroute: ObjectReader, config: { enabled: boolean }): void {
+    if (config.enabled) {
+        enroute.problem("enroute.enabled", "enroute.enabled cannot be true with istio.dataplane ambient: EnRoute's Envoy calls the samples " +
+            "with the mTLS certificate its sidecar writes out, not over HBONE, and ztunnel refuses connections without an HBONE " +
+            "identity under STRICT (docs/ambient.md)",
+        `${setCommand("enroute.enabled", "false")}, or ${setCommand("istio.dataplane", "sidecar")}`);
+    }
+}
+
+/**
+ * Istio's OpenShift profile turns on `pilot.cni.enabled` in istiod, so the injector leaves traffic
+ * redirection to istio-cni, which this stack installs only in ambient mode: sidecar pods would start
+ * without redirection (manifests/charts/istio-control/istio-discovery/files/profile-platform-openshift.yaml
+ * at 1.30.3).
+ */
+export function platformProblems(istio: ObjectReader, config: { platform: string; dataplane: string }): void {
+    if (config.platform === "openshift" && config.dataplane === "sidecar") {
+        // Named under istio.dataplane: the data plane is what must change on OpenShift, the platform is a fact.
+        istio.problem("istio.dataplane", "istio.dataplane sidecar cannot run with istio.platform openshift: Istio's OpenShift profile " +
+            "leaves sidecar redirection to istio-cni, which the stack installs only with istio.dataplane ambient",
+        `${setCommand("istio.dataplane", "ambient")}, or pulumi config rm --path istio.platform if the cluster is not OpenShift`);
+    }
 }
 
 /** Namespaces this stack creates, given which parts are switched on. */

@@ -6,10 +6,12 @@ import { ConfigError } from "./errors";
 import { flatKeyProblems, isFlatKey } from "./flat-keys";
 import { ContractRecorder, ObjectReader, Problems, setCommand } from "./reader";
 import {
-    RawConfig, StackConfig, gatewayServiceTypes, gatewayTlsModes, keyAlgorithms, kialiAuthStrategies, meshMtlsModes, sizingProfiles, volumeAccessModes,
+    RawConfig, StackConfig, gatewayServiceTypes, istioPlatforms, gatewayTlsModes, keyAlgorithms, kialiAuthStrategies, meshMtlsModes, sizingProfiles, volumeAccessModes,
 } from "./schema";
 import { hostingCheck, readClientPolicy, readIks, readIstioVersion, readMesh, readMtlsPolicy, readRoute } from "./sections";
-import { ambientProblems, iksServedHostProblems, managedNamespaceProblems } from "./cross-checks";
+import {
+    ambientEnrouteProblems, ambientProblems, iksServedHostProblems, managedNamespaceProblems, platformProblems,
+} from "./cross-checks";
 import { routeProblems } from "../core/routes";
 import { dataplaneModes } from "../core/dataplane";
 import { dns1123Subdomain, isGatewayHost, isPinnedImage } from "../core/names";
@@ -50,6 +52,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         hub: istio.checkedString("hub", defaultIstioHub, hostingCheck("istio.hub", defaultIstioHub, hubProblem),
             { patternText: "an image registry and path without scheme or tag, like docker.io/istio" }),
         dataplane: istio.oneOf("dataplane", dataplaneModes, "sidecar"),
+        platform: istio.oneOf("platform", istioPlatforms, "none", { example: "minikube" }),
     };
     istio.finish();
 
@@ -165,7 +168,9 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
 
     if (istioConfig.dataplane === "ambient") {
         ambientProblems(mtls, mtlsConfig.policies);
+        ambientEnrouteProblems(enroute, enrouteConfig);
     }
+    platformProblems(istio, istioConfig);
 
     for (const key of Object.keys(raw).filter(isFlatKey)) {
         root.raw(key);

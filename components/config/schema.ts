@@ -12,6 +12,13 @@ export const sizingProfiles = ["small", "standard", "production"] as const;
 export type SizingProfile = (typeof sizingProfiles)[number];
 
 export const gatewayServiceTypes = ["LoadBalancer", "NodePort", "ClusterIP"] as const;
+/**
+ * Istio's platform profiles (`global.platform`): the istiod, istio-cni and ztunnel charts of every supported
+ * line ship `files/profile-platform-<name>.yaml` for exactly these six, and fail on any other name ("unknown
+ * platform", templates/zzz_profile.yaml at 1.30.3 and 1.31.0-rc.0). `none` sets no platform: right for IKS,
+ * kind and any cluster whose CNI uses /opt/cni/bin, /etc/cni/net.d and /var/run/netns (the charts' defaults).
+ */
+export const istioPlatforms = ["none", "minikube", "k3s", "k3d", "microk8s", "gke", "openshift"] as const;
 export const meshMtlsModes = ["STRICT", "PERMISSIVE"] as const;
 export const peerAuthenticationModes = ["STRICT", "PERMISSIVE", "DISABLE"] as const;
 export const gatewayTlsModes = ["SIMPLE", "MUTUAL"] as const;
@@ -77,6 +84,8 @@ export interface StackConfig {
         readonly hub: string;
         /** Envoy sidecars in every sample pod, or ambient mode (ztunnel per node, waypoints for L7). */
         readonly dataplane: DataplaneMode;
+        /** Istio's platform profile for istiod, istio-cni and ztunnel (CNI paths, quotas); `none` for the charts' defaults. */
+        readonly platform: (typeof istioPlatforms)[number];
     };
     readonly mtls: {
         readonly mode: (typeof meshMtlsModes)[number];

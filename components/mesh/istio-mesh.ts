@@ -5,7 +5,7 @@ import { RenderedManifest } from "../manifests/sample-manifests";
 import { StackConfig } from "../config/schema";
 import { istioChartSource } from "../core/istio-hosting";
 import { mergeValues } from "../core/merge-values";
-import { gatewaySizingValues, istiodSizingValues, ztunnelSizingValues } from "../sizing";
+import { cniSizingValues, gatewaySizingValues, istiodSizingValues, ztunnelSizingValues } from "../sizing";
 import { baseValues, cniValues, gatewayValues, istiodValues, ztunnelValues } from "./istio-values";
 import { gatewayReleaseName, gatewaySelector, istioRootNamespace, mtlsOptOutAnnotation } from "../core/istio-names";
 import { cacertsSecretName, pluggedInCaValues } from "../pki/mesh-ca-spec";
@@ -116,7 +116,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             ...chart("istiod"),
             name: "istiod",
             namespace,
-            values: mergeValues(mergeValues(istiodValues(istio), istiodSizingValues(profile)), args.caCerts ? pluggedInCaValues : {}),
+            values: mergeValues(mergeValues(istiodValues(istio), istiodSizingValues(profile, istio.dataplane)), args.caCerts ? pluggedInCaValues : {}),
         }, { parent: this, dependsOn: [this.base, ...this.gatewayApiCrds, ...(this.caCerts ? [this.caCerts] : [])] });
 
         this.validationWebhooks = istioValidatingWebhookNames(istioRootNamespace).map((webhookName) =>
@@ -132,7 +132,7 @@ export class IstioMesh extends pulumi.ComponentResource {
                 ...chart("cni"),
                 name: "istio-cni",
                 namespace,
-                values: cniValues(istio),
+                values: mergeValues(cniValues(istio), cniSizingValues(profile)),
             }, { parent: this, dependsOn: [this.istiod] });
             this.ztunnel = new k8s.helm.v3.Release("ztunnel", {
                 ...chart("ztunnel"),

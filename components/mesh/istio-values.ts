@@ -26,6 +26,7 @@ export function istiodValues(istio: IstioSettings): Record<string, unknown> {
             // (pkg/kube/inject/inject.go ProxyImage reads global.hub). Set explicitly because the 1.30 charts
             // default it to registry.istio.io, which is decommissioned in December 2026.
             hub: istio.hub,
+            ...platformValue(istio),
         },
         meshConfig: {
             // Prometheus scrapes the app's and the sidecar's metrics through one merged endpoint, which
@@ -46,11 +47,25 @@ function ambientProfile(istio: IstioSettings): Record<string, unknown> {
 }
 
 /**
+ * Istio's platform profile (`global.platform`), for the three charts that ship them (istiod, cni,
+ * ztunnel): minikube's netns dir, the k3s/k3d/microk8s CNI directories, GKE's bin dir and quotas,
+ * OpenShift's multus settings (manifests/helm-profiles/platform-*.yaml at 1.30.3). `none` sets nothing:
+ * the charts fail on a platform they have no profile for.
+ */
+function platformValue(istio: IstioSettings): Record<string, string> {
+    return istio.platform === "none" ? {} : { platform: istio.platform };
+}
+
+function platformGlobal(istio: IstioSettings): Record<string, unknown> {
+    return istio.platform === "none" ? {} : { global: platformValue(istio) };
+}
+
+/**
  * The istio-cni node agent: only installed in ambient mode, where it redirects enrolled pods to ztunnel.
  * Its image comes from istio.hub like istiod's: the chart's own default hub is one of the retired hosts.
  */
 export function cniValues(istio: IstioSettings): Record<string, unknown> {
-    return { ...ambientProfile(istio), hub: istio.hub };
+    return { ...ambientProfile(istio), hub: istio.hub, ...platformGlobal(istio) };
 }
 
 /**
@@ -58,7 +73,7 @@ export function cniValues(istio: IstioSettings): Record<string, unknown> {
  * The install guide gives it no profile: the chart is ambient-only.
  */
 export function ztunnelValues(istio: IstioSettings): Record<string, unknown> {
-    return { hub: istio.hub, istioNamespace: istioRootNamespace };
+    return { hub: istio.hub, istioNamespace: istioRootNamespace, ...platformGlobal(istio) };
 }
 
 /** The gateway chart's Service: its type, and the cloud's annotations for the load balancer (IKS), if any. */

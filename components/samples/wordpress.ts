@@ -7,7 +7,7 @@ import { meshGatewayRef } from "../core/istio-names";
 import { RouteDestination } from "../core/routes";
 import { wordpressDestinations } from "./canary";
 import { meshNamespace } from "./mesh-namespace";
-import { sampleNamespaceLabels } from "../mesh/authorization/ambient";
+import { gatewaySplitServiceLabels, sampleNamespaceLabels } from "../mesh/authorization/ambient";
 import { dataplanePodAnnotations, withAnnotations } from "../core/dataplane";
 import { MySql } from "./mysql";
 import { sampleNamespaces, wordpressNames } from "../inventory";
@@ -187,7 +187,8 @@ export class WordPress extends pulumi.ComponentResource {
         this.canary = release(wordpressNames.canary.version, wordpressNames.canary.deployment, wordpress.canaryImage, [this.stable]);
 
         this.service = new k8s.core.v1.Service(wordpressNames.service, {
-            metadata: { name: wordpressNames.service, namespace, labels: { app: wordpressNames.appLabel } },
+            // The canary split is the gateway's: in ambient mode the Service opts out of ingress-through-waypoint.
+            metadata: { name: wordpressNames.service, namespace, labels: { app: wordpressNames.appLabel, ...gatewaySplitServiceLabels(args.config.istio.dataplane) } },
             spec: {
                 selector: { app: wordpressNames.appLabel },
                 ports: [{ name: "http", port: wordpressNames.port, targetPort: "http" }],

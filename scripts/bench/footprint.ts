@@ -12,10 +12,11 @@ export interface Quantity {
 }
 
 /**
- * "proxies" is the data plane: sidecars, or in ambient mode ztunnel on every node and the waypoints.
- * "node agents" is istio-cni (ambient mode), which redirects traffic but proxies none.
+ * "data plane" is what the mesh adds to carry the workloads' traffic: sidecars, or in ambient mode
+ * ztunnel and istio-cni on every node plus the waypoints. istio-cni proxies nothing, but ambient mode
+ * cannot run without it and sidecar mode here does not install it, so a fair comparison counts it.
  */
-export const footprintBuckets = ["control plane", "gateway", "proxies", "node agents", "observability", "workloads"] as const;
+export const footprintBuckets = ["control plane", "gateway", "data plane", "observability", "workloads"] as const;
 export type FootprintBucket = (typeof footprintBuckets)[number];
 
 export interface FootprintPart {
@@ -23,6 +24,8 @@ export interface FootprintPart {
     what: string;
     pods: number;
     perPod: Quantity;
+    /** How this part grows with the mesh: one per node (ztunnel, istio-cni), one per mesh pod (a sidecar). */
+    scales?: "node" | "mesh pod";
 }
 
 export interface Footprint {
@@ -161,19 +164,19 @@ export function footprint(resources: readonly FootprintResource[], options: Foot
     }
     const ztunnel = valuesOf("ztunnel") as { resources?: ResourcesShape } | undefined;
     if (ztunnel) {
-        parts.push({ bucket: "proxies", what: `ztunnel (one per node, ${nodes} nodes)`, pods: nodes,
+        parts.push({ bucket: "data plane", what: `ztunnel (one per node, ${nodes} nodes)`, pods: nodes, scales: "node",
             perPod: quantity(ztunnel.resources?.requests ?? chartDefaults.ztunnel) });
     }
     const cni = valuesOf("cni") as { resources?: ResourcesShape } | undefined;
     if (cni) {
-        parts.push({ bucket: "node agents", what: `istio-cni (one per node, ${nodes} nodes)`, pods: nodes,
+        parts.push({ bucket: "data plane", what: `istio-cni (one per node, ${nodes} nodes)`, pods: nodes, scales: "node",
             perPod: quantity(cni.resources?.requests ?? chartDefaults.cni) });
     }
     const waypoint = quantity(istiod?.global?.waypoint?.resources?.requests ?? chartDefaults.waypoint);
     for (const gateway of resources.filter((resource) => resource.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway")) {
         const inputs = gateway.plain as { metadata?: Metadata; spec?: { gatewayClassName?: string } };
         if (inputs.spec?.gatewayClassName === "istio-waypoint") {
-            parts.push({ bucket: "proxies", what: `waypoint ${inputs.metadata?.namespace ?? "?"}/${inputs.metadata?.name ?? gateway.name}`, pods: 1, perPod: waypoint });
+            parts.push({ bucket: "data plane", what: `waypoint ${inputs.metadata?.namespace ?? "?"}/${inputs.metadata?.name ?? gateway.name}`, pods: 1, perPod: waypoint });
         }
     }
     for (const release of releases.filter((candidate) => !["base", "istiod", "gateway", "kiali-server", "ztunnel", "cni"].includes(candidate.inputs.chart ?? ""))) {
@@ -199,7 +202,7 @@ export function footprint(resources: readonly FootprintResource[], options: Foot
             const cpu = annotations["sidecar.istio.io/proxyCPU"];
             const memory = annotations["sidecar.istio.io/proxyMemory"];
             parts.push({
-                bucket: "proxies", what: `sidecar of ${what}`, pods,
+                bucket: "data plane", what: `sidecar of ${what}`, pods, scales: "mesh pod",
                 perPod: { cpu: cpu !== undefined ? parseCpu(cpu) : proxy.cpu, memory: memory !== undefined ? parseMemory(memory) : proxy.memory },
             });
         }
@@ -209,6 +212,21 @@ export function footprint(resources: readonly FootprintResource[], options: Foot
         .reduce((sum, part) => add(sum, times(part.perPod, part.pods)), zero)])) as Record<FootprintBucket, Quantity>;
     const total = footprintBuckets.reduce((sum, bucket) => add(sum, byBucket[bucket]), zero);
     return { parts, byBucket, total, unrequested, uncounted };
+}
+
+/**
+ * The data plane of a measured stack grown to `pods` mesh pods on `nodes` nodes: per-node parts (ztunnel,
+ * istio-cni) once per node, sidecars at their mean measured size once per mesh pod, the rest (waypoints)
+ * as measured. Requests stay at the profile's sizes: a projection of what the scheduler reserves, not of
+ * what a busier ztunnel would use.
+ */
+export function dataPlaneAt(measured: Footprint, scale: { pods: number; nodes: number }): Quantity {
+    const dataPlane = measured.parts.filter((part) => part.bucket === "data plane");
+    const sidecars = dataPlane.filter((part) => part.scales === "mesh pod");
+    const sidecarPods = sidecars.reduce((sum, part) => sum + part.pods, 0);
+    const perSidecar = sidecarPods > 0 ? times(sidecars.reduce((sum, part) => add(sum, times(part.perPod, part.pods)), zero), 1 / sidecarPods) : zero;
+    return dataPlane.filter((part) => part.scales !== "mesh pod").reduce((sum, part) =>
+        add(sum, times(part.perPod, part.scales === "node" ? scale.nodes : part.pods)), sidecarPods > 0 ? times(perSidecar, scale.pods) : zero);
 }
 
 /** `1234m / 2.4 GiB`, for tables. */

@@ -88,6 +88,7 @@ describe("ambient authorization: the program", () => {
         assert.equal(waypoint.plain.metadata.namespace, "bookinfo");
         assert.deepEqual(waypoint.plain.spec, { gatewayClassName: "istio-waypoint", listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }] });
         assert.ok(routed.dependsOn(waypoint, routed.get(releaseType, "ztunnel")));
+        assert.deepEqual(waypoint.plain.metadata.annotations, { "pulumi.com/waitFor": "condition=Programmed" }, "awaited until istiod has deployed it");
         assert.ok(routed.ofType(crdType).every((crd) => routed.dependsOn(waypoint, crd)), "the waypoint waits for the Gateway API CRDs");
         const labels = routed.get("kubernetes:core/v1:Namespace", "bookinfo").plain.metadata.labels;
         assert.deepEqual(labels, { "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint", "istio.io/ingress-use-waypoint": "true" });
@@ -113,6 +114,30 @@ describe("ambient authorization: the program", () => {
         const waypointAllowed = policy(routed, "bookinfo", "allow-waypoint");
         assert.deepEqual(waypointAllowed.plain.spec.rules, [{ from: [{ source: { principals: ["cluster.local/ns/bookinfo/sa/waypoint"] } }] }]);
         assert.equal(waypointAllowed.plain.spec.selector, undefined);
+    });
+
+    it("keeps the WordPress canary split when a user route puts a waypoint in wordpress", async () => {
+        // The route into wordpress gives the namespace a waypoint with ingress-use-waypoint "true". istiod
+        // would then give the gateway the waypoint's endpoints for the subset clusters too (endpoint_builder.go
+        // at 1.30.3: the waypoint lookup comes before the subset filter), and the waypoint balances over all
+        // pods. The Service's own "false" wins over the namespace's (services.go ingressUseWaypointFromLabels).
+        const intoWordpress = { prefix: "/shop", service: "shop", namespace: "wordpress", port: 8080 };
+        const run = await runProgram({ ...ambient, gateway: { routes: [intoWordpress] }, wordpress: { canary: { weight: 10 } } });
+        assert.equal(run.ofType(gatewayType).find((gateway) => gateway.plain.metadata.namespace === "wordpress")?.plain.metadata.name, "waypoint");
+        const namespaceLabels = run.get("kubernetes:core/v1:Namespace", "wordpress").plain.metadata.labels;
+        assert.equal(namespaceLabels["istio.io/ingress-use-waypoint"], "true", "the user's Service goes through the waypoint");
+        const service = run.ofType("kubernetes:core/v1:Service").find((candidate) => candidate.plain.metadata.namespace === "wordpress" && candidate.plain.metadata.name === "wordpress");
+        assert.ok(service, "no wordpress Service");
+        assert.equal(service.plain.metadata.labels["istio.io/ingress-use-waypoint"], "false", "the gateway goes to the pods by subset");
+        const routes = run.kind("networking.istio.io/v1", "VirtualService").flatMap((vs) => vs.plain.spec.http ?? []);
+        const split = routes.find((route: any) => route.route?.some((r: any) => r.destination.host === "wordpress.wordpress.svc.cluster.local"));
+        assert.deepEqual(split.route.map((r: any) => [r.destination.subset, r.weight]), [["v1", 90], ["v2", 10]]);
+        const rule = run.kind("networking.istio.io/v1", "DestinationRule").find((candidate) => candidate.plain.metadata.namespace === "wordpress");
+        assert.deepEqual(rule?.plain.spec.subsets.map((subset: any) => [subset.name, subset.labels.version]), [["v1", "v1"], ["v2", "v2"]]);
+        // ztunnel still checks the direct path: the gateway's L4 allow to wordpress stays bound to the pods.
+        assert.deepEqual(policy(run, "wordpress", "allow-ingress-gateway-to-wordpress").plain.spec.selector, { matchLabels: { app: "wordpress" } });
+        const sidecarService = sidecar.ofType("kubernetes:core/v1:Service").find((candidate) => candidate.plain.metadata.name === "wordpress");
+        assert.equal(sidecarService?.plain.metadata.labels["istio.io/ingress-use-waypoint"], undefined, "sidecar mode keeps its Service as it was");
     });
 
     it("leaves no policy with L7 fields unbound in ambient mode", () => {

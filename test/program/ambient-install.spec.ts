@@ -38,10 +38,15 @@ describe("istio.dataplane: the key and what ambient refuses", () => {
         { name: "an unknown data plane", config: { istio: { dataplane: "sidecarless" } }, key: "istio.dataplane", reason: /sidecar.*ambient/ },
         { name: "a namespace-wide DISABLE scope in ambient mode",
             config: { ...ambient, mtls: { policies: [{ namespace: "bookinfo", mode: "DISABLE", exception: true }] } },
-            key: "mtls.policies[0].mode", reason: /ztunnel always speaks mTLS/ },
+            key: "mtls.policies[0].mode", reason: /PERMISSIVE for it.*accept both plaintext and mTLS/ },
         { name: "a port-level DISABLE in ambient mode",
             config: { ...ambient, mtls: { policies: [{ namespace: "bookinfo", selector: { app: "ratings" }, mode: "STRICT", ports: { 9080: "DISABLE" }, exception: true }] } },
-            key: "mtls.policies[0].ports.9080", reason: /ambient mode ignores/ },
+            key: "mtls.policies[0].ports.9080", reason: /ambient mode does not support.*PERMISSIVE/ },
+        { name: "EnRoute in ambient mode (its Envoy does not speak HBONE)",
+            config: { ...ambient, enroute: { enabled: true } }, key: "enroute.enabled", reason: /not over HBONE.*ztunnel refuses/ },
+        { name: "an unknown platform", config: { istio: { platform: "kind" } }, key: "istio.platform", reason: /none \| minikube \| k3s \| k3d \| microk8s \| gke \| openshift.*got "kind"/ },
+        { name: "the OpenShift platform in sidecar mode (its profile hands redirection to istio-cni)",
+            config: { istio: { platform: "openshift" } }, key: "istio.dataplane", reason: /sidecar cannot run with istio.platform openshift.*istio-cni/ },
         { name: "ambient on an Istio release older than its minimum",
             config: { istio: { dataplane: "ambient", version: "1.29.4" } }, key: "istio.version", reason: /supported Istio line/ },
     ];
@@ -108,6 +113,21 @@ describe("ambient mode: Istio's ambient components from the same charts", () => 
 
     it("emits only objects and values that validate against the schemas and pinned chart keys", async () => {
         assert.deepEqual(await validateRun(run), []);
+    });
+
+    it("sets no global.platform by default (IKS, kind), and passes istio.platform to istiod, cni and ztunnel", async () => {
+        for (const name of ["istiod", "istio-cni", "ztunnel"]) {
+            assert.equal(run.get(releaseType, name).plain.values.global?.platform, undefined, name);
+        }
+        assert.equal(parseStackConfig({}).istio.platform, "none");
+        const minikube = await runProgram({ ...ambient, istio: { dataplane: "ambient", platform: "minikube" } });
+        for (const name of ["istiod", "istio-cni", "ztunnel"]) {
+            assert.equal(minikube.get(releaseType, name).plain.values.global.platform, "minikube", name);
+        }
+        assert.ok(minikube.get(releaseType, "istiod").plain.values.global.hub, "the platform joins istiod's globals, not replaces them");
+        assert.equal(minikube.get(releaseType, "istio-ingressgateway").plain.values.global, undefined, "the gateway chart has no platform profiles");
+        // global.platform is a key of each chart at every supported line (test/data/chart-keys), checked here.
+        assert.deepEqual(await validateRun(minikube), []);
     });
 
     it("validates against the 1.31 charts' keys on the 1.31 line", async () => {

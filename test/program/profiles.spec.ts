@@ -90,7 +90,7 @@ describe("profiles: the footprint measure itself", () => {
         ]);
         assert.deepEqual(measured.byBucket["control plane"], { cpu: 500, memory: 2048 }, "istiod's chart default, one HPA minimum");
         assert.deepEqual(measured.byBucket.gateway, { cpu: 300, memory: 384 }, "three fixed replicas at the default size");
-        assert.deepEqual(measured.byBucket.proxies, { cpu: 2 * 100 + 1000, memory: 2 * 128 + 1024 }, "web twice, big with its own size, job none");
+        assert.deepEqual(measured.byBucket["data plane"], { cpu: 2 * 100 + 1000, memory: 2 * 128 + 1024 }, "web twice, big with its own size, job none");
         assert.deepEqual(measured.byBucket.workloads, { cpu: 220, memory: 220 });
         assert.deepEqual(measured.unrequested, ["plain/idle"]);
         assert.deepEqual(measured.uncounted, ["Helm release addon (chart some-addon: no known defaults)"]);
@@ -123,7 +123,7 @@ describe("profiles: under mocks, with every sample and Kiali on", () => {
         }
         const injectedDeployments = runs.small.ofType("kubernetes:apps/v1:Deployment")
             .filter((deployment) => ["wordpress", "bookinfo", "httptools"].includes(deployment.plain.metadata.namespace));
-        assert.equal(small.parts.filter((part) => part.bucket === "proxies").length, injectedDeployments.length, "one sidecar per injected pod");
+        assert.equal(small.parts.filter((part) => part.bucket === "data plane").length, injectedDeployments.length, "one sidecar per injected pod");
     });
 
     it("standard leaves the charts at their own defaults, and Istio's manifests as shipped", () => {

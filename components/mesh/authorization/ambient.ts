@@ -6,7 +6,7 @@
 // Authorization component and the preview-time analysis read them.
 import { StackConfig } from "../../config/schema";
 import { AuthorizationPolicySpec, authorizationPolicySpecs } from "./rules";
-import { namespaceEnrollmentLabels } from "../../core/dataplane";
+import { DataplaneMode, namespaceEnrollmentLabels } from "../../core/dataplane";
 import { MeshWorkload, ingressGatewayWorkload, principal, sampleWorkloads } from "../mesh-inventory";
 
 /** Istio's default namespace waypoint name (istioctl waypoint apply; constants.DefaultNamespaceWaypoint). */
@@ -23,6 +23,14 @@ export interface TargetRef {
     kind: "Gateway" | "Service";
     name: string;
 }
+
+/**
+ * The `pulumi.com/waitFor` value that holds a waypoint's creation until istiod has deployed it: the Gateway
+ * API `Programmed` condition, which istiod's gateway controller sets once the waypoint's Deployment and
+ * Service exist (`npm run verify` checks the same condition). The provider's `condition=<type>` form, as
+ * `kubectl wait --for=condition=...` (@pulumi/kubernetes ≥ 4.18; pulumi/pulumi-kubernetes#1260 and #3318 show `condition=Ready`).
+ */
+export const waypointWaitFor = "condition=Programmed";
 
 /** The Gateway API object of a namespace waypoint, as `istioctl waypoint generate` writes it (1.30.3). */
 export function waypointGatewaySpec(): Record<string, unknown> {
@@ -41,6 +49,23 @@ export const waypointNamespaceLabels: Readonly<Record<string, string>> = {
     "istio.io/use-waypoint": waypointName,
     "istio.io/ingress-use-waypoint": "true",
 };
+
+/**
+ * Labels of a Service whose traffic split lives in the ingress gateway's VirtualService (the WordPress
+ * canary). With `istio.io/ingress-use-waypoint: "true"` in force, istiod hands the gateway the waypoint's
+ * endpoints for every cluster of the Service, its subset clusters included: the waypoint lookup comes
+ * before the subset filter (pilot/pkg/xds/endpoints/endpoint_builder.go BuildClusterLoadAssignment /
+ * findServiceWaypoint at 1.30.3), and the waypoint then balances over all the Service's pods, which turns
+ * 90/10 into about 50/50. A label on the Service wins over the namespace's
+ * (pilot/pkg/serviceregistry/ambient/services.go ingressUseWaypointFromLabels at 1.30.3), so "false" here
+ * keeps the gateway sending to the pods by subset while the namespace's other Services (a user's route)
+ * still go through the waypoint. Set in every ambient stack, so a waypoint added later (by the stack for a
+ * user route, or by hand with `istioctl waypoint apply --enroll-namespace`) cannot break the split either.
+ * ztunnel still enforces the Service's L4 rules on the direct path (the gateway's allow stays for ztunnel).
+ */
+export function gatewaySplitServiceLabels(mode: DataplaneMode): Record<string, string> {
+    return mode === "ambient" ? { "istio.io/ingress-use-waypoint": "false" } : {};
+}
 
 const l7OperationFields = ["paths", "notPaths", "methods", "notMethods", "hosts", "notHosts"];
 const l7SourceFields = ["requestPrincipals", "notRequestPrincipals"];

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { plannedAuthorizationPolicies, plannedWaypointNamespaces, waypointGatewaySpec, waypointName } from "./ambient";
+import { plannedAuthorizationPolicies, plannedWaypointNamespaces, waypointGatewaySpec, waypointName, waypointWaitFor } from "./ambient";
+import { waitForAnnotation } from "../validation-webhooks";
 import { MeshPolicyArgs, managedNamespace } from "../mtls/mtls-policy";
 
 /**
@@ -19,7 +20,11 @@ export class Authorization extends pulumi.ComponentResource {
             new k8s.apiextensions.CustomResource(`waypoint-${namespaceName}`, {
                 apiVersion: "gateway.networking.k8s.io/v1",
                 kind: "Gateway",
-                metadata: { name: waypointName, namespace: managedNamespace(args, namespaceName, "Authorization").metadata.name },
+                // Awaited until Programmed, so `pulumi up` fails where a waypoint never comes up instead of reporting success.
+                metadata: {
+                    name: waypointName, namespace: managedNamespace(args, namespaceName, "Authorization").metadata.name,
+                    annotations: { [waitForAnnotation]: waypointWaitFor },
+                },
                 spec: waypointGatewaySpec(),
             }, { parent: this, dependsOn: [...args.mesh.gatewayApiCrds, args.mesh.dataplaneReady] }));
         this.policies = plannedAuthorizationPolicies(args.config).map((policy) => {

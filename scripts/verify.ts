@@ -8,11 +8,15 @@
 //   kiali                Kiali answers
 //   ztunnel-ready        ambient only: ztunnel ready on every node, every sample namespace enrolled
 //   waypoints-programmed ambient only: each waypoint the stack deploys is Programmed
-// Each prints PASS, FAIL or SKIP with a reason; any FAIL makes the exit status 1. This file only runs
+// kubectl always talks to the cluster the stack is bound to (scripts/verify/cluster.ts), named first in
+// the report. Each prints PASS, FAIL or SKIP with a reason; any FAIL makes the exit status 1. This file only runs
 // commands and makes requests: every decision is in scripts/verify/*.ts, unit-tested.
 import { spawn } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { currentKubeconfigContext } from "../components/cluster/kubeconfig-file";
 import { StackConfig } from "../components/config/schema";
 import { gatewayTlsMode } from "../components/edge/gateway-plan";
 import { verifyCurlImage } from "../components/core/versions";
@@ -22,6 +26,7 @@ import {
     ztunnelDaemonSet,
 } from "./verify/ambient";
 import { parseVerifyArgs, usage, VerifyOptions } from "./verify/args";
+import { clusterViewArgs, hiddenClusterKeys, kubectlTarget, verifyClusterBinding } from "./verify/cluster";
 import { findOnPath, missingPulumiMessage } from "./verify/executables";
 import { canaryCheckId, decideCanary, skipCanary, tallyCanary } from "./verify/canary";
 import {
@@ -183,11 +188,11 @@ interface OpenConnection {
 
 /** Connects to the gateway's HTTPS port directly or through `kubectl port-forward` (closed by the caller). */
 async function openGateway(endpoint: GatewayEndpoint, outputs: Required<Pick<StackOutputs, "gatewayNamespace" | "gatewayService">>,
-    context: string | undefined): Promise<OpenConnection> {
+    clusterArgs: readonly string[]): Promise<OpenConnection> {
     if (endpoint.kind === "direct") {
         return { connection: { address: endpoint.address, port: endpoint.port }, describe: `load balancer ${endpoint.address}`, close: () => undefined };
     }
-    const args = [...(context ? ["--context", context] : []), "-n", outputs.gatewayNamespace, "port-forward",
+    const args = [...clusterArgs, "-n", outputs.gatewayNamespace, "port-forward",
         `svc/${outputs.gatewayService}`, `:${endpoint.servicePort}`];
     const child = spawn("kubectl", args, { stdio: ["ignore", "pipe", "pipe"] });
     const port = await new Promise<number>((resolve, reject) => {
@@ -219,7 +224,7 @@ async function openGateway(endpoint: GatewayEndpoint, outputs: Required<Pick<Sta
 }
 
 async function checkGateway(config: StackConfig, outputs: StackOutputs, outputProblems: readonly string[],
-    options: VerifyOptions, kubectl: Kubectl): Promise<CheckResult[]> {
+    options: VerifyOptions, kubectl: Kubectl, clusterArgs: readonly string[]): Promise<CheckResult[]> {
     // The mode the gateway really runs in: MUTUAL behind the IKS ALB whatever gateway.tlsMode says.
     const tlsMode = gatewayTlsMode(config);
     const mutual = tlsMode === "MUTUAL";
@@ -254,7 +259,7 @@ async function checkGateway(config: StackConfig, outputs: StackOutputs, outputPr
     }
     let gateway: OpenConnection;
     try {
-        gateway = await openGateway(endpoint, { gatewayNamespace, gatewayService }, options.context);
+        gateway = await openGateway(endpoint, { gatewayNamespace, gatewayService }, clusterArgs);
     } catch (error) {
         return failAll((error as Error).message);
     }
@@ -325,18 +330,44 @@ async function guarded(ids: readonly string[], check: () => Promise<CheckResult 
     }
 }
 
+/** The stack's kubeconfig content in a private file for kubectl: a 0600 file in a 0700 directory, removed on exit. */
+function privateKubeconfigWriter(content: string): { file: () => string; remove: () => void } {
+    let directory: string | undefined;
+    const remove = () => {
+        if (directory !== undefined) {
+            fs.rmSync(directory, { recursive: true, force: true });
+            directory = undefined;
+        }
+    };
+    return {
+        file: () => {
+            directory = fs.mkdtempSync(path.join(os.tmpdir(), "iks-mesh-verify-"));
+            const file = path.join(directory, "kubeconfig");
+            fs.writeFileSync(file, content, { mode: 0o600, flag: "wx" });
+            // Removed however verify ends: normally, on an error, or interrupted.
+            process.once("exit", remove);
+            for (const signal of ["SIGINT", "SIGTERM"] as const) {
+                process.once(signal, () => { remove(); process.exit(130); });
+            }
+            return file;
+        },
+        remove,
+    };
+}
+
 async function main(): Promise<number> {
     const options = parseVerifyArgs(process.argv.slice(2));
     if ("help" in options) {
         console.log(usage);
         return 0;
     }
-    if (findOnPath("pulumi", process.env.PATH, isExecutable) === undefined) {
-        console.error(missingPulumiMessage);
-        return 2;
-    }
+    // Bad arguments first: they need no Pulumi CLI to be told apart.
     if ("error" in options) {
         console.error(`${options.error}\n${usage}`);
+        return 2;
+    }
+    if (findOnPath("pulumi", process.env.PATH, isExecutable) === undefined) {
+        console.error(missingPulumiMessage);
         return 2;
     }
     const outputsRun = await run("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", options.stack]);
@@ -350,30 +381,74 @@ async function main(): Promise<number> {
         console.error(`pulumi config failed for stack ${options.stack}: ${configRun.stderr.trim()}`);
         return 2;
     }
+    const configInput = rawConfigFromPulumiJson(configRun.stdout);
     let config: StackConfig;
     try {
-        config = stackConfigFrom(rawConfigFromPulumiJson(configRun.stdout));
+        config = stackConfigFrom(configInput);
     } catch (error) {
         console.error(`the stack's config does not validate:\n${(error as Error).message}`);
         return 2;
     }
-    const kubectl: Kubectl = (args, input, timeoutMs) =>
-        run("kubectl", [...(options.context ? ["--context", options.context] : []), ...args], input, timeoutMs);
+    // A secret kubernetes:kubeconfig is hidden in the listing; read that one key (pulumi config get decrypts it).
+    const kubernetes = { ...configInput.kubernetes };
+    for (const key of hiddenClusterKeys(kubernetes)) {
+        const got = await run("pulumi", ["config", "get", `kubernetes:${key}`, "--stack", options.stack]);
+        if (got.code !== 0) {
+            console.error(`pulumi config get kubernetes:${key} failed for stack ${options.stack}: ${got.stderr.trim()}`);
+            return 2;
+        }
+        kubernetes[key] = { value: got.stdout.replace(/\n$/, ""), secret: true };
+    }
+    const readFile = (file: string): string | undefined => {
+        try {
+            return fs.readFileSync(file, "utf8");
+        } catch {
+            return undefined;
+        }
+    };
+    const resolution = verifyClusterBinding({
+        stack: options.stack,
+        kubernetes,
+        useCurrentContext: config.cluster.useCurrentContext,
+        homeDirectory: os.homedir(),
+        fileExists: (file) => fs.existsSync(file),
+        ambientContext: () => currentKubeconfigContext(process.env.KUBECONFIG, os.homedir(), readFile),
+    });
+    if (!("binding" in resolution)) {
+        console.error(`verify checks the cluster stack ${options.stack} is bound to, as the program deploys there:\n` +
+            resolution.problems.map((problem) => `  - ${problem}`).join("\n"));
+        return 2;
+    }
+    const kubeconfigContent = resolution.binding.kind === "stack" && resolution.binding.kubeconfig?.kind === "content"
+        ? resolution.binding.kubeconfig.content : "";
+    const privateKubeconfig = privateKubeconfigWriter(kubeconfigContent);
+    try {
+        const target = kubectlTarget(resolution.binding, os.homedir(), privateKubeconfig.file);
+        const kubectl: Kubectl = (args, input, timeoutMs) => run("kubectl", [...target.args, ...args], input, timeoutMs);
+        const view = await kubectl(clusterViewArgs);
+        if (view.code !== 0) {
+            console.error(`kubectl cannot select ${target.describe}: ${firstLine(view.stderr)}`);
+            return 2;
+        }
+        console.log(`Cluster: ${view.stdout.trim() || "(unnamed)"}, ${target.describe}`);
 
-    const results = [
-        ...await guarded([checkIds.plaintextRefused], () => checkPlaintextRefused(config, kubectl)),
-        ...await guarded([checkIds.inMeshCall], () => checkInMeshCall(config, kubectl)),
-        ...await guarded([gatewayCheckIds.https, gatewayCheckIds.mutualTls, canaryCheckId],
-            () => checkGateway(config, outputs.value, outputs.problems, options, kubectl)),
-        ...await guarded([kialiCheckId], () => checkKiali(config, kubectl)),
-        // Ambient stacks have no sidecars to look at: their data plane is ztunnel and the waypoints.
-        ...config.istio.dataplane === "ambient" ? [
-            ...await guarded([ambientCheckIds.ztunnel], () => checkZtunnel(config, kubectl)),
-            ...await guarded([ambientCheckIds.waypoints], () => checkWaypoints(config, kubectl)),
-        ] : [],
-    ];
-    console.log(formatReport(options.stack, results));
-    return exitCodeFor(results);
+        const results = [
+            ...await guarded([checkIds.plaintextRefused], () => checkPlaintextRefused(config, kubectl)),
+            ...await guarded([checkIds.inMeshCall], () => checkInMeshCall(config, kubectl)),
+            ...await guarded([gatewayCheckIds.https, gatewayCheckIds.mutualTls, canaryCheckId],
+                () => checkGateway(config, outputs.value, outputs.problems, options, kubectl, target.args)),
+            ...await guarded([kialiCheckId], () => checkKiali(config, kubectl)),
+            // Ambient stacks have no sidecars to look at: their data plane is ztunnel and the waypoints.
+            ...config.istio.dataplane === "ambient" ? [
+                ...await guarded([ambientCheckIds.ztunnel], () => checkZtunnel(config, kubectl)),
+                ...await guarded([ambientCheckIds.waypoints], () => checkWaypoints(config, kubectl)),
+            ] : [],
+        ];
+        console.log(formatReport(options.stack, results));
+        return exitCodeFor(results);
+    } finally {
+        privateKubeconfig.remove();
+    }
 }
 
 main().then((code) => { process.exitCode = code; }, (error: Error) => {

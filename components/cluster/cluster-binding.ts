@@ -12,17 +12,21 @@ export const useCurrentContextKey = "cluster.useCurrentContext";
 /** The `kubernetes:*` keys this stack reads; the provider is explicit, so Pulumi would ignore any other. */
 export const clusterKeys = ["context", "kubeconfig"] as const;
 
-export type StackKubeconfig =
+/**
+ * `Content` is how the kubeconfig text is held: a Pulumi secret in the program, a plain string in
+ * `npm run verify` (which writes it to a private file for kubectl and never prints it).
+ */
+export type StackKubeconfig<Content = pulumi.Output<string>> =
     /** As given (`~` included): the provider expands it, and the state stays the same on every machine. */
     | { readonly kind: "path"; readonly path: string }
     /** A kubeconfig's text, always a Pulumi secret: it carries the cluster's credentials. */
-    | { readonly kind: "content"; readonly content: pulumi.Output<string> };
+    | { readonly kind: "content"; readonly content: Content };
 
-export type ClusterBinding =
+export type ClusterBinding<Content = pulumi.Output<string>> =
     | {
         readonly kind: "stack";
         readonly context?: string;
-        readonly kubeconfig?: StackKubeconfig;
+        readonly kubeconfig?: StackKubeconfig<Content>;
         /** The stack also opts into the current context; its own keys win. */
         readonly optInIgnored: boolean;
     }
@@ -44,7 +48,9 @@ export interface ClusterSettings {
     readonly ambientContext: () => AmbientContext;
 }
 
-export type ClusterResolution = { readonly binding: ClusterBinding; readonly problems: readonly [] } | { readonly problems: readonly string[] };
+export type ClusterResolution<Content = pulumi.Output<string>> =
+    | { readonly binding: ClusterBinding<Content>; readonly problems: readonly [] }
+    | { readonly problems: readonly string[] };
 
 /** Kubeconfig text, as opposed to a file name: what the provider falls back to when no such file exists. */
 function looksLikeKubeconfigText(value: string): boolean {
@@ -54,7 +60,16 @@ function looksLikeKubeconfigText(value: string): boolean {
 const setContextFix = "pulumi config set kubernetes:context <context> (a name from kubectl config get-contexts)";
 const setKubeconfigFix = "pulumi config set --secret kubernetes:kubeconfig < <kubeconfig file>";
 
+/** The program's binding: kubeconfig content becomes a Pulumi secret. */
 export function resolveClusterBinding(settings: ClusterSettings): ClusterResolution {
+    return resolveClusterBindingWith(settings, (content) => pulumi.secret(content));
+}
+
+/**
+ * The one rule for which cluster a stack names, shared by the program and `npm run verify`;
+ * `holdContent` wraps the kubeconfig text (the program makes it a Pulumi secret).
+ */
+export function resolveClusterBindingWith<Content>(settings: ClusterSettings, holdContent: (content: string) => Content): ClusterResolution<Content> {
     const problems: string[] = [];
     for (const key of Object.keys(settings.kubernetes)) {
         if (!(clusterKeys as readonly string[]).includes(key)) {
@@ -63,7 +78,7 @@ export function resolveClusterBinding(settings: ClusterSettings): ClusterResolut
         }
     }
     const context = nonEmpty(settings.kubernetes.context?.value);
-    const kubeconfig = readKubeconfig(settings, context, problems);
+    const kubeconfig = readKubeconfig(settings, context, problems, holdContent);
 
     const namesCluster = context !== undefined || nonEmpty(settings.kubernetes.kubeconfig?.value) !== undefined;
     if (!namesCluster) {
@@ -97,7 +112,8 @@ export function resolveClusterBinding(settings: ClusterSettings): ClusterResolut
     };
 }
 
-function readKubeconfig(settings: ClusterSettings, context: string | undefined, problems: string[]): StackKubeconfig | undefined {
+function readKubeconfig<Content>(settings: ClusterSettings, context: string | undefined, problems: string[],
+    holdContent: (content: string) => Content): StackKubeconfig<Content> | undefined {
     const setting = settings.kubernetes.kubeconfig;
     const value = nonEmpty(setting?.value);
     if (setting === undefined || value === undefined) {
@@ -124,7 +140,7 @@ function readKubeconfig(settings: ClusterSettings, context: string | undefined, 
             `Fix: pulumi config rm kubernetes:kubeconfig && ${setKubeconfigFix}`);
         return undefined;
     }
-    return { kind: "content", content: pulumi.secret(value) };
+    return { kind: "content", content: holdContent(value) };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -132,7 +148,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 /** What a run logs about its cluster: the opt-in names the context it used, every time. */
-export function clusterNotice(stack: string, binding: ClusterBinding): string | undefined {
+export function clusterNotice<Content>(stack: string, binding: ClusterBinding<Content>): string | undefined {
     if (binding.kind === "current-context") {
         return `Stack ${JSON.stringify(stack)} opts into the current kubeconfig context (${useCurrentContextKey}): it deploys to ` +
             `context ${JSON.stringify(binding.context)} of ${binding.kubeconfigPath}. To bind the stack to it for good: ` +

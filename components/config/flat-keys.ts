@@ -21,7 +21,7 @@ const listPath = (key: string): string => key.replace(/\[.*$/, "");
 function setCommands(key: string, value: unknown, secret: boolean): string[] {
     if (secret) {
         // Never echo a secret value, not even in a fix.
-        return [`pulumi config set --path --secret ${shellWord(key)} <value>`];
+        return [`pulumi config set --path --secret ${shellWord(key)} < <file holding the value>`];
     }
     if (isPlainObject(value) && Object.keys(value).length > 0) {
         return Object.entries(value).flatMap(([field, child]) => setCommands(`${key}.${field}`, child, false));

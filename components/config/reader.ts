@@ -159,9 +159,11 @@ export class ObjectReader {
         if (typeof value === "string" && (allowed as readonly string[]).includes(value)) {
             return value as T;
         }
+        // The fix offers what the user most likely meant ("nodeport" → NodePort), not the default.
+        const meant = typeof value === "string" ? closestChoice(value, allowed) : undefined;
         this.problem(this.keyOf(field),
             `${this.keyOf(field)} must be one of ${allowed.join(" | ")} (got ${describe(value)})`,
-            this.fixFor(field, opts, defaultValue));
+            meant !== undefined ? setCommand(this.keyOf(field), meant) : this.fixFor(field, opts, defaultValue));
         return defaultValue;
     }
 
@@ -285,3 +287,38 @@ export function parseMaybeJson(value: unknown): unknown {
 }
 
 export { describe as describeValue };
+
+/** Levenshtein distance (insertions, deletions, substitutions), for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+/**
+ * The choice a mistyped value most likely meant: one equal to it ignoring case (and `-`/`_`), else the
+ * single nearest within a small edit distance (1 for short words, 2 from 6 characters on). Undefined
+ * when nothing is close or two choices are equally close: a wrong guess would be worse than none.
+ */
+export function closestChoice<T extends string>(value: string, allowed: readonly T[]): T | undefined {
+    const fold = (text: string) => text.toLowerCase().replace(/[-_\s]/g, "");
+    const folded = fold(value);
+    const sameIgnoringCase = allowed.filter((choice) => fold(choice) === folded);
+    if (sameIgnoringCase.length === 1) {
+        return sameIgnoringCase[0];
+    }
+    const budget = folded.length >= 6 ? 2 : 1;
+    const scored = allowed.map((choice) => ({ choice, distance: editDistance(folded, fold(choice)) }))
+        .filter(({ distance }) => distance <= budget)
+        .sort((left, right) => left.distance - right.distance);
+    if (scored.length === 0 || (scored.length > 1 && scored[1].distance === scored[0].distance)) {
+        return undefined;
+    }
+    return scored[0].choice;
+}

@@ -160,7 +160,7 @@ export function readIks(root: ObjectReader, secretSections: readonly string[]): 
     const infrastructure = iks.oneOf("infrastructure", iksInfrastructures, "classic");
     const apiKeyValue = iks.optionalString("apiKey", {
         secret: true,
-        fix: "pulumi config set --path --secret iks.apiKey <key>",
+        fix: "pulumi config set --path --secret iks.apiKey < ibmcloud-api-key.txt (a file holding only the key)",
     });
     const dnsTimeoutSeconds = iks.integer("dnsTimeoutSeconds", 900, { min: 60, max: 7200 });
     // IBM allows letters, digits, spaces, `-` and `_` in resource group names (40 characters at most).
@@ -198,7 +198,7 @@ export function readIks(root: ObjectReader, secretSections: readonly string[]): 
     if (apiKeyValue !== undefined && !secretSections.includes("iks")) {
         // Never echo the value: it is a credential that was stored in plain text.
         iks.problem("iks.apiKey", "iks.apiKey is stored in plain text in the stack config",
-            "pulumi config rm --path iks.apiKey && pulumi config set --path --secret iks.apiKey <key>");
+            "pulumi config rm --path iks.apiKey && pulumi config set --path --secret iks.apiKey < ibmcloud-api-key.txt");
     }
     return {
         enabled,

@@ -10,15 +10,22 @@ export interface VerifyOptions {
     confidence: number;
     /** How to reach the gateway: its load balancer, a port-forward, or whichever applies. */
     via: GatewayRoute;
-    /** kubectl context; the current one when absent. */
-    context?: string;
 }
 
 export const usage = [
-    "usage: npm run verify -- --stack <name> [--requests 200] [--confidence 0.99] [--via auto|direct|port-forward] [--context <kubectl context>]",
+    "usage: npm run verify -- --stack <name> [--requests 200] [--confidence 0.99] [--via auto|direct|port-forward]",
     "       npm run verify -- --help",
     "  Checks a deployed stack with its outputs, config and kubectl; prints PASS/FAIL/SKIP per check and",
     "  exits non-zero when any check fails. Needs the Pulumi CLI and kubectl on PATH.",
+    "  kubectl talks to the cluster the stack is bound to (kubernetes:context or kubernetes:kubeconfig, as",
+    "  the program itself reads them), never to whatever context is current; a stack that names none is refused.",
+    "  --stack <name>        the Pulumi stack to check (required)",
+    "  --requests <n>        requests sent through the gateway to measure the WordPress canary split (1-10000;",
+    "                        default 200): more requests, a narrower interval",
+    "  --confidence <c>      confidence of the Wilson score interval around the measured v2 share (0.5 up to, not",
+    "                        including, 1; default 0.99): the check fails when the configured weight lies outside it",
+    "  --via <route>         how to reach the gateway: direct (its load balancer address), port-forward (kubectl",
+    "                        port-forward to its Service), or auto (default: direct when the Service has an address)",
 ].join("\n");
 
 const defaults = { requests: 200, confidence: 0.99, via: "auto" as GatewayRoute };
@@ -33,7 +40,10 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions | { erro
         const arg = argv[index];
         const inline = /^--([a-z-]+)=(.*)$/.exec(arg);
         const flag = inline ? inline[1] : /^--([a-z-]+)$/.exec(arg)?.[1];
-        if (!flag || !["stack", "requests", "confidence", "via", "context"].includes(flag)) {
+        if (flag === "context") {
+            return { error: "--context is gone: verify checks the cluster the stack is bound to. To change it: pulumi config set kubernetes:context <context>" };
+        }
+        if (!flag || !["stack", "requests", "confidence", "via"].includes(flag)) {
             return { error: `unknown argument ${JSON.stringify(arg)}` };
         }
         const value = inline ? inline[2] : argv[++index];
@@ -60,5 +70,5 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions | { erro
     if (!["auto", "direct", "port-forward"].includes(via)) {
         return { error: `--via must be auto, direct or port-forward (got ${values.via})` };
     }
-    return { stack: values.stack, requests, confidence, via, ...(values.context ? { context: values.context } : {}) };
+    return { stack: values.stack, requests, confidence, via };
 }

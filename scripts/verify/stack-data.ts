@@ -5,6 +5,9 @@ import { parseStackConfig } from "../../components/config/parse";
 import { RawConfig, StackConfig, projectName } from "../../components/config/schema";
 import { parseMaybeJson } from "../../components/config/reader";
 import { curlStackOutputs } from "../../components/edge/curl-commands";
+import { KubernetesKey } from "./cluster";
+
+const kubernetesPrefix = "kubernetes:";
 
 /** Stack output names verify reads; index.ts exports them. */
 export const stackOutputNames = {
@@ -98,6 +101,8 @@ export interface StackConfigInput {
     secretSections: string[];
     /** Sections that are secret and were not shown: their values are unknown here. */
     hiddenSections: string[];
+    /** The `kubernetes:*` keys without the prefix: they name the stack's cluster. */
+    kubernetes: Record<string, KubernetesKey>;
 }
 
 /**
@@ -111,7 +116,12 @@ export function rawConfigFromPulumiJson(json: string): StackConfigInput {
     const raw: Record<string, unknown> = {};
     const secretSections: string[] = [];
     const hiddenSections: string[] = [];
+    const kubernetes: Record<string, KubernetesKey> = {};
     for (const [key, entry] of Object.entries(parsed)) {
+        if (key.startsWith(kubernetesPrefix)) {
+            kubernetes[key.slice(kubernetesPrefix.length)] = { ...(entry.value !== undefined ? { value: entry.value } : {}), secret: entry.secret === true };
+            continue;
+        }
         if (!key.startsWith(prefix)) {
             continue;
         }
@@ -127,7 +137,7 @@ export function rawConfigFromPulumiJson(json: string): StackConfigInput {
             hiddenSections.push(section);
         }
     }
-    return { raw, secretSections, hiddenSections };
+    return { raw, secretSections, hiddenSections, kubernetes };
 }
 
 /** The validated config the program itself would build from the same values. */

@@ -19,6 +19,7 @@ import {
     decideWaypoints, decideZtunnel, enrolledSampleNamespaces, namespaceEnrolledInAmbient, namespaceLabelsOf,
 } from "../../scripts/verify/ambient";
 import { parseVerifyArgs } from "../../scripts/verify/args";
+import { hiddenClusterKeys, kubectlTarget, verifyClusterBinding } from "../../scripts/verify/cluster";
 import { findOnPath, missingPulumiMessage } from "../../scripts/verify/executables";
 import { normalQuantile, scoreAcceptanceBand, shareConsistent, wilsonInterval } from "../../scripts/verify/binomial";
 import { decideCanary, tallyCanary } from "../../scripts/verify/canary";
@@ -567,8 +568,10 @@ describe("verify: Kiali, stack data, report and arguments", () => {
 
     it("parses its arguments", () => {
         assert.deepEqual(parseVerifyArgs(["--stack", "dev"]), { stack: "dev", requests: 200, confidence: 0.99, via: "auto" });
-        assert.deepEqual(parseVerifyArgs(["--stack=prod", "--requests", "50", "--via", "port-forward", "--context", "iks"]),
-            { stack: "prod", requests: 50, confidence: 0.99, via: "port-forward", context: "iks" });
+        assert.deepEqual(parseVerifyArgs(["--stack=prod", "--requests", "50", "--via", "port-forward"]),
+            { stack: "prod", requests: 50, confidence: 0.99, via: "port-forward" });
+        // The cluster comes from the stack's own binding; a --context that could differ from it is refused.
+        assert.match((parseVerifyArgs(["--stack=prod", "--context", "iks"]) as { error: string }).error, /^--context is gone/);
         for (const bad of [[], ["--stack"], ["--stack", "dev", "--requests", "0"], ["--stack", "dev", "--confidence", "1"],
             ["--stack", "dev", "--via", "ssh"], ["--stack", "dev", "--bogus", "1"], ["--stack", "$(rm -rf ~)"]]) {
             assert.ok("error" in parseVerifyArgs(bad), JSON.stringify(bad));
@@ -586,6 +589,38 @@ describe("verify: Kiali, stack data, report and arguments", () => {
         assert.equal(findOnPath("pulumi", "/usr/bin", isExecutable, ":"), undefined);
         assert.equal(findOnPath("pulumi", undefined, () => false, ":"), undefined);
         assert.equal(findOnPath("pulumi", "/usr/bin::", (file) => file === "pulumi", ":"), "pulumi", "an empty entry is the current directory");
+    });
+});
+
+describe("verify: the stack's cluster", () => {
+    const noFile = () => { throw new Error("no private file for this binding"); };
+    const input = (kubernetes: Record<string, { value?: string; secret: boolean }>, useCurrentContext = false) => ({
+        stack: "prod", kubernetes, useCurrentContext, homeDirectory: "/home/op",
+        fileExists: (file: string) => file === "/home/op/.kube/iks.yaml",
+        ambientContext: () => ({ context: "kind-iks-mesh", kubeconfigPath: "/home/op/.kube/config" }),
+    });
+
+    it("selects the context of the file the stack names, the stack's context, or the pinned current one", () => {
+        const bound = (kubernetes: Record<string, { value?: string; secret: boolean }>, optIn = false) => {
+            const resolution = verifyClusterBinding(input(kubernetes, optIn));
+            assert.ok("binding" in resolution, JSON.stringify(resolution.problems));
+            return kubectlTarget(resolution.binding, "/home/op", noFile).args;
+        };
+        assert.deepEqual(bound({ context: { value: "prod-iks", secret: false } }), ["--context", "prod-iks"]);
+        assert.deepEqual(bound({ context: { value: "prod-iks", secret: false }, kubeconfig: { value: "~/.kube/iks.yaml", secret: false } }),
+            ["--kubeconfig", "/home/op/.kube/iks.yaml", "--context", "prod-iks"]);
+        assert.deepEqual(bound({}, true), ["--kubeconfig", "/home/op/.kube/config", "--context", "kind-iks-mesh"]);
+    });
+
+    it("refuses what the program refuses, with the program's words", () => {
+        assert.match(verifyClusterBinding(input({})).problems.join("\n"), /names no cluster/);
+        assert.match(verifyClusterBinding(input({ kubeconfig: { value: "apiVersion: v1\nkind: Config\n", secret: false } })).problems.join("\n"),
+            /in plain text/);
+    });
+
+    it("asks for a hidden kubeconfig only", () => {
+        assert.deepEqual(hiddenClusterKeys({ context: { value: "a", secret: false }, kubeconfig: { secret: true } }), ["kubeconfig"]);
+        assert.deepEqual(hiddenClusterKeys({ context: { value: "a", secret: false } }), []);
     });
 });
 
@@ -608,14 +643,37 @@ describe("verify: the command line, run as a child process", function () {
         assert.equal(result.stderr, "");
     });
 
-    for (const args of [[], ["--stack", "dev"]]) {
-        it(`without the Pulumi CLI on PATH, \`npm run verify${args.length > 0 ? ` -- ${args.join(" ")}` : ""}\` says so in one line`, () => {
+    it("without the Pulumi CLI on PATH, `npm run verify -- --stack dev` says so in one line", () => {
+        const result = runVerifyWithPath(["--stack", "dev"], [emptyBin()]);
+        assert.equal(result.status, 2);
+        assert.equal(result.stdout, "");
+        assert.equal(result.stderr, `${missingPulumiMessage}\n`);
+    });
+
+    for (const [args, error] of [
+        [[], "--stack <name> is required"],
+        [["--stack"], "--stack needs a value"],
+        [["--stack", "dev", "--bogus"], "unknown argument \"--bogus\""],
+        [["--stack", "dev", "--requests", "0"], "--requests must be an integer 1-10000 (got 0)"],
+        [["--stack", "dev", "--context", "kind-kind"], "--context is gone: verify checks the cluster the stack is bound to"],
+    ] as [string[], string][]) {
+        it(`bad arguments (${args.join(" ") || "none"}) are reported before the Pulumi CLI is looked for`, () => {
             const result = runVerifyWithPath(args, [emptyBin()]);
             assert.equal(result.status, 2);
-            assert.equal(result.stdout, "");
-            assert.equal(result.stderr, `${missingPulumiMessage}\n`);
+            assert.ok(result.stderr.startsWith(error), result.stderr);
+            assert.ok(!result.stderr.includes(missingPulumiMessage), result.stderr);
+            assert.match(result.stderr, /\nusage: npm run verify/);
         });
     }
+
+    it("--help explains --requests, --confidence and --via", () => {
+        const result = runVerifyWithPath(["--help"], [emptyBin()]);
+        for (const option of ["--requests <n>", "--confidence <c>", "--via <route>"]) {
+            assert.match(result.stdout, new RegExp(`^  ${option.replace(/[<>]/g, "\\$&")} +\\S`, "m"), option);
+        }
+        assert.match(result.stdout, /Wilson score interval/);
+        assert.match(result.stdout, /never to whatever context is current/);
+    });
 
     it("with a pulumi on PATH, goes past that check (a stand-in that knows no stack)", () => {
         const bin = emptyBin();
@@ -659,7 +717,7 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
         server?.close();
     });
 
-    function standIns(plaintextLog: string, pulumiConfig = fixture("pulumi-config.json")): Record<string, string> {
+    function standIns(plaintextLog: string, pulumiConfig = fixture("pulumi-config.json"), secretKubeconfig = ""): Record<string, string> {
         const bin = fs.mkdtempSync(path.join(os.tmpdir(), "verify-bin-"));
         const outputs = { ...JSON.parse(fixture("pulumi-stack-output.json")) as Record<string, unknown> };
         outputs.caCertificatePem = fs.readFileSync(path.join(dir, "ca.crt"), "utf8");
@@ -676,14 +734,21 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
             `case "$1 $2" in`,
             `  "stack output") [[ " $* " == *" --show-secrets "* ]] || exit 3; cat "${bin}/outputs.json" ;;`,
             `  "config --json") cat "${bin}/config.json" ;;`,
+            // `pulumi config get` prints a secret's decrypted value (verify asks only for a hidden kubernetes:kubeconfig).
+            `  "config get") [ "$3" = kubernetes:kubeconfig ] && [ -n "${secretKubeconfig === "" ? "" : "set"}" ] || exit 4; cat "${bin}/kubeconfig.secret" ;;`,
             "  *) exit 2 ;;",
             "esac",
         ].join("\n"), { mode: 0o755 });
+        fs.writeFileSync(path.join(bin, "kubeconfig.secret"), secretKubeconfig);
         fs.writeFileSync(path.join(bin, "kubectl"), [
             "#!/bin/bash",
-            `echo "$*" >> "${bin}/kubectl.log"`,
+            // One line per call: the exec'd script's newlines written as \n.
+            `line="$*"; echo "\${line//$'\\n'/\\\\n}" >> "${bin}/kubectl.log"`,
+            // Records the mode and content of the kubeconfig file verify hands over, while it exists.
+            `if [ "$1" = --kubeconfig ]; then echo "$2 $(stat -c %a "$2") $(cat "$2")" >> "${bin}/kubeconfig-files.log"; fi`,
             "args=\" $* \"",
             "case \"$args\" in",
+            "  *' config view --minify '*) echo -n 'prod-cluster https://203.0.113.10:6443' ;;",
             "  *' create -f - '*) cat > /dev/null ;;",
             "  *' wait '*) ;;",
             "  *' logs plaintext-probe '*) cat \"" + path.join(bin, "plaintext.log") + "\" ;;",
@@ -720,7 +785,8 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
         const result = await runVerify(env);
         assert.equal(result.status, 0, result.stdout + result.stderr);
         const lines = result.stdout.trim().split("\n");
-        assert.equal(lines[0], "iks-mesh verify: stack prod");
+        assert.equal(lines[0], "Cluster: prod-cluster https://203.0.113.10:6443, context \"prod-cluster\" (kubernetes:context) of the default kubeconfig");
+        assert.equal(lines[1], "iks-mesh verify: stack prod");
         for (const id of ["plaintext-refused", "in-mesh-call", "gateway-https", "gateway-mutual-tls", "canary-split", "kiali"]) {
             assert.ok(lines.some((line) => line.startsWith(`PASS  ${id} `)), `${id} passes:\n${result.stdout}`);
         }
@@ -729,6 +795,42 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
         const kubectlCalls = fs.readFileSync(path.join(env.BIN, "kubectl.log"), "utf8");
         assert.match(kubectlCalls, /delete namespace iks-mesh-verify-[0-9a-f]{6} --wait=false/);
         assert.ok(!result.stdout.includes("PRIVATE KEY") && !kubectlCalls.includes("PRIVATE KEY"), "the client key never leaves the process");
+        const calls = kubectlCalls.trim().split("\n");
+        assert.ok(calls.length >= 10, kubectlCalls);
+        for (const call of calls) {
+            assert.ok(call.startsWith("--context prod-cluster "), `every kubectl call names the stack's context: ${call}`);
+        }
+        assert.ok(calls.some((call) => call.includes(' port-forward svc/istio-ingressgateway ')), "the port-forward too");
+    });
+
+    it("refuses a stack that names no cluster, like the program, and runs no kubectl", async () => {
+        const pulumiConfig = JSON.parse(fixture("pulumi-config.json")) as Record<string, unknown>;
+        delete pulumiConfig["kubernetes:context"];
+        const env = standIns(fixture("curl-probe-reset.log"), JSON.stringify(pulumiConfig));
+        const result = await runVerify(env);
+        assert.equal(result.status, 2, result.stdout + result.stderr);
+        assert.match(result.stderr, /^verify checks the cluster stack prod is bound to/);
+        assert.match(result.stderr, /Stack "prod" names no cluster, so it would deploy to whatever kubectl context is current\. Fix: pulumi config set kubernetes:context/);
+        assert.ok(!fs.existsSync(path.join(env.BIN, "kubectl.log")), "no kubectl call at all");
+    });
+
+    it("with a secret kubeconfig, hands kubectl a private 0600 copy and removes it afterwards", async () => {
+        const pulumiConfig = JSON.parse(fixture("pulumi-config.json")) as Record<string, unknown>;
+        // pulumi config --json lists a secret without --show-secrets as {"secret": true} and no value.
+        pulumiConfig["kubernetes:kubeconfig"] = { secret: true };
+        const kubeconfig = "apiVersion: v1\nkind: Config\ncurrent-context: prod-cluster\n";
+        const env = standIns(fixture("curl-probe-reset.log"), JSON.stringify(pulumiConfig), kubeconfig);
+        const result = await runVerify(env);
+        assert.equal(result.status, 0, result.stdout + result.stderr);
+        assert.match(result.stdout, /^Cluster: prod-cluster https:\/\/203\.0\.113\.10:6443, context "prod-cluster" of the kubeconfig stored in kubernetes:kubeconfig$/m);
+        const calls = fs.readFileSync(path.join(env.BIN, "kubectl.log"), "utf8").trim().split("\n");
+        const files = new Set(calls.map((call) => /^--kubeconfig (\S+) --context prod-cluster /.exec(call)?.[1]));
+        assert.equal(files.size, 1, `one private file on every call:\n${calls.join("\n")}`);
+        const [file] = [...files];
+        assert.ok(file !== undefined && !fs.existsSync(file), "removed afterwards");
+        const seen = fs.readFileSync(path.join(env.BIN, "kubeconfig-files.log"), "utf8");
+        assert.ok(seen.startsWith(`${file} 600 apiVersion: v1`), seen);
+        assert.ok(!result.stdout.includes("current-context") && !result.stderr.includes("current-context"), "the kubeconfig is never printed");
     });
 
     it("on an ambient stack, checks ztunnel and the waypoint instead of sidecars, and passes", async () => {

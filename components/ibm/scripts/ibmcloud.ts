@@ -19,7 +19,7 @@ import { type RunHome, createRunHome, operatorHomeLockPath, removeOnExit, withLo
 
 const containerServicePlugin = "container-service";
 const installFix = "ibmcloud plugin install container-service";
-const loginFix = "pulumi config set --path --secret iks.apiKey <key>, export IBMCLOUD_API_KEY=<key>, or run `ibmcloud login`";
+const loginFix = "pulumi config set --path --secret iks.apiKey < ibmcloud-api-key.txt, export IBMCLOUD_API_KEY=\"$(cat ibmcloud-api-key.txt)\", or run `ibmcloud login`";
 
 /** A failure the operator can act on. `transient` ones are worth another try. */
 export class IbmCloudError extends Error {

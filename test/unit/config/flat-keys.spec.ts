@@ -20,7 +20,7 @@ describe("config: flat keys set without --path", () => {
         const problems = configProblemsOf({ "iks.apiKey": "flat-secret-key-4711" }, ["iks.apiKey"]);
         assert.deepEqual(problems, [
             "iks.apiKey is a flat key: it was set without --path, so the stack does not read it. " +
-            "Fix: pulumi config rm 'iks.apiKey' && pulumi config set --path --secret iks.apiKey <value>",
+            "Fix: pulumi config rm 'iks.apiKey' && pulumi config set --path --secret iks.apiKey < <file holding the value>",
         ]);
         assert.ok(!problems.join("\n").includes("flat-secret-key-4711"));
     });
@@ -66,7 +66,7 @@ describe("config: flat keys set without --path", () => {
 
     it("under the mock engine: a flat secret stays out of the message", async () => {
         const { message } = await runExpectingConfigError({ "iks.apiKey": "flat-secret-key-4711" }, { secretSections: ["iks.apiKey"] });
-        assert.match(message, /pulumi config set --path --secret iks\.apiKey <value>/);
+        assert.match(message, /pulumi config set --path --secret iks\.apiKey < <file holding the value>/);
         assert.ok(!message.includes("flat-secret-key-4711"));
     });
 });

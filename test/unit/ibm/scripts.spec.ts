@@ -493,7 +493,7 @@ describe("IKS scripts against a stub ibmcloud", function () {
         it("not logged in and no API key", async () => {
             const stub = newStub(scenario("classic", { homes: { default: { plugins: ["container-service"], loggedIn: false } } }));
             assertFails(await run(stub, "nlb-dns", "create", nlbSettings("classic", {}, false)),
-                /Not logged in to IBM Cloud .*Fix: pulumi config set --path --secret iks\.apiKey <key>, export IBMCLOUD_API_KEY=<key>, or run `ibmcloud login`/);
+                /Not logged in to IBM Cloud .*Fix: pulumi config set --path --secret iks\.apiKey < ibmcloud-api-key\.txt, export IBMCLOUD_API_KEY="\$\(cat ibmcloud-api-key\.txt\)", or run `ibmcloud login`/);
         });
 
         it("an API key that IBM Cloud refuses", async () => {

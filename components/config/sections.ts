@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ObjectReader, isPlainObject, parseMaybeJson, setCommand } from "./reader";
 import { ClientPolicyConfig, MeshCaMode, MtlsPolicyConfig, PeerAuthenticationMode, SizingProfile, StackConfig, clientTlsModes, meshCaModes, rootRotationSteps, iksAlbIngressClasses, iksInfrastructures, iksLoadBalancerVisibilities, peerAuthenticationModes } from "./schema";
-import { PrefixRoute } from "../core/routes";
+import { PrefixRoute, routePrefixPattern, routePrefixText } from "../core/routes";
 import { dns1035Label, dns1123Label, labelKey, labelValue, semver } from "../core/names";
 import { HostingProblem } from "../core/istio-hosting";
 import { defaultIstioVersion, istioLineOf, supportedIstioRange } from "../core/versions";
@@ -37,7 +37,7 @@ export function readRoute(section: ObjectReader, item: unknown, key: string): Pr
     }
     const routeReader = section.reader(key, item);
     const prefix = routeReader.string("prefix", "", {
-        pattern: /^\/[^\s?#]*$/, patternText: "a URI path starting with / (no spaces, query or fragment)", example: "/api/freight-rating",
+        pattern: routePrefixPattern, patternText: routePrefixText, example: "/api/freight-rating",
     });
     const service = routeReader.string("service", "", { pattern: dns1035Label, patternText: "a Service name (RFC 1035 label)", example: "freight-rating" });
     const namespace = routeReader.string("namespace", "", { pattern: dns1123Label, patternText: "a namespace name (RFC 1123 label)", example: "default" });

@@ -8,6 +8,17 @@ export interface PrefixRoute {
     port: number;
 }
 
+/**
+ * What a route prefix may hold: the characters of an RFC 3986 path (`pchar` and `/`, section 3.3:
+ * unreserved `A-Za-z0-9-._~`, sub-delims `!$&'()+,;=`, `:` `@`, and `%` only as a `%XX` escape), minus
+ * `*`, which RFC 3986 allows but Istio's AuthorizationPolicy reads as a wildcard in `paths`, so a prefix
+ * holding it would widen the ALLOW written for the route. https://www.rfc-editor.org/rfc/rfc3986#section-3.3
+ * A prefix reaches the printed curl commands only shell-quoted (core/shell.ts), so `$&'();` are data there.
+ */
+export const routePrefixPattern = /^\/(?:[A-Za-z0-9\-._~!$&'()+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
+export const routePrefixText = "a URI path starting with / made of RFC 3986 path characters: A-Za-z0-9 - . _ ~ ! $ & ' ( ) + , ; = : @ / " +
+    "and %XX escapes (no spaces, *, query or fragment)";
+
 /** `/api/` and `/api` select the same requests in practice; compare prefixes without the trailing slash. */
 export function normalizePrefix(prefix: string): string {
     return prefix.length > 1 ? prefix.replace(/\/+$/, "") : prefix;

@@ -2,7 +2,9 @@
 // `kubectl port-forward`, which works on every cluster (kind and minikube have no load balancer), and
 // keep the requested host name with `--connect-to`, so SNI and the Host header are the real ones and
 // certificate verification is not switched off. Private keys are never part of a command: the MUTUAL
-// command writes the key to a file from the secret stack output at run time.
+// command writes the key to a file from the secret stack output at run time. Users `eval` these
+// commands, so every value from config or from `ibmcloud` output (path, host, Service) is shell-quoted.
+import { shellQuote } from "../core/shell";
 
 /** The stack outputs the commands read. index.ts must export these names. */
 export const curlStackOutputs = {
@@ -65,7 +67,7 @@ export function gatewayCurlCommand(input: CurlCommandInput): string {
         const curl = [
             "curl -sS -o /dev/null -w 'HTTP %{http_code}\\n'",
             ...(input.mutual ? [`--cert ${curlFiles.cert}`, `--key ${curlFiles.key}`] : []),
-            `https://${host}${input.path}`,
+            shellQuote(`https://${host}${input.path}`),
         ].join(" ");
         return input.mutual ? [...clientFileCommands(), curl].join(" && ") : curl;
     }
@@ -76,10 +78,10 @@ export function gatewayCurlCommand(input: CurlCommandInput): string {
         `--cacert ${curlFiles.ca}`,
         ...(input.mutual ? [`--cert ${curlFiles.cert}`, `--key ${curlFiles.key}`] : []),
         `--connect-to ::127.0.0.1:${localPort}`,
-        `https://${host}${input.path}`,
+        shellQuote(`https://${host}${input.path}`),
     ].join(" ");
     return [
-        `kubectl -n ${input.service.namespace} port-forward svc/${input.service.name} ${localPort}:443 >/dev/null & PF=$!; sleep 3`,
+        `kubectl -n ${shellQuote(input.service.namespace)} port-forward ${shellQuote(`svc/${input.service.name}`)} ${localPort}:443 >/dev/null & PF=$!; sleep 3`,
         [writeCa, ...(input.mutual ? writeClient : []), curl].join(" && "),
         "kill $PF",
     ].join("; ");

@@ -79,6 +79,27 @@ export interface RunOptions extends MockHooks {
     preview?: boolean;
 }
 
+const fakePem = (kind: string, name: string) => `-----BEGIN ${kind}-----\n${kind.toLowerCase()} of ${name}\n-----END ${kind}-----\n`;
+
+/**
+ * What the tls provider reports back: the PEMs it computes are outputs, never inputs, so without this a
+ * mocked key or certificate has none and code that reads them (the mesh CA's cacerts) sees undefined.
+ * Stand-ins, not certificates: test/unit/pki/ makes real ones where a test needs them.
+ */
+export function tlsProviderState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+    switch (args.type) {
+        case "tls:index/privateKey:PrivateKey":
+            return { privateKeyPem: fakePem("PRIVATE KEY", args.name), publicKeyPem: fakePem("PUBLIC KEY", args.name) };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return { certPem: fakePem("CERTIFICATE", args.name) };
+        case "tls:index/certRequest:CertRequest":
+            return { certRequestPem: fakePem("CERTIFICATE REQUEST", args.name) };
+        default:
+            return {};
+    }
+}
+
 export function isSecretValue(value: unknown): value is { value: unknown } {
     return typeof value === "object" && value !== null && (value as Record<string, unknown>)[secretSignatureKey] === secretSignature;
 }
@@ -224,7 +245,7 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
     await pulumi.runtime.setMocks({
         newResource: (args) => {
             const extra = options.resourceState?.(args) ?? {};
-            return { id: args.id || `${args.name}-id`, state: { ...args.inputs, ...extra } };
+            return { id: args.id || `${args.name}-id`, state: { ...args.inputs, ...tlsProviderState(args), ...extra } };
         },
         call: (args) => options.call?.(args) ?? {},
     }, projectName, options.stack ?? "test", options.preview ?? false);

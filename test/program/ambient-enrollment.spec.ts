@@ -76,7 +76,9 @@ describe("ambient enrollment: namespaces and workloads", () => {
         const gatewayApi = to.resources.filter((resource) => resource.custom && resource.name.endsWith(".gateway.networking.k8s.io"))
             .map((resource) => `${resource.type} ${resource.name}`);
         assert.equal(gatewayApi.length, 10, "8 Gateway API CRDs, their admission policy and its binding");
-        assert.deepEqual(radius.added, [`${releaseType} istio-cni`, `${releaseType} ztunnel`, ...gatewayApi].sort());
+        // The adopting provider the Gateway API objects are created with (components/cluster/cluster-provider.ts).
+        assert.deepEqual(radius.added, [`${releaseType} istio-cni`, `${releaseType} ztunnel`, "pulumi:providers:kubernetes cluster-prerequisites",
+            ...gatewayApi].sort());
         assert.deepEqual(radius.removed, []);
         assert.deepEqual(radius.changed, [
             ...["mysql", "wordpress-v1", "wordpress-v2", ...manifestDeployments.bookinfo, ...manifestDeployments.httpbin]

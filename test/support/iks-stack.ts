@@ -1,6 +1,6 @@
 // An IKS stack for mock-engine runs: its config, and what the cluster and IBM Cloud would report
-// back (the gateway Service's load-balancer address, the ibmcloud commands' result lines, the tls
-// provider's PEMs). Run it with `runProgram(iksStackConfig, { secretSections: ["iks"], ...iksMocks })`.
+// back (the gateway Service's load-balancer address, the ibmcloud commands' result lines; the tls
+// provider's PEMs come from the harness). Run it with `runProgram(iksStackConfig, { secretSections: ["iks"], ...iksMocks })`.
 import * as pulumi from "@pulumi/pulumi";
 import { MockHooks, unwrapSecrets } from "../harness/program";
 
@@ -24,8 +24,6 @@ export const iksFacts = {
 export const iksStackConfig: Record<string, unknown> = {
     iks: { enabled: true, cluster: iksFacts.cluster, region: iksFacts.region, apiKey: iksApiKey },
 };
-
-const fakePem = (kind: string, name: string) => `-----BEGIN ${kind}-----\n${kind.toLowerCase()} of ${name}\n-----END ${kind}-----\n`;
 
 /** The command line of a resource, to tell the ibmcloud commands apart. */
 const commandLine = (args: pulumi.runtime.MockResourceArgs) => String(args.inputs?.create ?? "");
@@ -64,13 +62,6 @@ export function iksResourceState(args: pulumi.runtime.MockResourceArgs, infrastr
                     : { mode: "kubernetes-copy", name: environment.ALB_KUBERNETES_COPY_SECRET, namespace: environment.ALB_TARGET_NAMESPACE, crn: "" }) };
             }
             return undefined;
-        case "tls:index/privateKey:PrivateKey":
-            return { privateKeyPem: fakePem("PRIVATE KEY", args.name) };
-        case "tls:index/selfSignedCert:SelfSignedCert":
-        case "tls:index/locallySignedCert:LocallySignedCert":
-            return { certPem: fakePem("CERTIFICATE", args.name) };
-        case "tls:index/certRequest:CertRequest":
-            return { certRequestPem: fakePem("CERTIFICATE REQUEST", args.name) };
         default:
             return undefined;
     }

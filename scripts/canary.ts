@@ -14,7 +14,7 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { projectName } from "../components/config/schema";
 import { prometheusNamespace, prometheusServiceName, prometheusServicePort } from "../components/observability/prometheus-addon";
 import { readProjectDeclarations } from "./docs/project-file";
-import { parsePortForward } from "./verify/gateway";
+import { forwardedPort } from "./verify/port-forward";
 import { CanaryOptions, describePlan, parseCanaryArgs, usage } from "./canary/args";
 import { PreviewEvent } from "./canary/changes";
 import { PromResponse, ReleaseAnswers } from "./canary/judgement";
@@ -131,29 +131,11 @@ async function portForwardPrometheus(stack: Stack, contextOverride: string | und
     };
     const where = `svc/${prometheusServiceName} in ${prometheusNamespace}${context ? ` on context ${context}` : ""}`;
     try {
-        const port = await new Promise<number>((resolve, reject) => {
-            let seen = "";
-            const timer = setTimeout(() => reject(new Error(`kubectl port-forward to ${where} gave no port within 20 s: ${seen.trim()}`)), 20_000);
-            const onData = (chunk: Buffer) => {
-                seen += chunk.toString();
-                const local = parsePortForward(seen);
-                if (local) {
-                    clearTimeout(timer);
-                    resolve(local);
-                }
-            };
-            child.stdout.on("data", onData);
-            child.stderr.on("data", onData);
-            child.on("error", (error) => reject(new Error(`kubectl could not start: ${error.message}`)));
-            child.on("exit", () => {
-                clearTimeout(timer);
-                reject(new Error(`Prometheus is not reachable: kubectl port-forward to ${where} exited: ${seen.trim()}`));
-            });
-        });
+        const port = await forwardedPort(child, where);
         return { url: `http://127.0.0.1:${port}`, close: cleanup };
     } catch (error) {
         cleanup();
-        throw error;
+        throw new Error(`Prometheus is not reachable: ${(error as Error).message}`, { cause: error });
     }
 }
 

@@ -34,7 +34,7 @@ import {
 } from "./verify/https-client";
 import {
     GatewayEndpoint, decideGatewayHttps, decideMutualTls, gatewayCheckIds, gatewayEndpoint, gatewayServerName,
-    parsePortForward, skipMutualTls, teapotPath,
+    skipMutualTls, teapotPath,
 } from "./verify/gateway";
 import { decideKiali, kialiCheckId, kialiStatusPath, skipKiali } from "./verify/kiali";
 import {
@@ -43,6 +43,7 @@ import {
 } from "./verify/mesh-probes";
 import { variantVersions } from "./verify/php-version";
 import { CheckResult, exitCodeFor, fail, formatReport, skip } from "./verify/report";
+import { forwardedPort } from "./verify/port-forward";
 import { StackOutputs, parseStackOutputs, rawConfigFromPulumiJson, stackConfigFrom } from "./verify/stack-data";
 
 interface CommandResult {
@@ -195,27 +196,7 @@ async function openGateway(endpoint: GatewayEndpoint, outputs: Required<Pick<Sta
     const args = [...clusterArgs, "-n", outputs.gatewayNamespace, "port-forward",
         `svc/${outputs.gatewayService}`, `:${endpoint.servicePort}`];
     const child = spawn("kubectl", args, { stdio: ["ignore", "pipe", "pipe"] });
-    const port = await new Promise<number>((resolve, reject) => {
-        let seen = "";
-        const timer = setTimeout(() => reject(new Error(`kubectl port-forward gave no port within 20 s: ${firstLine(seen)}`)), 20_000);
-        const onData = (chunk: Buffer) => {
-            seen += chunk.toString();
-            const local = parsePortForward(seen);
-            if (local) {
-                clearTimeout(timer);
-                resolve(local);
-            }
-        };
-        child.stdout.on("data", onData);
-        child.stderr.on("data", onData);
-        child.on("exit", () => {
-            clearTimeout(timer);
-            reject(new Error(`kubectl port-forward exited: ${firstLine(seen)}`));
-        });
-    }).catch((error: Error) => {
-        child.kill();
-        throw error;
-    });
+    const port = await forwardedPort(child, `svc/${outputs.gatewayService} in ${outputs.gatewayNamespace}`);
     return {
         connection: { address: "127.0.0.1", port },
         describe: `port-forward to svc/${outputs.gatewayService} (${endpoint.reason})`,

@@ -1,11 +1,6 @@
 // `npm run charts:keys -- [options] <chart directory or .tgz> ...`: writes the value keys of each chart to
 // test/data/chart-keys/<chart>-<version>.json, where the tests look them up. Offline: run it on charts
-// fetched with `helm pull` (docs/upgrading-istio.md has the whole upgrade).
-//   --out <dir>              where to write (default test/data/chart-keys)
-//   --open <key>             treat a map as open although values.yaml fills some keys (repeatable)
-//   --chart-version <v>      record this version instead of Chart.yaml's (for charts from a git checkout,
-//                            whose Chart.yaml carries a placeholder)
-//   --note <text>            a line saying where the charts came from, kept in the file
+// fetched with `helm pull` (docs/upgrading-istio.md has the whole upgrade). The options are in `usage`.
 import * as fs from "fs";
 import * as path from "path";
 import { readChart } from "./chart-keys/chart-files";
@@ -17,6 +12,24 @@ export interface CliOptions {
     chartVersion?: string;
     note?: string;
     charts: string[];
+}
+
+export const usage = [
+    "usage: npm run charts:keys -- [options] <chart directory or .tgz> ...",
+    "       npm run charts:keys -- --help",
+    "  Writes the value keys of each chart (values.yaml, values.schema.json, the templates' .Values reads) to",
+    "  <out>/<chart>-<version>.json, where the tests look them up. Offline: fetch the charts first with",
+    "  helm pull <repo>/<chart> --version <v> (docs/upgrading-istio.md, \"adding a minor line\").",
+    "  --out <dir>              where to write (default test/data/chart-keys)",
+    "  --open <key>             treat a map as open although values.yaml fills some keys (repeatable)",
+    "  --chart-version <v>      record this version instead of Chart.yaml's (for charts from a git checkout,",
+    "                           whose Chart.yaml carries a placeholder)",
+    "  --note <text>            a line saying where the charts came from, kept in the file",
+].join("\n");
+
+/** True when the command line asks for help: it wins over everything else on the line, as in verify. */
+export function wantsHelp(args: readonly string[]): boolean {
+    return args.some((arg) => arg === "--help" || arg === "-h");
 }
 
 export function parseArgs(args: readonly string[], defaultOut: string): CliOptions {
@@ -71,14 +84,31 @@ export function writeChartKeys(options: CliOptions): string[] {
     });
 }
 
-if (require.main === module) {
-    try {
-        const written = writeChartKeys(parseArgs(process.argv.slice(2), path.join(__dirname, "..", "test", "data", "chart-keys")));
-        for (const file of written) {
-            console.log(`wrote ${path.relative(process.cwd(), file)}`);
-        }
-    } catch (error) {
-        console.error(`charts:keys: ${(error as Error).message}`);
-        process.exitCode = 1;
+/** The command: exit code 0 on success or --help, 1 on bad arguments or an unreadable chart. */
+export function main(args: readonly string[], defaultOut: string, log: (line: string) => void, error: (line: string) => void): number {
+    if (wantsHelp(args)) {
+        log(usage);
+        return 0;
     }
+    let options: CliOptions;
+    try {
+        options = parseArgs(args, defaultOut);
+    } catch (problem) {
+        error(`charts:keys: ${(problem as Error).message}\n${usage}`);
+        return 1;
+    }
+    try {
+        for (const file of writeChartKeys(options)) {
+            log(`wrote ${path.relative(process.cwd(), file)}`);
+        }
+        return 0;
+    } catch (problem) {
+        error(`charts:keys: ${(problem as Error).message}`);
+        return 1;
+    }
+}
+
+if (require.main === module) {
+    process.exitCode = main(process.argv.slice(2), path.join(__dirname, "..", "test", "data", "chart-keys"),
+        (line) => console.log(line), (line) => console.error(line));
 }

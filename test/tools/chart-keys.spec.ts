@@ -8,7 +8,7 @@ import * as path from "path";
 import { readChart, readChartArchive } from "../../scripts/chart-keys/chart-files";
 import { chartKeys, templateReads } from "../../scripts/chart-keys/keys";
 import { readTar } from "../../scripts/chart-keys/tar";
-import { parseArgs, writeChartKeys } from "../../scripts/chart-keys";
+import { main, parseArgs, usage, writeChartKeys } from "../../scripts/chart-keys";
 import { generatedChartKeys } from "../data/istio-chart-keys";
 
 const fixtures = path.join(__dirname, "..", "fixtures", "charts");
@@ -113,6 +113,32 @@ describe("charts:keys: the command", () => {
         assert.throws(() => parseArgs([], "x"), /name at least one chart/);
         assert.throws(() => parseArgs(["--open"], "x"), /--open needs a value/);
         assert.throws(() => parseArgs(["--bogus", "c"], "x"), /unknown option --bogus/);
+    });
+
+    it("--help (or -h) prints every option and exits 0, anywhere on the line, writing nothing", () => {
+        for (const args of [["--help"], ["-h"], ["--out", "/nonexistent/never", "--help", meshlike], ["--bogus", "--help"]]) {
+            const logged: string[] = [];
+            const errors: string[] = [];
+            assert.equal(main(args, "/nonexistent/never", (line) => logged.push(line), (line) => errors.push(line)), 0, args.join(" "));
+            assert.deepEqual(logged, [usage]);
+            assert.deepEqual(errors, []);
+        }
+        for (const option of ["--out", "--open", "--chart-version", "--note"]) {
+            assert.match(usage, new RegExp(`^\\s+${option} \\S.* {2,}\\w`, "m"), `usage explains ${option}`);
+        }
+        assert.match(usage, /npm run charts:keys -- --help$/m);
+        assert.ok(!fs.existsSync("/nonexistent/never"));
+    });
+
+    it("a bad argument exits 1 with the problem and the usage, before reading any chart", () => {
+        const errors: string[] = [];
+        assert.equal(main(["--bogus", meshlike], "unused", () => assert.fail("nothing is written"), (line) => errors.push(line)), 1);
+        assert.equal(errors.length, 1);
+        assert.match(errors[0], /^charts:keys: unknown option --bogus\n/);
+        assert.ok(errors[0].endsWith(usage));
+        const unreadable: string[] = [];
+        assert.equal(main([path.join(tempDir(), "missing.tgz")], tempDir(), () => assert.fail("nothing is written"), (line) => unreadable.push(line)), 1);
+        assert.match(unreadable[0], /^charts:keys: /);
     });
 
     it("every key file the tests use has the generator's shape: sorted, unique keys with their version", () => {

@@ -1,7 +1,8 @@
 // `npm test` on a Node older than package.json's engines prints one line naming the Node found and the
-// one needed, and stops before any test (scripts/check-node.cjs, the first step of the npm script).
+// one needed, and stops before any test (scripts/check-node.cjs, the first step of the npm script); and
+// `npm ci` / `npm install` refuse it before installing anything (.npmrc's engine-strict).
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -46,4 +47,64 @@ describe("npm test names the Node it needs", () => {
             assert.equal(result.stderr, "");
         });
     }
+});
+
+/** `npm ci --dry-run` on a copy of the project's package files, with npm's Node made to report `version`
+ * (or the real one): offline, no cache, and nothing of the project's node_modules touched. */
+function npmCiAs(version: string | undefined): Promise<{ status: number | null; output: string }> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-strict-"));
+    for (const file of ["package.json", "package-lock.json", ".npmrc"]) {
+        fs.copyFileSync(path.join(projectRoot, file), path.join(dir, file));
+    }
+    const env: NodeJS.ProcessEnv = { ...process.env, npm_config_cache: path.join(dir, "cache") };
+    if (version !== undefined) {
+        const preload = path.join(dir, "report-version.cjs");
+        fs.writeFileSync(preload, `Object.defineProperty(process, "versions", { value: { ...process.versions, node: ${JSON.stringify(version)} } });\n` +
+            `Object.defineProperty(process, "version", { value: "v${version}" });\n`);
+        env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} -r ${preload}`.trim();
+    }
+    return new Promise((resolve, reject) => {
+        // npm from PATH, as a user runs it; its `#!/usr/bin/env node` picks the Node first on PATH.
+        const child = spawn("npm", ["ci", "--dry-run", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: dir, env });
+        let output = "";
+        child.stdout.on("data", (chunk: Buffer) => { output += chunk.toString(); });
+        child.stderr.on("data", (chunk: Buffer) => { output += chunk.toString(); });
+        child.on("error", reject);
+        child.on("close", (status) => {
+            fs.rmSync(dir, { recursive: true, force: true });
+            resolve({ status, output });
+        });
+    });
+}
+
+describe("npm ci names the Node it needs (.npmrc engine-strict)", function () {
+    // Three npm starts of about two seconds each, run side by side.
+    this.timeout(30_000);
+    let runs: Record<"old" | "lowest" | "current", { status: number | null; output: string }>;
+
+    before(async () => {
+        const [old, lowest, current] = await Promise.all([npmCiAs("20.19.0"), npmCiAs("22.18.0"), npmCiAs(undefined)]);
+        runs = { old, lowest, current };
+    });
+
+    it("the project's .npmrc sets engine-strict", () => {
+        const npmrc = fs.readFileSync(path.join(projectRoot, ".npmrc"), "utf8");
+        assert.match(npmrc, /^engine-strict=true$/m);
+    });
+
+    it("refuses Node 20 before installing anything, naming the range and the Node found", () => {
+        assert.equal(runs.old.status, 1, runs.old.output);
+        assert.match(runs.old.output, /EBADENGINE/);
+        assert.match(runs.old.output, /Required: \{"node":">=22\.18\.0"\}/);
+        assert.match(runs.old.output, /"node":"v20\.19\.0"/);
+        assert.doesNotMatch(runs.old.output, /added \d+ packages/);
+    });
+
+    it("installs on the lowest supported Node and on this one: no locked package's engines shut either out", () => {
+        for (const [name, run] of [["22.18.0", runs.lowest], [process.version, runs.current]] as const) {
+            assert.equal(run.status, 0, `${name}: ${run.output}`);
+            assert.match(run.output, /added \d+ packages/, name);
+            assert.doesNotMatch(run.output, /EBADENGINE/, name);
+        }
+    });
 });

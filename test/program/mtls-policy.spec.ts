@@ -141,7 +141,7 @@ describe("MtlsPolicy: wildcard client policies reach what Istio applies them to"
                 `${service}:\n${problems.join("\n")}`);
         }
         assert.ok(problems.filter((problem) => problem.includes("requires Istio mTLS"))
-            .every((problem) => problem.includes("Fix: set mtls.clientPolicies[0].mode ISTIO_MUTUAL")), "the fix names the config key");
+            .every((problem) => problem.includes("Fix: pulumi config set --path 'mtls.clientPolicies[0].mode' ISTIO_MUTUAL")), "the fix names the config key");
     });
 
     it("records an accepted exception on the carried rules, so the policy pack accepts them", async () => {

@@ -2,6 +2,7 @@
 // `istioctl authn tls-check` did until Istio 1.6 and the retired IST0113 analyzer after it. It works
 // on a plain model (policies, client rules, workloads, gateway servers, external paths) so it can
 // be tested on its own and run from the program before any resource is registered.
+import { setCommand } from "../../config/reader";
 import { serviceHost } from "../../core/routes";
 import { DataplaneMode } from "../../core/dataplane";
 import { MeshWorkload } from "../mesh-inventory";
@@ -18,6 +19,8 @@ export interface PeerAuthenticationModel {
     ports?: Readonly<Record<string, ServerMode>>;
     /** The user accepted this non-STRICT scope under a STRICT mesh. */
     exception?: boolean;
+    /** The config key it comes from (`mtls.mode`, `mtls.policies[1]`), so a fix names the key to set. */
+    configKey?: string;
 }
 
 export interface DestinationRuleModel {
@@ -29,6 +32,8 @@ export interface DestinationRuleModel {
     exception?: boolean;
     /** The config key its TLS setting was carried from (a wildcard client policy), for messages. */
     carriedFrom?: string;
+    /** The config key its TLS setting comes from (`mtls.clientPolicies[0]`), its own or carried, for fixes. */
+    configKey?: string;
 }
 
 export interface GatewayServerModel {
@@ -69,6 +74,32 @@ const paRef = (pa: PeerAuthenticationModel) => `PeerAuthentication ${pa.namespac
 const drRef = (dr: DestinationRuleModel) => `DestinationRule ${dr.namespace}/${dr.name}` +
     (dr.carriedFrom ? ` (TLS carried from ${dr.carriedFrom})` : "");
 const workloadRef = (workload: MeshWorkload) => `workload ${workload.namespace}/${workload.name}`;
+
+/** The keys of a policy that set `mode` (its own mode, and its ports'), e.g. `mtls.policies[0].ports.3306`. */
+function modeKeys(pa: PeerAuthenticationModel, modes: readonly ServerMode[]): string[] {
+    const key = pa.configKey;
+    if (key === undefined) {
+        return [];
+    }
+    if (key === "mtls.mode") {
+        return modes.includes(pa.mode) ? [key] : [];
+    }
+    return [
+        ...(modes.includes(pa.mode) ? [`${key}.mode`] : []),
+        ...Object.entries(pa.ports ?? {}).filter(([, mode]) => modes.includes(mode)).map(([port]) => `${key}.ports.${port}`),
+    ];
+}
+
+/** `pulumi config set --path` for each key, joined with "and": every key needs the new value. */
+const setAll = (keys: readonly string[], value: string): string => keys.map((key) => setCommand(key, value)).join(" and ");
+
+/**
+ * Where a config entry lives when it has to go. `--path` keys parse as in Pulumi's ParsePropertyPath
+ * (sdk/go/common/resource/properties_path.go: `a[0].ports.3306` is index 0, then the string key "3306"),
+ * but removing index 0 that way sets it to null (PropertyPath.Delete) rather than shortening the list,
+ * which the reader would refuse: the entry is deleted from the stack file by hand instead.
+ */
+const removeEntry = (key: string): string => `delete the entry ${key} from the stack's Pulumi.<stack>.yaml`;
 
 function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
     return Object.entries(selector).every(([key, value]) => labels[key] === value);
@@ -177,13 +208,17 @@ export function analyzeMesh(model: MeshModel): Finding[] {
             findings.push({
                 severity: "error",
                 message: `${paRef(pa)} has a selector in the root namespace, where Istio ignores it`,
-                objects: [paRef(pa)], fix: "move it to the workload's namespace",
+                objects: [paRef(pa)], fix: pa.configKey
+                    ? `move it to the workload's namespace: ${setCommand(`${pa.configKey}.namespace`, "<namespace>")}`
+                    : "move it to the workload's namespace",
             });
         }
         if (pa.ports && !pa.selector) {
             findings.push({
                 severity: "error", message: `${paRef(pa)} sets port-level mTLS without a selector`,
-                objects: [paRef(pa)], fix: "add a selector for the workload whose ports it means",
+                objects: [paRef(pa)], fix: pa.configKey
+                    ? `add a selector for the workload whose ports it means: ${setCommand(`${pa.configKey}.selector.app`, "<app label>")}`
+                    : "add a selector for the workload whose ports it means",
             });
         }
         const disabled = pa.mode === "DISABLE" || Object.values(pa.ports ?? {}).includes("DISABLE");
@@ -191,7 +226,10 @@ export function analyzeMesh(model: MeshModel): Finding[] {
             findings.push({
                 severity: "error",
                 message: `${paRef(pa)} sets DISABLE, which ztunnel ignores in ambient mode: the workload stays on mTLS`,
-                objects: [paRef(pa)], fix: "use PERMISSIVE, or the sidecar data plane for this stack",
+                objects: [paRef(pa)],
+                fix: pa.configKey
+                    ? `use PERMISSIVE: ${setAll(modeKeys(pa, ["DISABLE"]), "PERMISSIVE")}; or the sidecar data plane: ${setCommand("istio.dataplane", "sidecar")}`
+                    : "use PERMISSIVE, or the sidecar data plane for this stack",
             });
         }
         if (!meshStrict || pa === meshPolicy) {
@@ -208,8 +246,7 @@ export function analyzeMesh(model: MeshModel): Finding[] {
                 message: `${paRef(pa)} weakens the STRICT mesh (${weakened.join(", ")})` +
                     (pa.exception ? " — accepted as an exception" : "") + (ambient ? `; ${ambientPermissive}` : ""),
                 objects: [paRef(pa)],
-                fix: pa.exception ? "remove the exception once the workload speaks mTLS"
-                    : "make it STRICT, or mark it accepted with exception: true in mtls.policies",
+                fix: weakeningFix(pa),
             });
         }
     }
@@ -231,8 +268,8 @@ export function analyzeMesh(model: MeshModel): Finding[] {
                         `${server.source ? ` by ${paRef(server.source)}` : ""}): ` +
                         (dr.mode === "MUTUAL" ? "the call fails unless that certificate comes from the mesh CA" : "calls fail with 503"),
                     objects: [drRef(dr), ...decidedBy, workloadRef(workload)],
-                    fix: dr.carriedFrom
-                        ? `set ${dr.carriedFrom}.mode ISTIO_MUTUAL, or remove that client policy (auto mTLS picks the right mode)`
+                    fix: dr.configKey
+                        ? `${setCommand(`${dr.configKey}.mode`, "ISTIO_MUTUAL")}, or ${removeEntry(dr.configKey)} (auto mTLS picks the right mode)`
                         : `set trafficPolicy.tls.mode ISTIO_MUTUAL in ${drRef(dr)} or remove its tls setting (auto mTLS picks the right mode)`,
                 });
             } else if (server.mode === "DISABLE" && dr.mode === "ISTIO_MUTUAL") {
@@ -241,7 +278,7 @@ export function analyzeMesh(model: MeshModel): Finding[] {
                     message: `${drRef(dr)} sends Istio mTLS to ${dr.host}, but ${workloadRef(workload)} accepts only plaintext on port ${port}` +
                         `${server.source ? ` (DISABLE by ${paRef(server.source)})` : ""}`,
                     objects: [drRef(dr), ...decidedBy, workloadRef(workload)],
-                    fix: `make the server PERMISSIVE or STRICT, or remove the tls setting from ${drRef(dr)}`,
+                    fix: disabledServerFix(dr, server.source),
                 });
             }
         }
@@ -251,7 +288,7 @@ export function analyzeMesh(model: MeshModel): Finding[] {
                 message: `${drRef(dr)} turns off Istio mTLS (${dr.mode}) for ${dr.host} in a STRICT mesh` +
                     (dr.exception ? " — accepted as an exception" : ""),
                 objects: [drRef(dr)],
-                fix: dr.exception ? "remove the exception once the service speaks mTLS" : "use ISTIO_MUTUAL, or mark it accepted with exception: true",
+                fix: plaintextClientFix(dr),
             });
         }
     }
@@ -281,6 +318,40 @@ export function analyzeMesh(model: MeshModel): Finding[] {
         }
     }
     return findings;
+}
+
+/** A scope that weakens a STRICT mesh: set each weakening key to STRICT, or accept it (or end the exception). */
+function weakeningFix(pa: PeerAuthenticationModel): string {
+    const key = pa.configKey;
+    if (key === undefined) {
+        return pa.exception ? "remove the exception once the workload speaks mTLS"
+            : "make it STRICT, or mark it accepted with exception: true in mtls.policies";
+    }
+    if (pa.exception) {
+        return `once the workload speaks mTLS, ${setAll(modeKeys(pa, ["PERMISSIVE", "DISABLE"]), "STRICT")} and ${setCommand(`${key}.exception`, "false")}`;
+    }
+    return `make it STRICT: ${setAll(modeKeys(pa, ["PERMISSIVE", "DISABLE"]), "STRICT")}; ` +
+        `or accept it as a deliberate exception: ${setCommand(`${key}.exception`, "true")}`;
+}
+
+/** Istio mTLS to a server that accepts only plaintext: open the server up, or drop the client's TLS setting. */
+function disabledServerFix(dr: DestinationRuleModel, server: PeerAuthenticationModel | undefined): string {
+    const serverKeys = server ? modeKeys(server, ["DISABLE"]) : [];
+    const serverSide = serverKeys.length > 0 ? `make the server PERMISSIVE: ${setAll(serverKeys, "PERMISSIVE")}` : "make the server PERMISSIVE or STRICT";
+    const clientSide = dr.configKey ? removeEntry(dr.configKey) : `remove the tls setting from ${drRef(dr)}`;
+    return `${serverSide}; or ${clientSide}`;
+}
+
+/** A client policy that turns Istio mTLS off in a STRICT mesh: back to ISTIO_MUTUAL, or accept it (or end the exception). */
+function plaintextClientFix(dr: DestinationRuleModel): string {
+    const key = dr.configKey;
+    if (key === undefined) {
+        return dr.exception ? "remove the exception once the service speaks mTLS" : "use ISTIO_MUTUAL, or mark it accepted with exception: true";
+    }
+    if (dr.exception) {
+        return `once the service speaks mTLS, ${setCommand(`${key}.mode`, "ISTIO_MUTUAL")} and ${setCommand(`${key}.exception`, "false")}`;
+    }
+    return `${setCommand(`${key}.mode`, "ISTIO_MUTUAL")}; or accept it as a deliberate exception: ${setCommand(`${key}.exception`, "true")}`;
 }
 
 /** One line per finding, with the fix, for error messages and logs. */

@@ -34,7 +34,7 @@ export function meshModel(config: StackConfig, gatewayServers: readonly GatewayS
         rootNamespace: istioRootNamespace,
         dataplane: config.istio.dataplane,
         peerAuthentications: [
-            { name: "default", namespace: istioRootNamespace, mode: config.mtls.mode },
+            { name: "default", namespace: istioRootNamespace, mode: config.mtls.mode, configKey: "mtls.mode" },
             ...peerAuthenticationSpecs(config),
         ],
         // The client policies' rules, and the samples' own specific rules with whatever TLS they carry:
@@ -46,7 +46,7 @@ export function meshModel(config: StackConfig, gatewayServers: readonly GatewayS
                     const carried = carriedClientTls(config, rule.service, rule.namespace);
                     return {
                         name: rule.service, namespace: rule.namespace, host: serviceHost(rule.service, rule.namespace),
-                        ...(carried ? { mode: carried.mode, exception: carried.exception, carriedFrom: carried.source } : {}),
+                        ...(carried ? { mode: carried.mode, exception: carried.exception, carriedFrom: carried.source, configKey: carried.source } : {}),
                     };
                 }),
         ],

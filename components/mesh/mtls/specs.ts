@@ -27,7 +27,7 @@ function nameFromLabels(labels: Readonly<Record<string, string>>): string {
  * which Istio keys by container port.
  */
 export function peerAuthenticationSpecs(config: StackConfig): PeerAuthenticationSpec[] {
-    return config.mtls.policies.map((policy) => {
+    return config.mtls.policies.map((policy, index) => {
         const name = policy.selector ? `mtls-${nameFromLabels(policy.selector)}` : "default";
         const spec: Record<string, unknown> = {
             mtls: { mode: policy.mode },
@@ -37,7 +37,7 @@ export function peerAuthenticationSpecs(config: StackConfig): PeerAuthentication
             } : {}),
         };
         return {
-            name, namespace: policy.namespace, mode: policy.mode, exception: policy.exception, spec,
+            name, namespace: policy.namespace, mode: policy.mode, exception: policy.exception, spec, configKey: `mtls.policies[${index}]`,
             ...(policy.selector ? { selector: policy.selector } : {}),
             ...(policy.ports ? { ports: policy.ports } : {}),
         };
@@ -53,7 +53,7 @@ export function destinationRuleSpecs(config: StackConfig): DestinationRuleSpec[]
             ? { [mtlsExceptionAnnotation]: `mtls.clientPolicies[${index}].exception in the stack config` }
             : {};
         return {
-            name, namespace, host: policy.host, mode: policy.mode, exception: policy.exception,
+            name, namespace, host: policy.host, mode: policy.mode, exception: policy.exception, configKey: `mtls.clientPolicies[${index}]`,
             spec: { host: policy.host, trafficPolicy: { tls: { mode: policy.mode } } },
             annotations,
         };

@@ -8,7 +8,12 @@ import { criticalPath } from "./bench/critical-path";
 import { runProgram } from "../test/harness/program";
 import { dataPlaneAt, defaultNodeCount, footprint, footprintBuckets, formatQuantity } from "./bench/footprint";
 import { changes, manyRoutes, stackShapes } from "./bench/scenarios";
+import { timeRounds } from "./bench/timing";
 import { sizingProfiles } from "../components/config/schema";
+
+/** Table (d): one untimed round over every size, then five timed ones; the median is what is reported. */
+const timingWarmup = 1;
+const timingRuns = 5;
 
 function table(title: string, header: string[], rows: string[][]): void {
     const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => row[column].length)));
@@ -44,13 +49,14 @@ async function main(): Promise<void> {
     }
     table("(c) determinism (resources whose inputs differ between two evaluations)", ["stack", "differences"], determinismRows);
 
-    const timeRows: string[][] = [];
-    for (const count of [1, 10, 100]) {
-        const start = performance.now();
-        const run = await runProgram(manyRoutes(count), {});
-        timeRows.push([String(count), String(run.resources.length), `${Math.round(performance.now() - start)} ms`]);
-    }
-    table("(d) evaluation time under the mock engine", ["routes", "resources", "time"], timeRows);
+    const resourceCounts = new Map<number, number>();
+    const timings = await timeRounds([1, 10, 100], async (count) => {
+        resourceCounts.set(count, (await runProgram(manyRoutes(count), {})).resources.length);
+    }, { warmup: timingWarmup, runs: timingRuns, now: () => performance.now() });
+    const ms = (value: number) => `${Math.round(value)} ms`;
+    table(`(d) evaluation time under the mock engine (median of ${timingRuns} runs after ${timingWarmup} warm-up round)`,
+        ["routes", "resources", "median", "fastest–slowest"],
+        timings.map((timing) => [String(timing.subject), String(resourceCounts.get(timing.subject)), ms(timing.median), `${ms(timing.min)}–${ms(timing.max)}`]));
 
     const footprintRows: string[][] = [];
     const notes: string[] = [];

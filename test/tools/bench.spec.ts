@@ -3,6 +3,7 @@ import { strict as assert } from "assert";
 import { blastRadius } from "../../scripts/bench/blast-radius";
 import { GraphNode, criticalPath } from "../../scripts/bench/critical-path";
 import { changes, stackShapes } from "../../scripts/bench/scenarios";
+import { median, timeRounds } from "../../scripts/bench/timing";
 import { runProgram } from "../harness/program";
 
 const node = (urn: string, dependencies: string[] = [], custom = true, parent = ""): GraphNode =>
@@ -28,6 +29,35 @@ describe("bench: the measures themselves", () => {
         const before = [{ type: "t", name: "x", custom: true, inputs: { a: 1 } }, { type: "t", name: "y", custom: true, inputs: {} }];
         const after = [{ type: "t", name: "x", custom: true, inputs: { a: 2 } }, { type: "t", name: "z", custom: true, inputs: {} }];
         assert.deepEqual(blastRadius(before, after), { added: ["t z"], removed: ["t y"], changed: ["t x"], total: 3 });
+    });
+});
+
+describe("bench (d): timing with warm-up and a median", () => {
+    it("takes the middle value, or the mean of the two middle ones", () => {
+        assert.equal(median([30, 10, 20]), 20);
+        assert.equal(median([40, 10, 30, 20]), 25);
+        assert.equal(median([7]), 7);
+        assert.throws(() => median([]), /no values/);
+    });
+
+    it("leaves the warm-up out of the samples, takes turns between sizes, and reports the median", async () => {
+        // A fake clock and a subject whose first run is slow (a cold start), as the bench's first evaluation was.
+        let clock = 0;
+        const order: string[] = [];
+        const costs: Record<string, number[]> = { small: [900, 10, 12, 11, 50, 13], large: [400, 30, 31, 29, 33, 90] };
+        const timings = await timeRounds(["small", "large"], (subject) => {
+            order.push(subject);
+            clock += costs[subject].shift() ?? assert.fail(`${subject} ran too often`);
+            return Promise.resolve();
+        }, { warmup: 1, runs: 5, now: () => clock });
+        assert.deepEqual(order, ["small", "large", "small", "large", "small", "large", "small", "large", "small", "large", "small", "large"]);
+        assert.deepEqual(timings.map((timing) => timing.samples), [[10, 12, 11, 50, 13], [30, 31, 29, 33, 90]]);
+        assert.deepEqual(timings.map((timing) => [timing.subject, timing.median, timing.min, timing.max]),
+            [["small", 12, 10, 50], ["large", 31, 29, 90]]);
+    });
+
+    it("refuses to time nothing", async () => {
+        await assert.rejects(timeRounds([1], () => Promise.resolve(), { warmup: 0, runs: 0, now: () => 0 }), /at least one timed run/);
     });
 });
 

@@ -1,6 +1,6 @@
 // Composition root: read the validated config, check the whole intended mesh, fetch Istio's pinned
 // manifests, build the components, return what operators need. Resource logic lives in components/;
-// README.md shows the order things come up in. Every check that can stop the run happens before the first
+// docs/architecture.md shows the order things come up in. Every check that can stop the run happens before the first
 // resource is registered.
 //
 // The program is an async function (Pulumi awaits an exported function and takes the object it returns as

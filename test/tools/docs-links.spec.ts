@@ -159,6 +159,15 @@ describe("docs: every page's links, anchors and section references resolve", () 
         assert.deepEqual(docs.filter((page) => !pages.includes(page)), []);
     });
 
+    it("the README links to the glossary, and the glossary explains the words a newcomer meets first", () => {
+        assert.match(read("README.md"), /\]\(docs\/glossary\.md\)/);
+        const terms = headings(read("docs/glossary.md")).map((heading) => heading.slug);
+        for (const term of ["service-mesh", "sidecar", "ambient-mode", "ztunnel", "waypoint", "hbone", "peerauthentication", "destinationrule",
+            "sni", "nlb-nlb-dns", "alb", "crn", "enroute", "wilson-score-interval", "blast-radius"]) {
+            assert.ok(terms.includes(term), `docs/glossary.md has no entry #${term}`);
+        }
+    });
+
     it("links only to files that exist, and to anchors those pages have", () => {
         const problems = pages.flatMap((page) => linkProblems(page, read(page), exists, read));
         assert.deepEqual(problems, []);

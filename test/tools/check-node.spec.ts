@@ -56,7 +56,10 @@ function npmCiAs(version: string | undefined): Promise<{ status: number | null; 
     for (const file of ["package.json", "package-lock.json", ".npmrc"]) {
         fs.copyFileSync(path.join(projectRoot, file), path.join(dir, file));
     }
-    const env: NodeJS.ProcessEnv = { ...process.env, npm_config_cache: path.join(dir, "cache") };
+    // Without the npm_* variables a parent `npm test` exports (npm_config_local_prefix names the project
+    // itself): the child npm must see only the copy, and a cache of its own.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+    const env: NodeJS.ProcessEnv = { ...inherited, npm_config_cache: path.join(dir, "cache") };
     if (version !== undefined) {
         const preload = path.join(dir, "report-version.cjs");
         fs.writeFileSync(preload, `Object.defineProperty(process, "versions", { value: { ...process.versions, node: ${JSON.stringify(version)} } });\n` +

@@ -41,7 +41,6 @@ import {
     CallerDataplane, checkIds, decideInMeshCall, decidePlaintextProbe, inMeshCaller, parseCurlProbe, pickExecTarget,
     plaintextProbeManifests, plaintextTarget, podHasSidecar, PodLike, skipInMesh,
 } from "./verify/mesh-probes";
-import { variantVersions } from "./verify/php-version";
 import { CheckResult, exitCodeFor, fail, formatReport, skip } from "./verify/report";
 import { forwardedPort } from "./verify/port-forward";
 import { StackOutputs, parseStackOutputs, rawConfigFromPulumiJson, stackConfigFrom } from "./verify/stack-data";
@@ -270,17 +269,12 @@ async function checkGateway(config: StackConfig, outputs: StackOutputs, outputPr
         if (!config.wordpress.enabled) {
             results.push(...canaryFallback);
         } else {
-            const versions = variantVersions(config.wordpress.stableImage, config.wordpress.canaryImage);
-            if ("problem" in versions) {
-                results.push(skipCanary(versions.problem));
-            } else {
-                // WordPress's own hosts (wordpress.hosts) share the gateway's certificate and listener: the
-                // TLS name stays the gateway's, the Host header picks WordPress's VirtualService.
-                const host = config.wordpress.hosts[0] ?? serverName;
-                const answers = await runLimited(options.requests, 4,
-                    () => httpsGet(gateway.connection, serverName, host, "/", withCertificate));
-                results.push(decideCanary(tallyCanary(answers, versions), config.wordpress.canaryWeight, options.confidence, versions));
-            }
+            // WordPress's own hosts (wordpress.hosts) share the gateway's certificate and listener: the
+            // TLS name stays the gateway's, the Host header picks WordPress's VirtualService.
+            const host = config.wordpress.hosts[0] ?? serverName;
+            const answers = await runLimited(options.requests, 4,
+                () => httpsGet(gateway.connection, serverName, host, "/", withCertificate));
+            results.push(decideCanary(tallyCanary(answers), config.wordpress.canaryWeight, options.confidence));
         }
     } finally {
         withCertificate.destroy();

@@ -183,7 +183,7 @@ describe("npm run canary: the run's decisions, in-process", () => {
  * setupEventLog and EventsServer; proto/events_grpc_pb.js); the stand-in does that with the same
  * generated client and refuses a file path, so the older file path is never what the tests exercise.
  */
-function standInPulumi(dir: string): string {
+function standInPulumi(dir: string, cliVersion: string): string {
     const resolve = (name: string) => JSON.stringify(require.resolve(name, { paths: [repoRoot] }));
     return `#!${process.execPath}
 const fs = require("fs");
@@ -195,7 +195,7 @@ const config = read("config.json", {});
 const deployed = read("deployed.json", {});
 const flag = (name) => args[args.indexOf(name) + 1];
 const key = (k) => k.replace(/^iks-mesh:/, "");
-if (args[0] === "version") { console.log("v${pinnedCliVersion}"); process.exit(0); }
+if (args[0] === "version") { console.log("v${cliVersion}"); process.exit(0); }
 if (args[0] === "stack" && args[1] === "select") { process.exit(0); }
 if (args[0] === "stack" && args[1] === "output") { console.log("{}"); process.exit(0); }
 if (args[0] === "stack" && args[1] === "history") { console.log("[]"); process.exit(0); }
@@ -239,7 +239,7 @@ if (args[0] === "preview" || args[0] === "up") {
 if (args[0] === "preview") {
     const target = flag("--event-log");
     if (!/^tcp:\\/\\//.test(target)) {
-        console.error("stand-in pulumi v${pinnedCliVersion}: expected --event-log tcp://<host>:<port> (gRPC), got " + target);
+        console.error("stand-in pulumi v${cliVersion}: expected --event-log tcp://<host>:<port> (gRPC), got " + target);
         process.exit(3);
     }
     const events = [];
@@ -301,11 +301,12 @@ interface Box {
 }
 
 /** A sandbox: stand-in pulumi, the stack's config, and Prometheus failing the canary from weight `failAt` on. */
-async function sandbox(files: Record<string, string>, failAt = 101, config: Record<string, string> = { "kubernetes:context": "kind-iks-mesh" }): Promise<Box> {
+async function sandbox(files: Record<string, string>, failAt = 101, config: Record<string, string> = { "kubernetes:context": "kind-iks-mesh" },
+    cliVersion = pinnedCliVersion): Promise<Box> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "canary-"));
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
-    fs.writeFileSync(path.join(bin, "pulumi"), standInPulumi(dir), { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "pulumi"), standInPulumi(dir, cliVersion), { mode: 0o755 });
     fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ ...config, "wordpress.canary.weight": "0", "wordpress.canary.image": canaryImage }));
     fs.writeFileSync(path.join(dir, "deployed.json"), JSON.stringify({ weight: "0" }));
     for (const [name, content] of Object.entries(files)) {
@@ -404,6 +405,17 @@ describe(`npm run canary: the Automation API in-process against a stand-in pulum
             assert.match(result.stdout, /refused: the stack has pending changes other than the canary weight/);
             assert.match(result.stdout, /Deployment::mysql \(spec\.template\.spec\.containers\[0\]\.image\)/);
             assert.deepEqual(changes(box.calls()), ["pulumi preview"], "nothing set, nothing applied");
+        } finally {
+            box.close();
+        }
+    });
+
+    it("the stand-in takes events only over gRPC: a CLI claiming 3.205.0 is handed a file and the preview fails", async () => {
+        const box = await sandbox({}, 101, undefined, "3.205.0");
+        try {
+            const result = await box.command([]);
+            assert.equal(result.status, 2);
+            assert.match(result.stdout, /refused: preview failed: .*expected --event-log tcp:\/\/<host>:<port> \(gRPC\), got \/\S+eventlog\.txt/);
         } finally {
             box.close();
         }

@@ -195,6 +195,7 @@ const config = read("config.json", {});
 const deployed = read("deployed.json", {});
 const flag = (name) => args[args.indexOf(name) + 1];
 const key = (k) => k.replace(/^iks-mesh:/, "");
+const secrets = read("secrets.json", []);
 if (args[0] === "version") { console.log("v${cliVersion}"); process.exit(0); }
 if (args[0] === "stack" && args[1] === "select") { process.exit(0); }
 if (args[0] === "stack" && args[1] === "output") { console.log("{}"); process.exit(0); }
@@ -203,7 +204,8 @@ if (args[0] === "config" && args[1] === "--json") {
     // pulumi config --json: one entry per top-level key, objects as "value" (JSON text) and "objectValue".
     const listing = {};
     for (const [name, value] of Object.entries(config)) {
-        if (name.startsWith("kubernetes:")) { listing[name] = { value, secret: false }; continue; }
+        // A secret is listed without its value unless --show-secrets (verify's reader, stack-data.ts).
+        if (name.startsWith("kubernetes:")) { listing[name] = secrets.includes(name) ? { secret: true } : { value, secret: false }; continue; }
         const [section, ...rest] = name.split(".");
         const entry = listing["iks-mesh:" + section] ??= { objectValue: {}, secret: false };
         let node = entry.objectValue;
@@ -221,7 +223,8 @@ if (args[0] === "config" && args[1] === "get") {
         console.error("error: configuration key '" + name + "' not found for stack '" + flag("--stack") + "'");
         process.exit(255);
     }
-    console.log(JSON.stringify({ value: config[name], secret: false }));
+    // --json (the Automation API's getConfig) prints {value, secret}; without it, the value itself (verify's reader).
+    console.log(args.includes("--json") ? JSON.stringify({ value: config[name], secret: secrets.includes(name) }) : config[name]);
     process.exit(0);
 }
 if (args[0] === "config" && args[1] === "set") {
@@ -293,8 +296,8 @@ interface Box {
     queries: string[];
     calls(): string[];
     config(): Record<string, string>;
-    /** In-process: scripts/canary/cli.ts with the stand-in as the workspace's CLI. */
-    command(args: string[]): Promise<{ status: number; stdout: string; stderr: string }>;
+    /** In-process: scripts/canary/cli.ts with the stand-in as the workspace's CLI (and Prometheus at --prometheus-url unless `portForward`). */
+    command(args: string[], portForward?: boolean): Promise<{ status: number; stdout: string; stderr: string }>;
     /** A real process: scripts/canary.ts through ts-node, the stand-in first on PATH. */
     spawn(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }>;
     close(): void;
@@ -325,7 +328,19 @@ async function sandbox(files: Record<string, string>, failAt = 101, config: Reco
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const prometheusUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const common = ["--stack", "dev", "--interval", "1", "--prometheus-url", prometheusUrl];
+    const common = ["--stack", "dev", "--interval", "1"];
+    const direct = ["--prometheus-url", prometheusUrl];
+    // A stand-in kubectl for the port-forward: logs its arguments (and the mode of a --kubeconfig file),
+    // then prints kubectl's line for the local Prometheus's port (format: test/fixtures/verify/port-forward.txt).
+    fs.writeFileSync(path.join(bin, "kubectl"), `#!${process.execPath}
+const fs = require("fs");
+const args = process.argv.slice(2);
+const file = args.includes("--kubeconfig") ? args[args.indexOf("--kubeconfig") + 1] : undefined;
+const mode = file ? " mode " + (fs.statSync(file).mode & 0o777).toString(8) : "";
+fs.appendFileSync(${JSON.stringify(path.join(dir, "kubectl.log"))}, "kubectl " + args.join(" ") + mode + "\\n");
+console.log("Forwarding from 127.0.0.1:" + ${JSON.stringify(prometheusUrl.split(":").pop())} + " -> 9090");
+setInterval(() => undefined, 1000);
+`, { mode: 0o755 });
     return {
         dir,
         bin,
@@ -333,20 +348,23 @@ async function sandbox(files: Record<string, string>, failAt = 101, config: Reco
         queries,
         calls: () => fs.existsSync(path.join(dir, "calls")) ? fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n") : [],
         config: () => JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")) as Record<string, string>,
-        command: async (args) => {
+        command: async (args, portForward = false) => {
             let stdout = "";
             let stderr = "";
-            const status = await canaryCommand([...common, ...args], {
+            // kubectl is found on PATH, as in a real run; restored right after.
+            const path0 = process.env.PATH;
+            process.env.PATH = `${bin}:${path0 ?? ""}`;
+            const status = await canaryCommand([...common, ...portForward ? [] : direct, ...args], {
                 out: (line) => { stdout += `${line}\n`; },
                 err: (line) => { stderr += `${line}\n`; },
                 write: (text) => { stdout += text; },
                 pulumiCommand: await PulumiCommand.get({ root: dir }),
                 sleep: () => Promise.resolve(),
-            });
+            }).finally(() => { process.env.PATH = path0; });
             return { status, stdout, stderr };
         },
         spawn: (args) => new Promise((resolve) => {
-            const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "scripts", "canary.ts"), ...common, ...args], {
+            const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "scripts", "canary.ts"), ...common, ...direct, ...args], {
                 env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: dir, TS_NODE_PROJECT: path.join(repoRoot, "tsconfig.json") },
             });
             let stdout = "";
@@ -443,6 +461,29 @@ describe(`npm run canary: the Automation API in-process against a stand-in pulum
             assert.deepEqual(box.queries, []);
         } finally {
             box.close();
+        }
+    });
+
+    it("reaches Prometheus with kubectl port-forward on the stack's own binding: its context, or its kubeconfig in a private file", async () => {
+        const byContext = await sandbox({});
+        const kubeconfigText = "apiVersion: v1\nkind: Config\ncurrent-context: stack-cluster\n";
+        const byContent = await sandbox({ "secrets.json": JSON.stringify(["kubernetes:kubeconfig"]) }, 101,
+            { "kubernetes:kubeconfig": kubeconfigText, "kubernetes:context": "stack-cluster" });
+        try {
+            const first = await byContext.command(["--no-write"], true);
+            assert.equal(first.status, 0, first.stdout + first.stderr);
+            assert.equal(fs.readFileSync(path.join(byContext.dir, "kubectl.log"), "utf8"),
+                "kubectl --context kind-iks-mesh -n istio-system port-forward svc/prometheus :9090\n");
+            assert.ok(byContext.queries.length > 0, "Prometheus was asked through the forwarded port");
+            const second = await byContent.command(["--no-write"], true);
+            assert.equal(second.status, 0, second.stdout + second.stderr);
+            const [line] = fs.readFileSync(path.join(byContent.dir, "kubectl.log"), "utf8").trim().split("\n");
+            const match = /^kubectl --kubeconfig (\S+) --context stack-cluster -n istio-system port-forward svc\/prometheus :9090 mode 600$/.exec(line);
+            assert.ok(match, line);
+            assert.ok(!fs.existsSync(match[1]), "the private kubeconfig is removed when the run ends");
+        } finally {
+            byContext.close();
+            byContent.close();
         }
     });
 

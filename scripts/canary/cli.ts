@@ -162,13 +162,16 @@ async function promote(options: CanaryOptions, io: CanaryIo): Promise<number> {
     const abort = new AbortController();
     let interrupted = false;
     // Ctrl-C: the running preview or up gets SIGINT (the CLI then stops cleanly and releases the lock),
-    // and the run ends at its next check, setting the config back to the last applied weight.
+    // and the run ends at its next check, setting the config back to the last applied weight. SIGTERM
+    // too: a cancelled GitHub job gets SIGINT, SIGTERM 7.5 s later, and is killed 2.5 s after that
+    // (docs.github.com, "Workflow cancellation reference"); until then the private kubeconfig must still go.
     const onInterrupt = () => {
         interrupted = true;
         abort.abort();
         io.err("interrupted: stopping after the current operation");
     };
     process.on("SIGINT", onInterrupt);
+    process.on("SIGTERM", onInterrupt);
     let prometheus: { url: string; close(): void } | undefined;
     try {
         try {
@@ -201,5 +204,6 @@ async function promote(options: CanaryOptions, io: CanaryIo): Promise<number> {
     } finally {
         prometheus?.close();
         process.removeListener("SIGINT", onInterrupt);
+        process.removeListener("SIGTERM", onInterrupt);
     }
 }

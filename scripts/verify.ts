@@ -14,9 +14,6 @@
 import { spawn } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { currentKubeconfigContext } from "../components/cluster/kubeconfig-file";
 import { StackConfig } from "../components/config/schema";
 import { gatewayTlsMode } from "../components/edge/gateway-plan";
 import { verifyCurlImage } from "../components/core/versions";
@@ -26,7 +23,8 @@ import {
     ztunnelDaemonSet,
 } from "./verify/ambient";
 import { parseVerifyArgs, usage, VerifyOptions } from "./verify/args";
-import { clusterViewArgs, hiddenClusterKeys, kubectlTarget, verifyClusterBinding } from "./verify/cluster";
+import { clusterViewArgs } from "./verify/cluster";
+import { CommandResult, openKubectlTarget, readStackCluster, run } from "./verify/stack-cluster";
 import { findOnPath, missingPulumiMessage } from "./verify/executables";
 import { canaryCheckId, decideCanary, skipCanary, tallyCanary } from "./verify/canary";
 import {
@@ -41,41 +39,10 @@ import {
     CallerDataplane, checkIds, decideInMeshCall, decidePlaintextProbe, inMeshCaller, parseCurlProbe, pickExecTarget,
     plaintextProbeManifests, plaintextTarget, podHasSidecar, PodLike, skipInMesh,
 } from "./verify/mesh-probes";
-import { variantVersions } from "./verify/php-version";
 import { CheckResult, exitCodeFor, fail, formatReport, skip } from "./verify/report";
 import { forwardedPort } from "./verify/port-forward";
-import { StackOutputs, parseStackOutputs, rawConfigFromPulumiJson, stackConfigFrom } from "./verify/stack-data";
+import { StackOutputs, parseStackOutputs } from "./verify/stack-data";
 
-interface CommandResult {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-/** Runs a command without a shell; never rejects. */
-function run(command: string, args: readonly string[], input?: string, timeoutMs = 300_000): Promise<CommandResult> {
-    return new Promise((resolve) => {
-        const child = spawn(command, args, { stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        const timer = setTimeout(() => child.kill(), timeoutMs);
-        child.stdout?.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
-        child.stderr?.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
-        child.on("error", (error) => {
-            clearTimeout(timer);
-            resolve({ code: 127, stdout, stderr: `${command}: ${error.message}` });
-        });
-        child.on("close", (code) => {
-            clearTimeout(timer);
-            resolve({ code: code ?? 1, stdout, stderr });
-        });
-        if (child.stdin) {
-            // A command that exits without reading its input must not take this process down with EPIPE.
-            child.stdin.on("error", () => undefined);
-            child.stdin.end(input);
-        }
-    });
-}
 
 function isExecutable(file: string): boolean {
     try {
@@ -270,17 +237,12 @@ async function checkGateway(config: StackConfig, outputs: StackOutputs, outputPr
         if (!config.wordpress.enabled) {
             results.push(...canaryFallback);
         } else {
-            const versions = variantVersions(config.wordpress.stableImage, config.wordpress.canaryImage);
-            if ("problem" in versions) {
-                results.push(skipCanary(versions.problem));
-            } else {
-                // WordPress's own hosts (wordpress.hosts) share the gateway's certificate and listener: the
-                // TLS name stays the gateway's, the Host header picks WordPress's VirtualService.
-                const host = config.wordpress.hosts[0] ?? serverName;
-                const answers = await runLimited(options.requests, 4,
-                    () => httpsGet(gateway.connection, serverName, host, "/", withCertificate));
-                results.push(decideCanary(tallyCanary(answers, versions), config.wordpress.canaryWeight, options.confidence, versions));
-            }
+            // WordPress's own hosts (wordpress.hosts) share the gateway's certificate and listener: the
+            // TLS name stays the gateway's, the Host header picks WordPress's VirtualService.
+            const host = config.wordpress.hosts[0] ?? serverName;
+            const answers = await runLimited(options.requests, 4,
+                () => httpsGet(gateway.connection, serverName, host, "/", withCertificate));
+            results.push(decideCanary(tallyCanary(answers), config.wordpress.canaryWeight, options.confidence));
         }
     } finally {
         withCertificate.destroy();
@@ -311,31 +273,6 @@ async function guarded(ids: readonly string[], check: () => Promise<CheckResult 
     }
 }
 
-/** The stack's kubeconfig content in a private file for kubectl: a 0600 file in a 0700 directory, removed on exit. */
-function privateKubeconfigWriter(content: string): { file: () => string; remove: () => void } {
-    let directory: string | undefined;
-    const remove = () => {
-        if (directory !== undefined) {
-            fs.rmSync(directory, { recursive: true, force: true });
-            directory = undefined;
-        }
-    };
-    return {
-        file: () => {
-            directory = fs.mkdtempSync(path.join(os.tmpdir(), "iks-mesh-verify-"));
-            const file = path.join(directory, "kubeconfig");
-            fs.writeFileSync(file, content, { mode: 0o600, flag: "wx" });
-            // Removed however verify ends: normally, on an error, or interrupted.
-            process.once("exit", remove);
-            for (const signal of ["SIGINT", "SIGTERM"] as const) {
-                process.once(signal, () => { remove(); process.exit(130); });
-            }
-            return file;
-        },
-        remove,
-    };
-}
-
 async function main(): Promise<number> {
     const options = parseVerifyArgs(process.argv.slice(2));
     if ("help" in options) {
@@ -357,54 +294,14 @@ async function main(): Promise<number> {
         return 2;
     }
     const outputs = parseStackOutputs(outputsRun.stdout);
-    const configRun = await run("pulumi", ["config", "--json", "--stack", options.stack]);
-    if (configRun.code !== 0) {
-        console.error(`pulumi config failed for stack ${options.stack}: ${configRun.stderr.trim()}`);
+    const read = await readStackCluster(options.stack, (args) => run("pulumi", args), "verify checks the cluster");
+    if ("error" in read) {
+        console.error(read.error);
         return 2;
     }
-    const configInput = rawConfigFromPulumiJson(configRun.stdout);
-    let config: StackConfig;
+    const { config } = read;
+    const target = openKubectlTarget(read.binding, true);
     try {
-        config = stackConfigFrom(configInput);
-    } catch (error) {
-        console.error(`the stack's config does not validate:\n${(error as Error).message}`);
-        return 2;
-    }
-    // A secret kubernetes:kubeconfig is hidden in the listing; read that one key (pulumi config get decrypts it).
-    const kubernetes = { ...configInput.kubernetes };
-    for (const key of hiddenClusterKeys(kubernetes)) {
-        const got = await run("pulumi", ["config", "get", `kubernetes:${key}`, "--stack", options.stack]);
-        if (got.code !== 0) {
-            console.error(`pulumi config get kubernetes:${key} failed for stack ${options.stack}: ${got.stderr.trim()}`);
-            return 2;
-        }
-        kubernetes[key] = { value: got.stdout.replace(/\n$/, ""), secret: true };
-    }
-    const readFile = (file: string): string | undefined => {
-        try {
-            return fs.readFileSync(file, "utf8");
-        } catch {
-            return undefined;
-        }
-    };
-    const resolution = verifyClusterBinding({
-        stack: options.stack,
-        kubernetes,
-        useCurrentContext: config.cluster.useCurrentContext,
-        homeDirectory: os.homedir(),
-        fileExists: (file) => fs.existsSync(file),
-        ambientContext: () => currentKubeconfigContext(process.env.KUBECONFIG, os.homedir(), readFile),
-    });
-    if (!("binding" in resolution)) {
-        console.error(`verify checks the cluster stack ${options.stack} is bound to, as the program deploys there:\n` +
-            resolution.problems.map((problem) => `  - ${problem}`).join("\n"));
-        return 2;
-    }
-    const kubeconfigContent = resolution.binding.kind === "stack" && resolution.binding.kubeconfig?.kind === "content"
-        ? resolution.binding.kubeconfig.content : "";
-    const privateKubeconfig = privateKubeconfigWriter(kubeconfigContent);
-    try {
-        const target = kubectlTarget(resolution.binding, os.homedir(), privateKubeconfig.file);
         const kubectl: Kubectl = (args, input, timeoutMs) => run("kubectl", [...target.args, ...args], input, timeoutMs);
         const view = await kubectl(clusterViewArgs);
         if (view.code !== 0) {
@@ -428,7 +325,7 @@ async function main(): Promise<number> {
         console.log(formatReport(options.stack, results));
         return exitCodeFor(results);
     } finally {
-        privateKubeconfig.remove();
+        target.remove();
     }
 }
 

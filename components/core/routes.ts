@@ -106,6 +106,8 @@ export interface RouteDestination {
     port: number;
     subset?: string;
     weight?: number;
+    /** Set on every answer this destination gives (Istio HTTPRouteDestination `headers.response.set`), replacing the app's. */
+    responseHeaders?: Readonly<Record<string, string>>;
 }
 
 /**

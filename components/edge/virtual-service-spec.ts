@@ -1,10 +1,23 @@
 // The one VirtualService that carries every route through the mesh gateway. One resource, not one per
 // source: Istio merges several VirtualServices for the same host on one gateway in no defined order,
 // and prefix routes only work when the most specific prefix is tried first.
-import { GatewayHttpRoute, orderRoutes } from "../core/routes";
+import { GatewayHttpRoute, RouteDestination, orderRoutes } from "../core/routes";
 
 /** Name of the VirtualService holding the gateway's routes. */
 export const meshGatewayRoutesName = "mesh-gateway-routes";
+
+/** One Istio HTTPRouteDestination from the project's route shape. */
+export function istioRouteDestination(destination: RouteDestination): Record<string, unknown> {
+    return {
+        destination: {
+            host: destination.host,
+            port: { number: destination.port },
+            ...(destination.subset !== undefined ? { subset: destination.subset } : {}),
+        },
+        ...(destination.weight !== undefined ? { weight: destination.weight } : {}),
+        ...(destination.responseHeaders !== undefined ? { headers: { response: { set: { ...destination.responseHeaders } } } } : {}),
+    };
+}
 
 function httpRoute(route: GatewayHttpRoute): Record<string, unknown> {
     return {
@@ -13,14 +26,7 @@ function httpRoute(route: GatewayHttpRoute): Record<string, unknown> {
             uri: { [match.kind]: match.path },
             ...(route.authority !== undefined ? { authority: { exact: route.authority } } : {}),
         })),
-        route: route.destinations.map((destination) => ({
-            destination: {
-                host: destination.host,
-                port: { number: destination.port },
-                ...(destination.subset !== undefined ? { subset: destination.subset } : {}),
-            },
-            ...(destination.weight !== undefined ? { weight: destination.weight } : {}),
-        })),
+        route: route.destinations.map(istioRouteDestination),
     };
 }
 

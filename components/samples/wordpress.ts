@@ -6,6 +6,7 @@ import { workloadResources } from "../sizing";
 import { meshGatewayRef } from "../core/istio-names";
 import { RouteDestination } from "../core/routes";
 import { wordpressDestinations } from "./canary";
+import { istioRouteDestination } from "../edge/virtual-service-spec";
 import { meshNamespace } from "./mesh-namespace";
 import { gatewaySplitServiceLabels, sampleNamespaceLabels } from "../mesh/authorization/ambient";
 import { dataplanePodAnnotations, withAnnotations } from "../core/dataplane";
@@ -27,18 +28,6 @@ export interface WordPressArgs {
 
 /** IBM classic file volumes start at 20 GB; smaller requests are refused there. */
 const contentSize = "20Gi";
-
-/** An Istio HTTP route destination from the project's route shape. */
-function istioDestination(destination: RouteDestination): Record<string, unknown> {
-    return {
-        destination: {
-            host: destination.host,
-            port: { number: destination.port },
-            ...(destination.subset ? { subset: destination.subset } : {}),
-        },
-        ...(destination.weight !== undefined ? { weight: destination.weight } : {}),
-    };
-}
 
 /**
  * The canary: `wordpress-v1` (stable) and `wordpress-v2` (prerelease), each serving its own image's
@@ -212,7 +201,7 @@ export class WordPress extends pulumi.ComponentResource {
                 spec: {
                     hosts: [...wordpress.hosts],
                     gateways: [meshGatewayRef],
-                    http: [{ name: "wordpress-canary", route: this.routeDestinations.map(istioDestination) }],
+                    http: [{ name: "wordpress-canary", route: this.routeDestinations.map(istioRouteDestination) }],
                 },
             }, { parent: this, dependsOn: args.istioConfigReady });
         }

@@ -1,6 +1,7 @@
 // Command line of `npm run canary -- --stack <name> [options]`.
 import { Thresholds } from "./judgement";
 import { planSteps } from "./plan";
+import { parseFlags } from "../verify/args";
 
 export interface CanaryOptions {
     stack: string;
@@ -14,8 +15,6 @@ export interface CanaryOptions {
     dryRun: boolean;
     /** Change nothing: judge the weight the stack has now, once. */
     noWrite: boolean;
-    /** kubectl context for the Prometheus port-forward; the stack's kubernetes:context when absent. */
-    context?: string;
     /** An already reachable Prometheus (e.g. behind a proxy): no port-forward. */
     prometheusUrl?: string;
     /** Also write the steps as Markdown (a table and a Mermaid chart) to this file, e.g. $GITHUB_STEP_SUMMARY. */
@@ -50,17 +49,22 @@ export const usage = [
     `  --max-success-drop <points> how far below stable's success rate the canary may be (default ${defaults.maxSuccessDrop})`,
     `  --max-p99 <ms>              highest canary p99 latency (default ${defaults.maxP99})`,
     `  --max-latency-ratio <x>     highest canary p99 as a multiple of stable's (default ${defaults.maxLatencyRatio})`,
-    "  --context <kubectl context> where Prometheus runs (default: the stack's kubernetes:context)",
-    "  --prometheus-url <url>      use this Prometheus instead of a kubectl port-forward",
+    "  --prometheus-url <url>      use this Prometheus instead of a kubectl port-forward on the stack's cluster",
     "  --summary-file <file>       append a Markdown table and chart of the steps (CI: $GITHUB_STEP_SUMMARY)",
     "  --dry-run                   print the plan and stop",
     "  --no-write                  change nothing: judge the current weight once",
     "exit status: 0 promoted (or judged pass), 1 rolled back (or judged fail), 2 refused or broken, 3 inconclusive (--no-write)",
 ].join("\n");
 
-const valueFlags = ["stack", "steps", "step", "max-weight", "interval", "max-wait", "min-requests", "min-success",
-    "max-success-drop", "max-p99", "max-latency-ratio", "context", "prometheus-url", "summary-file"] as const;
-const switchFlags = ["dry-run", "no-write"] as const;
+const flags = {
+    values: ["stack", "steps", "step", "max-weight", "interval", "max-wait", "min-requests", "min-success",
+        "max-success-drop", "max-p99", "max-latency-ratio", "prometheus-url", "summary-file"],
+    switches: ["dry-run", "no-write"],
+    removed: {
+        context: "--context is gone: the canary reads Prometheus on the cluster the stack is bound to, the one its ups deploy to. " +
+            "To change it: pulumi config set kubernetes:context <context>",
+    },
+};
 
 function numberIn(values: Record<string, string>, flag: string, fallback: number, min: number, max: number,
     integer: boolean): number | { error: string } {
@@ -73,34 +77,11 @@ function numberIn(values: Record<string, string>, flag: string, fallback: number
 }
 
 export function parseCanaryArgs(argv: readonly string[]): CanaryOptions | { error: string } | { help: true } {
-    if (argv.some((arg) => arg === "--help" || arg === "-h")) {
-        return { help: true };
+    const parsed = parseFlags(argv, flags);
+    if (!("stack" in parsed)) {
+        return parsed;
     }
-    const values: Record<string, string> = {};
-    const switches = new Set<string>();
-    for (let index = 0; index < argv.length; index++) {
-        const arg = argv[index];
-        const inline = /^--([a-z0-9-]+)=(.*)$/.exec(arg);
-        const flag = inline ? inline[1] : /^--([a-z0-9-]+)$/.exec(arg)?.[1];
-        if (flag && !inline && (switchFlags as readonly string[]).includes(flag)) {
-            switches.add(flag);
-            continue;
-        }
-        if (!flag || !(valueFlags as readonly string[]).includes(flag)) {
-            return { error: `unknown argument ${JSON.stringify(arg)}` };
-        }
-        const value = inline ? inline[2] : argv[++index];
-        if (value === undefined || value === "") {
-            return { error: `--${flag} needs a value` };
-        }
-        values[flag] = value;
-    }
-    if (!values.stack) {
-        return { error: "--stack <name> is required" };
-    }
-    if (!/^[A-Za-z0-9][A-Za-z0-9_./-]*$/.test(values.stack)) {
-        return { error: `--stack ${JSON.stringify(values.stack)} is not a stack name` };
-    }
+    const { values, switches } = parsed;
     const steps = planSteps(values.steps === undefined && values.step === undefined && values["max-weight"] === undefined
         ? { steps: defaults.steps } : { steps: values.steps, step: values.step, maxWeight: values["max-weight"] });
     if ("error" in steps) {
@@ -128,7 +109,7 @@ export function parseCanaryArgs(argv: readonly string[]): CanaryOptions | { erro
         return { error: "--dry-run and --no-write exclude each other: --dry-run only prints the plan" };
     }
     return {
-        stack: values.stack,
+        stack: parsed.stack,
         steps,
         thresholds: {
             minSuccess: n.minSuccess / 100,
@@ -141,7 +122,6 @@ export function parseCanaryArgs(argv: readonly string[]): CanaryOptions | { erro
         maxWaitSeconds: n.maxWait,
         dryRun: switches.has("dry-run"),
         noWrite: switches.has("no-write"),
-        ...(values.context ? { context: values.context } : {}),
         ...(values["prometheus-url"] ? { prometheusUrl: values["prometheus-url"].replace(/\/+$/, "") } : {}),
         ...(values["summary-file"] ? { summaryFile: values["summary-file"] } : {}),
     };

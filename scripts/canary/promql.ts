@@ -4,15 +4,9 @@
 // response_code). The gateway is an Envoy in both data planes, so these series exist with sidecars and in
 // ambient mode without a waypoint, where the destination side has no Envoy to report them.
 import { gatewayReleaseName } from "../../components/core/istio-names";
-import { wordpressNames } from "../../components/inventory";
+import { Release, releases } from "../../components/samples/canary";
 
-export type Release = "stable" | "canary";
-
-/** The Deployment (= Istio's `destination_workload`) of each release, from the inventory the program deploys. */
-export const releaseWorkloads: Readonly<Record<Release, string>> = {
-    stable: wordpressNames.stable.deployment,
-    canary: wordpressNames.canary.deployment,
-};
+export type { Release };
 
 /** The gateway Deployment is named after its Helm release, so `source_workload` is the release name. */
 export const gatewayWorkload = gatewayReleaseName;
@@ -30,7 +24,8 @@ function selector(release: Release, extra: string[] = []): string {
     return [
         `reporter=${quote("source")}`,
         `source_workload=${quote(gatewayWorkload)}`,
-        `destination_workload=${quote(releaseWorkloads[release])}`,
+        // The workload that also names the release in the gateway's response header (verify's canary check).
+        `destination_workload=${quote(releases[release].workload)}`,
         ...extra,
     ].join(",");
 }

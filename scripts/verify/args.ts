@@ -30,20 +30,44 @@ export const usage = [
 
 const defaults = { requests: 200, confidence: 0.99, via: "auto" as GatewayRoute };
 
-export function parseVerifyArgs(argv: readonly string[]): VerifyOptions | { error: string } | { help: true } {
+/** What a tool's command line may hold: `--name value` (or `--name=value`) flags, bare switches, and flags that are gone. */
+export interface FlagSpec {
+    readonly values: readonly string[];
+    readonly switches?: readonly string[];
+    /** A flag the tool no longer takes, with the message that says what to do instead. */
+    readonly removed?: Readonly<Record<string, string>>;
+}
+
+export interface ParsedFlags {
+    /** Validated: present and a stack name. */
+    stack: string;
+    values: Record<string, string>;
+    switches: Set<string>;
+}
+
+/**
+ * The command line shape `npm run verify` and `npm run canary` share: `--help` wins over everything, every
+ * flag is known, a value flag has a non-empty value, and `--stack` names a stack.
+ */
+export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags | { error: string } | { help: true } {
     // Help wins over everything else on the line, as with most command-line tools.
     if (argv.some((arg) => arg === "--help" || arg === "-h")) {
         return { help: true };
     }
     const values: Record<string, string> = {};
+    const switches = new Set<string>();
     for (let index = 0; index < argv.length; index++) {
         const arg = argv[index];
-        const inline = /^--([a-z-]+)=(.*)$/.exec(arg);
-        const flag = inline ? inline[1] : /^--([a-z-]+)$/.exec(arg)?.[1];
-        if (flag === "context") {
-            return { error: "--context is gone: verify checks the cluster the stack is bound to. To change it: pulumi config set kubernetes:context <context>" };
+        const inline = /^--([a-z0-9-]+)=(.*)$/.exec(arg);
+        const flag = inline ? inline[1] : /^--([a-z0-9-]+)$/.exec(arg)?.[1];
+        if (flag !== undefined && spec.removed?.[flag] !== undefined) {
+            return { error: spec.removed[flag] };
         }
-        if (!flag || !["stack", "requests", "confidence", "via"].includes(flag)) {
+        if (flag !== undefined && !inline && spec.switches?.includes(flag)) {
+            switches.add(flag);
+            continue;
+        }
+        if (flag === undefined || !spec.values.includes(flag)) {
             return { error: `unknown argument ${JSON.stringify(arg)}` };
         }
         const value = inline ? inline[2] : argv[++index];
@@ -58,6 +82,18 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions | { erro
     if (!/^[A-Za-z0-9][A-Za-z0-9_./-]*$/.test(values.stack)) {
         return { error: `--stack ${JSON.stringify(values.stack)} is not a stack name` };
     }
+    return { stack: values.stack, values, switches };
+}
+
+export function parseVerifyArgs(argv: readonly string[]): VerifyOptions | { error: string } | { help: true } {
+    const parsed = parseFlags(argv, {
+        values: ["stack", "requests", "confidence", "via"],
+        removed: { context: "--context is gone: verify checks the cluster the stack is bound to. To change it: pulumi config set kubernetes:context <context>" },
+    });
+    if (!("stack" in parsed)) {
+        return parsed;
+    }
+    const { values } = parsed;
     const requests = values.requests === undefined ? defaults.requests : Number(values.requests);
     if (!Number.isInteger(requests) || requests < 1 || requests > 10000) {
         return { error: `--requests must be an integer 1-10000 (got ${values.requests})` };
@@ -70,5 +106,5 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions | { erro
     if (!["auto", "direct", "port-forward"].includes(via)) {
         return { error: `--via must be auto, direct or port-forward (got ${values.via})` };
     }
-    return { stack: values.stack, requests, confidence, via };
+    return { stack: parsed.stack, requests, confidence, via };
 }

@@ -1,17 +1,18 @@
 // The WordPress canary split as observed through the gateway: N requests, each answer classified as
-// stable (v1) or prerelease (v2) by its PHP version, and the v2 share tested against the configured
-// weight with a binomial interval (see binomial.ts).
+// stable (v1) or prerelease (v2) by the release header the gateway's route sets per destination
+// (components/samples/canary.ts, the same table `npm run canary` queries Prometheus with), and the v2
+// share tested against the configured weight with a binomial interval (see binomial.ts).
+import { Release, releaseHeader, releaseOfAnswer, releases } from "../../components/samples/canary";
 import { shareConsistent } from "./binomial";
 import { HttpsResult } from "./gateway";
-import { CanaryVariant, VariantVersions, classifyAnswer } from "./php-version";
 import { CheckResult, fail, pass, skip } from "./report";
 
 export const canaryCheckId = "canary-split";
 
 export interface CanaryTally {
-    v1: number;
-    v2: number;
-    /** Answers whose X-Powered-By names neither PHP version (or no PHP: a static file, an Envoy error page). */
+    stable: number;
+    canary: number;
+    /** Answers without the release header, or naming neither release (a route the stack did not write). */
     unclassified: number;
     /** Requests that got no HTTP answer, or a 5xx. */
     failed: number;
@@ -19,8 +20,8 @@ export interface CanaryTally {
     examples: string[];
 }
 
-export function tallyCanary(results: readonly HttpsResult[], versions: VariantVersions): CanaryTally {
-    const tally: CanaryTally = { v1: 0, v2: 0, unclassified: 0, failed: 0, examples: [] };
+export function tallyCanary(results: readonly HttpsResult[]): CanaryTally {
+    const tally: CanaryTally = { stable: 0, canary: 0, unclassified: 0, failed: 0, examples: [] };
     const note = (example: string) => {
         if (tally.examples.length < 3 && !tally.examples.includes(example)) {
             tally.examples.push(example);
@@ -37,38 +38,40 @@ export function tallyCanary(results: readonly HttpsResult[], versions: VariantVe
             note(`HTTP ${result.status}`);
             continue;
         }
-        const variant: CanaryVariant | undefined = classifyAnswer(result.headers["x-powered-by"], versions);
-        if (variant) {
-            tally[variant] += 1;
+        // Node lower-cases incoming header names (http.IncomingMessage.headers).
+        const release: Release | undefined = releaseOfAnswer(result.headers[releaseHeader]);
+        if (release) {
+            tally[release] += 1;
         } else {
             tally.unclassified += 1;
-            note(`HTTP ${result.status} X-Powered-By ${JSON.stringify(result.headers["x-powered-by"] ?? null)}`);
+            note(`HTTP ${result.status} ${releaseHeader} ${JSON.stringify(result.headers[releaseHeader] ?? null)}`);
         }
     }
     return tally;
 }
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
+const names = `${releases.stable.workload} (stable) nor ${releases.canary.workload} (canary)`;
 
 /**
- * PASS when every request got a classified answer and the v2 share is consistent with
+ * PASS when every request got a classified answer and the canary's share is consistent with
  * `weightPercent` at `confidence`; every request counts, so errors and unknown answers fail the check.
  */
-export function decideCanary(tally: CanaryTally, weightPercent: number, confidence: number, versions: VariantVersions): CheckResult {
-    const classified = tally.v1 + tally.v2;
+export function decideCanary(tally: CanaryTally, weightPercent: number, confidence: number): CheckResult {
+    const classified = tally.stable + tally.canary;
     const total = classified + tally.unclassified + tally.failed;
     if (tally.failed > 0 || tally.unclassified > 0) {
-        return fail(canaryCheckId, `${tally.failed} of ${total} requests failed and ${tally.unclassified} answered with neither ` +
-            `PHP ${versions.v1} (v1) nor PHP ${versions.v2} (v2): ${tally.examples.join("; ")}`);
+        return fail(canaryCheckId, `${tally.failed} of ${total} requests failed and ${tally.unclassified} answered without ` +
+            `${releaseHeader} naming ${names}: ${tally.examples.join("; ")}`);
     }
     if (classified === 0) {
         return fail(canaryCheckId, "no request was made");
     }
-    const verdict = shareConsistent(tally.v2, classified, weightPercent / 100, confidence);
-    const summary = `${tally.v2} of ${classified} answers from v2 (PHP ${versions.v2}) = ${percent(verdict.observed)}; ` +
+    const verdict = shareConsistent(tally.canary, classified, weightPercent / 100, confidence);
+    const summary = `${tally.canary} of ${classified} answers from ${releases.canary.workload} = ${percent(verdict.observed)}; ` +
         `configured ${weightPercent}%; ${Math.round(confidence * 100)}% Wilson interval ` +
         `[${percent(verdict.interval.lower)}, ${percent(verdict.interval.upper)}]; ` +
-        `${verdict.acceptedCounts.lowest}-${verdict.acceptedCounts.highest} v2 answers would pass`;
+        `${verdict.acceptedCounts.lowest}-${verdict.acceptedCounts.highest} canary answers would pass`;
     return verdict.consistent ? pass(canaryCheckId, summary) : fail(canaryCheckId, `${summary}: the split does not match the weight`);
 }
 

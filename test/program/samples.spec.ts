@@ -7,7 +7,7 @@ import { StackConfig } from "../../components/config/schema";
 import { canarySplit, wordpressDestinations } from "../../components/samples/canary";
 import { mysqlConfigDirectory, mysqlServerConfig, optionFileSections } from "../../components/samples/mysql-config";
 import { sampleGatewayRoutes, sampleHostRoutes } from "../../components/samples/sample-routes";
-import { virtualServiceSpec } from "../../components/edge/virtual-service-spec";
+import { istioRouteDestination, virtualServiceSpec } from "../../components/edge/virtual-service-spec";
 import { upstreamBookinfoMatches1303 } from "../data/bookinfo-gateway";
 import { iksFacts, iksMocks, iksStackConfig } from "../support/iks-stack";
 import { meshGatewayRef } from "../../components/core/istio-names";
@@ -49,9 +49,7 @@ async function virtualServiceProblems(destinations: RouteDestination[]): Promise
             gateways: [meshGatewayRef],
             http: [{
                 name: "wordpress-canary",
-                route: destinations.map((d) => ({
-                    destination: { host: d.host, port: { number: d.port }, subset: d.subset }, weight: d.weight,
-                })),
+                route: destinations.map(istioRouteDestination),
             }],
         },
     };
@@ -77,6 +75,9 @@ describe("samples: the canary split", () => {
         assert.equal((await virtualServiceProblems([{ host: "wordpress", port: 80, weight: 10.5 }])).length, 1);
         assert.deepEqual(istioWeightProblems([{ weight: 0 }, { weight: 0 }]), ["total destination weight = 0"]);
         assert.deepEqual(istioWeightProblems([{ weight: -10 }, { weight: 110 }]), ["weight -10 < 0"]);
+        // The release header is checked by the schema too: a value that is not a string is refused.
+        const header = { host: "wordpress", port: 80, weight: 100, responseHeaders: { "x-iks-mesh-release": 1 as unknown as string } };
+        assert.equal((await virtualServiceProblems([header])).length, 1);
     });
 
     for (const bad of [-1, 101, 10.5, Number.NaN]) {

@@ -234,9 +234,13 @@ describe("npm run canary: judgement, PromQL, plan and arguments", () => {
         it("--help wins and prints every option", () => {
             assert.deepEqual(parseCanaryArgs(["--stack", "dev", "--help"]), { help: true });
             for (const flag of ["--stack", "--steps", "--step", "--max-weight", "--interval", "--max-wait", "--min-requests", "--min-success",
-                "--max-success-drop", "--max-p99", "--max-latency-ratio", "--context", "--prometheus-url", "--summary-file", "--dry-run", "--no-write"]) {
+                "--max-success-drop", "--max-p99", "--max-latency-ratio", "--prometheus-url", "--summary-file", "--dry-run", "--no-write"]) {
                 assert.ok(usage.includes(flag), flag);
             }
+            // The cluster is the stack's own binding (scripts/verify/stack-cluster.ts), as in verify.
+            assert.ok(!usage.includes("--context"));
+            assert.match((parseCanaryArgs(["--stack", "dev", "--context=kind-kind"]) as { error: string }).error,
+                /--context is gone: .*pulumi config set kubernetes:context <context>/);
         });
 
         it("defaults, and values in percent and seconds", () => {

@@ -14,7 +14,6 @@ import { StackConfig } from "../../components/config/schema";
 import { authorizationPolicySpecs } from "../../components/mesh/authorization/rules";
 import { plannedWaypointNamespaces } from "../../components/mesh/authorization/ambient";
 import { principal, sampleWorkloads } from "../../components/mesh/mesh-inventory";
-import { defaultImages } from "../../components/core/versions";
 import {
     decideWaypoints, decideZtunnel, enrolledSampleNamespaces, namespaceEnrolledInAmbient, namespaceLabelsOf,
 } from "../../scripts/verify/ambient";
@@ -32,7 +31,7 @@ import {
     InMeshCaller, curlProbeScript, decideInMeshCall, decidePlaintextProbe, inMeshCaller, parseCurlProbe, parseMysqlGreeting,
     pickExecTarget, plaintextProbeManifests, plaintextTarget,
 } from "../../scripts/verify/mesh-probes";
-import { classifyAnswer, phpMinorOfImage, phpMinorOfPoweredBy, variantVersions } from "../../scripts/verify/php-version";
+import { releaseHeader } from "../../components/samples/canary";
 import { exitCodeFor, fail, formatReport, pass, skip } from "../../scripts/verify/report";
 import { parseStackOutputs, rawConfigFromPulumiJson, stackConfigFrom } from "../../scripts/verify/stack-data";
 
@@ -131,68 +130,42 @@ describe("verify: binomial interval", () => {
     });
 });
 
-describe("verify: telling v1 from v2", () => {
-    it("reads the PHP minor version from image tags", () => {
-        assert.equal(phpMinorOfImage("wordpress:6.8.3-php8.3-apache"), "8.3");
-        assert.equal(phpMinorOfImage("wordpress:7.1.0-php8.4-apache"), "8.4");
-        assert.equal(phpMinorOfImage("docker.io/library/wordpress:php8.2-fpm-alpine"), "8.2");
-        assert.equal(phpMinorOfImage("registry.example.com:5000/team/wordpress:6.8-php8.3"), "8.3");
-        assert.equal(phpMinorOfImage("php:8.4-apache"), "8.4");
-        assert.equal(phpMinorOfImage("wordpress:6.8.3-apache"), undefined);
-        assert.equal(phpMinorOfImage(`wordpress@sha256:${"a".repeat(64)}`), undefined);
-        assert.equal(phpMinorOfImage("wordpress:6.8.3-php8.3-apache@sha256:" + "b".repeat(64)), "8.3");
-    });
-
-    it("reads it from X-Powered-By", () => {
-        assert.equal(phpMinorOfPoweredBy("PHP/8.3.27"), "8.3");
-        assert.equal(phpMinorOfPoweredBy(["Express", "PHP/8.4.14"]), "8.4");
-        assert.equal(phpMinorOfPoweredBy("Express"), undefined);
-        assert.equal(phpMinorOfPoweredBy(undefined), undefined);
-    });
-
-    it("the default images differ by PHP version, so the defaults are checkable", () => {
-        const versions = variantVersions(defaultImages.wordpressStable, defaultImages.wordpressCanary);
-        assert.ok(!("problem" in versions));
-        assert.notEqual(versions.v1, versions.v2);
-        assert.equal(classifyAnswer(`PHP/${versions.v1}.0`, versions), "v1");
-        assert.equal(classifyAnswer(`PHP/${versions.v2}.9`, versions), "v2");
-        assert.equal(classifyAnswer("PHP/7.4.33", versions), undefined);
-    });
-
-    it("says why when the images cannot be told apart", () => {
-        const same = variantVersions("wordpress:6.8.3-php8.3-apache", "wordpress:6.8.2-php8.3-apache");
-        assert.ok("problem" in same && /both run PHP 8.3/.test(same.problem));
-        const digest = variantVersions(`wordpress@sha256:${"c".repeat(64)}`, "wordpress:6.8.3-php8.4-apache");
-        assert.ok("problem" in digest && digest.problem.includes('wordpress.stable.image') && !digest.problem.includes('canary'));
-    });
-
-    const versions = { v1: "8.3", v2: "8.4" };
-    const answers = (v1: number, v2: number): HttpsResult[] => [
-        ...Array.from({ length: v1 }, () => ({ status: 200, headers: { "x-powered-by": "PHP/8.3.27" } })),
-        ...Array.from({ length: v2 }, () => ({ status: 302, headers: { "x-powered-by": "PHP/8.4.14" } })),
+describe("verify: telling stable from canary", () => {
+    const header = (value: string) => ({ [releaseHeader]: value });
+    const answers = (stable: number, canary: number): HttpsResult[] => [
+        ...Array.from({ length: stable }, () => ({ status: 200, headers: header("wordpress-v1") })),
+        ...Array.from({ length: canary }, () => ({ status: 302, headers: header("wordpress-v2") })),
     ];
 
-    it("tallies recorded gateway answers, counting errors and unknown answers apart", () => {
-        const recorded = JSON.parse(fixture("gateway-answers.json")) as ({ status: number; "x-powered-by": string | null } | { error: { code: string; message: string } })[];
+    it("tallies recorded gateway answers by the release header, counting errors and unknown answers apart", () => {
+        const recorded = JSON.parse(fixture("gateway-answers.json")) as ({ status: number; "x-iks-mesh-release": string | null } | { error: { code: string; message: string } })[];
         const results: HttpsResult[] = recorded.map((entry) => "error" in entry ? entry :
-            { status: entry.status, headers: entry["x-powered-by"] === null ? {} : { "x-powered-by": entry["x-powered-by"] } });
-        const tally = tallyCanary(results, versions);
-        assert.deepEqual({ v1: tally.v1, v2: tally.v2, unclassified: tally.unclassified, failed: tally.failed }, { v1: 2, v2: 1, unclassified: 1, failed: 2 });
-        const verdict = decideCanary(tally, 10, 0.99, versions);
+            { status: entry.status, headers: entry["x-iks-mesh-release"] === null ? {} : header(entry["x-iks-mesh-release"]) });
+        const tally = tallyCanary(results);
+        assert.deepEqual({ stable: tally.stable, canary: tally.canary, unclassified: tally.unclassified, failed: tally.failed },
+            { stable: 2, canary: 1, unclassified: 2, failed: 2 });
+        const verdict = decideCanary(tally, 10, 0.99);
         assert.equal(verdict.status, "FAIL");
-        assert.match(verdict.reason, /2 of 6 requests failed and 1 answered with neither/);
-        assert.match(verdict.reason, /HTTP 503/);
+        assert.match(verdict.reason, /2 of 7 requests failed and 2 answered without x-iks-mesh-release naming wordpress-v1 \(stable\) nor wordpress-v2/);
+        assert.match(verdict.reason, /: HTTP 200 x-iks-mesh-release "wordpress-v3"; HTTP 503; HTTP 200 x-iks-mesh-release null$/);
     });
 
     it("passes a split that fits the weight and fails one that does not", () => {
-        const fits = decideCanary(tallyCanary(answers(180, 20), versions), 10, 0.99, versions);
+        const fits = decideCanary(tallyCanary(answers(180, 20)), 10, 0.99);
         assert.equal(fits.status, "PASS");
-        assert.match(fits.reason, /20 of 200 answers from v2 \(PHP 8\.4\) = 10\.0%; configured 10%; 99% Wilson interval \[5\.8%, 16\.8%\]; 10-30 v2 answers would pass/);
-        const off = decideCanary(tallyCanary(answers(155, 45), versions), 10, 0.99, versions);
+        assert.match(fits.reason, /20 of 200 answers from wordpress-v2 = 10\.0%; configured 10%; 99% Wilson interval \[5\.8%, 16\.8%\]; 10-30 canary answers would pass/);
+        const off = decideCanary(tallyCanary(answers(155, 45)), 10, 0.99);
         assert.equal(off.status, "FAIL");
         assert.match(off.reason, /does not match the weight/);
-        assert.equal(decideCanary(tallyCanary(answers(0, 200), versions), 100, 0.99, versions).status, "PASS");
-        assert.equal(decideCanary(tallyCanary(answers(199, 1), versions), 0, 0.99, versions).status, "FAIL");
+        assert.equal(decideCanary(tallyCanary(answers(0, 200)), 100, 0.99).status, "PASS");
+        assert.equal(decideCanary(tallyCanary(answers(199, 1)), 0, 0.99).status, "FAIL");
+    });
+
+    it("does not care which PHP either release runs: only the gateway's header counts", () => {
+        const samePhp = [{ status: 200, headers: { "x-powered-by": "PHP/8.3.27", ...header("wordpress-v2") } },
+            { status: 200, headers: { "x-powered-by": "PHP/8.3.27" } }];
+        const tally = tallyCanary(samePhp);
+        assert.deepEqual([tally.canary, tally.unclassified], [1, 1]);
     });
 });
 
@@ -705,7 +678,8 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
                     response.statusCode = 418;
                 } else {
                     served += 1;
-                    response.setHeader("X-Powered-By", served % 5 === 0 ? "PHP/8.4.14" : "PHP/8.3.27");
+                    // The release header the route sets per destination (components/samples/canary.ts).
+                    response.setHeader(releaseHeader, served % 5 === 0 ? "wordpress-v2" : "wordpress-v1");
                     response.statusCode = 200;
                 }
                 response.end();
@@ -790,7 +764,7 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
         for (const id of ["plaintext-refused", "in-mesh-call", "gateway-https", "gateway-mutual-tls", "canary-split", "kiali"]) {
             assert.ok(lines.some((line) => line.startsWith(`PASS  ${id} `)), `${id} passes:\n${result.stdout}`);
         }
-        assert.match(result.stdout, /40 of 200 answers from v2/);
+        assert.match(result.stdout, /40 of 200 answers from wordpress-v2 = 20\.0%/);
         assert.equal(lines[lines.length - 1], "OK: 6 passed, 0 failed, 0 skipped");
         const kubectlCalls = fs.readFileSync(path.join(env.BIN, "kubectl.log"), "utf8");
         assert.match(kubectlCalls, /delete namespace iks-mesh-verify-[0-9a-f]{6} --wait=false/);

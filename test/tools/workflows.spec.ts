@@ -565,8 +565,15 @@ describe("GitHub Actions workflows", () => {
                 assert.equal(evaluateExpression(String(step.env?.IBMCLOUD_API_KEY), { inputs: { command: "preview" }, secrets }), "", step.name ?? step.id);
                 assert.equal(evaluateExpression(String(step.env?.IBMCLOUD_API_KEY), { inputs: { command: "up" }, secrets }), "the-key");
             }
-            for (const loaded of workflowFiles().map(loadWorkflow).filter((candidate) => candidate.file !== "stack.yml")) {
+            for (const loaded of workflowFiles().map(loadWorkflow).filter((candidate) => !["stack.yml", "canary.yml"].includes(candidate.file))) {
                 assert.doesNotMatch(loaded.text, /IBMCLOUD_API_KEY/, `${loaded.file} reads the IBM key`);
+            }
+            // canary.yml's steps are ups (#27): started by hand only, in the stack's write environment, never a -preview one.
+            const canary = workflow("canary.yml");
+            assert.deepEqual(triggers(canary.doc), ["workflow_dispatch"]);
+            for (const stack of ["prod", "demo-pr-7"]) {
+                const environment = evaluateExpression(String(canary.doc.jobs.canary.environment), { inputs: { stack }, secrets });
+                assert.ok(environment !== "" && !String(environment).endsWith("-preview"), `canary.yml on ${stack}: environment ${String(environment)}`);
             }
             // A preview's environment is <stack>-preview, whose documented secrets hold no IBM key.
             const doc = fs.readFileSync(path.join(repoRoot, "docs", "ci-and-environments.md"), "utf8");
@@ -636,13 +643,24 @@ describe("GitHub Actions workflows", () => {
         });
 
         it("the ibmcloud CLI and plugin come from the pins file, and the IBM tools are installed for no preview", () => {
-            const install = stackSteps.find((step) => (step.run ?? "").includes('ibmcloud plugin install'));
-            assert.ok(install?.run);
-            assert.match(install.run, /ibmcloud-cli-release\.ts [\s\S]*?\.github\/ibmcloud-cli\.json/);
-            assert.match(install.run, /sha256sum --check --strict[\s\S]*tar -xzf/);
-            assert.match(install.run, /IBMCLOUD_HOME="\$PWD\/\.ibmcloud\/\$STACK" ibmcloud plugin install container-service -v "\$plugin_version" -f/);
-            assert.match(String(install.if), /inputs\.command != 'preview'/);
-            assert.equal(Object.keys(install.env ?? {}).filter((key) => /KEY|SECRET|TOKEN/.test(key)).length, 0, "no credential next to the download");
+            const script = fs.readFileSync(path.join(repoRoot, "scripts", "ci", "install-ibmcloud.sh"), "utf8");
+            assert.match(script, /ibmcloud-cli-release\.ts [\s\S]*?\.github\/ibmcloud-cli\.json/);
+            assert.match(script, /sha256sum --check --strict[\s\S]*tar -xzf/);
+            assert.match(script, /IBMCLOUD_HOME="\$PWD\/\.ibmcloud\/\$STACK" ibmcloud plugin install container-service -v "\$plugin_version" -f/);
+            // Every job that runs the program on an IKS stack installs it the same way: deploys, and the canary's ups.
+            const canarySteps = workflow("canary.yml").doc.jobs.canary.steps ?? [];
+            for (const [name, steps] of [["stack.yml", stackSteps], ["canary.yml", canarySteps]] as const) {
+                const install = steps.find((step) => step.run === "bash scripts/ci/install-ibmcloud.sh");
+                assert.ok(install, `${name} installs ibmcloud with scripts/ci/install-ibmcloud.sh`);
+                assert.match(String(install.if), /steps\.settings\.outputs\.iks-enabled == 'true'/, name);
+                assert.ok(install.env?.STACK, name);
+                assert.equal(Object.keys(install.env ?? {}).filter((key) => /KEY|SECRET|TOKEN/.test(key)).length, 0, `${name}: no credential next to the download`);
+                const settings = steps.findIndex((step) => step.id === "settings");
+                assert.ok(settings >= 0 && settings < steps.indexOf(install), `${name} reads the stack's settings first`);
+            }
+            assert.match(String(stackSteps.find((step) => step.run === "bash scripts/ci/install-ibmcloud.sh")?.if), /inputs\.command != 'preview'/);
+            const canaryRun = canarySteps.find((step) => (step.run ?? "").startsWith("npm run canary"));
+            assert.equal(canaryRun?.env?.IBMCLOUD_API_KEY, "${{ secrets.IBMCLOUD_API_KEY }}", "a canary step's up has a deploy's IBM key");
         });
 
         it("a pull request that changes package-lock.json and cannot preview fails instead of skipping green", () => {

@@ -20,7 +20,7 @@
 // secret-create's triggers: a changed mode replaces the copy, an unchanged one leaves it alone.
 // `secret-delete` removes the CRN copy, succeeding when it is already gone (or was never made).
 // The exported functions are the pure part.
-import { albClassProblem, parseAlbList, parseLoadBalancerBackend } from "./alb-check.ts";
+import { albClassProblem, needsDomainTargets, parseAlbList, parseDomainTargets, parseLoadBalancerBackend } from "./alb-check.ts";
 import { skipCleanupHint, skipCloudCleanup } from "./cleanup.ts";
 import { IbmCloud, IbmCloudError, backoffSeconds, parseResultLine, readListed, requiredSetting, sleep } from "./ibmcloud.ts";
 
@@ -160,7 +160,7 @@ async function listSecrets(cli: IbmCloud): Promise<IngressSecret[]> {
 }
 
 /** Refuses an IngressClass that no enabled ALB serves, with IBM's fix (ALB_INGRESS_CLASS and IKS_INFRASTRUCTURE set it). */
-async function checkAlbServesClass(cli: IbmCloud, env: NodeJS.ProcessEnv): Promise<void> {
+async function checkAlbServesClass(cli: IbmCloud, env: NodeJS.ProcessEnv, ingressDomain: string): Promise<void> {
     const ingressClass = env.ALB_INGRESS_CLASS?.trim();
     const infrastructure = env.IKS_INFRASTRUCTURE?.trim();
     if (!ingressClass || (infrastructure !== "classic" && infrastructure !== "vpc")) {
@@ -178,16 +178,40 @@ async function checkAlbServesClass(cli: IbmCloud, env: NodeJS.ProcessEnv): Promi
             cli.log(`ingress load-balancer get does not say which ALBs the load balancer forwards to; assuming ${ingressClass}'s`);
         }
     }
-    const problem = albClassProblem({ cluster, infrastructure, ingressClass, albs, ...(backend ? { backend } : {}) });
+    let domain: { name: string; targets: string[] } | undefined;
+    if (needsDomainTargets({ infrastructure, ingressClass, albs })) {
+        domain = { name: ingressDomain, targets: await readDomainTargets(cli, ingressDomain) };
+    }
+    const problem = albClassProblem({ cluster, infrastructure, ingressClass, albs, ...(backend ? { backend } : {}), ...(domain ? { domain } : {}) });
     if (problem) {
         throw new IbmCloudError(problem);
     }
 }
 
+/**
+ * The IPs the Ingress domain points at (`ingress domain get`), or none when that cannot be read: the
+ * check then falls back to what IBM does without a domain update. A denial still stops the run.
+ */
+async function readDomainTargets(cli: IbmCloud, domain: string): Promise<string[]> {
+    const args = ["ks", "ingress", "domain", "get", "--cluster", cli.settings.cluster, "--domain", domain, "--output", "json"];
+    try {
+        const targets = parseDomainTargets(await cli.retry("ibmcloud ks ingress domain get", () => cli.json(args)));
+        cli.log(`Ingress domain ${domain} points at ${targets.join(", ") || "no IP address"}`);
+        return targets;
+    } catch (error) {
+        if (error instanceof IbmCloudError && error.permission) {
+            throw error;
+        }
+        cli.log(`could not read where Ingress domain ${domain} points (${error instanceof Error ? error.message : String(error)})`);
+        return [];
+    }
+}
+
 async function readDomain(cli: IbmCloud, env: NodeJS.ProcessEnv): Promise<string> {
     const cluster = await cli.ensureReady();
-    await checkAlbServesClass(cli, env);
-    return JSON.stringify(parseIngressDomain(cluster, `IKS cluster ${cli.settings.cluster}`));
+    const domain = parseIngressDomain(cluster, `IKS cluster ${cli.settings.cluster}`);
+    await checkAlbServesClass(cli, env, domain.hostname);
+    return JSON.stringify(domain);
 }
 
 /** Where the Ingress certificate can come from: IBM's CRN copy (with its CRN), or only the Kubernetes copy, and why. */

@@ -154,7 +154,7 @@ export function readCopySettings(env: NodeJS.ProcessEnv): CopySettings {
     };
 }
 
-async function listSecrets(cli: IbmCloud): Promise<IngressSecret[]> {
+export async function listSecrets(cli: IbmCloud): Promise<IngressSecret[]> {
     const args = ["ks", "ingress", "secret", "ls", "--cluster", cli.settings.cluster, "--output", "json"];
     return parseSecretList(await cli.retry("ibmcloud ks ingress secret ls", () => cli.json(args)));
 }
@@ -222,7 +222,7 @@ export type CertificateSource = { mode: "secrets-manager"; crn: string } | { mod
  * source secret whose CRN names Secrets Manager (`ingress secret get`). Without a default instance no
  * `ingress secret` call is made (those need Administrator; an Editor-only key still deploys).
  */
-async function certificateSource(cli: IbmCloud, source: { name: string; namespace: string }): Promise<CertificateSource> {
+export async function certificateSource(cli: IbmCloud, source: { name: string; namespace: string }): Promise<CertificateSource> {
     const { cluster } = cli.settings;
     const instances = parseInstanceList(await cli.retry("ibmcloud ks ingress instance ls", () =>
         cli.json(["ks", "ingress", "instance", "ls", "--cluster", cluster, "--output", "json"])));

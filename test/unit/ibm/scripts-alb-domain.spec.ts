@@ -84,4 +84,14 @@ describe("the classic ALB check reads where the Ingress domain points", function
         assertFails(await check(stub, "public-iks-traefik"), /A0007/);
         assert.equal(stub.callsOf("ks", "ingress", "domain", "get").length, 1);
     });
+
+    it("VPC: the published `ingress load-balancer get` answer (cluster, type, proxyProtocol) names no backend: the check says so and goes on", async () => {
+        const state = stubScenario("vpc");
+        state.clusters[stubCluster].albs = [{ ...nginxAlb, albip: undefined }, { ...traefikAlb, albip: undefined }];
+        const stub = session.newStub(state);
+        const result = await session.run(stub, "alb-ingress", "domain", cliSettings({ ALB_INGRESS_CLASS: "public-iks-traefik", IKS_INFRASTRUCTURE: "vpc" }));
+        assertOk(result, "domain on VPC");
+        assert.match(result.stderr, /ingress load-balancer get does not say which ALBs the load balancer forwards to; assuming public-iks-traefik's/);
+        assert.deepEqual(stub.callsOf("ks", "ingress", "domain"), [], "VPC ALBs are reached through the load balancer, not the domain's IPs");
+    });
 });

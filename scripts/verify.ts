@@ -8,12 +8,19 @@
 //   kiali                Kiali answers
 //   ztunnel-ready        ambient only: ztunnel ready on every node, every sample namespace enrolled
 //   waypoints-programmed ambient only: each waypoint the stack deploys is Programmed
+//   iks-nlb-subdomain    IKS only: the recorded NLB subdomain exists, lists the gateway, certificate created
+//   iks-ingress-secret   IKS ALB: the certificate the ALB serves is IBM's current one (CRN copy or Kubernetes copy)
+//   iks-lb-backend       IKS ALB on VPC: the load balancer forwards to the ALBs of the stack's class
+// The IKS checks call only read-only ibmcloud commands (ls/get), as the operator (IBMCLOUD_API_KEY or an
+// existing login), through the deploy scripts' own runner.
 // kubectl always talks to the cluster the stack is bound to (scripts/verify/cluster.ts), named first in
 // the report. Each prints PASS, FAIL or SKIP with a reason; any FAIL makes the exit status 1. This file only runs
 // commands and makes requests: every decision is in scripts/verify/*.ts, unit-tested.
 import { spawn } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
+import { ServiceStatusLike, loadBalancerAddress } from "../components/ibm/load-balancer";
+import { IbmCloud } from "../components/ibm/scripts/ibmcloud";
 import { StackConfig } from "../components/config/schema";
 import { gatewayTlsMode } from "../components/edge/gateway-plan";
 import { verifyCurlImage } from "../components/core/versions";
@@ -26,6 +33,10 @@ import { parseVerifyArgs, usage, VerifyOptions } from "./verify/args";
 import { clusterViewArgs } from "./verify/cluster";
 import { CommandResult, openKubectlTarget, readStackCluster, run } from "./verify/stack-cluster";
 import { findOnPath, missingPulumiMessage } from "./verify/executables";
+import { iksCheckIds, verifyCliSettings } from "./verify/iks-cli";
+import { checkIngressSecret } from "./verify/iks-ingress-secret";
+import { checkLbBackend } from "./verify/iks-lb-backend";
+import { checkNlbSubdomain } from "./verify/iks-nlb-subdomain";
 import { canaryCheckId, decideCanary, skipCanary, tallyCanary } from "./verify/canary";
 import {
     Connection, gatewayAgent, httpsGet, runLimited,
@@ -263,6 +274,52 @@ async function checkKiali(config: StackConfig, kubectl: Kubectl): Promise<CheckR
     return decideKiali(answer.stdout);
 }
 
+/** verify's IKS part: read-only ibmcloud calls as the operator, one runner (and CLI home) for all three. */
+async function checkIks(config: StackConfig, stack: string, outputs: StackOutputs, kubectl: Kubectl): Promise<CheckResult[]> {
+    const ids = [iksCheckIds.nlbSubdomain, iksCheckIds.ingressSecret, iksCheckIds.lbBackend];
+    const settings = verifyCliSettings(config.iks, stack, process.env);
+    if ("problem" in settings) {
+        return ids.map((id) => fail(id, settings.problem));
+    }
+    const gatewayNamespace = outputs.gatewayNamespace ?? "istio-system";
+    let address: string | undefined;
+    if (outputs.gatewayService) {
+        const service = await kubectl(["-n", gatewayNamespace, "get", "service", outputs.gatewayService, "-o", "json"]);
+        try {
+            address = service.code === 0 ? loadBalancerAddress((JSON.parse(service.stdout) as { status?: ServiceStatusLike }).status, config.iks.infrastructure,
+                `${gatewayNamespace}/${outputs.gatewayService}`) : undefined;
+        } catch {
+            address = undefined;
+        }
+    }
+    const readCertificate = async (namespace: string, name: string): Promise<string | undefined> => {
+        const got = await kubectl(["-n", namespace, "get", "secret", name, "-o", "jsonpath={.data.tls\\.crt}"]);
+        if (got.code !== 0) {
+            if (/NotFound|not found/i.test(got.stderr)) {
+                return undefined;
+            }
+            throw new Error(`kubectl could not read secret ${namespace}/${name}: ${firstLine(got.stderr)}`);
+        }
+        return got.stdout.trim();
+    };
+    const cli = new IbmCloud(settings);
+    try {
+        return [
+            ...await guarded([iksCheckIds.nlbSubdomain], () => checkNlbSubdomain(cli, {
+                ...(outputs.nlbSubdomain ? { subdomain: outputs.nlbSubdomain } : {}), secretNamespace: gatewayNamespace, ...(address ? { address } : {}),
+            })),
+            ...await guarded([iksCheckIds.ingressSecret], () => checkIngressSecret(cli, {
+                albEnabled: config.iks.alb.enabled, gatewayNamespace, readCertificate,
+            })),
+            ...await guarded([iksCheckIds.lbBackend], () => checkLbBackend(cli, {
+                infrastructure: config.iks.infrastructure, albEnabled: config.iks.alb.enabled, ingressClass: config.iks.alb.ingressClass,
+            })),
+        ];
+    } finally {
+        cli.close();
+    }
+}
+
 /** A check that throws becomes a FAIL with the error, so one broken check never hides the others. */
 async function guarded(ids: readonly string[], check: () => Promise<CheckResult | CheckResult[]>): Promise<CheckResult[]> {
     try {
@@ -321,6 +378,8 @@ async function main(): Promise<number> {
                 ...await guarded([ambientCheckIds.ztunnel], () => checkZtunnel(config, kubectl)),
                 ...await guarded([ambientCheckIds.waypoints], () => checkWaypoints(config, kubectl)),
             ] : [],
+            // IKS stacks: what the stub cannot prove, read on the real account (docs/iks.md, "Check on a real account").
+            ...config.iks.enabled ? await checkIks(config, options.stack, outputs.value, kubectl) : [],
         ];
         console.log(formatReport(options.stack, results));
         return exitCodeFor(results);

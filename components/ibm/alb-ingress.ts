@@ -1,4 +1,5 @@
 import * as command from "@pulumi/command";
+import { createHash } from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { clientCredentialData } from "../pki/credential-layout";
@@ -8,7 +9,7 @@ import {
 } from "./alb-spec";
 import { IbmCloudCli } from "./ibmcloud-cli";
 import { IksInfrastructure } from "./load-balancer";
-import { parseDomainResult, parseSecretResult } from "./scripts/alb-ingress";
+import { parseDomainResult, parseProbedMode, parseSecretResult } from "./scripts/alb-ingress";
 
 export interface AlbIngressArgs {
     cli: IbmCloudCli;
@@ -43,6 +44,8 @@ export interface AlbIngressArgs {
  */
 export class AlbIngress extends pulumi.ComponentResource {
     readonly domainLookup: command.local.Command;
+    /** Which certificate mode the cluster allows now; re-run when the source certificate changes. */
+    readonly certificateModeProbe: command.local.Command;
     readonly tlsSecretCopy: command.local.Command;
     readonly ingressSubdomain: pulumi.Output<string>;
     readonly hosts: pulumi.Output<string[]>;
@@ -73,6 +76,25 @@ export class AlbIngress extends pulumi.ComponentResource {
 
         const sourceSecret = domain.apply((found) => found.secretName);
         const sourceNamespace = domain.apply((found) => found.secretNamespace);
+        // Read on every run, so each `pulumi up` carries IBM's renewed certificate over. Kept in both
+        // modes: which one the cluster has is known only once the commands have run (a resource made
+        // inside an apply would be invisible to previews).
+        const source = k8s.core.v1.Secret.get(`${name}-ingress-secret`, pulumi.interpolate`${sourceNamespace}/${sourceSecret}`,
+            { parent: this, dependsOn: [this.domainLookup] });
+
+        // pulumi-command runs a create only when an input changes, and nothing in the copy's inputs
+        // changes when IBM moves the certificate into Secrets Manager. IBM does that only by issuing it
+        // anew (`nlb-dns secret regenerate`, or the renewal; IBM's Secrets Manager migration steps), so
+        // the probe re-runs when the certificate changes, and the mode it finds is a trigger of the copy:
+        // a changed mode replaces the copy, a renewal in the same mode leaves it alone.
+        this.certificateModeProbe = cli.command(`${name}-certificate-mode`, {
+            script: "alb-ingress",
+            create: "certificate-mode",
+            environment: { ALB_SOURCE_SECRET: sourceSecret, ALB_SOURCE_NAMESPACE: sourceNamespace },
+            triggers: [sourceSecret, sourceNamespace, certificateFingerprint(source)],
+        }, { parent: this });
+        const probedMode = this.certificateModeProbe.stdout.apply((stdout) => parseProbedMode(stdout).mode);
+
         this.tlsSecretCopy = cli.command(`${name}-tls-secret`, {
             script: "alb-ingress",
             create: "secret-create",
@@ -84,17 +106,12 @@ export class AlbIngress extends pulumi.ComponentResource {
                 ALB_TARGET_NAMESPACE: namespace,
                 ALB_KUBERNETES_COPY_SECRET: albNames.ingressTlsKubernetesCopy,
             },
-            triggers: [sourceSecret, sourceNamespace, albNames.ingressTlsSecret, namespace],
+            triggers: [sourceSecret, sourceNamespace, albNames.ingressTlsSecret, namespace, probedMode],
         }, { parent: this, dependsOn: gateway.dependsOn });
         const certificate = this.tlsSecretCopy.stdout.apply(parseSecretResult);
         this.tlsSecretName = certificate.apply((result) => result.name);
         this.certificateMode = certificate.apply((result) => result.mode);
 
-        // Read on every run, so each `pulumi up` carries IBM's renewed certificate over. Kept in both
-        // modes: which one the cluster has is known only once the command has run (a resource made
-        // inside an apply would be invisible to previews).
-        const source = k8s.core.v1.Secret.get(`${name}-ingress-secret`, pulumi.interpolate`${sourceNamespace}/${sourceSecret}`,
-            { parent: this, dependsOn: [this.domainLookup] });
         this.tlsSecretKubernetesCopy = new k8s.core.v1.Secret(`${name}-ingress-tls-copy`, {
             metadata: { name: albNames.ingressTlsKubernetesCopy, namespace },
             type: "kubernetes.io/tls",
@@ -177,4 +194,13 @@ export class AlbIngress extends pulumi.ComponentResource {
             tlsSecretName: this.tlsSecretName,
         });
     }
+}
+
+/**
+ * SHA-256 of the certificate (`tls.crt`) of the cluster's Ingress secret: it changes when IBM issues the
+ * certificate anew, and only then. The certificate is public, so its digest is not kept secret (the
+ * Secret's data arrives as a secret; the key never enters the digest).
+ */
+function certificateFingerprint(source: k8s.core.v1.Secret): pulumi.Output<string> {
+    return pulumi.unsecret(source.data.apply((data) => createHash("sha256").update(data?.["tls.crt"] ?? "").digest("hex")));
 }

@@ -19,6 +19,8 @@ export const usage = [
     "  exits non-zero when any check fails. Needs the Pulumi CLI and kubectl on PATH.",
     "  kubectl talks to the cluster the stack is bound to (kubernetes:context or kubernetes:kubeconfig, as",
     "  the program itself reads them), never to whatever context is current; a stack that names none is refused.",
+    "  IKS stacks also get read-only ibmcloud checks (nlb-dns ls, ingress secret get/ls, ingress load-balancer get):",
+    "  they need ibmcloud with the container-service plugin, and IBMCLOUD_API_KEY or an existing ibmcloud login.",
     "  --stack <name>        the Pulumi stack to check (required)",
     "  --requests <n>        requests sent through the gateway to measure the WordPress canary split (1-10000;",
     "                        default 200): more requests, a narrower interval",

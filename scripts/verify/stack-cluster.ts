@@ -9,9 +9,9 @@ import * as os from "os";
 import * as path from "path";
 import { ClusterBinding } from "../../components/cluster/cluster-binding";
 import { currentKubeconfigContext } from "../../components/cluster/kubeconfig-file";
-import { StackConfig } from "../../components/config/schema";
+import { StackConfig, projectName } from "../../components/config/schema";
 import { KubectlTarget, hiddenClusterKeys, kubectlTarget, verifyClusterBinding } from "./cluster";
-import { rawConfigFromPulumiJson, stackConfigFrom } from "./stack-data";
+import { rawConfigFromPulumiJson, revealSection, sectionsVerifyReveals, stackConfigFrom } from "./stack-data";
 
 export interface CommandResult {
     code: number;
@@ -58,7 +58,16 @@ export async function readStackCluster(stack: string, pulumi: PulumiRun, purpose
     if (listed.code !== 0) {
         return { error: `pulumi config failed for stack ${stack}: ${listed.stderr.trim()}` };
     }
-    const configInput = rawConfigFromPulumiJson(listed.stdout);
+    let configInput = rawConfigFromPulumiJson(listed.stdout);
+    // `pulumi config set --path --secret iks.apiKey` makes the whole iks section secret, hidden in the
+    // listing: read it decrypted (the key itself is dropped at once), or the tools would take IKS as off.
+    for (const section of sectionsVerifyReveals.filter((name) => configInput.hiddenSections.includes(name))) {
+        const got = await pulumi(["config", "get", `${projectName}:${section}`, "--stack", stack]);
+        if (got.code !== 0) {
+            return { error: `pulumi config get ${projectName}:${section} failed for stack ${stack}: ${got.stderr.trim()}` };
+        }
+        configInput = revealSection(configInput, section, got.stdout);
+    }
     let config: StackConfig;
     try {
         config = stackConfigFrom(configInput);

@@ -17,6 +17,7 @@ export const stackOutputNames = {
     gatewayHosts: "gatewayHosts",
     gatewayNamespace: "gatewayNamespace",
     gatewayService: "gatewayService",
+    nlbSubdomain: "nlbSubdomain",
 } as const;
 
 export interface StackOutputs {
@@ -27,6 +28,8 @@ export interface StackOutputs {
     gatewayHosts?: string[];
     gatewayNamespace?: string;
     gatewayService?: string;
+    /** IKS: the NLB subdomain the stack registered for the gateway. */
+    nlbSubdomain?: string;
 }
 
 export interface Parsed<T> {
@@ -91,6 +94,7 @@ export function parseStackOutputs(json: string): Parsed<StackOutputs> {
         gatewayHosts,
         gatewayNamespace: text(outputs, stackOutputNames.gatewayNamespace, problems),
         gatewayService: text(outputs, stackOutputNames.gatewayService, problems),
+        nlbSubdomain: text(outputs, stackOutputNames.nlbSubdomain, problems),
     };
     return { value, problems };
 }
@@ -143,4 +147,25 @@ export function rawConfigFromPulumiJson(json: string): StackConfigInput {
 /** The validated config the program itself would build from the same values. */
 export function stackConfigFrom(input: StackConfigInput): StackConfig {
     return parseStackConfig(input.raw, { secretSections: input.secretSections });
+}
+
+/** Secret sections verify needs the values of: `iks` decides whether the IKS checks run and against which cluster. */
+export const sectionsVerifyReveals = ["iks"] as const;
+
+/**
+ * A hidden section's value, as `pulumi config get <project>:<section>` prints it decrypted, put into the
+ * config input. `iks.apiKey` is dropped at once: verify calls ibmcloud as the operator (IBMCLOUD_API_KEY or
+ * an existing login), so the stack's key is never used or kept here.
+ */
+export function revealSection(input: StackConfigInput, section: string, printed: string): StackConfigInput {
+    const value = parseMaybeJson(printed.replace(/\n$/, ""));
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw new Error(`pulumi config get ${projectName}:${section} did not print an object`);
+    }
+    const { apiKey: _apiKey, ...rest } = value as Record<string, unknown>;
+    return {
+        ...input,
+        raw: { ...input.raw, [section]: section === "iks" ? rest : value },
+        hiddenSections: input.hiddenSections.filter((hidden) => hidden !== section),
+    };
 }

@@ -100,6 +100,7 @@ describe("IKS stack under the mock engine", function () {
         it("run the scripts by relative command lines that hold no secret", () => {
             const commands = run.ofType(commandType);
             assert.deepEqual(commands.map((command) => command.plain.create).sort(), [
+                scriptCommand("alb-ingress", "certificate-mode"),
                 scriptCommand("alb-ingress", "domain"),
                 scriptCommand("alb-ingress", "secret-create"),
                 scriptCommand("nlb-dns", "create"),
@@ -359,6 +360,25 @@ describe("IKS stack under the mock engine", function () {
         it("without Secrets Manager the Ingress serves the stack's Kubernetes copy", async () => {
             const noSecretsManager = await runProgram(iksStackConfig, { secretSections: ["iks"], ...iksNoSecretsManagerMocks });
             assert.equal(named(noSecretsManager, ingressType, "alb-to-gateway")?.plain.spec.tls[0].secretName, "iks-ingress-tls-copy");
+        });
+
+        it("a change of certificate mode replaces the copy: the probe's mode is one of its triggers, the certificate's digest one of the probe's", async () => {
+            const { createHash } = await import("crypto");
+            const probe = commandRunning(run, /alb-ingress certificate-mode$/);
+            const copy = commandRunning(run, /alb-ingress secret-create$/);
+            assert.equal(probe.plain.delete, undefined, "a read-only probe: nothing to undo when it is replaced");
+            assert.equal(probe.plain.environment.ALB_SOURCE_SECRET, iksFacts.ingressSecretName);
+            assert.equal(probe.plain.environment.ALB_SOURCE_NAMESPACE, "default");
+            const fingerprint = createHash("sha256").update(iksFacts.ingressCertBase64).digest("hex");
+            assert.deepEqual(probe.plain.triggers, [iksFacts.ingressSecretName, "default", fingerprint]);
+            assert.ok(!stringsIn(probe.inputs).some(({ text }) => text.includes(iksFacts.ingressKeyBase64)), "the key never reaches the probe");
+            assert.ok(run.dependsOn(copy, probe), "the copy waits for the probe");
+            const noSecretsManager = await runProgram(iksStackConfig, { secretSections: ["iks"], ...iksNoSecretsManagerMocks });
+            const before = commandRunning(noSecretsManager, /alb-ingress secret-create$/).plain.triggers;
+            const after = copy.plain.triggers;
+            assert.deepEqual(before, [iksFacts.ingressSecretName, "default", "iks-ingress-tls", "istio-system", "kubernetes-copy"]);
+            assert.deepEqual(after, [iksFacts.ingressSecretName, "default", "iks-ingress-tls", "istio-system", "secrets-manager"],
+                "pulumi-command replaces a command whose triggers differ from the stored ones");
         });
 
         it("validates (ServersTransport against its CRD's fields)", async () => {

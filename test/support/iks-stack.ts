@@ -54,6 +54,9 @@ export function iksResourceState(args: pulumi.runtime.MockResourceArgs, infrastr
             if (commandLine(args).endsWith("alb-ingress domain")) {
                 return { stdout: JSON.stringify({ hostname: iksFacts.ingressSubdomain, secretName: iksFacts.ingressSecretName, secretNamespace: "default" }) };
             }
+            if (commandLine(args).endsWith("alb-ingress certificate-mode")) {
+                return { stdout: JSON.stringify(secretsManager ? { mode: "secrets-manager", crn: iksFacts.ingressCertCrn } : { mode: "kubernetes-copy", crn: "" }) };
+            }
             if (commandLine(args).endsWith("alb-ingress secret-create")) {
                 // The environment holds the API key, so it arrives wrapped as a secret.
                 const environment = unwrapSecrets(args.inputs.environment ?? {});

@@ -708,8 +708,10 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
             `case "$1 $2" in`,
             `  "stack output") [[ " $* " == *" --show-secrets "* ]] || exit 3; cat "${bin}/outputs.json" ;;`,
             `  "config --json") cat "${bin}/config.json" ;;`,
-            // `pulumi config get` prints a secret's decrypted value (verify asks only for a hidden kubernetes:kubeconfig).
-            `  "config get") [ "$3" = kubernetes:kubeconfig ] && [ -n "${secretKubeconfig === "" ? "" : "set"}" ] || exit 4; cat "${bin}/kubeconfig.secret" ;;`,
+            // `pulumi config get` prints a secret's decrypted value (verify asks for a hidden kubernetes:kubeconfig and a hidden iks section).
+            // The fixture's secret iks section, decrypted: an apiKey set with --path --secret, IKS off.
+            `  "config get") if [ "$3" = iks-mesh:iks ]; then echo '{"enabled":false,"apiKey":"stand-in-key-0000"}'; exit 0; fi`,
+            `    [ "$3" = kubernetes:kubeconfig ] && [ -n "${secretKubeconfig === "" ? "" : "set"}" ] || exit 4; cat "${bin}/kubeconfig.secret" ;;`,
             "  *) exit 2 ;;",
             "esac",
         ].join("\n"), { mode: 0o755 });

@@ -1,7 +1,8 @@
 // What the IKS ALB path needs from IBM Cloud, for the AlbIngress command resources:
 //
-//   node components/ibm/scripts/run.ts alb-ingress domain          → {hostname, secretName, secretNamespace}
-//   node components/ibm/scripts/run.ts alb-ingress secret-create   → {mode, name, namespace, crn}
+//   node components/ibm/scripts/run.ts alb-ingress domain            → {hostname, secretName, secretNamespace}
+//   node components/ibm/scripts/run.ts alb-ingress certificate-mode  → {mode, crn}
+//   node components/ibm/scripts/run.ts alb-ingress secret-create     → {mode, name, namespace, crn}
 //   node components/ibm/scripts/run.ts alb-ingress secret-delete
 //
 // `domain` reads the cluster's Ingress subdomain and its TLS secret, and first checks that an enabled
@@ -13,9 +14,13 @@
 //     keeps a Kubernetes copy of the default Ingress secret instead, refreshed on every `pulumi up`
 //     (mode kubernetes-copy; IBM: "ingress secret create … you must have a default Secrets Manager
 //     instance", topic=containers-secrets).
+// `certificate-mode` is a read-only probe of the same decision. pulumi-command runs a create only when
+// an input changes, so the probe is re-run whenever the source certificate changes (IBM moves a secret
+// into Secrets Manager only by regenerating it, or at its renewal), and its mode is one of
+// secret-create's triggers: a changed mode replaces the copy, an unchanged one leaves it alone.
 // `secret-delete` removes the CRN copy, succeeding when it is already gone (or was never made).
 // The exported functions are the pure part.
-import { albClassProblem, parseAlbList, parseLoadBalancerBackend } from "./alb-check.ts";
+import { albClassProblem, needsDomainTargets, parseAlbList, parseDomainTargets, parseLoadBalancerBackend } from "./alb-check.ts";
 import { skipCleanupHint, skipCloudCleanup } from "./cleanup.ts";
 import { IbmCloud, IbmCloudError, backoffSeconds, parseResultLine, readListed, requiredSetting, sleep } from "./ibmcloud.ts";
 
@@ -136,21 +141,26 @@ export interface CopySettings {
     kubernetesCopy: string;
 }
 
+/** The cluster's Ingress secret (ALB_SOURCE_SECRET, ALB_SOURCE_NAMESPACE). */
+export function readSourceSettings(env: NodeJS.ProcessEnv): { name: string; namespace: string } {
+    return { name: requiredSetting(env, "ALB_SOURCE_SECRET"), namespace: env.ALB_SOURCE_NAMESPACE?.trim() || defaultIngressSecretNamespace };
+}
+
 export function readCopySettings(env: NodeJS.ProcessEnv): CopySettings {
     return {
-        source: { name: requiredSetting(env, "ALB_SOURCE_SECRET"), namespace: env.ALB_SOURCE_NAMESPACE?.trim() || defaultIngressSecretNamespace },
+        source: readSourceSettings(env),
         target: { name: requiredSetting(env, "ALB_TARGET_SECRET"), namespace: requiredSetting(env, "ALB_TARGET_NAMESPACE") },
         kubernetesCopy: env.ALB_KUBERNETES_COPY_SECRET?.trim() || "",
     };
 }
 
-async function listSecrets(cli: IbmCloud): Promise<IngressSecret[]> {
+export async function listSecrets(cli: IbmCloud): Promise<IngressSecret[]> {
     const args = ["ks", "ingress", "secret", "ls", "--cluster", cli.settings.cluster, "--output", "json"];
     return parseSecretList(await cli.retry("ibmcloud ks ingress secret ls", () => cli.json(args)));
 }
 
 /** Refuses an IngressClass that no enabled ALB serves, with IBM's fix (ALB_INGRESS_CLASS and IKS_INFRASTRUCTURE set it). */
-async function checkAlbServesClass(cli: IbmCloud, env: NodeJS.ProcessEnv): Promise<void> {
+async function checkAlbServesClass(cli: IbmCloud, env: NodeJS.ProcessEnv, ingressDomain: string): Promise<void> {
     const ingressClass = env.ALB_INGRESS_CLASS?.trim();
     const infrastructure = env.IKS_INFRASTRUCTURE?.trim();
     if (!ingressClass || (infrastructure !== "classic" && infrastructure !== "vpc")) {
@@ -168,48 +178,117 @@ async function checkAlbServesClass(cli: IbmCloud, env: NodeJS.ProcessEnv): Promi
             cli.log(`ingress load-balancer get does not say which ALBs the load balancer forwards to; assuming ${ingressClass}'s`);
         }
     }
-    const problem = albClassProblem({ cluster, infrastructure, ingressClass, albs, ...(backend ? { backend } : {}) });
+    let domain: { name: string; targets: string[] } | undefined;
+    if (needsDomainTargets({ infrastructure, ingressClass, albs })) {
+        domain = { name: ingressDomain, targets: await readDomainTargets(cli, ingressDomain) };
+    }
+    const problem = albClassProblem({ cluster, infrastructure, ingressClass, albs, ...(backend ? { backend } : {}), ...(domain ? { domain } : {}) });
     if (problem) {
         throw new IbmCloudError(problem);
     }
 }
 
+/**
+ * The IPs the Ingress domain points at (`ingress domain get`), or none when that cannot be read: the
+ * check then falls back to what IBM does without a domain update. A denial still stops the run.
+ */
+async function readDomainTargets(cli: IbmCloud, domain: string): Promise<string[]> {
+    const args = ["ks", "ingress", "domain", "get", "--cluster", cli.settings.cluster, "--domain", domain, "--output", "json"];
+    try {
+        const targets = parseDomainTargets(await cli.retry("ibmcloud ks ingress domain get", () => cli.json(args)));
+        cli.log(`Ingress domain ${domain} points at ${targets.join(", ") || "no IP address"}`);
+        return targets;
+    } catch (error) {
+        if (error instanceof IbmCloudError && error.permission) {
+            throw error;
+        }
+        cli.log(`could not read where Ingress domain ${domain} points (${error instanceof Error ? error.message : String(error)})`);
+        return [];
+    }
+}
+
 async function readDomain(cli: IbmCloud, env: NodeJS.ProcessEnv): Promise<string> {
     const cluster = await cli.ensureReady();
-    await checkAlbServesClass(cli, env);
-    return JSON.stringify(parseIngressDomain(cluster, `IKS cluster ${cli.settings.cluster}`));
+    const domain = parseIngressDomain(cluster, `IKS cluster ${cli.settings.cluster}`);
+    await checkAlbServesClass(cli, env, domain.hostname);
+    return JSON.stringify(domain);
+}
+
+/** Where the Ingress certificate can come from: IBM's CRN copy (with its CRN), or only the Kubernetes copy, and why. */
+export type CertificateSource = { mode: "secrets-manager"; crn: string } | { mode: "kubernetes-copy"; why: string };
+
+/**
+ * Decides the mode from IBM's answers: a default Secrets Manager instance (`ingress instance ls`) and a
+ * source secret whose CRN names Secrets Manager (`ingress secret get`). Without a default instance no
+ * `ingress secret` call is made (those need Administrator; an Editor-only key still deploys).
+ */
+export async function certificateSource(cli: IbmCloud, source: { name: string; namespace: string }): Promise<CertificateSource> {
+    const { cluster } = cli.settings;
+    const instances = parseInstanceList(await cli.retry("ibmcloud ks ingress instance ls", () =>
+        cli.json(["ks", "ingress", "instance", "ls", "--cluster", cluster, "--output", "json"])));
+    const defaultInstance = instances.find((instance) => instance.isDefault);
+    if (!defaultInstance) {
+        return { mode: "kubernetes-copy", why: `cluster ${cluster} has no default Secrets Manager instance` };
+    }
+    const where = `${source.namespace}/${source.name}`;
+    const getArgs = ["ks", "ingress", "secret", "get", "--cluster", cluster, "--name", source.name,
+        "--namespace", source.namespace, "--output", "json"];
+    const crn = await cli.retry(`reading Ingress secret ${where}`, async () => parseSecretCrn(await cli.json(getArgs)));
+    if (!isSecretsManagerCrn(crn)) {
+        return {
+            mode: "kubernetes-copy",
+            why: `Ingress secret ${where} is not in Secrets Manager yet (CRN ${crn || "none"}), although ` +
+                `${defaultInstance.name || defaultInstance.crn} is the cluster's default instance: IBM moves it there when it is regenerated ` +
+                `(ibmcloud ks nlb-dns secret regenerate --cluster ${cluster} --nlb-subdomain <Ingress subdomain>; at most 5 a day) ` +
+                "or at its next renewal; the certificate then changes, which makes the next pulumi up probe the mode again and switch to IBM's renewed copy",
+        };
+    }
+    return { mode: "secrets-manager", crn };
+}
+
+/** The mode as the probe reports it, for the copy command's triggers: `{mode, crn}`. */
+export interface ProbedMode {
+    mode: CertificateMode;
+    crn: string;
+}
+
+export const parseProbedMode = (stdout: string | undefined): ProbedMode => {
+    const line = parseResultLine(stdout, ["mode"] as const, "alb-ingress certificate-mode");
+    if (line.mode !== "secrets-manager" && line.mode !== "kubernetes-copy") {
+        throw new Error(`alb-ingress certificate-mode printed an unknown mode ${JSON.stringify(line.mode)}`);
+    }
+    const crn = parseResultLine(stdout, ["mode", "crn"] as const, "alb-ingress certificate-mode", { optional: true })?.crn ?? "";
+    return { mode: line.mode, crn };
+};
+
+/** The read-only probe: which mode secret-create would choose now. */
+async function probeCertificateMode(cli: IbmCloud, source: { name: string; namespace: string }): Promise<string> {
+    await cli.ensureReady();
+    const found = await certificateSource(cli, source);
+    cli.log(found.mode === "secrets-manager"
+        ? `Ingress secret ${source.namespace}/${source.name} is in Secrets Manager (${found.crn})`
+        : `${found.why}: the ALB serves the stack's Kubernetes copy`);
+    const result: ProbedMode = { mode: found.mode, crn: found.mode === "secrets-manager" ? found.crn : "" };
+    return JSON.stringify(result);
 }
 
 async function createSecretCopy(cli: IbmCloud, copy: CopySettings): Promise<string> {
     const { cluster } = cli.settings;
     await cli.ensureReady();
-    const instances = parseInstanceList(await cli.retry("ibmcloud ks ingress instance ls", () =>
-        cli.json(["ks", "ingress", "instance", "ls", "--cluster", cluster, "--output", "json"])));
     const source = `${copy.source.namespace}/${copy.source.name}`;
-    const kubernetesCopy = (why: string): string => {
+    const found = await certificateSource(cli, copy.source);
+    if (found.mode === "kubernetes-copy") {
         if (!copy.kubernetesCopy) {
-            throw new IbmCloudError(`${why}, so its Ingress certificate has no Secrets Manager CRN to copy by. ` +
+            throw new IbmCloudError(`${found.why}, so its Ingress certificate has no Secrets Manager CRN to copy by. ` +
                 `Fix: ibmcloud ks ingress instance register --cluster ${cluster} --crn <Secrets Manager CRN> --is-default, then ` +
                 `ibmcloud ks nlb-dns secret regenerate --cluster ${cluster} --nlb-subdomain <Ingress subdomain>, and run pulumi up again`);
         }
-        cli.log(`${why}: the ALB serves a Kubernetes copy (${copy.target.namespace}/${copy.kubernetesCopy}) of ${source}, ` +
+        cli.log(`${found.why}: the ALB serves a Kubernetes copy (${copy.target.namespace}/${copy.kubernetesCopy}) of ${source}, ` +
             "refreshed on every pulumi up");
         const result: CertificateResult = { mode: "kubernetes-copy", name: copy.kubernetesCopy, namespace: copy.target.namespace, crn: "" };
         return JSON.stringify(result);
-    };
-    const defaultInstance = instances.find((instance) => instance.isDefault);
-    if (!defaultInstance) {
-        return kubernetesCopy(`cluster ${cluster} has no default Secrets Manager instance`);
     }
-    const getArgs = ["ks", "ingress", "secret", "get", "--cluster", cluster, "--name", copy.source.name,
-        "--namespace", copy.source.namespace, "--output", "json"];
-    const crn = await cli.retry(`reading Ingress secret ${source}`, async () => parseSecretCrn(await cli.json(getArgs)));
-    if (!isSecretsManagerCrn(crn)) {
-        return kubernetesCopy(`Ingress secret ${source} is not in Secrets Manager yet (CRN ${crn || "none"}), although ` +
-            `${defaultInstance.name || defaultInstance.crn} is the cluster's default instance: IBM moves it there when it is regenerated ` +
-            `(ibmcloud ks nlb-dns secret regenerate --cluster ${cluster} --nlb-subdomain <Ingress subdomain>; at most 5 a day) ` +
-            "or at its next renewal, and the next pulumi up after that switches to IBM's renewed copy");
-    }
+    const { crn } = found;
     const where = `${copy.target.namespace}/${copy.target.name}`;
     const existing = findSecret(await listSecrets(cli), copy.target);
     if (existing && existing.crn !== crn) {
@@ -273,13 +352,15 @@ async function deleteSecretCopy(cli: IbmCloud, copy: CopySettings, env: NodeJS.P
     throw new IbmCloudError(`Ingress secret ${where} still exists after ${retryAttempts} tries to remove it. Fix: ibmcloud ${rmArgs.join(" ")}`);
 }
 
-export const albIngressActions = ["domain", "secret-create", "secret-delete"] as const;
+export const albIngressActions = ["domain", "certificate-mode", "secret-create", "secret-delete"] as const;
 
 /** One action of the AlbIngress command resources, with its settings from the environment. */
 export async function albIngressMain(cli: IbmCloud, action: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
     switch (action) {
         case "domain":
             return readDomain(cli, env);
+        case "certificate-mode":
+            return probeCertificateMode(cli, readSourceSettings(env));
         case "secret-create":
             return createSecretCopy(cli, readCopySettings(env));
         case "secret-delete":

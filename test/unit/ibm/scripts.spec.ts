@@ -687,7 +687,7 @@ describe("IKS scripts against a stub ibmcloud", function () {
 
             it("classic: Traefik ALBs beside enabled ingress-nginx ones do not get the subdomain: refused with the disable command", async () => {
                 assertFails(await domain(withAlbs("classic", [nginxAlb, traefikAlb]), "classic"),
-                    /still has enabled ingress-nginx ALBs \(public-crc0ffee-alb1\).*Fix: ibmcloud ks ingress alb disable classic --alb public-crc0ffee-alb1 --cluster mesh-cluster/);
+                    /still has enabled ingress-nginx ALBs \(public-crc0ffee-alb1\).*Fix: first choice: .*ingressClass public-iks-k8s-nginx.*ibmcloud ks ingress alb disable classic --alb public-crc0ffee-alb1 --cluster mesh-cluster/);
             });
 
             it("classic: a cluster on Traefik serves the Traefik class", async () => {

@@ -8,6 +8,7 @@
 //   kiali                Kiali answers
 //   ztunnel-ready        ambient only: ztunnel ready on every node, every sample namespace enrolled
 //   waypoints-programmed ambient only: each waypoint the stack deploys is Programmed
+//   mesh-ca              mesh.ca stack only: workloads trust the stack's mesh root and chain up to it
 // kubectl always talks to the cluster the stack is bound to (scripts/verify/cluster.ts), named first in
 // the report. Each prints PASS, FAIL or SKIP with a reason; any FAIL makes the exit status 1. This file only runs
 // commands and makes requests: every decision is in scripts/verify/*.ts, unit-tested.
@@ -37,6 +38,7 @@ import {
     skipMutualTls, teapotPath,
 } from "./verify/gateway";
 import { decideKiali, kialiCheckId, kialiStatusPath, skipKiali } from "./verify/kiali";
+import { checkMeshCa, meshCaCheckId } from "./verify/mesh-ca";
 import {
     CallerDataplane, checkIds, decideInMeshCall, decidePlaintextProbe, inMeshCaller, parseCurlProbe, pickExecTarget,
     plaintextProbeManifests, plaintextTarget, podHasSidecar, PodLike, skipInMesh,
@@ -424,6 +426,8 @@ async function main(): Promise<number> {
                 ...await guarded([ambientCheckIds.ztunnel], () => checkZtunnel(config, kubectl)),
                 ...await guarded([ambientCheckIds.waypoints], () => checkWaypoints(config, kubectl)),
             ] : [],
+            // istiod's own root (mesh.ca: istiod) is the cluster's business: nothing of the stack to compare with.
+            ...config.mesh.ca === "stack" ? await guarded([meshCaCheckId], () => checkMeshCa(config, outputsRun.stdout, kubectl)) : [],
         ];
         console.log(formatReport(options.stack, results));
         return exitCodeFor(results);

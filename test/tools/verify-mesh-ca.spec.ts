@@ -112,7 +112,7 @@ describe("verify: mesh-ca", function () {
     it("passes a chain that ends at a stack root, and fails one under another root or with a broken link", () => {
         const roots = certs(pki.pem("root-g1") + pki.pem("root-g2"));
         const good = chainEndsAt(certs(chainOf(pki, "workload-g1", "intermediate-g1", "root-g1")), roots);
-        assert.ok("root" in good && good.root.subject.includes('root-g1'));
+        assert.ok("root" in good && good.root.subject.includes("root-g1"));
         // Without the root in the chain, the last certificate must be signed by a stack root.
         assert.ok("root" in chainEndsAt(certs(pki.pem("workload-g1") + pki.pem("intermediate-g1")), roots));
         const foreign = chainEndsAt(certs(chainOf(pki, "workload-other", "intermediate-other", "other-root")), roots);

@@ -6,8 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/config/errors";
 import { parseMaybeJson } from "../components/config/reader";
+import { rotationStepProblem } from "../components/pki/mesh-ca-spec";
 import { MeshRoot } from "../components/pki/mesh-root";
-import { meshRootOutputs, meshRootProjectName, parseMeshRootConfig, rotationStepProblem } from "../components/pki/mesh-root-config";
+import { meshRootOutputs, meshRootProjectName, meshRootRotationKeys, parseMeshRootConfig } from "../components/pki/mesh-root-config";
+import { previousRotation } from "../components/pki/previous-rotation";
 
 export = async () => {
     const prefix = `${meshRootProjectName}:`;
@@ -19,18 +21,11 @@ export = async () => {
     }
     const { config, problems } = parseMeshRootConfig(raw);
 
-    // A rotation moves one step at a time: the state the last `up` recorded is this stack's own output,
-    // read through a reference to itself (empty on the first `up`). Skipping a step leaves workloads that
-    // trust only a root nobody signs with; going back re-creates a deleted root under its old name with
-    // a new key. (A stack referencing itself reads its previous deployment's outputs: Pulumi's own
-    // integration tests do this; the engine returns the stack's output map, empty before the first up,
-    // pkg/resource/deploy/builtins.go readStackReference.)
-    const self = new pulumi.StackReference("mesh-root-previous", {
-        name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
-    });
-    const previous = (await self.getOutputDetails(meshRootOutputs.rotation)).value as unknown;
+    // A rotation moves one step at a time, checked against the state the last `up` recorded: skipping a
+    // step leaves workloads that trust only a root nobody signs with; going back re-creates a deleted
+    // root under its old name with a new key.
     const next = { generation: config.rootGeneration, step: config.rootRotation };
-    const stepProblem = rotationStepProblem(previous, next);
+    const stepProblem = rotationStepProblem(await previousRotation("mesh-root-previous", meshRootOutputs.rotation), next, meshRootRotationKeys);
     if (stepProblem !== undefined) {
         problems.push(stepProblem);
     }

@@ -3,7 +3,7 @@
 // the key, the value and the fix, and every problem is reported in one pass.
 import { ObjectReader, Problems, describeValue, setCommand } from "../config/reader";
 import { RootRotationStep, rootRotationSteps } from "../config/schema";
-import { isRotationStep, rootRotationPlan, rootRotationProblem, rootStackCacertsOutput } from "./mesh-ca-spec";
+import { rootRotationProblem, rootStackCacertsOutput } from "./mesh-ca-spec";
 
 /** mesh-root/Pulumi.yaml's `name`: the namespace of its config keys and the middle of `mesh.rootStack`. */
 export const meshRootProjectName = "iks-mesh-root";
@@ -59,32 +59,9 @@ export const meshRootOutputs = {
     cacerts: rootStackCacertsOutput,
     rootCertPem: "rootCertPem",
     clusters: "clusters",
+    /** The rotation state this `up` applied, read back by the next one (previous-rotation.ts). */
     rotation: "rotation",
 } as const;
 
-interface RotationPoint {
-    generation: number;
-    step: RootRotationStep;
-}
-
-function isRotationPoint(value: unknown): value is RotationPoint {
-    const point = value as Partial<RotationPoint> | undefined;
-    return typeof point === "object" && point !== null && Number.isInteger(point.generation)
-        && (rootRotationSteps as readonly unknown[]).includes(point.step);
-}
-
-/**
- * Whether going from the state the last `up` recorded to the configured one is a step of the documented
- * sequence (`isRotationStep`); nothing recorded yet (a first `up`) allows any state.
- */
-export function rotationStepProblem(previous: unknown, next: RotationPoint): string | undefined {
-    if (!isRotationPoint(previous) || isRotationStep(previous, next)) {
-        return undefined;
-    }
-    const set = (point: RotationPoint) => `pulumi config set --path rootGeneration ${point.generation}; pulumi config set --path rootRotation ${point.step}`;
-    const plan = rootRotationPlan(previous.step === "steady" ? previous.generation : previous.generation - 1);
-    const following = plan[plan.findIndex((point) => point.generation === previous.generation && point.step === previous.step) + 1];
-    const fix = following ? `${set(following)} (the next step), or ${set(previous)} (stay)` : set(previous);
-    return `rootGeneration ${next.generation} with rootRotation ${next.step} does not follow the last up's generation ${previous.generation} ` +
-        `${previous.step}: a root rotation goes steady → add-new-root → sign-with-new-root → steady, one pulumi up each, never back. Fix: ${fix}`;
-}
+/** The mesh-root stack's own names of the rotation keys, for problems and fixes. */
+export const meshRootRotationKeys = { generation: "rootGeneration", rotation: "rootRotation" } as const;

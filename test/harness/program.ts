@@ -251,7 +251,10 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
     await pulumi.runtime.setMocks({
         newResource: (args) => {
             const extra = options.resourceState?.(args) ?? {};
-            return { id: args.id || `${args.name}-id`, state: { ...args.inputs, ...tlsProviderState(args), ...extra } };
+            // A StackReference reads the named stack's output map, empty when it has none (pulumi/pulumi
+            // pkg/resource/deploy/builtins.go readStackReference); a test gives outputs through resourceState.
+            const stackReference = args.type === "pulumi:pulumi:StackReference" ? { outputs: {} } : {};
+            return { id: args.id || `${args.name}-id`, state: { ...args.inputs, ...stackReference, ...tlsProviderState(args), ...extra } };
         },
         call: (args) => options.call?.(args) ?? {},
     // "organization" is the one organization of a self-managed backend (Pulumi.yaml: file://~).

@@ -15,11 +15,7 @@ const selfSignedType = "tls:index/selfSignedCert:SelfSignedCert";
 const locallySignedType = "tls:index/locallySignedCert:LocallySignedCert";
 const stackReferenceType = "pulumi:pulumi:StackReference";
 
-/**
- * What the stack's previous `up` recorded, as its self-reference reads it. A stack without outputs yet
- * (a first `up`) reads as an empty map: the engine's StackReference provider returns the stack's output
- * map, empty or not (pulumi/pulumi pkg/resource/deploy/builtins.go, readStackReference: `"outputs": NewObjectProperty(outputs)`).
- */
+/** What the stack's previous `up` recorded, as its self-reference reads it (the harness answers {} by default). */
 const previousOutputs = (outputs: Record<string, unknown> = {}): RunOptions["resourceState"] =>
     (args: pulumi.runtime.MockResourceArgs) => args.type === stackReferenceType ? { outputs } : undefined;
 

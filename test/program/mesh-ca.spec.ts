@@ -166,7 +166,7 @@ describe("mesh.ca: the mesh's identity rooted in the stack's PKI", function () {
         const istiodRoot = await runExpectingConfigError({ mesh: { ca: "istiod", rootStack: "a/b/c" } });
         assert.match(istiodRoot.message, /mesh\.rootStack needs mesh\.ca stack/);
         const both = await runExpectingConfigError({ mesh: { ca: "stack", rootStack: "a/b/c", rootGeneration: 2 } });
-        assert.match(both.message, /belong to the root stack a\/b\/c/);
+        assert.match(both.message, /belong to the root stack a\/b\/c.*set them in the mesh-root stack as rootGeneration and rootRotation \(docs\/security\.md/);
         const mode = await runExpectingConfigError({ mesh: { ca: "vault" } });
         assert.match(mode.message, /mesh\.ca must be one of istiod \| stack \(got "vault"\)/);
     });

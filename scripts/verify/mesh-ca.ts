@@ -177,7 +177,7 @@ export async function checkMeshCa(config: StackConfig, outputsJson: string, kube
             return fail(meshCaCheckId, `ConfigMap ${namespace}/${rootConfigMap.name} ${differs}: istiod publishes another root than the stack's mesh root`);
         }
     }
-    const rootsSeen = `${namespaces.join(", ")} trust the stack's mesh root (${expected.certificates.map(short).join(", ")})`;
+    const rootsSeen = `istio-ca-root-cert in ${namespaces.join(", ")} holds the stack's mesh root (${expected.certificates.map(short).join(", ")})`;
     if (config.istio.dataplane === "ambient") {
         return pass(meshCaCheckId, `${rootsSeen}; workload certificates live in ztunnel and are not read here`);
     }

@@ -156,7 +156,7 @@ describe("verify: mesh-ca", function () {
             const result = await checkMeshCa(sidecarStack, outputs(pki.pem("root-g1")), kubectl);
             assert.equal(result.status, "PASS", result.reason);
             assert.equal(result.id, meshCaCheckId);
-            assert.match(result.reason, /^wordpress trust the stack's mesh root \(root-g1 .*\); wordpress\/wordpress-v1-5d9f8b7c6d-abcde's certificate chains through 2 CA certificate\(s\) to root-g1/);
+            assert.match(result.reason, /^istio-ca-root-cert in wordpress holds the stack's mesh root \(root-g1 .*\); wordpress\/wordpress-v1-5d9f8b7c6d-abcde's certificate chains through 2 CA certificate\(s\) to root-g1/);
             assert.equal(calls.length, 3);
         });
 
@@ -244,7 +244,7 @@ describe("verify: mesh-ca", function () {
             child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
             child.on("close", () => resolve({ stdout, stderr }));
         });
-        assert.match(result.stdout, /^PASS {2}mesh-ca +wordpress trust the stack's mesh root/m, result.stdout + result.stderr);
+        assert.match(result.stdout, /^PASS {2}mesh-ca +istio-ca-root-cert in wordpress holds the stack's mesh root/m, result.stdout + result.stderr);
         const calls = fs.readFileSync(path.join(bin, "kubectl.log"), "utf8").trim().split("\n").filter((call) => /istio-ca-root-cert|pilot-agent/.test(call));
         assert.equal(calls.length, 2);
         for (const call of calls) {

@@ -46,7 +46,15 @@ function commands(): Command[] {
     });
 }
 
-const configSet = /^pulumi config set --path '?([\w.[\]]+?)'? (\S+) --stack (\S+)$/;
+/** `pulumi config set --path <key> <value> --stack <stack>`, the key maybe in a namespace (`iks-mesh-root:rootGeneration`). */
+const configSet = /^pulumi config set --path '?(?:([\w-]+):)?([\w.[\]]+?)'? (\S+) --stack (\S+)$/;
+/** The key of a config set, checked to be in the namespace of the program its directory holds. */
+function keyOf(match: RegExpExecArray, directory: Command["directory"], line: string): string {
+    const [, namespace, key] = match;
+    assert.ok(namespace === undefined || namespace === (directory === "mesh-root" ? meshRootProjectName : "iks-mesh"),
+        `${line}: key of namespace ${namespace} set in ${directory}`);
+    return key;
+}
 
 describe("docs/security.md: the Mesh CA section's commands", () => {
     it("exists, with a diagram and several command blocks", () => {
@@ -59,18 +67,19 @@ describe("docs/security.md: the Mesh CA section's commands", () => {
         for (const { line, directory } of commands().filter((command) => command.line.startsWith("pulumi config set"))) {
             const match = configSet.exec(line);
             assert.ok(match, `${line}: not of the form pulumi config set --path <key> <value> --stack <stack>`);
-            const key = match[1].replace(/\[\d+\]$/, "");
+            const key = keyOf(match, directory, line).replace(/\[\d+\]$/, "");
             assert.ok((directory === "mesh-root" ? rootKeys : clusterKeys).includes(key), `${line}: ${key} is not declared in ${directory}/Pulumi.yaml`);
         }
     });
 
     it("sets values the readers accept: rotation steps, a mesh-root stack name, mesh.ca", () => {
-        for (const { line } of commands()) {
+        for (const { line, directory } of commands()) {
             const match = configSet.exec(line);
             if (!match) {
                 continue;
             }
-            const [, key, value] = match;
+            const key = keyOf(match, directory, line);
+            const value = match[3];
             if (key.endsWith("rootRotation")) {
                 assert.ok((rootRotationSteps as readonly string[]).includes(value), line);
             }
@@ -83,7 +92,7 @@ describe("docs/security.md: the Mesh CA section's commands", () => {
             }
         }
         const clusters = commands().filter((command) => command.directory === "mesh-root")
-            .map((command) => /^pulumi config set --path 'clusters\[\d+\]' (\S+)/.exec(command.line)?.[1]).filter((stack) => stack !== undefined);
+            .map((command) => /^pulumi config set --path '(?:iks-mesh-root:)?clusters\[\d+\]' (\S+)/.exec(command.line)?.[1]).filter((stack) => stack !== undefined);
         assert.ok(clusters.length >= 2);
         assert.deepEqual(parseMeshRootConfig({ clusters }).problems, [], "the listed cluster stacks are valid");
     });
@@ -97,10 +106,10 @@ describe("docs/security.md: the Mesh CA section's commands", () => {
             let ups = 0;
             for (const line of lines) {
                 const match = configSet.exec(line);
-                if (match?.[1].endsWith("rootGeneration")) {
-                    pending.generation = Number(match[2]);
-                } else if (match?.[1].endsWith("rootRotation")) {
-                    pending.step = match[2] as typeof state.step;
+                if (match?.[2].endsWith("rootGeneration")) {
+                    pending.generation = Number(match[3]);
+                } else if (match?.[2].endsWith("rootRotation")) {
+                    pending.step = match[3] as typeof state.step;
                 } else if (/^pulumi up --stack (shared|prod)$/.test(line)) {
                     assert.ok(isRotationStep(state, pending), `${JSON.stringify(state)} → ${JSON.stringify(pending)} is not one step`);
                     state = pending;

@@ -29,10 +29,26 @@ import { EnRoute } from "./components/edge/enroute/enroute";
 import { Observability } from "./components/observability/observability";
 import { MeshPki } from "./components/pki/mesh-pki";
 import { MeshCa } from "./components/pki/mesh-ca";
+import { meshRootRotationOutput, rotationStepProblem } from "./components/pki/mesh-ca-spec";
+import { previousRotation } from "./components/pki/previous-rotation";
+import { ConfigError } from "./components/config/errors";
 
 export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
     // Every check before anything exists: config, cluster binding, routes, mTLS, ambient authorization.
     const { config, cluster, stackName, gatewayRoutes, tlsMode } = preflight();
+
+    // A root held in this stack rotates one documented step per `up`: checked against what the last `up`
+    // applied, read back through a reference to this stack (a read, before anything is created; it needs
+    // the engine, so it cannot be part of the synchronous preflight).
+    const meshRootRotation = config.mesh.ca === "stack" && config.mesh.rootStack === undefined
+        ? { generation: config.mesh.rootGeneration, step: config.mesh.rootRotation } : undefined;
+    if (meshRootRotation) {
+        const problem = rotationStepProblem(await previousRotation("mesh-ca-previous", meshRootRotationOutput), meshRootRotation,
+            { generation: "mesh.rootGeneration", rotation: "mesh.rootRotation" });
+        if (problem !== undefined) {
+            throw new ConfigError([problem]);
+        }
+    }
 
     // Istio's manifests at the tag of istio.version: fetched and rendered before the first resource (see above).
     const manifests = await loadSampleManifests(config, fetchManifest);
@@ -150,5 +166,7 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
         enrouteNamespace,
         /** mesh.ca stack: the trust bundle every workload gets (`root-cert.pem`). */
         meshRootCertPem: meshCa?.rootCertPem,
+        /** A root held in this stack: the rotation step this `up` applied, which the next one checks. */
+        [meshRootRotationOutput]: meshRootRotation,
     };
 };

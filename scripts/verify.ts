@@ -13,6 +13,7 @@
 //   iks-lb-backend       IKS ALB on VPC: the load balancer forwards to the ALBs of the stack's class
 // The IKS checks call only read-only ibmcloud commands (ls/get), as the operator (IBMCLOUD_API_KEY or an
 // existing login), through the deploy scripts' own runner.
+//   mesh-ca              mesh.ca stack only: workloads trust the stack's mesh root and chain up to it
 // kubectl always talks to the cluster the stack is bound to (scripts/verify/cluster.ts), named first in
 // the report. Each prints PASS, FAIL or SKIP with a reason; any FAIL makes the exit status 1. This file only runs
 // commands and makes requests: every decision is in scripts/verify/*.ts, unit-tested.
@@ -46,6 +47,7 @@ import {
     skipMutualTls, teapotPath,
 } from "./verify/gateway";
 import { decideKiali, kialiCheckId, kialiStatusPath, skipKiali } from "./verify/kiali";
+import { checkMeshCa, meshCaCheckId } from "./verify/mesh-ca";
 import {
     CallerDataplane, checkIds, decideInMeshCall, decidePlaintextProbe, inMeshCaller, parseCurlProbe, pickExecTarget,
     plaintextProbeManifests, plaintextTarget, podHasSidecar, PodLike, skipInMesh,
@@ -380,6 +382,8 @@ async function main(): Promise<number> {
             ] : [],
             // IKS stacks: what the stub cannot prove, read on the real account (docs/iks.md, "Check on a real account").
             ...config.iks.enabled ? await checkIks(config, options.stack, outputs.value, kubectl) : [],
+            // istiod's own root (mesh.ca: istiod) is the cluster's business: nothing of the stack to compare with.
+            ...config.mesh.ca === "stack" ? await guarded([meshCaCheckId], () => checkMeshCa(config, outputsRun.stdout, kubectl)) : [],
         ];
         console.log(formatReport(options.stack, results));
         return exitCodeFor(results);

@@ -239,7 +239,7 @@ export function readMesh(root: ObjectReader, profile: SizingProfile): StackConfi
     const rotationSet = mesh.raw("rootGeneration") !== undefined || mesh.raw("rootRotation") !== undefined;
     if (rootStack !== undefined && rotationSet) {
         mesh.problem("mesh.rootGeneration", `mesh.rootGeneration and mesh.rootRotation belong to the root stack ${rootStack} when mesh.rootStack is set`,
-            "pulumi config rm --path mesh.rootGeneration; pulumi config rm --path mesh.rootRotation; set them in the mesh-root stack (mesh-root/README.md)");
+            "pulumi config rm --path mesh.rootGeneration; pulumi config rm --path mesh.rootRotation; set them in the mesh-root stack as rootGeneration and rootRotation (docs/security.md, Mesh CA runbook)");
     }
     if (rootRotation !== "steady" && rootGeneration < 2) {
         // Keyed on the generation: the rotation step is valid, the generation it names is what is missing.

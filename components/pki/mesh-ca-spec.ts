@@ -2,7 +2,7 @@
 // `cacerts` Secret Istio reads, the steps of a root rotation, and the name of a root stack. Plain
 // functions, so the cluster stack (mesh-ca.ts), the root stack (mesh-root/) and the test that builds
 // real certificates (test/unit/pki/mesh-ca-trust.spec.ts) all follow the same rules.
-import { RootRotationStep } from "../config/schema";
+import { RootRotationStep, rootRotationSteps } from "../config/schema";
 import { AllowedUse, PrivateKeySpec } from "./pki-spec";
 
 /**
@@ -152,6 +152,39 @@ export function isRotationStep(previous: { generation: number; step: RootRotatio
     const rank = (state: { generation: number; step: RootRotationStep }) => state.generation * 3 + order[state.step];
     return rank(next) === rank(previous) || rank(next) === rank(previous) + 1;
 }
+
+export interface RotationPoint {
+    generation: number;
+    step: RootRotationStep;
+}
+
+function isRotationPoint(value: unknown): value is RotationPoint {
+    const point = value as Partial<RotationPoint> | undefined;
+    return typeof point === "object" && point !== null && Number.isInteger(point.generation)
+        && (rootRotationSteps as readonly unknown[]).includes(point.step);
+}
+
+/**
+ * Whether going from the state the last `up` recorded (`previous`, as read back from the stack's own
+ * output) to the configured one is a step of the documented sequence; nothing recorded (a first `up`,
+ * or a stack from before the state was exported) allows any state. `keys` name the config keys in the
+ * problem and its fix (`mesh.rootGeneration` in a cluster stack, `rootGeneration` in mesh-root).
+ */
+export function rotationStepProblem(previous: unknown, next: RotationPoint, keys: { generation: string; rotation: string }): string | undefined {
+    if (!isRotationPoint(previous) || isRotationStep(previous, next)) {
+        return undefined;
+    }
+    const set = (point: RotationPoint) =>
+        `pulumi config set --path ${keys.generation} ${point.generation}; pulumi config set --path ${keys.rotation} ${point.step}`;
+    const plan = rootRotationPlan(previous.step === "steady" ? previous.generation : previous.generation - 1);
+    const following = plan[plan.findIndex((point) => point.generation === previous.generation && point.step === previous.step) + 1];
+    const fix = following ? `${set(following)} (the next step), or ${set(previous)} (stay)` : set(previous);
+    return `${keys.generation} ${next.generation} with ${keys.rotation} ${next.step} does not follow the last up's generation ${previous.generation} ` +
+        `${previous.step}: a root rotation goes steady → add-new-root → sign-with-new-root → steady, one pulumi up each, never back. Fix: ${fix}`;
+}
+
+/** A cluster stack that holds its own root exports the rotation state it applied under this name. */
+export const meshRootRotationOutput = "meshRootRotation";
 
 /** The root stack's output: one `cacerts` data map per cluster stack it issues for, keyed by that stack's name. */
 export const rootStackCacertsOutput = "cacerts";

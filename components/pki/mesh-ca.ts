@@ -36,8 +36,8 @@ export class MeshCa extends pulumi.ComponentResource {
                 const mine = all[stackName];
                 if (!mine) {
                     throw new Error(`mesh.rootStack ${rootStackName} issues no intermediate for stack ${stackName} ` +
-                        `(it issues for: ${Object.keys(all).join(", ") || "none"}). Fix: add ${stackName} to the root stack's clusters ` +
-                        `(pulumi config set --path 'clusters[0]' ${stackName} in mesh-root) and run pulumi up there first`);
+                        `(it issues for: ${Object.keys(all).join(", ") || "none"}). Fix: add ${stackName} to the root stack's clusters list ` +
+                        `(in mesh-root/: pulumi config set --path 'clusters[<next index>]' ${stackName} --stack <root stack>), run pulumi up there, then here`);
                 }
                 return mine;
             }));

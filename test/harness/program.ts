@@ -77,6 +77,11 @@ export interface RunOptions extends MockHooks {
     unboundCluster?: boolean;
     stack?: string;
     preview?: boolean;
+    /**
+     * Another Pulumi program of this repository (mesh-root/): its project name, which namespaces its
+     * config keys, and its entry file relative to the repository. Default: iks-mesh's index.ts.
+     */
+    program?: { project: string; main: string };
 }
 
 const fakePem = (kind: string, name: string) => `-----BEGIN ${kind}-----\n${kind.toLowerCase()} of ${name}\n-----END ${kind}-----\n`;
@@ -219,13 +224,14 @@ export class ProgramRun {
 export const testClusterContext = "mesh-test-cluster";
 
 /** Project keys get the project's namespace; a key that has one (`kubernetes:context`) is kept. */
-const fullKey = (key: string): string => key.includes(":") ? key : `${projectName}:${key}`;
+const fullKey = (key: string, project = projectName): string => key.includes(":") ? key : `${project}:${key}`;
 
 function configMap(config: Record<string, unknown>, options: RunOptions): Record<string, string> {
+    const project = options.program?.project ?? projectName;
     const bindsCluster = Object.keys(config).some((key) => key.startsWith("kubernetes:"));
     const withCluster = bindsCluster || options.unboundCluster ? config : { ...config, "kubernetes:context": testClusterContext };
     return Object.fromEntries(Object.entries(withCluster).map(([key, value]) =>
-        [fullKey(key), typeof value === "string" ? value : JSON.stringify(value)]));
+        [fullKey(key, project), typeof value === "string" ? value : JSON.stringify(value)]));
 }
 
 interface MonitorLike {
@@ -245,10 +251,14 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
     await pulumi.runtime.setMocks({
         newResource: (args) => {
             const extra = options.resourceState?.(args) ?? {};
-            return { id: args.id || `${args.name}-id`, state: { ...args.inputs, ...tlsProviderState(args), ...extra } };
+            // A StackReference reads the named stack's output map, empty when it has none (pulumi/pulumi
+            // pkg/resource/deploy/builtins.go readStackReference); a test gives outputs through resourceState.
+            const stackReference = args.type === "pulumi:pulumi:StackReference" ? { outputs: {} } : {};
+            return { id: args.id || `${args.name}-id`, state: { ...args.inputs, ...stackReference, ...tlsProviderState(args), ...extra } };
         },
         call: (args) => options.call?.(args) ?? {},
-    }, projectName, options.stack ?? "test", options.preview ?? false);
+    // "organization" is the one organization of a self-managed backend (Pulumi.yaml: file://~).
+    }, options.program?.project ?? projectName, options.stack ?? "test", options.preview ?? false, "organization");
 
     const monitor = (pulumi.runtime as unknown as { getMonitor(): MonitorLike }).getMonitor();
     const record = (req: any, read: boolean, respond: (err: any, response: any) => void) =>
@@ -287,7 +297,7 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
     const readExisting = monitor.readResource.bind(monitor);
     monitor.readResource = (req, callback) => readExisting(req, record(req, true, callback));
 
-    pulumi.runtime.setAllConfig(configMap(config, options), (options.secretSections ?? []).map(fullKey));
+    pulumi.runtime.setAllConfig(configMap(config, options), (options.secretSections ?? []).map((key) => fullKey(key, options.program?.project)));
 
     const log = pulumi.log as unknown as Record<"info" | "warn" | "error", (message: string) => Promise<void>>;
     const original = { info: log.info, warn: log.warn, error: log.error };
@@ -307,7 +317,7 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
         // module level (the program reads its config when called), and re-evaluating them each run cost a
         // third of the suite's time. index.ts exports an async function (Pulumi calls it without arguments and takes its result as the
         // stack outputs); the harness hands it the fixture manifests instead of the network.
-        const exported = require(path.join(projectRoot, "index")) as unknown;
+        const exported = require(path.join(projectRoot, options.program?.main ?? "index")) as unknown;
         const program = (typeof exported === "function"
             ? await exported(options.fetchManifest ?? fixtureManifest)
             : exported) as Record<string, unknown>;

@@ -138,6 +138,25 @@ describe("mesh.ca: the mesh's identity rooted in the stack's PKI", function () {
         assert.ok(isSecretValue(cacertsOf(referenced)!.inputs.stringData));
     });
 
+    it("records the rotation step it applied, and refuses one that skips ahead or goes back before any resource", async () => {
+        assert.deepEqual(stack.outputs.meshRootRotation.value, { generation: 1, step: "steady" });
+        const previous = (rotation: { generation: number; step: string }) => (args: pulumi.runtime.MockResourceArgs) =>
+            args.type === stackReferenceType ? { outputs: { meshRootRotation: rotation } } : undefined;
+        const self = stack.ofType(stackReferenceType);
+        assert.equal(self.length, 1);
+        assert.equal(self[0].plain.name, "organization/iks-mesh/test", "a read of this stack's own last outputs");
+        const back = await runExpectingConfigError({ mesh: { ca: "stack", rootGeneration: 1 } },
+            { resourceState: (args) => previous({ generation: 2, step: "steady" })(args) ?? fakeTlsState(args) });
+        assert.match(back.message, /mesh\.rootGeneration 1 with mesh\.rootRotation steady does not follow the last up's generation 2 steady.*never back/);
+        assert.match(back.message, /Fix: pulumi config set --path mesh\.rootGeneration 3; pulumi config set --path mesh\.rootRotation add-new-root \(the next step\), or pulumi config set --path mesh\.rootGeneration 2; pulumi config set --path mesh\.rootRotation steady \(stay\)/);
+        assert.equal(back.registered.filter((resource) => resource.custom && !resource.read).length, 0);
+        const skipped = await runExpectingConfigError({ mesh: { ca: "stack", rootGeneration: 2, rootRotation: "sign-with-new-root" } },
+            { resourceState: (args) => previous({ generation: 1, step: "steady" })(args) ?? fakeTlsState(args) });
+        assert.match(skipped.message, /mesh\.rootRotation add-new-root \(the next step\)/);
+        const next = await run({ mesh: { ca: "stack", rootGeneration: 2, rootRotation: "add-new-root" } }, undefined, previous({ generation: 1, step: "steady" }));
+        assert.deepEqual(next.outputs.meshRootRotation.value, { generation: 2, step: "add-new-root" });
+    });
+
     it("refuses bad values with the fix, before any resource", async () => {
         const badStack = await runExpectingConfigError({ mesh: { ca: "stack", rootStack: "iks-mesh-root" } });
         assert.match(badStack.message, /mesh\.rootStack must be a stack name <org>\/<project>\/<stack> \(got "iks-mesh-root"\).*pulumi config set --path 'mesh.rootStack'/);
@@ -147,7 +166,7 @@ describe("mesh.ca: the mesh's identity rooted in the stack's PKI", function () {
         const istiodRoot = await runExpectingConfigError({ mesh: { ca: "istiod", rootStack: "a/b/c" } });
         assert.match(istiodRoot.message, /mesh\.rootStack needs mesh\.ca stack/);
         const both = await runExpectingConfigError({ mesh: { ca: "stack", rootStack: "a/b/c", rootGeneration: 2 } });
-        assert.match(both.message, /belong to the root stack a\/b\/c/);
+        assert.match(both.message, /belong to the root stack a\/b\/c.*set them in the mesh-root stack as rootGeneration and rootRotation \(docs\/security\.md/);
         const mode = await runExpectingConfigError({ mesh: { ca: "vault" } });
         assert.match(mode.message, /mesh\.ca must be one of istiod \| stack \(got "vault"\)/);
     });

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { cacertsData, isRotationStep, rootRotationPlan, rootRotationProblem, rootRotationState } from "../../../components/pki/mesh-ca-spec";
+import { cacertsData, isRotationStep, rootRotationPlan, rootRotationProblem, rootRotationState, rotationStepProblem } from "../../../components/pki/mesh-ca-spec";
 
 describe("mesh CA rotation states (Istio's multi-root transition)", () => {
     it("pins the sequence of states from generation 1 to 2: trust both, sign with the new, drop the old", () => {
@@ -39,5 +39,26 @@ describe("mesh CA rotation states (Istio's multi-root transition)", () => {
         const data = cacertsData({ intermediateCertPem: "I", intermediateKeyPem: "K", signingRootPem: "R2", trustedRootPems: ["R2", "R1"] });
         assert.deepEqual(data, { "ca-cert.pem": "I\n", "ca-key.pem": "K\n", "root-cert.pem": "R2\nR1\n", "cert-chain.pem": "I\nR2\n" });
         assert.throws(() => cacertsData({ intermediateCertPem: "I", intermediateKeyPem: "K", signingRootPem: "R3", trustedRootPems: ["R1"] }), /must hold the root/);
+    });
+
+    it("refuses against the last up's recorded state only what is not one documented step, naming the next one", () => {
+        const keys = { generation: "mesh.rootGeneration", rotation: "mesh.rootRotation" };
+        const plan = [...rootRotationPlan(1), ...rootRotationPlan(2).slice(1)];
+        for (let from = 0; from < plan.length; from++) {
+            for (let to = 0; to < plan.length; to++) {
+                const problem = rotationStepProblem(plan[from], plan[to], keys);
+                if (to === from || to === from + 1) {
+                    assert.equal(problem, undefined, `${JSON.stringify(plan[from])} → ${JSON.stringify(plan[to])}`);
+                } else {
+                    const next = plan[from + 1] ?? { generation: 4, step: "add-new-root" };
+                    assert.ok(problem?.includes(`pulumi config set --path mesh.rootGeneration ${next.generation}; pulumi config set --path mesh.rootRotation ${next.step} (the next step)`),
+                        `${JSON.stringify(plan[from])} → ${JSON.stringify(plan[to])}: ${problem}`);
+                }
+            }
+        }
+        // Nothing recorded yet (a first up, or an output from before the check): any state.
+        for (const previous of [undefined, {}, { generation: "2", step: "steady" }, { generation: 2, step: "later" }]) {
+            assert.equal(rotationStepProblem(previous, { generation: 5, step: "sign-with-new-root" }, keys), undefined);
+        }
     });
 });

@@ -1,0 +1,256 @@
+// verify's `mesh-ca` check (scripts/verify/mesh-ca.ts) on real certificates made with openssl in the
+// mesh CA's shape (root → intermediate → 24-hour SPIFFE workload certificate, as istiod issues from
+// `cacerts`), fed through recorded kubectl shapes (test/fixtures/verify/README.md): decisions in process,
+// then the whole script once against stand-in pulumi and kubectl.
+import { strict as assert } from "assert";
+import { execFileSync, spawn, spawnSync } from "child_process";
+import { X509Certificate } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseStackConfig } from "../../components/config/parse";
+import {
+    MeshCaKubectl, certificatesIn, chainEndsAt, checkMeshCa, meshCaCheckId, rootsOfConfigMap, sameRoots, secretsDumpCommand, stackRoots,
+    workloadSecrets,
+} from "../../scripts/verify/mesh-ca";
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+const fixtures = path.join(repoRoot, "test", "fixtures", "verify");
+const fixture = (name: string) => fs.readFileSync(path.join(fixtures, name), "utf8");
+
+interface Pki {
+    dir: string;
+    pem: (name: string) => string;
+}
+
+/** Two roots of one mesh (a rotation's old and new), an unrelated root, intermediates and workload certificates. */
+function makePki(): Pki {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-mesh-ca-"));
+    const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+    const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+    const root = (name: string) => openssl("req", "-x509", ...ec, "-keyout", `${name}.key`, "-out", `${name}.pem`, "-subj", `/O=iks-mesh/CN=${name}`,
+        "-days", "2", "-addext", "basicConstraints=critical,CA:TRUE,pathlen:1", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+    const sign = (name: string, issuer: string, subject: string, extensions: string) => {
+        fs.writeFileSync(path.join(dir, `${name}.ext`), extensions);
+        openssl("req", ...ec, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject);
+        openssl("x509", "-req", "-in", `${name}.csr`, "-CA", `${issuer}.pem`, "-CAkey", `${issuer}.key`, "-CAcreateserial", "-out", `${name}.pem`,
+            "-days", "1", "-extfile", `${name}.ext`);
+    };
+    const intermediate = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n";
+    const workload = "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n" +
+        "subjectAltName=URI:spiffe://cluster.local/ns/wordpress/sa/wordpress\n";
+    for (const name of ["root-g1", "root-g2", "other-root"]) {
+        root(name);
+    }
+    sign("intermediate-g1", "root-g1", "/O=iks-mesh/CN=intermediate prod g1", intermediate);
+    sign("intermediate-other", "other-root", "/O=elsewhere/CN=intermediate other", intermediate);
+    sign("workload-g1", "intermediate-g1", "/O=cluster.local", workload);
+    sign("workload-other", "intermediate-other", "/O=cluster.local", workload);
+    return { dir, pem: (name) => fs.readFileSync(path.join(dir, `${name}.pem`), "utf8") };
+}
+
+const opensslPresent = spawnSync("bash", ["-c", "command -v openssl"]).status === 0;
+
+/** What istiod hands a workload: its certificate, then cert-chain.pem (intermediate, root). */
+const chainOf = (pki: Pki, workload: string, intermediate: string, root: string) => pki.pem(workload) + pki.pem(intermediate) + pki.pem(root);
+const configMapWith = (roots: string) => fixture("configmap-istio-ca-root-cert.json").replace("__ROOT_CERT_PEM__", JSON.stringify(roots).slice(1, -1));
+const configDumpWith = (chain: string, roots: string) => fixture("config-dump-secrets.json")
+    .replace("__CHAIN_BASE64__", Buffer.from(chain).toString("base64"))
+    .replace("__ROOTS_BASE64__", Buffer.from(roots).toString("base64"));
+
+describe("verify: mesh-ca", function () {
+    this.timeout(60_000);
+    let pki: Pki;
+    before(function () {
+        if (!opensslPresent) {
+            this.skip();
+        }
+        pki = makePki();
+    });
+    after(() => {
+        if (pki) {
+            fs.rmSync(pki.dir, { recursive: true, force: true });
+        }
+    });
+    const certs = (pem: string): X509Certificate[] => {
+        const parsed = certificatesIn(pem);
+        assert.ok("certificates" in parsed, JSON.stringify(parsed));
+        return parsed.certificates;
+    };
+
+    it("reads a PEM bundle in order, and says when it holds nothing or garbage", () => {
+        assert.deepEqual(certs(pki.pem("root-g1") + pki.pem("root-g2")).map((cert) => /CN=(.*)/.exec(cert.subject)?.[1]), ["root-g1", "root-g2"]);
+        assert.deepEqual(certificatesIn("nothing"), { problem: "holds no PEM certificate" });
+        assert.match((certificatesIn("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----") as { problem: string }).problem, /does not parse/);
+    });
+
+    it("compares root sets by fingerprint, whatever the order, and names what differs", () => {
+        const both = certs(pki.pem("root-g1") + pki.pem("root-g2"));
+        assert.equal(sameRoots(both, certs(pki.pem("root-g2") + pki.pem("root-g1"))), undefined);
+        assert.match(sameRoots(both, certs(pki.pem("root-g1"))) ?? "", /^lacks root-g2 \([0-9A-F:]{11}\)$/);
+        assert.match(sameRoots(certs(pki.pem("root-g1")), certs(pki.pem("other-root"))) ?? "", /^lacks root-g1 .* and has other-root .* that the stack does not$/);
+    });
+
+    it("reads the roots istiod published from a recorded ConfigMap", () => {
+        const published = rootsOfConfigMap(configMapWith(pki.pem("root-g1")));
+        assert.ok("certificates" in published);
+        assert.equal(published.certificates[0].fingerprint256, certs(pki.pem("root-g1"))[0].fingerprint256);
+        assert.deepEqual(rootsOfConfigMap("{\"data\":{}}"), { problem: "has no root-cert.pem" });
+        assert.deepEqual(rootsOfConfigMap("not json"), { problem: "is not JSON" });
+    });
+
+    it("reads the workload chain and ROOTCA from a recorded config dump", () => {
+        const secrets = workloadSecrets(configDumpWith(chainOf(pki, "workload-g1", "intermediate-g1", "root-g1"), pki.pem("root-g1")));
+        assert.ok("chain" in secrets, JSON.stringify(secrets));
+        assert.equal(secrets.chain.length, 3);
+        assert.match(secrets.chain[0].subjectAltName ?? "", /spiffe:\/\/cluster\.local\/ns\/wordpress\/sa\/wordpress/);
+        assert.equal(secrets.roots.length, 1);
+        const empty = JSON.stringify({ configs: [] });
+        assert.deepEqual(workloadSecrets(empty), { problem: "the proxy holds no workload certificate (secret default) yet" });
+    });
+
+    it("passes a chain that ends at a stack root, and fails one under another root or with a broken link", () => {
+        const roots = certs(pki.pem("root-g1") + pki.pem("root-g2"));
+        const good = chainEndsAt(certs(chainOf(pki, "workload-g1", "intermediate-g1", "root-g1")), roots);
+        assert.ok("root" in good && good.root.subject.includes("root-g1"));
+        // Without the root in the chain, the last certificate must be signed by a stack root.
+        assert.ok("root" in chainEndsAt(certs(pki.pem("workload-g1") + pki.pem("intermediate-g1")), roots));
+        const foreign = chainEndsAt(certs(chainOf(pki, "workload-other", "intermediate-other", "other-root")), roots);
+        assert.match((foreign as { problem: string }).problem, /ends at other-root .* not under the stack's mesh root/);
+        const broken = chainEndsAt(certs(pki.pem("workload-other") + pki.pem("intermediate-g1") + pki.pem("root-g1")), roots);
+        assert.match((broken as { problem: string }).problem, /certificate 1 of the chain .* is not signed by the next \(intermediate prod g1/);
+    });
+
+    it("reads the stack's bundle from the outputs without echoing them", () => {
+        assert.equal((stackRoots(JSON.stringify({ meshRootCertPem: pki.pem("root-g1") })) as { certificates: X509Certificate[] }).certificates.length, 1);
+        assert.deepEqual(stackRoots("{}"), { problem: "the stack has no meshRootCertPem output (run pulumi up with mesh.ca stack first)" });
+        assert.doesNotMatch((stackRoots(JSON.stringify({ meshRootCertPem: "secret-looking text" })) as { problem: string }).problem, /secret-looking/);
+    });
+
+    describe("against a stand-in kubectl", () => {
+        const sidecarStack = parseStackConfig({ mesh: { ca: "stack" }, bookinfo: { enabled: false }, httpbin: { enabled: false } });
+        /** Answers the calls the check makes; anything else fails like an unknown kubectl call. */
+        function standIn(cluster: { roots: string; chain: string; proxyRoots?: string; pods?: string }): { kubectl: MeshCaKubectl; calls: string[] } {
+            const calls: string[] = [];
+            const kubectl: MeshCaKubectl = (args) => {
+                const line = args.join(" ");
+                calls.push(line);
+                const ok = (stdout: string) => Promise.resolve({ code: 0, stdout, stderr: "" });
+                if (line === "-n wordpress get configmap istio-ca-root-cert -o json") {
+                    return ok(configMapWith(cluster.roots));
+                }
+                if (line === "-n wordpress get pods -o json") {
+                    return ok(cluster.pods ?? fixture("pods-wordpress-classic-sidecar.json"));
+                }
+                if (line === `-n wordpress exec wordpress-v1-5d9f8b7c6d-abcde -c istio-proxy -- ${secretsDumpCommand.join(" ")}`) {
+                    return ok(configDumpWith(cluster.chain, cluster.proxyRoots ?? cluster.roots));
+                }
+                return Promise.resolve({ code: 9, stdout: "", stderr: `unexpected kubectl ${line}` });
+            };
+            return { kubectl, calls };
+        }
+        const outputs = (roots: string) => JSON.stringify({ meshRootCertPem: roots });
+
+        it("passes when the namespace and the proxy trust the stack's root and the workload chains to it", async () => {
+            const { kubectl, calls } = standIn({ roots: pki.pem("root-g1"), chain: chainOf(pki, "workload-g1", "intermediate-g1", "root-g1") });
+            const result = await checkMeshCa(sidecarStack, outputs(pki.pem("root-g1")), kubectl);
+            assert.equal(result.status, "PASS", result.reason);
+            assert.equal(result.id, meshCaCheckId);
+            assert.match(result.reason, /^istio-ca-root-cert in wordpress holds the stack's mesh root \(root-g1 .*\); wordpress\/wordpress-v1-5d9f8b7c6d-abcde's certificate chains through 2 CA certificate\(s\) to root-g1/);
+            assert.equal(calls.length, 3);
+        });
+
+        it("passes mid-rotation, when both roots are published and the workload still holds the old chain", async () => {
+            const bundle = pki.pem("root-g2") + pki.pem("root-g1");
+            const { kubectl } = standIn({ roots: pki.pem("root-g1") + pki.pem("root-g2"), chain: chainOf(pki, "workload-g1", "intermediate-g1", "root-g1") });
+            assert.equal((await checkMeshCa(sidecarStack, outputs(bundle), kubectl)).status, "PASS");
+        });
+
+        it("fails when istiod publishes its own root, when the proxy trusts another, or when the workload chains elsewhere", async () => {
+            const stackRoot = outputs(pki.pem("root-g1"));
+            const selfSigned = standIn({ roots: pki.pem("other-root"), chain: chainOf(pki, "workload-other", "intermediate-other", "other-root") });
+            const published = await checkMeshCa(sidecarStack, stackRoot, selfSigned.kubectl);
+            assert.equal(published.status, "FAIL");
+            assert.match(published.reason, /^ConfigMap wordpress\/istio-ca-root-cert lacks root-g1 .* and has other-root .*: istiod publishes another root than the stack's mesh root$/);
+            assert.equal(selfSigned.calls.length, 1, "stops at the first difference");
+            const proxy = await checkMeshCa(sidecarStack, stackRoot, standIn({
+                roots: pki.pem("root-g1"), proxyRoots: pki.pem("other-root"), chain: chainOf(pki, "workload-g1", "intermediate-g1", "root-g1"),
+            }).kubectl);
+            assert.match(proxy.reason, /proxy trusts a bundle that lacks root-g1/);
+            const chain = await checkMeshCa(sidecarStack, stackRoot, standIn({
+                roots: pki.pem("root-g1"), chain: chainOf(pki, "workload-other", "intermediate-other", "other-root"),
+            }).kubectl);
+            assert.equal(chain.status, "FAIL");
+            assert.match(chain.reason, /ends at other-root .* not under the stack's mesh root/);
+        });
+
+        it("fails without a sidecar pod to read, and in ambient mode checks the ConfigMaps only", async () => {
+            const noPods = standIn({ roots: pki.pem("root-g1"), chain: "", pods: JSON.stringify({ items: [] }) });
+            assert.match((await checkMeshCa(sidecarStack, outputs(pki.pem("root-g1")), noPods.kubectl)).reason, /no running pod with a sidecar in wordpress/);
+            const ambient = parseStackConfig({ mesh: { ca: "stack" }, istio: { dataplane: "ambient" }, bookinfo: { enabled: false }, httpbin: { enabled: false } });
+            const { kubectl, calls } = standIn({ roots: pki.pem("root-g1"), chain: "" });
+            const result = await checkMeshCa(ambient, outputs(pki.pem("root-g1")), kubectl);
+            assert.equal(result.status, "PASS");
+            assert.match(result.reason, /workload certificates live in ztunnel and are not read here$/);
+            assert.deepEqual(calls, ["-n wordpress get configmap istio-ca-root-cert -o json"]);
+        });
+
+        it("fails when the stack has no root output or the ConfigMap cannot be read", async () => {
+            assert.match((await checkMeshCa(sidecarStack, "{}", standIn({ roots: "", chain: "" }).kubectl)).reason, /no meshRootCertPem output/);
+            const unreadable: MeshCaKubectl = () => Promise.resolve({ code: 1, stdout: "", stderr: "Error from server (NotFound): configmaps \"istio-ca-root-cert\" not found" });
+            assert.match((await checkMeshCa(sidecarStack, outputs(pki.pem("root-g1")), unreadable)).reason,
+                /could not read ConfigMap wordpress\/istio-ca-root-cert: Error from server \(NotFound\)/);
+        });
+    });
+
+    // A mesh.ca: istiod stack never runs it: verify.spec.ts's whole-script runs (istiod by default) count exactly their checks.
+    it("runs inside `npm run verify` on a mesh.ca: stack stack, with the stack's context", async () => {
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "verify-mesh-ca-bin-"));
+        const pulumiConfig = JSON.parse(fixture("pulumi-config.json")) as Record<string, unknown>;
+        pulumiConfig["iks-mesh:mesh"] = { value: JSON.stringify({ ca: "stack" }), objectValue: { ca: "stack" }, secret: false };
+        pulumiConfig["iks-mesh:bookinfo"] = { value: "{\"enabled\":false}", objectValue: { enabled: false }, secret: false };
+        pulumiConfig["iks-mesh:httpbin"] = { value: "{\"enabled\":false}", objectValue: { enabled: false }, secret: false };
+        const outputsFile = { ...JSON.parse(fixture("pulumi-stack-output.json")) as Record<string, unknown>, meshRootCertPem: pki.pem("root-g1") };
+        fs.writeFileSync(path.join(bin, "outputs.json"), JSON.stringify(outputsFile));
+        fs.writeFileSync(path.join(bin, "config.json"), JSON.stringify(pulumiConfig));
+        fs.writeFileSync(path.join(bin, "configmap.json"), configMapWith(pki.pem("root-g1")));
+        fs.writeFileSync(path.join(bin, "dump.json"), configDumpWith(chainOf(pki, "workload-g1", "intermediate-g1", "root-g1"), pki.pem("root-g1")));
+        fs.writeFileSync(path.join(bin, "pulumi"), [
+            "#!/bin/bash",
+            `case "$1 $2" in`,
+            `  "stack output") cat "${bin}/outputs.json" ;;`,
+            `  "config --json") cat "${bin}/config.json" ;;`,
+            "  *) exit 2 ;;",
+            "esac",
+        ].join("\n"), { mode: 0o755 });
+        // Only the cluster view and the mesh-ca calls answer; every other check fails on its first call, which is not under test here.
+        fs.writeFileSync(path.join(bin, "kubectl"), [
+            "#!/bin/bash",
+            `echo "$*" >> "${bin}/kubectl.log"`,
+            "case \" $* \" in",
+            "  *' config view --minify '*) echo -n 'prod-cluster https://203.0.113.10:6443' ;;",
+            `  *' -n wordpress get configmap istio-ca-root-cert -o json '*) cat "${bin}/configmap.json" ;;`,
+            `  *' -n wordpress get pods -o json '*) cat "${path.join(fixtures, "pods-wordpress-classic-sidecar.json")}" ;;`,
+            `  *' -n wordpress exec wordpress-v1-5d9f8b7c6d-abcde -c istio-proxy -- pilot-agent request GET config_dump?resource=dynamic_active_secrets '*) cat "${bin}/dump.json" ;;`,
+            "  *) echo \"unexpected kubectl $*\" >&2; exit 9 ;;",
+            "esac",
+        ].join("\n"), { mode: 0o755 });
+        const result = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+            const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "scripts", "verify.ts"), "--stack", "prod"],
+                { cwd: repoRoot, env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` } });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
+            child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
+            child.on("close", () => resolve({ stdout, stderr }));
+        });
+        assert.match(result.stdout, /^PASS {2}mesh-ca +istio-ca-root-cert in wordpress holds the stack's mesh root/m, result.stdout + result.stderr);
+        const calls = fs.readFileSync(path.join(bin, "kubectl.log"), "utf8").trim().split("\n").filter((call) => /istio-ca-root-cert|pilot-agent/.test(call));
+        assert.equal(calls.length, 2);
+        for (const call of calls) {
+            assert.ok(call.startsWith("--context prod-cluster "), call);
+        }
+        assert.ok(!result.stdout.includes("PRIVATE KEY") && !result.stdout.includes("W3JlZGFjdGVkXQ"), "prints no key material");
+        fs.rmSync(bin, { recursive: true, force: true });
+    });
+});

@@ -54,8 +54,9 @@ export class IstioMesh extends pulumi.ComponentResource {
     readonly gateway: k8s.helm.v3.Release;
     /** Ambient mode only: the Gateway API CRDs (what waypoints are made of). */
     readonly gatewayApiCrds: pulumi.CustomResource[];
-    /** Ambient mode only: the istio-cni node agent and the ztunnel DaemonSet. */
+    /** The istio-cni node agent (ambient mode, or sidecar mode with istio.cni). */
     readonly cni?: k8s.helm.v3.Release;
+    /** Ambient mode only: the ztunnel DaemonSet. */
     readonly ztunnel?: k8s.helm.v3.Release;
     /**
      * What a pod of the mesh needs before it starts: istiod's injection webhook (sidecar), or ztunnel on
@@ -125,15 +126,19 @@ export class IstioMesh extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: [this.istiod] }));
         this.istioConfigReady = [...this.validationWebhooks];
 
-        if (istio.dataplane === "ambient") {
+        if (istio.cni) {
             // istio.io "Install with Helm" (ambient): istiod, then the cni node agent, then ztunnel, each
-            // with --wait. cni must be ready before ztunnel so pods enrolled later are redirected to it.
+            // with --wait. cni must be ready before ztunnel so pods enrolled later are redirected to it. In
+            // sidecar mode it must be ready before any injected pod: those carry no istio-init, and their
+            // istio-validation check fails until the node agent has written the pod's rules.
             this.cni = new k8s.helm.v3.Release("istio-cni", {
                 ...chart("cni"),
                 name: "istio-cni",
                 namespace,
                 values: mergeValues(cniValues(istio), cniSizingValues(profile)),
             }, { parent: this, dependsOn: [this.istiod] });
+        }
+        if (istio.dataplane === "ambient" && this.cni) {
             this.ztunnel = new k8s.helm.v3.Release("ztunnel", {
                 ...chart("ztunnel"),
                 name: "ztunnel",
@@ -141,7 +146,7 @@ export class IstioMesh extends pulumi.ComponentResource {
                 values: mergeValues(ztunnelValues(istio), ztunnelSizingValues(profile)),
             }, { parent: this, dependsOn: [this.cni] });
         }
-        this.dataplaneReady = this.ztunnel ?? this.istiod;
+        this.dataplaneReady = this.ztunnel ?? this.cni ?? this.istiod;
 
         this.gateway = new k8s.helm.v3.Release(gatewayReleaseName, {
             ...chart("gateway"),

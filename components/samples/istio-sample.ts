@@ -12,6 +12,7 @@ import { RenderedManifest } from "../manifests/sample-manifests";
 import { sampleNamespaces, sampleSubsetRules } from "../inventory";
 import { versionDestinationRule } from "./version-destination-rule";
 import { carriedClientTls } from "../mesh/mtls/client-tls";
+import { manifestHardening } from "../security/workload-hardening";
 
 export type IstioSampleName = "bookinfo" | "httpbin";
 
@@ -58,6 +59,7 @@ export class IstioSample extends pulumi.ComponentResource {
             namespace: this.namespace,
             dependsOn: [args.dataplaneReady],
             podTemplateAnnotations: dataplanePodAnnotations(args.config.istio.dataplane),
+            hardening: manifestHardening[args.sample],
         }, this);
         this.manifestUrl = args.manifest.url;
 

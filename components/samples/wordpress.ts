@@ -13,8 +13,9 @@ import { MySql } from "./mysql";
 import { sampleNamespaces, wordpressNames } from "../inventory";
 import { versionDestinationRule } from "./version-destination-rule";
 import { carriedClientTls } from "../mesh/mtls/client-tls";
+import { hardenedContainerSecurityContext, hardenedPodSecurityContext, wordpressHardening } from "../security/workload-hardening";
 import {
-    secretKeyOf, wordpressContentPath, wordpressKeysSecret, wordpressSecretKeyNames, wwwDataGroupId,
+    secretKeyOf, wordpressContentPath, wordpressKeysSecret, wordpressSecretKeyNames,
 } from "./wordpress-layout";
 
 export interface WordPressArgs {
@@ -122,8 +123,10 @@ export class WordPress extends pulumi.ComponentResource {
                         metadata: { labels, ...withAnnotations(dataplanePodAnnotations(args.config.istio.dataplane)) },
                         spec: {
                             serviceAccountName: this.serviceAccount.metadata.name,
-                            // The volume's files belong to group www-data, so Apache can write uploads.
-                            securityContext: { fsGroup: wwwDataGroupId },
+                            automountServiceAccountToken: wordpressHardening.automountServiceAccountToken,
+                            // Apache runs as www-data from the start (components/security/workload-hardening.ts);
+                            // the volume's files belong to group www-data, so it can write uploads.
+                            securityContext: hardenedPodSecurityContext(wordpressHardening),
                             // A ReadWriteOnce volume attaches to one node: keep every WordPress pod on
                             // the node of the first one (a pod matching its own term may start anywhere).
                             ...(wordpress.accessMode === "ReadWriteOnce" ? {
@@ -139,6 +142,7 @@ export class WordPress extends pulumi.ComponentResource {
                             containers: [{
                                 name: "wordpress",
                                 image,
+                                securityContext: hardenedContainerSecurityContext(),
                                 ports: [{ name: "http", containerPort: wordpressNames.port }],
                                 env: [
                                     { name: "WORDPRESS_DB_HOST", value: this.mysql.address },

@@ -10,6 +10,8 @@ import { baseValues, cniValues, gatewayValues, istiodValues, ztunnelValues } fro
 import { gatewayReleaseName, gatewaySelector, istioRootNamespace, mtlsOptOutAnnotation } from "../core/istio-names";
 import { cacertsSecretName, pluggedInCaValues } from "../pki/mesh-ca-spec";
 import { caBundleWaitFor, istioValidatingWebhookNames, waitForAnnotation } from "./validation-webhooks";
+import { PodTemplateLike, istioSystemChartPods, namespacePodSecurityLevel } from "../security/namespace-pod-security";
+import { podSecurityLabels } from "../security/pod-security";
 
 export interface IstioMeshArgs {
     /** Version, chart repository, hub, data plane and the gateway Service's type. */
@@ -32,6 +34,11 @@ export interface IstioMeshArgs {
      * istiod, which reads it at start. Absent: istiod signs with its own self-signed root, as before.
      */
     caCerts?: pulumi.Output<Readonly<Record<string, string>>>;
+    /**
+     * The pods other components run in istio-system (Prometheus, Kiali), for the namespace's Pod Security
+     * level; Istio's own charts' pods are added here.
+     */
+    otherPods: readonly PodTemplateLike[];
 }
 
 /**
@@ -79,8 +86,12 @@ export class IstioMesh extends pulumi.ComponentResource {
         // All three charts from one repository (istio.chartRepository), pinned to one version.
         const chart = (chartName: string) => istioChartSource(istio.chartRepository, chartName, istio.version);
 
+        // Pod Security: baseline with istiod and the gateway alone; privileged once a node agent (istio-cni,
+        // ztunnel) runs here, as Istio's install docs ask for the namespace holding them. The namespace is
+        // not labelled for injection, so the injector adds nothing here.
+        const podSecurity = namespacePodSecurityLevel([...istioSystemChartPods(istio), ...args.otherPods], "none");
         this.namespace = new k8s.core.v1.Namespace(istioRootNamespace, {
-            metadata: { name: istioRootNamespace },
+            metadata: { name: istioRootNamespace, labels: podSecurityLabels(podSecurity) },
         }, { parent: this });
         const namespace = this.namespace.metadata.name;
 

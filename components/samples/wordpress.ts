@@ -13,7 +13,11 @@ import { MySql } from "./mysql";
 import { sampleNamespaces, wordpressNames } from "../inventory";
 import { versionDestinationRule } from "./version-destination-rule";
 import { carriedClientTls } from "../mesh/mtls/client-tls";
-import { hardenedContainerSecurityContext, hardenedPodSecurityContext, wordpressHardening } from "../security/workload-hardening";
+import {
+    hardenedContainerSecurityContext, hardenedPodSecurityContext, mysqlHardening, wordpressHardening,
+} from "../security/workload-hardening";
+import { meshNamespaceInjection, namespacePodSecurityLevel } from "../security/namespace-pod-security";
+import { podSecurityLabels } from "../security/pod-security";
 import {
     secretKeyOf, wordpressContentPath, wordpressKeysSecret, wordpressSecretKeyNames,
 } from "./wordpress-layout";
@@ -69,7 +73,15 @@ export class WordPress extends pulumi.ComponentResource {
         super("iks-mesh:apps:WordPress", name, {}, opts);
         const wordpress = args.config.wordpress;
 
-        this.namespace = meshNamespace(sampleNamespaces.wordpress, sampleNamespaceLabels(args.config, sampleNamespaces.wordpress), { parent: this });
+        // WordPress's and MySQL's pods as the standards read them (the Deployments below use the same contexts).
+        const podSecurity = namespacePodSecurityLevel([
+            { spec: { securityContext: hardenedPodSecurityContext(wordpressHardening), volumes: [{ name: "content", persistentVolumeClaim: {} }],
+                containers: [{ name: "wordpress", securityContext: hardenedContainerSecurityContext() }] } },
+            { spec: { securityContext: hardenedPodSecurityContext(mysqlHardening), volumes: [{ name: "data", persistentVolumeClaim: {} }, { name: "config", configMap: {} }],
+                containers: [{ name: "mysql", securityContext: hardenedContainerSecurityContext() }] } },
+        ], meshNamespaceInjection(args.config.istio.dataplane, args.config.istio.cni));
+        this.namespace = meshNamespace(sampleNamespaces.wordpress,
+            { ...sampleNamespaceLabels(args.config, sampleNamespaces.wordpress), ...podSecurityLabels(podSecurity) }, { parent: this });
         const namespace = this.namespace.metadata.name;
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(wordpressNames.serviceAccount, {

@@ -5,6 +5,21 @@
 // (bookinfo, httpbin, Prometheus), which ship without any of it.
 import { wwwDataGroupId, wwwDataUserId } from "../samples/wordpress-layout";
 
+/** Plain shapes that both the Kubernetes input types and the Pod Security checks accept. */
+interface ContainerSecurityContext {
+    allowPrivilegeEscalation: boolean;
+    capabilities: { drop: string[] };
+}
+interface PodSecurityContext {
+    runAsNonRoot: boolean;
+    runAsUser?: number;
+    runAsGroup?: number;
+    fsGroup?: number;
+    fsGroupChangePolicy?: string;
+    sysctls?: { name: string; value: string }[];
+    seccompProfile: { type: string };
+}
+
 /** What one workload needs beyond the common settings. */
 export interface PodHardening {
     /** A numeric user when the image's own USER is root or a name (the kubelet can only verify a number). */
@@ -19,12 +34,12 @@ export interface PodHardening {
 }
 
 /** Every container: no setuid gain, no capabilities (none of the images needs one back). */
-export function hardenedContainerSecurityContext(): Record<string, unknown> {
+export function hardenedContainerSecurityContext(): ContainerSecurityContext {
     return { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
 }
 
 /** The pod: non-root, RuntimeDefault seccomp (inherited by the sidecar the injector adds), plus the workload's own. */
-export function hardenedPodSecurityContext(hardening: PodHardening): Record<string, unknown> {
+export function hardenedPodSecurityContext(hardening: PodHardening): PodSecurityContext {
     return {
         runAsNonRoot: true,
         ...(hardening.runAsUser !== undefined ? { runAsUser: hardening.runAsUser } : {}),

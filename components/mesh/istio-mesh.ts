@@ -87,7 +87,8 @@ export class IstioMesh extends pulumi.ComponentResource {
         const chart = (chartName: string) => istioChartSource(istio.chartRepository, chartName, istio.version);
 
         // Pod Security: baseline with istiod and the gateway alone; privileged once a node agent (istio-cni,
-        // ztunnel) runs here, as Istio's install docs ask for the namespace holding them. The namespace is
+        // ztunnel) runs here, as Istio asks for the namespace holding them (istio.io "Install Istio with Pod Security
+        // Admission": istio-cni-node needs hostPath volumes). The namespace is
         // not labelled for injection, so the injector adds nothing here.
         const podSecurity = namespacePodSecurityLevel([...istioSystemChartPods(istio), ...args.otherPods], "none");
         this.namespace = new k8s.core.v1.Namespace(istioRootNamespace, {

@@ -129,11 +129,17 @@ export function manifestPodTemplates(objects: readonly { kind: string; spec?: un
 }
 
 /**
- * Kiali's chart (kiali-server templates/deployment.yaml) runs one container, not injected
- * (`sidecar.istio.io/inject: "false"`), with no host namespaces or host volumes.
+ * Kiali's chart (kiali/helm-charts kiali-server/templates/deployment.yaml): one container with
+ * allowPrivilegeEscalation false, privileged false, runAsNonRoot; ConfigMap and Secret volumes only; no
+ * seccomp profile and no dropped capabilities, so baseline.
  */
 export function kialiChartPods(): PodTemplateLike[] {
-    return [{ metadata: { annotations: { "sidecar.istio.io/inject": "false" } }, spec: { containers: [{ name: "kiali" }] } }];
+    return [{
+        spec: {
+            volumes: [{ name: "kiali-configuration", configMap: {} }, { name: "kiali-cert", secret: {} }],
+            containers: [{ name: "kiali", securityContext: { allowPrivilegeEscalation: false, privileged: false, runAsNonRoot: true } }],
+        },
+    }];
 }
 
 /** What the observability component runs in istio-system: Istio's Prometheus addon (hardened) and Kiali. */

@@ -54,7 +54,7 @@ export function hardenedPodSecurityContext(hardening: PodHardening): PodSecurity
  * WordPress (official `wordpress` apache image): it starts as root only to bind port 80 and hand Apache
  * to www-data (33). docker-entrypoint.sh supports starting as any user (`uid != 0`: it copies core as that
  * user with `--no-overwrite-dir`), and the php image makes the docroot and Apache's run/lock/log
- * directories writable for it; port 80 then needs `net.ipv4.ip_unprivileged_port_start=0`, a pod-level
+ * directories writable for it (docker-library/php apache Dockerfile: `chown www-data` and `chmod 1777`); port 80 then needs `net.ipv4.ip_unprivileged_port_start=0`, a pod-level
  * safe sysctl since Kubernetes 1.22 (the same one Istio's gateway chart sets). www-data already owns the
  * shared wp-content (fsGroup 33 before this change), so existing content stays writable.
  */

@@ -20,6 +20,7 @@ export function istiodValues(istio: IstioSettings): Record<string, unknown> {
         ...validationFailurePolicy,
         ...ambientProfile(istio),
         ...sidecarCni(istio),
+        ...waypointSeccomp(istio),
         global: {
             istioNamespace: istioRootNamespace,
             // The hub of istiod's own image (`hub` is unset, so the chart falls back to global.hub) and of
@@ -62,6 +63,15 @@ function ambientProfile(istio: IstioSettings): Record<string, unknown> {
  */
 function sidecarCni(istio: IstioSettings): Record<string, unknown> {
     return istio.dataplane === "sidecar" && istio.cni ? { cni: { enabled: true } } : {};
+}
+
+/**
+ * Ambient mode: the waypoints istiod deploys into sample namespaces run as 1337 with every capability
+ * dropped but set a seccomp profile only from `gateways.seccompProfile` (files/waypoint.yaml at 1.30.3),
+ * so without it a waypoint would be refused by those namespaces' `restricted` Pod Security level.
+ */
+function waypointSeccomp(istio: IstioSettings): Record<string, unknown> {
+    return istio.dataplane === "ambient" ? { gateways: { seccompProfile: { type: "RuntimeDefault" } } } : {};
 }
 
 function platformValue(istio: IstioSettings): Record<string, string> {

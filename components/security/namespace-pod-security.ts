@@ -122,6 +122,27 @@ export function istioSystemChartPods(istio: { dataplane: DataplaneMode; cni: boo
     return pods;
 }
 
+/**
+ * A waypoint istiod deploys (istio-discovery files/waypoint.yaml at 1.30.3): 1337, no escalation, ALL
+ * dropped, emptyDir/projected/ConfigMap volumes, and the seccomp profile of istiod's
+ * `gateways.seccompProfile` (components/mesh/istio-values.ts sets RuntimeDefault in ambient mode).
+ */
+export function waypointPod(seccompProfile: { type: string } | undefined): PodTemplateLike {
+    return {
+        metadata: { annotations: { "sidecar.istio.io/inject": "false" } },
+        spec: {
+            volumes: [{ name: "istio-envoy", emptyDir: {} }, { name: "istio-token", projected: {} }, { name: "istiod-ca-cert", configMap: {} }],
+            containers: [{
+                name: "istio-proxy",
+                securityContext: {
+                    privileged: false, allowPrivilegeEscalation: false, runAsNonRoot: true, runAsUser: istioProxyUser,
+                    capabilities: { drop: ["ALL"] }, ...(seccompProfile ? { seccompProfile } : {}),
+                },
+            }],
+        },
+    };
+}
+
 /** The pod templates of a fetched manifest's Deployments, hardened as manifestResources applies them. */
 export function manifestPodTemplates(objects: readonly { kind: string; spec?: unknown }[], hardening: PodHardening): PodTemplateLike[] {
     return objects.filter((object) => object.kind === "Deployment")

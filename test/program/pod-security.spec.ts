@@ -7,6 +7,7 @@ import { parseStackConfig } from "../../components/config/parse";
 import { PodSecurityLevel, podSecurityViolations } from "../../components/security/pod-security";
 import {
     PodTemplateLike, SidecarInjection, admittedPod, enrouteChartPods, istioSystemChartPods, kialiChartPods, meshNamespaceInjection,
+    namespacePodSecurityLevel, waypointPod,
 } from "../../components/security/namespace-pod-security";
 import { ProgramRun, RegisteredResource, runProgram } from "../harness/program";
 import { iksMocks, iksStackConfig } from "../support/iks-stack";
@@ -19,6 +20,11 @@ const enforceLabel = "pod-security.kubernetes.io/enforce";
 const stacks: { name: string; config: Record<string, unknown>; options?: Parameters<typeof runProgram>[1] }[] = [
     { name: "default", config: {} },
     { name: "ambient", config: { istio: { dataplane: "ambient" } } },
+    // A user route with a path rule: istiod deploys a waypoint into bookinfo.
+    {
+        name: "ambient with a waypoint",
+        config: { istio: { dataplane: "ambient" }, gateway: { routes: [{ prefix: "/api/extras", service: "extras", namespace: "bookinfo", port: 8080 }] } },
+    },
     { name: "IKS", config: iksStackConfig, options: { secretSections: ["iks"], ...iksMocks } },
     { name: "EnRoute", config: { enroute: { enabled: true } } },
     { name: "production", config: { profile: "production" } },
@@ -36,6 +42,13 @@ function chartPods(run: ProgramRun, namespace: string, config: ReturnType<typeof
     }
     if (charts.includes("enroute")) {
         pods.push(...enrouteChartPods());
+    }
+    // Waypoints istiod deploys for the stack's Gateways of class istio-waypoint, with istiod's gateways.seccompProfile.
+    const istiod = run.ofType(releaseType).find((release) => release.name === "istiod");
+    for (const waypoint of run.ofType("kubernetes:gateway.networking.k8s.io/v1:Gateway")) {
+        if (waypoint.plain.metadata.namespace === namespace && waypoint.plain.spec.gatewayClassName === "istio-waypoint") {
+            pods.push(waypointPod(istiod?.plain.values.gateways?.seccompProfile));
+        }
     }
     return pods;
 }
@@ -74,6 +87,9 @@ for (const stack of stacks) {
         it("every Namespace it creates enforces a Pod Security level that admits all its pods as injected", () => {
             const namespaces = run.ofType(namespaceType);
             assert.ok(namespaces.length >= 2);
+            if (stack.name === "ambient with a waypoint") {
+                assert.equal(chartPods(run, "bookinfo", config).length, 1, "the waypoint counts in bookinfo");
+            }
             for (const namespace of namespaces) {
                 const name = namespace.plain.metadata.name as string;
                 const level = namespace.plain.metadata.labels?.[enforceLabel] as PodSecurityLevel | undefined;
@@ -135,6 +151,12 @@ describe("Pod Security: what decides each namespace's level", () => {
         for (const deployment of sidecarCni.ofType(deploymentType).filter((d) => d.plain.metadata.namespace !== "istio-system")) {
             assert.ok(sidecarCni.dependsOn(deployment, cni), `${deployment.name} waits for istio-cni`);
         }
+    });
+
+    it("a waypoint meets restricted only with istiod's gateways.seccompProfile, which ambient stacks set", () => {
+        assert.deepEqual(ambient.find(releaseType, "istiod")?.plain.values.gateways?.seccompProfile, { type: "RuntimeDefault" });
+        assert.equal(namespacePodSecurityLevel([waypointPod({ type: "RuntimeDefault" })], "none"), "restricted");
+        assert.equal(namespacePodSecurityLevel([waypointPod(undefined)], "none"), "baseline");
     });
 
     it("istio.cni is on by default for profile production only, and can be turned off there", () => {

@@ -27,6 +27,7 @@ import { IstioMesh } from "./components/mesh/istio-mesh";
 import { MtlsPolicy } from "./components/mesh/mtls/mtls-policy";
 import { EnRoute } from "./components/edge/enroute/enroute";
 import { Observability } from "./components/observability/observability";
+import { observabilityPodTemplates } from "./components/security/namespace-pod-security";
 import { MeshPki } from "./components/pki/mesh-pki";
 import { MeshCa } from "./components/pki/mesh-ca";
 import { meshRootRotationOutput, rotationStepProblem } from "./components/pki/mesh-ca-spec";
@@ -68,6 +69,7 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
         mtlsMode: config.mtls.mode,
         profile: config.profile,
         gatewayServiceAnnotations: gatewayServiceAnnotations(config.iks, stackName),
+        otherPods: observabilityPodTemplates(manifests.prometheus?.objects),
         ...(manifests.gatewayApiCrds ? { gatewayApiCrds: manifests.gatewayApiCrds, prerequisitesProvider: prerequisitesProvider(cluster) } : {}),
     }, onCluster);
 

@@ -43,16 +43,15 @@ export function ambientEnrouteProblems(enroute: ObjectReader, config: { enabled:
 
 /**
  * Istio's OpenShift profile turns on `pilot.cni.enabled` in istiod, so the injector leaves traffic
- * redirection to istio-cni, which this stack installs only in ambient mode: sidecar pods would start
- * without redirection (manifests/charts/istio-control/istio-discovery/files/profile-platform-openshift.yaml
- * at 1.30.3).
+ * redirection to istio-cni: sidecar pods without it would start without redirection
+ * (manifests/charts/istio-control/istio-discovery/files/profile-platform-openshift.yaml at 1.30.3).
  */
-export function platformProblems(istio: ObjectReader, config: { platform: string; dataplane: string }): void {
-    if (config.platform === "openshift" && config.dataplane === "sidecar") {
-        // Named under istio.dataplane: the data plane is what must change on OpenShift, the platform is a fact.
-        istio.problem("istio.dataplane", "istio.dataplane sidecar cannot run with istio.platform openshift: Istio's OpenShift profile " +
-            "leaves sidecar redirection to istio-cni, which the stack installs only with istio.dataplane ambient",
-        `${setCommand("istio.dataplane", "ambient")}, or pulumi config rm --path istio.platform if the cluster is not OpenShift`);
+export function platformProblems(istio: ObjectReader, config: { platform: string; dataplane: string; cni: boolean }): void {
+    if (config.platform === "openshift" && config.dataplane === "sidecar" && !config.cni) {
+        // Named under istio.cni: that is what must change on OpenShift, the platform is a fact.
+        istio.problem("istio.cni", "istio.cni must be true with istio.dataplane sidecar and istio.platform openshift: Istio's OpenShift " +
+            "profile leaves sidecar redirection to istio-cni",
+        `${setCommand("istio.cni", "true")}, or ${setCommand("istio.dataplane", "ambient")}, or pulumi config rm --path istio.platform if the cluster is not OpenShift`);
     }
 }
 

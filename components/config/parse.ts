@@ -43,16 +43,22 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const profile = root.oneOf("profile", sizingProfiles, "standard", { example: "small" });
 
     const istio = root.object("istio");
+    const istioVersion = readIstioVersion(istio);
+    const gatewayServiceType = istio.oneOf("gatewayServiceType", gatewayServiceTypes, "LoadBalancer");
+    const chartRepository = normalizeChartRepository(istio.checkedString("chartRepository", defaultIstioChartRepository,
+        hostingCheck("istio.chartRepository", defaultIstioChartRepository, chartRepositoryProblem),
+        { patternText: "an https:// Helm repository or an oci:// registry", show: withoutCredentials }));
+    const hub = istio.checkedString("hub", defaultIstioHub, hostingCheck("istio.hub", defaultIstioHub, hubProblem),
+        { patternText: "an image registry and path without scheme or tag, like docker.io/istio" });
+    const dataplane = istio.oneOf("dataplane", dataplaneModes, "sidecar");
+    const platform = istio.oneOf("platform", istioPlatforms, "none", { example: "minikube" });
+    // istio-cni: always in ambient mode (it redirects to ztunnel); in sidecar mode it takes over istio-init's
+    // iptables setup, so no pod needs NET_ADMIN/NET_RAW and sample namespaces can enforce a Pod Security
+    // level. Unset: on for profile production, off otherwise.
+    const cniChoice = istio.optionalBoolean("cni");
     const istioConfig = {
-        version: readIstioVersion(istio),
-        gatewayServiceType: istio.oneOf("gatewayServiceType", gatewayServiceTypes, "LoadBalancer"),
-        chartRepository: normalizeChartRepository(istio.checkedString("chartRepository", defaultIstioChartRepository,
-            hostingCheck("istio.chartRepository", defaultIstioChartRepository, chartRepositoryProblem),
-            { patternText: "an https:// Helm repository or an oci:// registry", show: withoutCredentials })),
-        hub: istio.checkedString("hub", defaultIstioHub, hostingCheck("istio.hub", defaultIstioHub, hubProblem),
-            { patternText: "an image registry and path without scheme or tag, like docker.io/istio" }),
-        dataplane: istio.oneOf("dataplane", dataplaneModes, "sidecar"),
-        platform: istio.oneOf("platform", istioPlatforms, "none", { example: "minikube" }),
+        version: istioVersion, gatewayServiceType, chartRepository, hub, dataplane, platform,
+        cni: dataplane === "ambient" || (cniChoice ?? profile === "production"),
     };
     istio.finish();
 

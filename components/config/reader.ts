@@ -200,6 +200,27 @@ export class ObjectReader {
         return defaultValue;
     }
 
+    /**
+     * A boolean whose absence is decided elsewhere (a profile rule): declared `""` in Pulumi.yaml so the CLI
+     * applies no default that would override the rule; `true`/`false` as booleans or strings.
+     */
+    optionalBoolean(field: string, opts?: FieldOptions): boolean | undefined {
+        this.record?.({ key: this.keyOf(field), type: "string", default: "", allowed: ["true", "false"] });
+        const value = this.raw(field);
+        if (value === undefined || value === null || value === "") {
+            return undefined;
+        }
+        if (value === true || value === "true") {
+            return true;
+        }
+        if (value === false || value === "false") {
+            return false;
+        }
+        this.problem(this.keyOf(field), `${this.keyOf(field)} must be one of true | false, or unset (got ${describe(value)})`,
+            this.fixFor(field, opts, "true"));
+        return undefined;
+    }
+
     /** A nested object, read with its own reader; call `finish()` on it too. */
     object(field: string): ObjectReader {
         return new ObjectReader(this.keyOf(field), this.raw(field), this.problems, this.record);

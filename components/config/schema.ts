@@ -86,6 +86,11 @@ export interface StackConfig {
         readonly dataplane: DataplaneMode;
         /** Istio's platform profile for istiod, istio-cni and ztunnel (CNI paths, quotas); `none` for the charts' defaults. */
         readonly platform: (typeof istioPlatforms)[number];
+        /**
+         * Resolved: Istio's cni node agent is installed. Always true in ambient mode; in sidecar mode
+         * `istio.cni`, or when unset true for profile production (the injector then adds no istio-init).
+         */
+        readonly cni: boolean;
     };
     readonly mtls: {
         readonly mode: (typeof meshMtlsModes)[number];

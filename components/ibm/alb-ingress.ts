@@ -4,8 +4,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { clientCredentialData } from "../pki/credential-layout";
 import {
-    albHosts, albIngressSpec, albNames, gatewayHttpsPort, isTraefikIngressClass, nginxUpstreamTlsAnnotations,
-    serversTransportSpec, traefikBackendServiceAnnotations,
+    albHosts, albIngressSpec, albNames, gatewayHttpsPort, httpsRedirectMiddlewareSpec, isTraefikIngressClass,
+    nginxUpstreamTlsAnnotations, serversTransportSpec, traefikBackendServiceAnnotations, traefikRouterMiddlewareAnnotations,
 } from "./alb-spec";
 import { IbmCloudCli } from "./ibmcloud-cli";
 import { IksInfrastructure } from "./load-balancer";
@@ -57,7 +57,11 @@ export class AlbIngress extends pulumi.ComponentResource {
     readonly tlsSecretKubernetesCopy: k8s.core.v1.Secret;
     readonly upstreamSecret: k8s.core.v1.Secret;
     readonly ingress: k8s.networking.v1.Ingress;
-    readonly traefik?: { serversTransport: k8s.apiextensions.CustomResource; backendService: k8s.core.v1.Service };
+    readonly traefik?: {
+        serversTransport: k8s.apiextensions.CustomResource;
+        backendService: k8s.core.v1.Service;
+        httpsRedirect: k8s.apiextensions.CustomResource;
+    };
 
     constructor(name: string, args: AlbIngressArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iks-mesh:ibm:AlbIngress", name, {}, opts);
@@ -138,6 +142,7 @@ export class AlbIngress extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: gateway.dependsOn });
 
         let backendService = gateway.serviceName;
+        let routerAnnotations: Record<string, string> = {};
         const ingressDependencies: pulumi.Resource[] = [...gateway.dependsOn, this.upstreamSecret, this.tlsSecretCopy, this.tlsSecretKubernetesCopy];
         if (isTraefikIngressClass(args.ingressClass)) {
             const serversTransport = new k8s.apiextensions.CustomResource(`${name}-servers-transport`, {
@@ -161,9 +166,21 @@ export class AlbIngress extends pulumi.ComponentResource {
                     ports: [{ name: "https", port: gatewayHttpsPort, targetPort: gatewayHttpsPort, protocol: "TCP" }],
                 },
             }, { parent: this, dependsOn: gateway.dependsOn });
-            this.traefik = { serversTransport, backendService: traefikService };
+            // HTTPS only: IBM's `httpsRedirect` defaults to false, so a Traefik ALB in native mode
+            // serves the Ingress on port 80 too. ingress-nginx (and Traefik's ingress-nginx
+            // compatibility provider, pkg/provider/kubernetes/ingress-nginx/middleware.go
+            // buildSSLRedirect) redirect by default because the Ingress has a TLS block; the native
+            // provider needs this Middleware.
+            const httpsRedirect = new k8s.apiextensions.CustomResource(`${name}-https-redirect`, {
+                apiVersion: "traefik.io/v1alpha1",
+                kind: "Middleware",
+                metadata: { name: albNames.httpsRedirectMiddleware, namespace },
+                spec: httpsRedirectMiddlewareSpec(),
+            }, { parent: this, dependsOn: gateway.dependsOn });
+            this.traefik = { serversTransport, backendService: traefikService, httpsRedirect };
             backendService = albNames.traefikBackendService;
-            ingressDependencies.push(serversTransport, traefikService);
+            routerAnnotations = traefikRouterMiddlewareAnnotations(namespace, [albNames.httpsRedirectMiddleware]);
+            ingressDependencies.push(serversTransport, traefikService, httpsRedirect);
         }
         // The nginx annotations go on the Traefik Ingress too. IBM runs its Traefik ALBs with Traefik's
         // ingress-nginx compatibility provider (`ingressProvider: ingress-nginx`), which builds the
@@ -172,10 +189,13 @@ export class AlbIngress extends pulumi.ComponentResource {
         // -verify, -name, -server-name) and ignores the Service's traefik.ingress.kubernetes.io/service.*
         // ones; without them that ALB presents no client certificate and every request gets a 502.
         // Traefik's native Kubernetes Ingress provider ignores nginx annotations and uses the ServersTransport.
-        const annotations = pulumi.output(args.upstreamServerName).apply((serverName) => nginxUpstreamTlsAnnotations({
-            secretNamespace: namespace,
-            secretName: albNames.upstreamSecret,
-            serverName,
+        const annotations = pulumi.output(args.upstreamServerName).apply((serverName) => ({
+            ...nginxUpstreamTlsAnnotations({
+                secretNamespace: namespace,
+                secretName: albNames.upstreamSecret,
+                serverName,
+            }),
+            ...routerAnnotations,
         }));
 
         this.ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, {

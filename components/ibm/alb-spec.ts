@@ -16,6 +16,8 @@ export const albNames = {
     /** Our client certificate and key for the gateway, plus the roots to verify the gateway with. */
     upstreamSecret: "alb-gateway-upstream",
     serversTransport: "alb-to-gateway",
+    /** The Traefik Middleware that sends plain-HTTP requests to HTTPS (IBM's `httpsRedirect` defaults to false). */
+    httpsRedirectMiddleware: "alb-https-redirect",
     /** The Traefik variant's backend: the gateway pods behind a Service carrying Traefik's annotations. */
     traefikBackendService: "istio-ingressgateway-alb",
 } as const;
@@ -76,6 +78,29 @@ export function serversTransportSpec(input: { serverName: string; upstreamSecret
         rootCAs: [{ secret: input.upstreamSecret }],
         certificatesSecrets: [input.upstreamSecret],
     };
+}
+
+/**
+ * Traefik's Middleware (traefik.io/v1alpha1) that redirects to HTTPS: `spec.redirectScheme` with
+ * `scheme` and `permanent` (traefik/traefik docs/content/reference/dynamic-configuration/
+ * traefik.io_middlewares.yaml: "For HTTP GET requests a 301 is returned, otherwise a 308"). IBM's
+ * Traefik ALBs listen on 80 and 443 and a router without `router.entrypoints` attaches to both, so
+ * without it the apps are also served over plain HTTP. On the HTTPS router the middleware passes
+ * requests through: it redirects only when the rewritten URL differs (pkg/middlewares/redirect/
+ * redirect.go, redirect_scheme.go: a TLS request already has scheme https).
+ */
+export function httpsRedirectMiddlewareSpec(): Record<string, unknown> {
+    return { redirectScheme: { scheme: "https", permanent: true } };
+}
+
+/**
+ * Attaches CRD middlewares to every router Traefik builds from an Ingress. A Middleware object of
+ * namespace `ns` is referenced as `<ns>-<name>@kubernetescrd` (traefik/traefik docs/content/reference/
+ * routing-configuration/kubernetes/ingress.md, `traefik.ingress.kubernetes.io/router.middlewares`;
+ * pkg/provider/kubernetes/ingress/annotations.go RouterIng.Middlewares).
+ */
+export function traefikRouterMiddlewareAnnotations(namespace: string, middlewares: readonly string[]): Record<string, string> {
+    return { "traefik.ingress.kubernetes.io/router.middlewares": middlewares.map((name) => `${namespace}-${name}@kubernetescrd`).join(",") };
 }
 
 export interface AlbIngressSpecInput {

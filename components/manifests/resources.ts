@@ -4,6 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ManifestKind, ManifestObject, manifestKindOf, resourceName } from "./istio-manifest";
+import { PodHardening, hardenManifestObject } from "../security/workload-hardening";
 
 // Each class takes its kind's typed args; a rendered object is that shape by construction (renderManifest
 // checked apiVersion and kind), which the type system cannot see through YAML.
@@ -37,6 +38,8 @@ export interface ManifestResourcesArgs {
     provider?: pulumi.ProviderResource;
     /** Added to each Deployment's pod template (the data-plane marker that rolls them on a switch). */
     podTemplateAnnotations?: Readonly<Record<string, string>>;
+    /** The securityContext (and token mount) each Deployment's pods get; upstream manifests set none. */
+    hardening?: PodHardening;
 }
 
 /** A Deployment with extra pod-template annotations; any other object, and an empty set, unchanged. */
@@ -55,7 +58,8 @@ export function withPodTemplateAnnotations(object: ManifestObject, annotations: 
 
 export function manifestResources(args: ManifestResourcesArgs, parent: pulumi.Resource): pulumi.CustomResource[] {
     return args.objects.map((rendered) => {
-        const object = withPodTemplateAnnotations(rendered, args.podTemplateAnnotations ?? {});
+        const annotated = withPodTemplateAnnotations(rendered, args.podTemplateAnnotations ?? {});
+        const object = args.hardening ? hardenManifestObject(annotated, args.hardening) : annotated;
         const kind = manifestKindOf(object);
         if (!kind) {
             throw new Error(`${object.apiVersion}/${object.kind} ${object.metadata.name}: renderManifest should have refused this type`);

@@ -10,6 +10,8 @@ import { baseValues, cniValues, gatewayValues, istiodValues, ztunnelValues } fro
 import { gatewayReleaseName, gatewaySelector, istioRootNamespace, mtlsOptOutAnnotation } from "../core/istio-names";
 import { cacertsSecretName, pluggedInCaValues } from "../pki/mesh-ca-spec";
 import { caBundleWaitFor, istioValidatingWebhookNames, waitForAnnotation } from "./validation-webhooks";
+import { PodTemplateLike, istioSystemChartPods, namespacePodSecurityLevel } from "../security/namespace-pod-security";
+import { podSecurityLabels } from "../security/pod-security";
 
 export interface IstioMeshArgs {
     /** Version, chart repository, hub, data plane and the gateway Service's type. */
@@ -32,6 +34,11 @@ export interface IstioMeshArgs {
      * istiod, which reads it at start. Absent: istiod signs with its own self-signed root, as before.
      */
     caCerts?: pulumi.Output<Readonly<Record<string, string>>>;
+    /**
+     * The pods other components run in istio-system (Prometheus, Kiali), for the namespace's Pod Security
+     * level; Istio's own charts' pods are added here.
+     */
+    otherPods: readonly PodTemplateLike[];
 }
 
 /**
@@ -54,8 +61,9 @@ export class IstioMesh extends pulumi.ComponentResource {
     readonly gateway: k8s.helm.v3.Release;
     /** Ambient mode only: the Gateway API CRDs (what waypoints are made of). */
     readonly gatewayApiCrds: pulumi.CustomResource[];
-    /** Ambient mode only: the istio-cni node agent and the ztunnel DaemonSet. */
+    /** The istio-cni node agent (ambient mode, or sidecar mode with istio.cni). */
     readonly cni?: k8s.helm.v3.Release;
+    /** Ambient mode only: the ztunnel DaemonSet. */
     readonly ztunnel?: k8s.helm.v3.Release;
     /**
      * What a pod of the mesh needs before it starts: istiod's injection webhook (sidecar), or ztunnel on
@@ -78,8 +86,13 @@ export class IstioMesh extends pulumi.ComponentResource {
         // All three charts from one repository (istio.chartRepository), pinned to one version.
         const chart = (chartName: string) => istioChartSource(istio.chartRepository, chartName, istio.version);
 
+        // Pod Security: baseline with istiod and the gateway alone; privileged once a node agent (istio-cni,
+        // ztunnel) runs here, as Istio asks for the namespace holding them (istio.io "Install Istio with Pod Security
+        // Admission": istio-cni-node needs hostPath volumes). The namespace is
+        // not labelled for injection, so the injector adds nothing here.
+        const podSecurity = namespacePodSecurityLevel([...istioSystemChartPods(istio), ...args.otherPods], "none");
         this.namespace = new k8s.core.v1.Namespace(istioRootNamespace, {
-            metadata: { name: istioRootNamespace },
+            metadata: { name: istioRootNamespace, labels: podSecurityLabels(podSecurity) },
         }, { parent: this });
         const namespace = this.namespace.metadata.name;
 
@@ -125,15 +138,19 @@ export class IstioMesh extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: [this.istiod] }));
         this.istioConfigReady = [...this.validationWebhooks];
 
-        if (istio.dataplane === "ambient") {
+        if (istio.cni) {
             // istio.io "Install with Helm" (ambient): istiod, then the cni node agent, then ztunnel, each
-            // with --wait. cni must be ready before ztunnel so pods enrolled later are redirected to it.
+            // with --wait. cni must be ready before ztunnel so pods enrolled later are redirected to it. In
+            // sidecar mode it must be ready before any injected pod: those carry no istio-init, and their
+            // istio-validation check fails until the node agent has written the pod's rules.
             this.cni = new k8s.helm.v3.Release("istio-cni", {
                 ...chart("cni"),
                 name: "istio-cni",
                 namespace,
                 values: mergeValues(cniValues(istio), cniSizingValues(profile)),
             }, { parent: this, dependsOn: [this.istiod] });
+        }
+        if (istio.dataplane === "ambient" && this.cni) {
             this.ztunnel = new k8s.helm.v3.Release("ztunnel", {
                 ...chart("ztunnel"),
                 name: "ztunnel",
@@ -141,7 +158,7 @@ export class IstioMesh extends pulumi.ComponentResource {
                 values: mergeValues(ztunnelValues(istio), ztunnelSizingValues(profile)),
             }, { parent: this, dependsOn: [this.cni] });
         }
-        this.dataplaneReady = this.ztunnel ?? this.istiod;
+        this.dataplaneReady = this.ztunnel ?? this.cni ?? this.istiod;
 
         this.gateway = new k8s.helm.v3.Release(gatewayReleaseName, {
             ...chart("gateway"),

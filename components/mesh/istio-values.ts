@@ -19,6 +19,8 @@ export function istiodValues(istio: IstioSettings): Record<string, unknown> {
     return {
         ...validationFailurePolicy,
         ...ambientProfile(istio),
+        ...sidecarCni(istio),
+        ...waypointSeccomp(istio),
         global: {
             istioNamespace: istioRootNamespace,
             // The hub of istiod's own image (`hub` is unset, so the chart falls back to global.hub) and of
@@ -52,6 +54,26 @@ function ambientProfile(istio: IstioSettings): Record<string, unknown> {
  * OpenShift's multus settings (manifests/helm-profiles/platform-*.yaml at 1.30.3). `none` sets nothing:
  * the charts fail on a platform they have no profile for.
  */
+/**
+ * Sidecar mode with istio-cni: the injector then adds no privileged istio-init but an unprivileged
+ * `istio-validation` check, and leaves the iptables rules to the node agent (injection-template.yaml at
+ * 1.30.3: `if not .Values.pilot.cni.enabled` adds NET_ADMIN/NET_RAW and runs as root). The chart's key
+ * is the top-level `cni.enabled`: the injector's values take `pilot` from `pick .Values "cni" "env"`
+ * (templates/istiod-injector-configmap.yaml), so `pilot.cni.enabled` itself is no chart value.
+ */
+function sidecarCni(istio: IstioSettings): Record<string, unknown> {
+    return istio.dataplane === "sidecar" && istio.cni ? { cni: { enabled: true } } : {};
+}
+
+/**
+ * Ambient mode: the waypoints istiod deploys into sample namespaces run as 1337 with every capability
+ * dropped but set a seccomp profile only from `gateways.seccompProfile` (files/waypoint.yaml at 1.30.3),
+ * so without it a waypoint would be refused by those namespaces' `restricted` Pod Security level.
+ */
+function waypointSeccomp(istio: IstioSettings): Record<string, unknown> {
+    return istio.dataplane === "ambient" ? { gateways: { seccompProfile: { type: "RuntimeDefault" } } } : {};
+}
+
 function platformValue(istio: IstioSettings): Record<string, string> {
     return istio.platform === "none" ? {} : { platform: istio.platform };
 }
@@ -61,8 +83,10 @@ function platformGlobal(istio: IstioSettings): Record<string, unknown> {
 }
 
 /**
- * The istio-cni node agent: only installed in ambient mode, where it redirects enrolled pods to ztunnel.
- * Its image comes from istio.hub like istiod's: the chart's own default hub is one of the retired hosts.
+ * The istio-cni node agent: in ambient mode it redirects enrolled pods to ztunnel; in sidecar mode
+ * (`istio.cni`) it writes each injected pod's iptables rules in place of istio-init (the chart's
+ * default, `ambient.enabled: false`, is that chained-plugin mode). Its image comes from istio.hub like
+ * istiod's: the chart's own default hub is one of the retired hosts.
  */
 export function cniValues(istio: IstioSettings): Record<string, unknown> {
     return { ...ambientProfile(istio), hub: istio.hub, ...platformGlobal(istio) };

@@ -11,6 +11,7 @@ import {
 import { manifestResources } from "../manifests/resources";
 import { RenderedManifest } from "../manifests/sample-manifests";
 import { prometheusUrl } from "./prometheus-addon";
+import { manifestHardening } from "../security/workload-hardening";
 
 export interface ObservabilityArgs {
     config: StackConfig;
@@ -39,7 +40,9 @@ export class Observability extends pulumi.ComponentResource {
 
         // The addon carries its own `namespace: istio-system`; it needs the namespace, not istiod
         // (its pod opts out of injection).
-        this.prometheus = manifestResources({ objects: args.prometheus.objects, namespace: mesh.namespace, dependsOn: [] }, this);
+        this.prometheus = manifestResources({
+            objects: args.prometheus.objects, namespace: mesh.namespace, dependsOn: [], hardening: manifestHardening.prometheus,
+        }, this);
 
         for (const warning of kialiAuthWarnings(config.kiali.authStrategy)) {
             void pulumi.log.warn(warning, this);

@@ -12,6 +12,9 @@ import { RenderedManifest } from "../manifests/sample-manifests";
 import { sampleNamespaces, sampleSubsetRules } from "../inventory";
 import { versionDestinationRule } from "./version-destination-rule";
 import { carriedClientTls } from "../mesh/mtls/client-tls";
+import { manifestHardening } from "../security/workload-hardening";
+import { manifestPodTemplates, meshNamespaceInjection, namespacePodSecurityLevel } from "../security/namespace-pod-security";
+import { podSecurityLabels } from "../security/pod-security";
 
 export type IstioSampleName = "bookinfo" | "httpbin";
 
@@ -51,13 +54,18 @@ export class IstioSample extends pulumi.ComponentResource {
         super(typeTokens[args.sample], name, {}, opts);
         const namespaceName = sampleNamespaces[args.sample];
         this.namespaceName = namespaceName;
-        this.namespace = meshNamespace(namespaceName, sampleNamespaceLabels(args.config, namespaceName), { parent: this });
+        // The strictest Pod Security level the sample's pods meet once hardened and injected.
+        const podSecurity = namespacePodSecurityLevel(manifestPodTemplates(args.manifest.objects, manifestHardening[args.sample]),
+            meshNamespaceInjection(args.config.istio.dataplane, args.config.istio.cni));
+        this.namespace = meshNamespace(namespaceName, { ...sampleNamespaceLabels(args.config, namespaceName), ...podSecurityLabels(podSecurity) },
+            { parent: this });
 
         this.objects = manifestResources({
             objects: args.manifest.objects,
             namespace: this.namespace,
             dependsOn: [args.dataplaneReady],
             podTemplateAnnotations: dataplanePodAnnotations(args.config.istio.dataplane),
+            hardening: manifestHardening[args.sample],
         }, this);
         this.manifestUrl = args.manifest.url;
 

@@ -5,6 +5,7 @@ import { ContainerResources } from "../sizing";
 import { configDigest, mysqlConfigDirectory, mysqlConfigFileName, mysqlServerConfig } from "./mysql-config";
 import { mysqlNames, wordpressNames } from "../inventory";
 import { DataplaneMode, dataplanePodAnnotations } from "../core/dataplane";
+import { hardenedContainerSecurityContext, hardenedPodSecurityContext, mysqlHardening } from "../security/workload-hardening";
 
 export interface MySqlArgs {
     namespace: k8s.core.v1.Namespace;
@@ -96,12 +97,18 @@ export class MySql extends pulumi.ComponentResource {
                     },
                     spec: {
                         serviceAccountName: this.serviceAccount.metadata.name,
+                        automountServiceAccountToken: mysqlHardening.automountServiceAccountToken,
+                        securityContext: hardenedPodSecurityContext(mysqlHardening),
                         containers: [{
                             name: "mysql",
                             image: args.image,
+                            securityContext: hardenedContainerSecurityContext(),
                             ports: [{ name: mysqlNames.portName, containerPort: mysqlNames.port }],
                             env: [
                                 secretEnv("MYSQL_ROOT_PASSWORD", mysqlNames.rootPasswordKey),
+                                // root only over the socket: the entrypoint creates root@'%' unless this is
+                                // `localhost` (docker-entrypoint.sh, 8.4). Read on first initialisation only.
+                                { name: "MYSQL_ROOT_HOST", value: "localhost" },
                                 { name: "MYSQL_DATABASE", value: wordpressNames.database },
                                 { name: "MYSQL_USER", value: wordpressNames.databaseUser },
                                 secretEnv("MYSQL_PASSWORD", mysqlNames.userPasswordKey),

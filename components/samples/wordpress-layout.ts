@@ -26,7 +26,8 @@ export const wordpressSecretKeyNames = [
 /** The Secret holding them, shared by both releases. */
 export const wordpressKeysSecret = "wordpress-keys";
 
-/** Group www-data in the official (Debian) image: the volume is made writable for it. */
+/** User and group www-data in the official (Debian) image: Apache runs as it, the volume is made writable for it. */
+export const wwwDataUserId = 33;
 export const wwwDataGroupId = 33;
 
 /** Secret key name of one setting (`AUTH_KEY` → `auth-key`). */

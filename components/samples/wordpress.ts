@@ -15,7 +15,12 @@ import { sampleNamespaces, wordpressNames } from "../inventory";
 import { versionDestinationRule } from "./version-destination-rule";
 import { carriedClientTls } from "../mesh/mtls/client-tls";
 import {
-    secretKeyOf, wordpressContentPath, wordpressKeysSecret, wordpressSecretKeyNames, wwwDataGroupId,
+    hardenedContainerSecurityContext, hardenedPodSecurityContext, mysqlHardening, wordpressHardening,
+} from "../security/workload-hardening";
+import { meshNamespaceInjection, namespacePodSecurityLevel } from "../security/namespace-pod-security";
+import { podSecurityLabels } from "../security/pod-security";
+import {
+    secretKeyOf, wordpressContentPath, wordpressKeysSecret, wordpressSecretKeyNames,
 } from "./wordpress-layout";
 
 export interface WordPressArgs {
@@ -57,7 +62,15 @@ export class WordPress extends pulumi.ComponentResource {
         super("iks-mesh:apps:WordPress", name, {}, opts);
         const wordpress = args.config.wordpress;
 
-        this.namespace = meshNamespace(sampleNamespaces.wordpress, sampleNamespaceLabels(args.config, sampleNamespaces.wordpress), { parent: this });
+        // WordPress's and MySQL's pods as the standards read them (the Deployments below use the same contexts).
+        const podSecurity = namespacePodSecurityLevel([
+            { spec: { securityContext: hardenedPodSecurityContext(wordpressHardening), volumes: [{ name: "content", persistentVolumeClaim: {} }],
+                containers: [{ name: "wordpress", securityContext: hardenedContainerSecurityContext() }] } },
+            { spec: { securityContext: hardenedPodSecurityContext(mysqlHardening), volumes: [{ name: "data", persistentVolumeClaim: {} }, { name: "config", configMap: {} }],
+                containers: [{ name: "mysql", securityContext: hardenedContainerSecurityContext() }] } },
+        ], meshNamespaceInjection(args.config.istio.dataplane, args.config.istio.cni));
+        this.namespace = meshNamespace(sampleNamespaces.wordpress,
+            { ...sampleNamespaceLabels(args.config, sampleNamespaces.wordpress), ...podSecurityLabels(podSecurity) }, { parent: this });
         const namespace = this.namespace.metadata.name;
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(wordpressNames.serviceAccount, {
@@ -111,8 +124,10 @@ export class WordPress extends pulumi.ComponentResource {
                         metadata: { labels, ...withAnnotations(dataplanePodAnnotations(args.config.istio.dataplane)) },
                         spec: {
                             serviceAccountName: this.serviceAccount.metadata.name,
-                            // The volume's files belong to group www-data, so Apache can write uploads.
-                            securityContext: { fsGroup: wwwDataGroupId },
+                            automountServiceAccountToken: wordpressHardening.automountServiceAccountToken,
+                            // Apache runs as www-data from the start (components/security/workload-hardening.ts);
+                            // the volume's files belong to group www-data, so it can write uploads.
+                            securityContext: hardenedPodSecurityContext(wordpressHardening),
                             // A ReadWriteOnce volume attaches to one node: keep every WordPress pod on
                             // the node of the first one (a pod matching its own term may start anywhere).
                             ...(wordpress.accessMode === "ReadWriteOnce" ? {
@@ -128,6 +143,7 @@ export class WordPress extends pulumi.ComponentResource {
                             containers: [{
                                 name: "wordpress",
                                 image,
+                                securityContext: hardenedContainerSecurityContext(),
                                 ports: [{ name: "http", containerPort: wordpressNames.port }],
                                 env: [
                                     { name: "WORDPRESS_DB_HOST", value: this.mysql.address },

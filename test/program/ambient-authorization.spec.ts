@@ -1,6 +1,7 @@
 // Authorization in ambient mode: L4 rules stay with ztunnel, L7 rules go to a waypoint bound with
 // targetRefs, and the preview-time analysis refuses an L7 rule ztunnel would turn into deny-all. Also the
 // Gateway API CRDs the waypoints are made of.
+import { podSecurityLabels } from "../../components/security/pod-security";
 import { strict as assert } from "assert";
 import { ambientAuthorizationFindings } from "../../components/mesh/authorization/ambient-analysis";
 import { l7FieldsOf, plannedAuthorizationPolicies, waypointNamespaces } from "../../components/mesh/authorization/ambient";
@@ -91,8 +92,13 @@ describe("ambient authorization: the program", () => {
         assert.deepEqual(waypoint.plain.metadata.annotations, { "pulumi.com/waitFor": "condition=Programmed" }, "awaited until istiod has deployed it");
         assert.ok(routed.ofType(crdType).every((crd) => routed.dependsOn(waypoint, crd)), "the waypoint waits for the Gateway API CRDs");
         const labels = routed.get("kubernetes:core/v1:Namespace", "bookinfo").plain.metadata.labels;
-        assert.deepEqual(labels, { "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint", "istio.io/ingress-use-waypoint": "true" });
-        assert.deepEqual(routed.get("kubernetes:core/v1:Namespace", "wordpress").plain.metadata.labels, { "istio.io/dataplane-mode": "ambient" });
+        // Plus the Pod Security labels (test/program/pod-security.spec.ts): the waypoint meets restricted too.
+        assert.deepEqual(labels, {
+            "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint", "istio.io/ingress-use-waypoint": "true",
+            ...podSecurityLabels("restricted"),
+        });
+        assert.deepEqual(routed.get("kubernetes:core/v1:Namespace", "wordpress").plain.metadata.labels,
+            { "istio.io/dataplane-mode": "ambient", ...podSecurityLabels("restricted") });
     });
 
     it("binds the user route's path rule to the waypoint with targetRefs, keeping its paths and caller", () => {

@@ -1,5 +1,6 @@
 // Enrollment instead of injection: what the sample namespaces and workloads carry in each data plane,
 // and what an in-place switch between the two changes on the resource graph.
+import { podSecurityLabels } from "../../components/security/pod-security";
 import { strict as assert } from "assert";
 import { dataplaneAnnotation } from "../../components/core/dataplane";
 import { blastRadius } from "../../scripts/bench/blast-radius";
@@ -31,13 +32,14 @@ describe("ambient enrollment: namespaces and workloads", () => {
 
     it("sidecar mode: sample namespaces are injected and carry no ambient label", () => {
         for (const namespace of sampleNamespaces) {
-            assert.deepEqual(labelsOf(sidecar, namespace), { "istio-injection": "enabled" }, namespace);
+            // Without istio-cni, istio-init's NET_ADMIN admits no Pod Security level but privileged (pod-security.spec.ts).
+            assert.deepEqual(labelsOf(sidecar, namespace), { "istio-injection": "enabled", ...podSecurityLabels("privileged") }, namespace);
         }
     });
 
     it("ambient mode: sample namespaces carry istio.io/dataplane-mode ambient and no injection label", () => {
         for (const namespace of sampleNamespaces) {
-            assert.deepEqual(labelsOf(ambient, namespace), { "istio.io/dataplane-mode": "ambient" }, namespace);
+            assert.deepEqual(labelsOf(ambient, namespace), { "istio.io/dataplane-mode": "ambient", ...podSecurityLabels("restricted") }, namespace);
         }
     });
 
@@ -87,6 +89,8 @@ describe("ambient enrollment: namespaces and workloads", () => {
             // The canary's Service opts out of ingress-through-waypoint in ambient mode: a label, updated in place.
             "kubernetes:core/v1:Service wordpress",
             ...sampleNamespaces.map((name) => `${namespaceType} ${name}`),
+            // istio-system's Pod Security level: privileged once it holds the node agents.
+            `${namespaceType} istio-system`,
         ].sort());
         // Back to sidecar is the same difference reversed: nothing ambient is left behind (the CRDs stay in
         // the cluster by retainOnDelete, unmanaged).

@@ -46,7 +46,7 @@ describe("istio.dataplane: the key and what ambient refuses", () => {
             config: { ...ambient, enroute: { enabled: true } }, key: "enroute.enabled", reason: /not over HBONE.*ztunnel refuses/ },
         { name: "an unknown platform", config: { istio: { platform: "kind" } }, key: "istio.platform", reason: /none \| minikube \| k3s \| k3d \| microk8s \| gke \| openshift.*got "kind"/ },
         { name: "the OpenShift platform in sidecar mode (its profile hands redirection to istio-cni)",
-            config: { istio: { platform: "openshift" } }, key: "istio.dataplane", reason: /sidecar cannot run with istio.platform openshift.*istio-cni/ },
+            config: { istio: { platform: "openshift", cni: "false" } }, key: "istio.cni", reason: /istio.cni must be true with istio.dataplane sidecar and istio.platform openshift.*istio-cni/ },
         { name: "ambient on an Istio release older than its minimum",
             config: { istio: { dataplane: "ambient", version: "1.29.4" } }, key: "istio.version", reason: /supported Istio line/ },
     ];

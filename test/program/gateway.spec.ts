@@ -281,7 +281,7 @@ describe("IngressGateway with a credential and hosts from elsewhere (the IKS NLB
         const { IngressGateway } = require("../../components/edge/ingress-gateway") as typeof import("../../components/edge/ingress-gateway");
         const config = parseStackConfig({ gateway: { tlsMode: "MUTUAL" } });
         const mesh = new IstioMesh("mesh", {
-            istio: config.istio, mtlsMode: config.mtls.mode, profile: config.profile, gatewayServiceAnnotations: {},
+            istio: config.istio, mtlsMode: config.mtls.mode, profile: config.profile, gatewayServiceAnnotations: {}, otherPods: [],
         });
         const pki = new MeshPki("mesh-pki", { config, mesh, stackName: "test" });
         const nlbHost = pulumi.output("mycluster-a1b2c3-0000.us-south.containers.appdomain.cloud");

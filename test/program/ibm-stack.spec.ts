@@ -21,6 +21,7 @@ const ingressType = "kubernetes:networking.k8s.io/v1:Ingress";
 const secretType = "kubernetes:core/v1:Secret";
 const serviceType = "kubernetes:core/v1:Service";
 const serversTransportType = "kubernetes:traefik.io/v1alpha1:ServersTransport";
+const middlewareType = "kubernetes:traefik.io/v1alpha1:Middleware";
 const gatewayType = "kubernetes:networking.istio.io/v1:Gateway";
 const releaseType = "kubernetes:helm.sh/v3:Release";
 
@@ -63,6 +64,41 @@ function validateServersTransport(object: Record<string, any>): string[] {
     return problems;
 }
 customValidators.set(serversTransportType, validateServersTransport);
+
+/**
+ * Traefik's Middleware CRD (traefik.io/v1alpha1), as far as the stack uses it: exactly one middleware
+ * kind per object, and `redirectScheme` with the string `scheme`/`port` and boolean `permanent` of
+ * traefik/traefik docs/content/reference/dynamic-configuration/traefik.io_middlewares.yaml.
+ */
+function validateMiddleware(object: Record<string, any>): string[] {
+    const problems: string[] = [];
+    if (object.apiVersion !== "traefik.io/v1alpha1" || object.kind !== "Middleware") {
+        problems.push(`apiVersion/kind ${object.apiVersion}/${object.kind}`);
+    }
+    if (typeof object.metadata?.name !== "string" || typeof object.metadata?.namespace !== "string") {
+        problems.push("metadata.name and metadata.namespace are required");
+    }
+    const kinds = Object.keys(object.spec ?? {});
+    if (kinds.length !== 1) {
+        problems.push(`a Middleware holds exactly one middleware (got ${kinds.join(", ") || "none"})`);
+    }
+    const redirect = object.spec?.redirectScheme;
+    if (redirect !== undefined) {
+        for (const key of Object.keys(redirect)) {
+            if (!["scheme", "port", "permanent"].includes(key)) {
+                problems.push(`spec.redirectScheme.${key} is not a redirectScheme field`);
+            }
+        }
+        if (typeof redirect.scheme !== "string" || (redirect.port !== undefined && typeof redirect.port !== "string")) {
+            problems.push("spec.redirectScheme.scheme (required) and port are strings");
+        }
+        if (redirect.permanent !== undefined && typeof redirect.permanent !== "boolean") {
+            problems.push("spec.redirectScheme.permanent is a boolean");
+        }
+    }
+    return problems;
+}
+customValidators.set(middlewareType, validateMiddleware);
 
 const iksWith = (iks: Record<string, unknown>, rest: Record<string, unknown> = {}) =>
     ({ ...rest, iks: { ...(iksStackConfig.iks as Record<string, unknown>), ...iks } });
@@ -255,6 +291,19 @@ describe("IKS stack under the mock engine", function () {
             assert.ok(nginx.dependsOn(ingress, nginx.get("kubernetes:core/v1:Namespace", "istio-system")));
         });
 
+        it("keeps ingress-nginx's default HTTP→HTTPS redirect: a TLS block for every host, no ssl-redirect opt-out, no Traefik middleware", () => {
+            // ingress-nginx redirects to HTTPS by default when the Ingress has a TLS section
+            // (annotation ssl-redirect, default true); only an explicit "false" turns it off.
+            const ingress = named(nginx, ingressType, "alb-to-gateway")!;
+            const tlsHosts = ingress.plain.spec.tls.flatMap((entry: { hosts: string[] }) => entry.hosts);
+            for (const rule of ingress.plain.spec.rules) {
+                assert.ok(tlsHosts.includes(rule.host), `${rule.host} has TLS, so nginx redirects it`);
+            }
+            const annotations = ingress.plain.metadata.annotations as Record<string, string>;
+            assert.ok(!("nginx.ingress.kubernetes.io/ssl-redirect" in annotations) && !("nginx.ingress.kubernetes.io/force-ssl-redirect" in annotations));
+            assert.deepEqual(nginx.ofType(middlewareType), []);
+        });
+
         it("re-encrypts to the gateway with exactly the proxy-ssl annotations", () => {
             assert.deepEqual(named(nginx, ingressType, "alb-to-gateway")?.plain.metadata.annotations, {
                 "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
@@ -324,9 +373,27 @@ describe("IKS stack under the mock engine", function () {
             assert.deepEqual(ingress?.plain.spec.rules[0].http.paths[0].backend, { service: { name: "istio-ingressgateway-alb", port: { number: 443 } } });
         });
 
+        it("sends plain HTTP to HTTPS: every Traefik Ingress names a redirectScheme Middleware of its namespace", () => {
+            const middlewares = traefik.ofType(middlewareType);
+            assert.equal(middlewares.length, 1);
+            assert.deepEqual(middlewares[0].plain.metadata, { name: "alb-https-redirect", namespace: "istio-system" });
+            assert.deepEqual(middlewares[0].plain.spec, { redirectScheme: { scheme: "https", permanent: true } });
+            const traefikIngresses = traefik.ofType(ingressType).filter((ingress) => String(ingress.plain.spec.ingressClassName).endsWith("-iks-traefik"));
+            assert.ok(traefikIngresses.length > 0);
+            for (const ingress of traefikIngresses) {
+                const references = String(ingress.plain.metadata.annotations["traefik.ingress.kubernetes.io/router.middlewares"] ?? "").split(",");
+                const redirects = middlewares.filter((middleware) =>
+                    references.includes(`${middleware.plain.metadata.namespace}-${middleware.plain.metadata.name}@kubernetescrd`));
+                assert.equal(redirects.length, 1, `${ingress.name} references the redirect (${references.join(", ")})`);
+                assert.equal(redirects[0].plain.metadata.namespace, ingress.plain.metadata.namespace);
+                assert.ok(traefik.dependsOn(ingress, redirects[0]), "the Middleware exists before the Ingress names it");
+            }
+        });
+
         it("also carries the nginx upstream annotations, which IBM's Traefik ALBs read in their ingress-nginx compatibility mode", () => {
             const ingress = named(traefik, ingressType, "alb-to-gateway");
             assert.deepEqual(ingress?.plain.metadata.annotations, {
+                "traefik.ingress.kubernetes.io/router.middlewares": "istio-system-alb-https-redirect@kubernetescrd",
                 "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
                 "nginx.ingress.kubernetes.io/proxy-ssl-secret": "istio-system/alb-gateway-upstream",
                 "nginx.ingress.kubernetes.io/proxy-ssl-verify": "on",
@@ -385,6 +452,8 @@ describe("IKS stack under the mock engine", function () {
             assert.deepEqual(await validateRun(traefik), []);
             assert.deepEqual(validateServersTransport({ apiVersion: "traefik.io/v1alpha1", kind: "ServersTransport", metadata: { name: "t", namespace: "n" },
                 spec: { serverName: "x", insecureSkipVerify: true, rootCAsSecret: ["s"] } }).length, 2, "the validator can fail");
+            assert.deepEqual(validateMiddleware({ apiVersion: "traefik.io/v1alpha1", kind: "Middleware", metadata: { name: "m", namespace: "n" },
+                spec: { redirectScheme: { scheme: "https", permanent: "yes", code: 301 } } }).length, 2, "the Middleware validator can fail");
         });
     });
 

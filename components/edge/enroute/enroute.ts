@@ -1,3 +1,5 @@
+import { enrouteChartPods, meshNamespaceInjection, namespacePodSecurityLevel } from "../../security/namespace-pod-security";
+import { podSecurityLabels } from "../../security/pod-security";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/schema";
@@ -37,7 +39,8 @@ export class EnRoute extends pulumi.ComponentResource {
         // Sidecar-injected in both modes: EnRoute's Istio integration reads the mesh certificate its sidecar
         // writes out (OUTPUT_CERTS), which ambient has no equivalent of. Sidecars and ambient pods talk
         // mTLS to each other, so EnRoute keeps reaching ambient samples.
-        this.namespace = meshNamespace(enrouteNamespace, namespaceEnrollmentLabels("sidecar"), { parent: this });
+        const podSecurity = namespacePodSecurityLevel(enrouteChartPods(), meshNamespaceInjection("sidecar", config.istio.cni));
+        this.namespace = meshNamespace(enrouteNamespace, { ...namespaceEnrollmentLabels("sidecar"), ...podSecurityLabels(podSecurity) }, { parent: this });
 
         // Pods in an injected namespace cannot start before istiod's injection webhook answers.
         this.release = new k8s.helm.v3.Release(enrouteReleaseName, {

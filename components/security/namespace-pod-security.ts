@@ -1,0 +1,177 @@
+// Which Pod Security level each namespace the stack creates can enforce, decided from the pods that will
+// run in it: the pod templates the stack renders, plus what Istio adds to them at admission (the sidecar
+// injector's containers) or runs there from its charts. Pod Security Admission checks the pod after the
+// mutating webhooks, so the injected containers count.
+import { DataplaneMode } from "../core/dataplane";
+import { ContainerSecurity, PodSecurityLevel, PodSecuritySpec, strictestLevel } from "./pod-security";
+import { PodHardening, hardenManifestObject, manifestHardening } from "./workload-hardening";
+
+/** A pod template as the stack renders it: the annotations (injection opt-out) and the spec. */
+export interface PodTemplateLike {
+    metadata?: { annotations?: Readonly<Record<string, string>> };
+    spec: PodSecuritySpec;
+}
+
+const istioProxyUser = 1337;
+
+/**
+ * What Istio's sidecar injector adds to a namespace's pods: nothing (a namespace not labelled for
+ * injection, or ambient mode), a root istio-init, or with istio-cni an unprivileged istio-validation.
+ */
+export type SidecarInjection = "none" | "istio-init" | "istio-cni";
+
+/** The injection of a namespace labelled for the stack's data plane. */
+export function meshNamespaceInjection(dataplane: DataplaneMode, cni: boolean): SidecarInjection {
+    return dataplane === "ambient" ? "none" : cni ? "istio-cni" : "istio-init";
+}
+
+/**
+ * The containers Istio's sidecar injector adds to a pod (istio-discovery files/injection-template.yaml at
+ * 1.30.3; global.proxy.privileged false). Without istio-cni the init container `istio-init` writes the
+ * iptables rules as root with NET_ADMIN and NET_RAW, which no level but privileged admits; with it
+ * (`cni.enabled`) the same container only validates the rules as 1337 with every capability dropped.
+ * Neither sets a seccomp profile (global.proxy.seccompProfile is empty): they take the pod's.
+ */
+export function injectedContainers(injection: SidecarInjection): ContainerSecurity[] {
+    if (injection === "none") {
+        return [];
+    }
+    const proxy: ContainerSecurity = {
+        name: "istio-proxy",
+        securityContext: {
+            allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] },
+            runAsNonRoot: true, runAsUser: istioProxyUser,
+        },
+    };
+    const init: ContainerSecurity = injection === "istio-cni"
+        ? {
+            name: "istio-validation",
+            securityContext: {
+                allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] },
+                runAsNonRoot: true, runAsUser: istioProxyUser,
+            },
+        }
+        : {
+            name: "istio-init",
+            securityContext: {
+                allowPrivilegeEscalation: false, privileged: false, capabilities: { add: ["NET_ADMIN", "NET_RAW"], drop: ["ALL"] },
+                runAsNonRoot: false, runAsUser: 0,
+            },
+        };
+    return [init, proxy];
+}
+
+/** The pod as admission sees it: with the injector's containers unless the template opts out. */
+export function admittedPod(template: PodTemplateLike, injection: SidecarInjection): PodSecuritySpec {
+    if (template.metadata?.annotations?.["sidecar.istio.io/inject"] === "false") {
+        return template.spec;
+    }
+    const [init, proxy] = injectedContainers(injection);
+    if (!init) {
+        return template.spec;
+    }
+    return { ...template.spec, initContainers: [...(template.spec.initContainers ?? []), init], containers: [...template.spec.containers, proxy] };
+}
+
+/** The strictest level every one of a namespace's pods meets once admitted. */
+export function namespacePodSecurityLevel(templates: readonly PodTemplateLike[], injection: SidecarInjection): PodSecurityLevel {
+    return strictestLevel(templates.map((template) => admittedPod(template, injection)));
+}
+
+/**
+ * The pods Istio's charts run in istio-system, as far as the standards read them (templates at 1.30.3).
+ * - istiod (istio-discovery templates/deployment.yaml): non-root, no escalation, ALL dropped, seccomp only
+ *   if `seccompProfile` is set (it is not): baseline.
+ * - the gateway (gateway templates/deployment.yaml): the safe sysctl net.ipv4.ip_unprivileged_port_start,
+ *   ALL dropped, non-root; no seccomp: baseline. It opts out of the sidecar injector's template.
+ * - istio-cni (istio-cni templates/daemonset.yaml): hostPath volumes for the CNI directories, NET_ADMIN,
+ *   NET_RAW, SYS_PTRACE…; ztunnel (ztunnel templates/daemonset.yaml): hostPath, NET_ADMIN, SYS_ADMIN,
+ *   NET_RAW, root. Node agents: only privileged admits them (Istio's install docs label their namespace so).
+ */
+export function istioSystemChartPods(istio: { dataplane: DataplaneMode; cni: boolean }): PodTemplateLike[] {
+    const notInjected = { annotations: { "sidecar.istio.io/inject": "false" } };
+    const unprivileged = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true };
+    const pods: PodTemplateLike[] = [
+        { metadata: notInjected, spec: { containers: [{ name: "discovery", securityContext: unprivileged }] } },
+        {
+            metadata: notInjected,
+            spec: {
+                securityContext: { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start" }] },
+                containers: [{ name: "istio-proxy", securityContext: { ...unprivileged, runAsUser: istioProxyUser } }],
+            },
+        },
+    ];
+    if (istio.cni) {
+        pods.push({
+            metadata: notInjected,
+            spec: {
+                volumes: [{ name: "cni-bin-dir", hostPath: { path: "/opt/cni/bin" } }],
+                containers: [{ name: "install-cni", securityContext: { privileged: false, capabilities: { add: ["NET_ADMIN", "NET_RAW", "SYS_PTRACE"], drop: ["ALL"] } } }],
+            },
+        });
+    }
+    if (istio.dataplane === "ambient") {
+        pods.push({
+            metadata: notInjected,
+            spec: {
+                volumes: [{ name: "cni-ztunnel-sock-dir", hostPath: { path: "/var/run/ztunnel" } }],
+                containers: [{ name: "istio-proxy", securityContext: { runAsUser: 0, capabilities: { add: ["NET_ADMIN", "SYS_ADMIN", "NET_RAW"], drop: ["ALL"] } } }],
+            },
+        });
+    }
+    return pods;
+}
+
+/**
+ * A waypoint istiod deploys (istio-discovery files/waypoint.yaml at 1.30.3): 1337, no escalation, ALL
+ * dropped, emptyDir/projected/ConfigMap volumes, and the seccomp profile of istiod's
+ * `gateways.seccompProfile` (components/mesh/istio-values.ts sets RuntimeDefault in ambient mode).
+ */
+export function waypointPod(seccompProfile: { type: string } | undefined): PodTemplateLike {
+    return {
+        metadata: { annotations: { "sidecar.istio.io/inject": "false" } },
+        spec: {
+            volumes: [{ name: "istio-envoy", emptyDir: {} }, { name: "istio-token", projected: {} }, { name: "istiod-ca-cert", configMap: {} }],
+            containers: [{
+                name: "istio-proxy",
+                securityContext: {
+                    privileged: false, allowPrivilegeEscalation: false, runAsNonRoot: true, runAsUser: istioProxyUser,
+                    capabilities: { drop: ["ALL"] }, ...(seccompProfile ? { seccompProfile } : {}),
+                },
+            }],
+        },
+    };
+}
+
+/** The pod templates of a fetched manifest's Deployments, hardened as manifestResources applies them. */
+export function manifestPodTemplates(objects: readonly { kind: string; spec?: unknown }[], hardening: PodHardening): PodTemplateLike[] {
+    return objects.filter((object) => object.kind === "Deployment")
+        .map((object) => (hardenManifestObject(object, hardening).spec as { template: PodTemplateLike }).template);
+}
+
+/**
+ * Kiali's chart (kiali/helm-charts kiali-server/templates/deployment.yaml): one container with
+ * allowPrivilegeEscalation false, privileged false, runAsNonRoot; ConfigMap and Secret volumes only; no
+ * seccomp profile and no dropped capabilities, so baseline.
+ */
+export function kialiChartPods(): PodTemplateLike[] {
+    return [{
+        spec: {
+            volumes: [{ name: "kiali-configuration", configMap: {} }, { name: "kiali-cert", secret: {} }],
+            containers: [{ name: "kiali", securityContext: { allowPrivilegeEscalation: false, privileged: false, runAsNonRoot: true } }],
+        },
+    }];
+}
+
+/** What the observability component runs in istio-system: Istio's Prometheus addon (hardened) and Kiali. */
+export function observabilityPodTemplates(prometheusObjects: readonly { kind: string; spec?: unknown }[] | undefined): PodTemplateLike[] {
+    return prometheusObjects ? [...manifestPodTemplates(prometheusObjects, manifestHardening.prometheus), ...kialiChartPods()] : [];
+}
+
+/**
+ * EnRoute's chart (saarasio enroute) runs its controller, Envoy and Redis with no securityContext of its
+ * own: the default pod, which baseline admits, injected with the sidecar.
+ */
+export function enrouteChartPods(): PodTemplateLike[] {
+    return [{ spec: { containers: [{ name: "enroute" }, { name: "envoy" }, { name: "redis" }] } }];
+}

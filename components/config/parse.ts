@@ -102,6 +102,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const canary = wordpress.object("canary");
     const stable = wordpress.object("stable");
     const mysql = wordpress.object("mysql");
+    const cli = wordpress.object("cli");
     const image = (reader: ObjectReader, fallback: string): string => {
         const value = reader.string("image", fallback);
         if (!isPinnedImage(value)) {
@@ -123,8 +124,10 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         }),
         accessMode: wordpress.oneOf("accessMode", volumeAccessModes, "ReadWriteOnce"),
         hosts: wordpress.stringList("hosts", [], isGatewayHost, "a DNS hostname or *.domain", { example: "blog.example.com" }),
+        xmlrpc: wordpress.boolean("xmlrpc", false),
+        cliImage: image(cli, defaultImages.wordpressCli),
     };
-    for (const reader of [canary, stable, mysql, wordpress]) {
+    for (const reader of [canary, stable, mysql, cli, wordpress]) {
         reader.finish();
     }
 

@@ -129,6 +129,10 @@ export interface StackConfig {
         readonly storageClass?: string;
         readonly accessMode: (typeof volumeAccessModes)[number];
         readonly hosts: readonly string[];
+        /** Serve /xmlrpc.php (pingbacks, old apps); denied by default: a brute-force and DDoS amplifier. */
+        readonly xmlrpc: boolean;
+        /** The image of the one-off Job that runs `wp core install` (WP-CLI). */
+        readonly cliImage: string;
     };
     readonly bookinfo: { readonly enabled: boolean };
     readonly httpbin: { readonly enabled: boolean };

@@ -51,6 +51,8 @@ export const defaultImages = {
     // docker-library/wordpress versions.json: 7.1.0 on PHP 8.2-8.5; php8.3 is its default PHP.
     wordpressStable: "wordpress:7.1.0-php8.3-apache",
     wordpressCanary: "wordpress:7.1.0-php8.4-apache",
+    // docker-library/docs wordpress/README.md: `cli-2.12.0-php8.3` (WP-CLI 2.12.0 on the stable image's PHP).
+    wordpressCli: "wordpress:cli-2.12.0-php8.3",
     // docker-library/mysql versions.json: 8.4 is the LTS line, 8.4.10 its newest release.
     mysql: "mysql:8.4.10",
 } as const;

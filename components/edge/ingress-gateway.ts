@@ -21,6 +21,8 @@ export interface IngressGatewayArgs {
     routes: readonly GatewayHttpRoute[];
     /** Routes bound to an app's own host, known only after deployment (IKS: `<app>.<ingress subdomain>`). */
     hostRoutes?: pulumi.Input<GatewayHttpRoute[]>;
+    /** What must be complete before any route is served (WordPress's install Job). */
+    routesAfter?: pulumi.Resource[];
 }
 
 /**
@@ -77,7 +79,7 @@ export class IngressGateway extends pulumi.ComponentResource {
                 metadata: { name: meshGatewayRoutesName, namespace: mesh.gatewayNamespace },
                 spec: pulumi.all([this.hosts, routes]).apply(([hosts, allRoutes]) =>
                     virtualServiceSpec({ hosts, gatewayRef: meshGatewayRef, routes: allRoutes }) ?? {}),
-            }, istioResource);
+            }, { ...istioResource, dependsOn: [...mesh.istioConfigReady, ...(args.routesAfter ?? [])] });
         }
 
         this.registerOutputs({

@@ -12,6 +12,7 @@ import { dataplanePodAnnotations, withAnnotations } from "../core/dataplane";
 import { MySql } from "./mysql";
 import { sampleNamespaces, wordpressNames } from "../inventory";
 import { versionDestinationRule } from "./version-destination-rule";
+import { wordpressAdmin, wordpressAdminSecret, wordpressInstallJobName, wordpressInstallJobSpec } from "./wordpress-install";
 import { carriedClientTls } from "../mesh/mtls/client-tls";
 import {
     secretKeyOf, wordpressContentPath, wordpressKeysSecret, wordpressSecretKeyNames, wwwDataGroupId,
@@ -23,6 +24,8 @@ export interface WordPressArgs {
     dataplaneReady: pulumi.Resource;
     /** Istio resources need the validating webhooks to verify istiod (IstioMesh.istioConfigReady). */
     istioConfigReady: pulumi.Resource[];
+    /** The site's public address, stored by `wp core install` as WordPress's home and site URL. */
+    siteUrl: pulumi.Input<string>;
 }
 
 /** IBM classic file volumes start at 20 GB; smaller requests are refused there. */
@@ -63,6 +66,11 @@ export class WordPress extends pulumi.ComponentResource {
     /** Only when `wordpress.hosts` is set; otherwise the route lives in the gateway's VirtualService. */
     readonly virtualService?: k8s.apiextensions.CustomResource;
     readonly routeDestinations: RouteDestination[];
+    /** Runs `wp core install` once; every route to WordPress waits for it to complete. */
+    readonly installJob: k8s.batch.v1.Job;
+    readonly adminUser: string = wordpressAdmin.user;
+    /** Secret end to end: RandomPassword → Secret → the Job's env, and a secret stack output. */
+    readonly adminPassword: pulumi.Output<string>;
 
     constructor(name: string, args: WordPressArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iks-mesh:apps:WordPress", name, {}, opts);
@@ -186,6 +194,36 @@ export class WordPress extends pulumi.ComponentResource {
         // extract into the same directory at once. Later restarts find the content and write nothing.
         this.canary = release(wordpressNames.canary.version, wordpressNames.canary.deployment, wordpress.canaryImage, [this.stable]);
 
+        this.adminPassword = pulumi.secret(new random.RandomPassword("wordpress-admin-password", { length: 32, special: false }, { parent: this }).result);
+        const adminSecret = new k8s.core.v1.Secret(wordpressAdminSecret.name, {
+            metadata: { name: wordpressAdminSecret.name, namespace },
+            type: "Opaque",
+            stringData: { [wordpressAdminSecret.key]: this.adminPassword },
+        }, { parent: this });
+        const dbEnv = [
+            { name: "WORDPRESS_DB_HOST", value: this.mysql.address },
+            { name: "WORDPRESS_DB_USER", value: wordpressNames.databaseUser },
+            { name: "WORDPRESS_DB_PASSWORD", valueFrom: { secretKeyRef: this.mysql.userPasswordRef } },
+            { name: "WORDPRESS_DB_NAME", value: wordpressNames.database },
+        ];
+        this.installJob = new k8s.batch.v1.Job(wordpressInstallJobName, {
+            metadata: { name: wordpressInstallJobName, namespace },
+            spec: pulumi.all([pulumi.output(args.siteUrl), pulumi.output(dbEnv)]).apply(([siteUrl, wordpressEnv]) => wordpressInstallJobSpec({
+                stableImage: wordpress.stableImage,
+                cliImage: wordpress.cliImage,
+                serviceAccountName: wordpressNames.serviceAccount,
+                wordpressEnv: [...wordpressEnv, ...keyEnv],
+                siteUrl,
+                stopSidecar: args.config.istio.dataplane === "sidecar",
+                annotations: dataplanePodAnnotations(args.config.istio.dataplane),
+            })),
+        }, {
+            parent: this,
+            // pulumi-kubernetes awaits a Job until it succeeds (pulumi/pulumi-kubernetes#633), so what
+            // depends on it sees an installed site. Injection needs istiod; the pod needs its account.
+            dependsOn: [args.dataplaneReady, this.serviceAccount, adminSecret, this.keys],
+        });
+
         this.service = new k8s.core.v1.Service(wordpressNames.service, {
             // The canary split is the gateway's: in ambient mode the Service opts out of ingress-through-waypoint.
             metadata: { name: wordpressNames.service, namespace, labels: { app: wordpressNames.appLabel, ...gatewaySplitServiceLabels(args.config.istio.dataplane) } },
@@ -214,7 +252,7 @@ export class WordPress extends pulumi.ComponentResource {
                     gateways: [meshGatewayRef],
                     http: [{ name: "wordpress-canary", route: this.routeDestinations.map(istioDestination) }],
                 },
-            }, { parent: this, dependsOn: args.istioConfigReady });
+            }, { parent: this, dependsOn: [...args.istioConfigReady, this.installJob] });
         }
 
         this.registerOutputs({

@@ -8,7 +8,7 @@ const gatewayPrincipal = "cluster.local/ns/istio-system/sa/istio-ingressgateway"
 /** Who may call the pods labelled app=<app> in a namespace, on which ports, per the emitted policies. */
 function allowed(run: ProgramRun, namespace: string, app: string): { principals: string[]; ports: string[] } {
     const policies = run.ofType(authorizationType).filter((policy) => policy.plain.metadata.namespace === namespace &&
-        policy.plain.spec.selector?.matchLabels?.app === app);
+        policy.plain.spec.selector?.matchLabels?.app === app && (policy.plain.spec.action ?? "ALLOW") === "ALLOW");
     const rules = policies.flatMap((policy) => policy.plain.spec.rules ?? []);
     return {
         principals: rules.flatMap((rule: any) => rule.from.flatMap((from: any) => from.source.principals)).sort(),
@@ -36,6 +36,18 @@ describe("Authorization: deny by default, allow by workload identity", () => {
         assert.deepEqual(allowed(run, "bookinfo", "productpage"), { principals: [gatewayPrincipal], ports: ["9080"] });
         assert.deepEqual(allowed(run, "httptools", "httpbin"), { principals: [gatewayPrincipal], ports: ["8080"] },
             "the container port behind Service port 8000");
+    });
+
+    it("denies WordPress's installer, setup script and xmlrpc.php on its pods, whoever calls (DENY precedes ALLOW)", () => {
+        const deny = run.ofType(authorizationType).filter((policy) => policy.plain.spec.action === "DENY");
+        assert.equal(deny.length, 1);
+        assert.deepEqual(deny[0].plain.metadata.namespace, "wordpress");
+        assert.deepEqual(deny[0].plain.spec.selector, { matchLabels: { app: "wordpress" } });
+        const paths: string[] = deny[0].plain.spec.rules[0].to[0].operation.paths;
+        for (const script of ["/wp-admin/install.php", "/wp-admin/setup-config.php", "/xmlrpc.php"]) {
+            assert.ok(paths.includes(script) && paths.includes(`${script}/*`) && paths.includes(`*${script}`), script);
+        }
+        assert.equal(deny[0].plain.spec.rules[0].from, undefined, "no caller is exempt");
     });
 
     it("allows the samples' own calls and nothing more", () => {
@@ -96,7 +108,7 @@ describe("Authorization: deny by default, allow by workload identity", () => {
             { prefix: "/tariff", service: "freight-tariff", namespace: "default", port: 8080 },
         ] } });
         const enroutePolicies = withEnRoute.ofType(authorizationType).filter((policy) =>
-            policy.plain.spec.rules?.some((rule: any) => rule.from.some((from: any) => from.source.principals.includes(enroutePrincipal))));
+            policy.plain.spec.rules?.some((rule: any) => (rule.from ?? []).some((from: any) => from.source.principals.includes(enroutePrincipal))));
         const byName = Object.fromEntries(enroutePolicies.map((policy) => [`${policy.plain.metadata.namespace}/${policy.plain.metadata.name}`, policy.plain.spec]));
         const rule = (paths: string[], ports?: string[]) => [{
             from: [{ source: { principals: [enroutePrincipal] } }],

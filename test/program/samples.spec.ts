@@ -580,7 +580,7 @@ describe("samples under mocks: the default stack", () => {
     });
 
     it("keeps the generated passwords secret everywhere", () => {
-        assert.equal(sampleRun.passwords.length, 10, "root and user passwords, and WordPress's eight keys and salts");
+        assert.equal(sampleRun.passwords.length, 11, "root and user passwords, WordPress's eight keys and salts, and its admin password");
         const secret = run.get("kubernetes:core/v1:Secret", "mysql-credentials");
         assert.ok(isSecretValue(secret.inputs.stringData), "the Secret's data is a Pulumi secret");
         const sightings = run.resources.flatMap((resource) => stringsIn(resource.inputs)

@@ -1,7 +1,7 @@
 // Least-privilege service-to-service access for the samples: every sample namespace denies all by
 // default, and each call the applications make is allowed by the caller's workload identity (its
 // service account, which only mutual TLS can prove). The graph below is the samples' real call graph.
-import { sampleNamespaces } from "../../inventory";
+import { sampleNamespaces, wordpressNames } from "../../inventory";
 import { StackConfig } from "../../config/schema";
 import { PrefixRoute } from "../../core/routes";
 import { enrouteNamespace, enrouteServiceAccount } from "../../edge/enroute/values";
@@ -91,7 +91,43 @@ export function authorizationPolicySpecs(config: StackConfig): AuthorizationPoli
         }];
     });
     const enrouteAllows = config.enroute.enabled ? enrouteRouteAllows(config.enroute.routes, workloads, namespaces) : [];
-    return [...denyAll, ...allows, ...userRouteAllows, ...enrouteAllows];
+    const wordpressDenies = namespaces.includes(sampleNamespaces.wordpress) ? [wordpressDenySpec(config.wordpress.xmlrpc)] : [];
+    return [...denyAll, ...allows, ...userRouteAllows, ...enrouteAllows, ...wordpressDenies];
+}
+
+/** The installer and the setup script: the stack installs WordPress itself (samples/wordpress-install.ts). */
+export const wordpressInstallerPaths = ["/wp-admin/install.php", "/wp-admin/setup-config.php"] as const;
+export const wordpressXmlrpcPath = "/xmlrpc.php";
+
+/**
+ * Istio `paths` forms that reach one PHP script: the exact path, the script with PATH_INFO after it
+ * (Apache runs `/wp-admin/install.php/x` as install.php), and any prefix before it (`//wp-admin/...`:
+ * Istio's default BASE normalization does not merge slashes; Apache does). Istio matches a path exactly,
+ * by prefix (`x*`) or by suffix (`*x`), one `*` per entry.
+ * https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+ * https://istio.io/latest/docs/ops/best-practices/security/#understand-path-normalization-in-authorization-policy
+ */
+export function scriptPaths(path: string): string[] {
+    return [path, `${path}/*`, `*${path}`];
+}
+
+/**
+ * DENY on the WordPress pods, whoever calls: the installer and setup scripts (defence in depth: the
+ * install Job has already run, but a database reset would reopen the installer to the first visitor),
+ * and /xmlrpc.php unless `wordpress.xmlrpc`. Istio evaluates DENY before ALLOW, so no ALLOW reopens them.
+ * https://istio.io/latest/docs/concepts/security/#allow-deny-and-custom-action (policy precedence)
+ */
+export function wordpressDenySpec(xmlrpc: boolean): AuthorizationPolicySpec {
+    const denied = [...wordpressInstallerPaths, ...(xmlrpc ? [] : [wordpressXmlrpcPath])];
+    return {
+        name: "deny-wordpress-installer",
+        namespace: sampleNamespaces.wordpress,
+        spec: {
+            selector: { matchLabels: { app: wordpressNames.appLabel } },
+            action: "DENY",
+            rules: [{ to: [{ operation: { paths: denied.flatMap(scriptPaths) } }] }],
+        },
+    };
 }
 
 /** `/api` → `/api` and `/api/*`: what a route prefix selects (edge/routes.ts segmentPrefix), not `/api-docs`. */

@@ -72,7 +72,7 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
         pki,
         tlsMode,
         hosts: gatewayHostList,
-        ...(wordpress ? { routesAfter: [wordpress.installJob] } : {}),
+        ...(wordpress ? { routesAfter: wordpress.routesAfter } : {}),
         ...(iks ? { credentialName: iks.gatewayCredentialName } : {}),
         routes: gatewayRoutes,
         // Behind the IKS ALB each sample has `<app>.<ingress subdomain>` to itself.

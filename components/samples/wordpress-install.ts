@@ -83,7 +83,8 @@ export function wordpressInstallJobSpec(input: InstallPodInput): { template: Rec
                 initContainers: [{
                     name: "core",
                     image: input.stableImage,
-                    command: ["cp", "-a", "/usr/src/wordpress/.", "/usr/src/wordpress/wp-config-docker.php", siteDir],
+                    // wp-config-docker.php is inside /usr/src/wordpress (the image's Dockerfile copies it there).
+                    command: ["cp", "-a", "/usr/src/wordpress/.", siteDir],
                     securityContext: restrictedContainerSecurity,
                     volumeMounts: [{ name: "site", mountPath: siteDir }],
                 }],

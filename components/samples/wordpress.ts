@@ -14,6 +14,7 @@ import { sampleNamespaces, wordpressNames } from "../inventory";
 import { versionDestinationRule } from "./version-destination-rule";
 import { wordpressAdmin, wordpressAdminSecret, wordpressInstallJobName, wordpressInstallJobSpec } from "./wordpress-install";
 import { carriedClientTls } from "../mesh/mtls/client-tls";
+import { wordpressDenySpecs } from "../mesh/authorization/rules";
 import {
     secretKeyOf, wordpressContentPath, wordpressKeysSecret, wordpressSecretKeyNames, wwwDataGroupId,
 } from "./wordpress-layout";
@@ -68,6 +69,10 @@ export class WordPress extends pulumi.ComponentResource {
     readonly routeDestinations: RouteDestination[];
     /** Runs `wp core install` once; every route to WordPress waits for it to complete. */
     readonly installJob: k8s.batch.v1.Job;
+    /** The installer/xmlrpc DENYs (at the ingress gateway; on the pods too in sidecar mode). */
+    readonly installerDenies: k8s.apiextensions.CustomResource[];
+    /** What every route to WordPress waits for: the site installed and its installer denied. */
+    readonly routesAfter: pulumi.Resource[];
     readonly adminUser: string = wordpressAdmin.user;
     /** Secret end to end: RandomPassword → Secret → the Job's env, and a secret stack output. */
     readonly adminPassword: pulumi.Output<string>;
@@ -224,6 +229,17 @@ export class WordPress extends pulumi.ComponentResource {
             dependsOn: [args.dataplaneReady, this.serviceAccount, adminSecret, this.keys],
         });
 
+        // Whatever authorization.enabled says: these guard the site, not the service-to-service graph.
+        this.installerDenies = wordpressDenySpecs(args.config.istio.dataplane, wordpress.xmlrpc).map((policy) =>
+            new k8s.apiextensions.CustomResource(`authorization-${policy.namespace}-${policy.name}`, {
+                apiVersion: "security.istio.io/v1",
+                kind: "AuthorizationPolicy",
+                // The wordpress namespace by reference (creation order); the gateway's exists with istiod.
+                metadata: { name: policy.name, namespace: policy.namespace === sampleNamespaces.wordpress ? namespace : policy.namespace },
+                spec: policy.spec,
+            }, { parent: this, dependsOn: args.istioConfigReady }));
+        this.routesAfter = [this.installJob, ...this.installerDenies];
+
         this.service = new k8s.core.v1.Service(wordpressNames.service, {
             // The canary split is the gateway's: in ambient mode the Service opts out of ingress-through-waypoint.
             metadata: { name: wordpressNames.service, namespace, labels: { app: wordpressNames.appLabel, ...gatewaySplitServiceLabels(args.config.istio.dataplane) } },
@@ -252,7 +268,7 @@ export class WordPress extends pulumi.ComponentResource {
                     gateways: [meshGatewayRef],
                     http: [{ name: "wordpress-canary", route: this.routeDestinations.map(istioDestination) }],
                 },
-            }, { parent: this, dependsOn: [...args.istioConfigReady, this.installJob] });
+            }, { parent: this, dependsOn: [...args.istioConfigReady, ...this.routesAfter] });
         }
 
         this.registerOutputs({

@@ -74,11 +74,15 @@ describe("ambient authorization: the program", () => {
         routed = await runProgram({ ...ambient, gateway: { routes: [userRoute] } });
     });
 
-    it("keeps L4 rules as they are without a waypoint: same policies as sidecar mode", async () => {
+    it("keeps L4 rules as they are without a waypoint: same policies as sidecar mode, less the installer DENY on the pods", async () => {
         const sidecarDefault = await runProgram({});
         const shape = (run: ProgramRun) => policies(run).map((p) => JSON.stringify([p.plain.metadata, p.plain.spec])).sort();
-        assert.deepEqual(shape(plain), shape(sidecarDefault));
-        assert.deepEqual(plain.ofType(gatewayType), []);
+        const sidecarOnly = shape(sidecarDefault).filter((entry) => !shape(plain).includes(entry));
+        assert.deepEqual(sidecarOnly.map((entry) => JSON.parse(entry)[0]), [{ name: "deny-wordpress-installer", namespace: "wordpress" }],
+            "ztunnel cannot enforce paths; in ambient mode the gateway's DENY alone guards the installer");
+        assert.deepEqual(shape(plain), shape(sidecarDefault).filter((entry) => !sidecarOnly.includes(entry)));
+        assert.ok(shape(plain).some((entry) => entry.includes('"namespace":"istio-system"') && entry.includes("deny-wordpress-installer")));
+        assert.deepEqual(plain.ofType(gatewayType), [], "the installer DENY needs no waypoint: the ingress gateway enforces it");
     });
 
     it("deploys a waypoint where a user route's path rule needs one, enrolling the namespace for Service and ingress traffic", () => {
@@ -140,9 +144,12 @@ describe("ambient authorization: the program", () => {
         assert.equal(sidecarService?.plain.metadata.labels["istio.io/ingress-use-waypoint"], undefined, "sidecar mode keeps its Service as it was");
     });
 
-    it("leaves no policy with L7 fields unbound in ambient mode", () => {
+    it("leaves no policy with L7 fields unbound in ambient mode, except those the ingress gateway's own Envoy enforces", () => {
+        const atIngressGateway = (candidate: RegisteredResource) => candidate.plain.metadata.namespace === "istio-system"
+            && JSON.stringify(candidate.plain.spec.selector) === JSON.stringify({ matchLabels: { istio: "ingressgateway" } });
+        assert.ok(policies(routed).some(atIngressGateway), "the installer DENY is there");
         for (const candidate of policies(routed)) {
-            if (l7FieldsOf(candidate.plain.spec).length > 0) {
+            if (l7FieldsOf(candidate.plain.spec).length > 0 && !atIngressGateway(candidate)) {
                 assert.ok(candidate.plain.spec.targetRefs, `${candidate.name} is L7 and unbound`);
             }
         }

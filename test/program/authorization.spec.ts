@@ -38,16 +38,30 @@ describe("Authorization: deny by default, allow by workload identity", () => {
             "the container port behind Service port 8000");
     });
 
-    it("denies WordPress's installer, setup script and xmlrpc.php on its pods, whoever calls (DENY precedes ALLOW)", () => {
-        const deny = run.ofType(authorizationType).filter((policy) => policy.plain.spec.action === "DENY");
-        assert.equal(deny.length, 1);
-        assert.deepEqual(deny[0].plain.metadata.namespace, "wordpress");
-        assert.deepEqual(deny[0].plain.spec.selector, { matchLabels: { app: "wordpress" } });
-        const paths: string[] = deny[0].plain.spec.rules[0].to[0].operation.paths;
-        for (const script of ["/wp-admin/install.php", "/wp-admin/setup-config.php", "/xmlrpc.php"]) {
-            assert.ok(paths.includes(script) && paths.includes(`${script}/*`) && paths.includes(`*${script}`), script);
+    it("denies WordPress's installer, setup script and xmlrpc.php at the gateway and on its pods, whoever calls", () => {
+        const denies = run.ofType(authorizationType).filter((policy) => policy.plain.spec.action === "DENY");
+        assert.deepEqual(denies.map((policy) => `${policy.plain.metadata.namespace}/${policy.plain.metadata.name}`).sort(),
+            ["istio-system/deny-wordpress-installer", "wordpress/deny-wordpress-installer"]);
+        const selectors = Object.fromEntries(denies.map((policy) => [policy.plain.metadata.namespace, policy.plain.spec.selector]));
+        assert.deepEqual(selectors["istio-system"], { matchLabels: { istio: "ingressgateway" } }, "where every public request enters");
+        assert.deepEqual(selectors.wordpress, { matchLabels: { app: "wordpress" } }, "sidecar mode: on the pods too (EnRoute does not pass the gateway)");
+        for (const deny of denies) {
+            const [rule] = deny.plain.spec.rules;
+            const paths: string[] = rule.to[0].operation.paths;
+            for (const script of ["/wp-admin/install.php", "/wp-admin/setup-config.php", "/xmlrpc.php"]) {
+                assert.ok(paths.includes(script) && paths.includes(`${script}/*`) && paths.includes(`*${script}`), script);
+            }
+            assert.equal(rule.from, undefined, "no caller is exempt");
+            assert.equal(rule.to[0].operation.hosts, undefined, "on every host: a host list could be gone around");
         }
-        assert.equal(deny[0].plain.spec.rules[0].from, undefined, "no caller is exempt");
+    });
+
+    it("serves no WordPress route before the install Job has completed and the installer DENYs exist", () => {
+        const routes = run.get("kubernetes:networking.istio.io/v1:VirtualService", "mesh-gateway-routes");
+        assert.ok(run.dependsOn(routes, run.get("kubernetes:batch/v1:Job", "wordpress-install")));
+        for (const deny of run.ofType(authorizationType).filter((policy) => policy.plain.spec.action === "DENY")) {
+            assert.ok(run.dependsOn(routes, deny), deny.name);
+        }
     });
 
     it("allows the samples' own calls and nothing more", () => {
@@ -80,7 +94,9 @@ describe("Authorization: deny by default, allow by workload identity", () => {
     it("follows the samples: a disabled sample gets no policies", async () => {
         const noBookinfo = await runProgram({ bookinfo: { enabled: false } });
         const namespaces = new Set(noBookinfo.ofType(authorizationType).map((policy: RegisteredResource) => policy.plain.metadata.namespace));
-        assert.deepEqual([...namespaces].sort(), ["httptools", "wordpress"]);
+        assert.deepEqual([...namespaces].sort(), ["httptools", "istio-system", "wordpress"], "istio-system: WordPress's installer DENY at the gateway");
+        const noWordPress = await runProgram({ wordpress: { enabled: false } });
+        assert.ok(!noWordPress.ofType(authorizationType).some((policy) => policy.plain.spec.action === "DENY"), "no WordPress, no installer DENY");
     });
 
     it("lets the gateway reach the user's routes into a sample namespace, on their path prefixes only", async () => {
@@ -134,8 +150,11 @@ describe("Authorization: deny by default, allow by workload identity", () => {
     });
 
     it("is switchable with authorization.enabled", async () => {
-        const off = await runProgram({ authorization: { enabled: false } });
-        assert.equal(off.ofType(authorizationType).length, 0);
+        const off = await runProgram({ authorization: { enabled: false }, wordpress: { xmlrpc: true } });
+        assert.deepEqual(off.ofType(authorizationType).map((policy) => policy.plain.spec.action), ["DENY", "DENY"],
+            "only WordPress's installer DENYs, which guard the site and not the service graph");
         assert.equal(off.ofType("iks-mesh:mesh:Authorization").length, 0);
+        const paths: string[] = off.ofType(authorizationType)[0].plain.spec.rules[0].to[0].operation.paths;
+        assert.ok(paths.includes("/wp-admin/install.php") && !paths.some((path) => path.includes("xmlrpc")), "wordpress.xmlrpc: true serves it");
     });
 });

@@ -587,7 +587,10 @@ describe("samples under mocks: the default stack", () => {
             .filter((s) => sampleRun.passwords.some((password) => s.text.includes(password)))
             .map((s) => ({ where: `${resource.type} ${resource.name}`, secret: s.secret })));
         assert.deepEqual(sightings.filter((s) => !s.secret), [], "a password in plain inputs");
-        assert.equal(sightings.length, 10, "every generated value reaches its Secret, once");
+        assert.equal(sightings.length, 11, "every generated value reaches its Secret, once (the admin password too)");
+        const adminOutput = run.outputs.wordpressAdminPassword;
+        assert.ok(adminOutput?.secret, "the admin password is a secret stack output");
+        assert.ok(sampleRun.passwords.includes(String(adminOutput.value)), "the output is the generated password the Secret holds");
         for (const [name, output] of Object.entries(run.outputs)) {
             if (!output.secret) {
                 assert.ok(!stringsIn(output.value).some((s) => sampleRun.passwords.some((p) => s.text.includes(p))), name);

@@ -4,6 +4,7 @@
 import { sampleNamespaces, wordpressNames } from "../../inventory";
 import { StackConfig } from "../../config/schema";
 import { PrefixRoute } from "../../core/routes";
+import { DataplaneMode } from "../../core/dataplane";
 import { enrouteNamespace, enrouteServiceAccount } from "../../edge/enroute/values";
 import { MeshWorkload, ingressGatewayWorkload, principal, sampleWorkloads } from "../mesh-inventory";
 
@@ -91,8 +92,7 @@ export function authorizationPolicySpecs(config: StackConfig): AuthorizationPoli
         }];
     });
     const enrouteAllows = config.enroute.enabled ? enrouteRouteAllows(config.enroute.routes, workloads, namespaces) : [];
-    const wordpressDenies = namespaces.includes(sampleNamespaces.wordpress) ? [wordpressDenySpec(config.wordpress.xmlrpc)] : [];
-    return [...denyAll, ...allows, ...userRouteAllows, ...enrouteAllows, ...wordpressDenies];
+    return [...denyAll, ...allows, ...userRouteAllows, ...enrouteAllows];
 }
 
 /** The installer and the setup script: the stack installs WordPress itself (samples/wordpress-install.ts). */
@@ -112,23 +112,39 @@ export function scriptPaths(path: string): string[] {
 }
 
 /**
- * DENY on the WordPress pods, whoever calls: the installer and setup scripts (defence in depth: the
- * install Job has already run, but a database reset would reopen the installer to the first visitor),
- * and /xmlrpc.php unless `wordpress.xmlrpc`. Istio evaluates DENY before ALLOW, so no ALLOW reopens them.
- * https://istio.io/latest/docs/concepts/security/#allow-deny-and-custom-action (policy precedence)
+ * Where the installer, the setup script and (unless `wordpress.xmlrpc`) /xmlrpc.php are denied, whoever
+ * calls. Defence in depth: the install Job has already run, but a database reset would reopen the
+ * installer to the first visitor. Istio evaluates DENY before ALLOW, so no ALLOW reopens them
+ * (https://istio.io/latest/docs/concepts/security/#allow-deny-and-custom-action).
+ *
+ * - At the ingress gateway, in both data planes: the gateway is an Envoy that enforces L7 policy on the
+ *   pods a selector in its own namespace picks, whatever the data plane of the apps behind it
+ *   (https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/). This is where every
+ *   public request enters (the LoadBalancer, and on IKS the ALB, which re-encrypts to the gateway).
+ *   No `hosts` condition: the paths are WordPress's own, and a host list would be a way around the DENY
+ *   (a Host header with a port, an IP address, a `*` gateway host, a host added later by a user route).
+ * - On the WordPress pods too, in sidecar mode only: their sidecar enforces L7 as well, which covers a
+ *   way in that does not pass the gateway (an EnRoute route to the `wordpress` Service). Not in ambient
+ *   mode: there ztunnel cannot enforce paths, and a selector-bound policy with L7 fields makes it drop all
+ *   traffic to the pods (https://istio.io/latest/docs/ambient/usage/l4-policy/); enforcing it on the pods
+ *   would need a waypoint in `wordpress`, which the gateway skips anyway for the canary's Service
+ *   (`istio.io/ingress-use-waypoint: "false"`, ambient.ts gatewaySplitServiceLabels). EnRoute is refused
+ *   with ambient, so the gateway is the only way in there.
  */
-export function wordpressDenySpec(xmlrpc: boolean): AuthorizationPolicySpec {
+export function wordpressDenySpecs(dataplane: DataplaneMode, xmlrpc: boolean): AuthorizationPolicySpec[] {
     const denied = [...wordpressInstallerPaths, ...(xmlrpc ? [] : [wordpressXmlrpcPath])];
-    return {
-        name: "deny-wordpress-installer",
-        namespace: sampleNamespaces.wordpress,
-        spec: {
-            selector: { matchLabels: { app: wordpressNames.appLabel } },
-            action: "DENY",
-            rules: [{ to: [{ operation: { paths: denied.flatMap(scriptPaths) } }] }],
-        },
-    };
+    const spec = (matchLabels: Readonly<Record<string, string>>): Record<string, unknown> => ({
+        selector: { matchLabels: { ...matchLabels } },
+        action: "DENY",
+        rules: [{ to: [{ operation: { paths: denied.flatMap(scriptPaths) } }] }],
+    });
+    return [
+        { name: wordpressDenyPolicyName, namespace: ingressGatewayWorkload.namespace, spec: spec(ingressGatewayWorkload.podLabels) },
+        ...(dataplane === "sidecar" ? [{ name: wordpressDenyPolicyName, namespace: sampleNamespaces.wordpress, spec: spec({ app: wordpressNames.appLabel }) }] : []),
+    ];
 }
+
+export const wordpressDenyPolicyName = "deny-wordpress-installer";
 
 /** `/api` → `/api` and `/api/*`: what a route prefix selects (edge/routes.ts segmentPrefix), not `/api-docs`. */
 function pathsUnder(prefix: string): string[] {

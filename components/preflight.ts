@@ -15,6 +15,7 @@ import { routeConflicts, userGatewayRoutes } from "./edge/gateway-routes";
 import { GatewayTlsMode, gatewaySpec } from "./edge/gateway-spec";
 import { albExternalPaths } from "./ibm/alb-spec";
 import { ambientAuthorizationProblems } from "./mesh/authorization/ambient-analysis";
+import { userRouteProblems } from "./mesh/authorization/rules";
 import { gatewayServersOf, meshPolicyProblems } from "./mesh/mtls/mesh-model";
 import { sampleGatewayRoutes } from "./samples/sample-routes";
 
@@ -42,7 +43,7 @@ export function planProblems(config: StackConfig): { gatewayRoutes: GatewayHttpR
     return {
         gatewayRoutes,
         tlsMode,
-        problems: [...routeConflicts(gatewayRoutes), ...meshPolicy.problems, ...ambientAuthorizationProblems(config)],
+        problems: [...routeConflicts(gatewayRoutes), ...meshPolicy.problems, ...ambientAuthorizationProblems(config), ...userRouteProblems(config)],
         warnings: meshPolicy.warnings,
     };
 }

@@ -69,7 +69,9 @@ describe("ambient authorization: the program", () => {
     let plain: ProgramRun;
     let routed: ProgramRun;
     before(async () => {
-        sidecar = await runProgram({ gateway: { routes: [userRoute] } });
+        // Sidecar mode cannot resolve the user's own Service to pods (a preview error there): its peer here
+        // routes the same prefix to a sample's Service.
+        sidecar = await runProgram({ gateway: { routes: [{ ...userRoute, service: "details", port: 9080 }] } });
         plain = await runProgram(ambient);
         routed = await runProgram({ ...ambient, gateway: { routes: [userRoute] } });
     });
@@ -99,12 +101,17 @@ describe("ambient authorization: the program", () => {
         assert.deepEqual(routed.get("kubernetes:core/v1:Namespace", "wordpress").plain.metadata.labels, { "istio.io/dataplane-mode": "ambient" });
     });
 
-    it("binds the user route's path rule to the waypoint with targetRefs, keeping its paths and caller", () => {
-        const sidecarRule = policy(sidecar, "bookinfo", "allow-ingress-gateway-to-user-routes");
-        const ambientRule = policy(routed, "bookinfo", "allow-ingress-gateway-to-user-routes");
+    it("binds the user route's path rule to the waypoint by its Service's name (targetRefs), keeping its paths and caller", () => {
+        const byPrefix = (run: ProgramRun) => policies(run, "bookinfo").find((candidate) => /^allow-ingress-gateway-to-.*-[0-9a-f]{8}$/.test(candidate.plain.metadata.name));
+        const sidecarRule = byPrefix(sidecar);
+        const ambientRule = byPrefix(routed);
+        assert.ok(sidecarRule && ambientRule);
+        assert.equal(ambientRule.plain.metadata.name.replace("extras", "details"), sidecarRule.plain.metadata.name, "named by Service and prefix");
         assert.equal(ambientRule.plain.spec.selector, undefined);
-        assert.deepEqual(ambientRule.plain.spec.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "waypoint" }]);
-        assert.deepEqual(ambientRule.plain.spec.rules, sidecarRule.plain.spec.rules, "the user's routes keep working: same caller, same paths");
+        assert.deepEqual(ambientRule.plain.spec.targetRefs, [{ group: "", kind: "Service", name: "extras" }], "that route's Service only, not the whole waypoint");
+        assert.deepEqual(ambientRule.plain.spec.rules[0].from, sidecarRule.plain.spec.rules[0].from, "same caller");
+        assert.deepEqual(ambientRule.plain.spec.rules[0].to[0].operation.paths, sidecarRule.plain.spec.rules[0].to[0].operation.paths, "same paths");
+        assert.deepEqual(sidecarRule.plain.spec.rules[0].to[0].operation.ports, ["9080"], "sidecar mode: the pods' container port");
     });
 
     it("keeps the L4 rules for ztunnel and enforces them at the waypoint too, bound to their Service", () => {

@@ -99,19 +99,28 @@ describe("Authorization: deny by default, allow by workload identity", () => {
         assert.ok(!noWordPress.ofType(authorizationType).some((policy) => policy.plain.spec.action === "DENY"), "no WordPress, no installer DENY");
     });
 
-    it("lets the gateway reach the user's routes into a sample namespace, on their path prefixes only", async () => {
+    it("lets the gateway reach a user's route into a sample namespace on that Service's pods, port and paths only", async () => {
         const withRoutes = await runProgram({ gateway: { routes: [
-            { prefix: "/api/freight-rating", service: "freight-rating", namespace: "wordpress", port: 8080 },
+            { prefix: "/api/freight-rating", service: "httpbin", namespace: "httptools", port: 8000 },
             { prefix: "/api/freight-tariff", service: "freight-tariff", namespace: "default", port: 8080 },
         ] } });
-        const userRoutes = withRoutes.ofType(authorizationType).filter((policy) => policy.plain.metadata.name === "allow-ingress-gateway-to-user-routes");
-        assert.deepEqual(userRoutes.map((policy) => policy.plain.metadata.namespace), ["wordpress"],
+        const userRoutes = withRoutes.ofType(authorizationType).filter((policy) => /^allow-ingress-gateway-to-httpbin-[0-9a-f]{8}$/.test(policy.plain.metadata.name)
+            || policy.plain.metadata.namespace === "default");
+        assert.deepEqual(userRoutes.map((policy) => policy.plain.metadata.namespace), ["httptools"],
             "only sample namespaces deny by default; default has no deny-all to open");
+        assert.deepEqual(userRoutes[0].plain.spec.selector, { matchLabels: { app: "httpbin" } });
         assert.deepEqual(userRoutes[0].plain.spec.rules, [{
             from: [{ source: { principals: [gatewayPrincipal] } }],
-            to: [{ operation: { paths: ["/api/freight-rating", "/api/freight-rating/*"] } }],
+            to: [{ operation: { ports: ["8080"], paths: ["/api/freight-rating", "/api/freight-rating/*"] } }],
         }]);
         assert.deepEqual(await validateRun(withRoutes), []);
+    });
+
+    it("refuses at preview a route into a sample namespace whose Service it cannot resolve to pods and a port", async () => {
+        await assert.rejects(runProgram({ gateway: { routes: [{ prefix: "/api/freight-rating", service: "freight-rating", namespace: "wordpress", port: 8080 }] } }),
+            /gateway\.routes\[0\] \(\/api\/freight-rating -> freight-rating\.wordpress:8080\) goes into wordpress, which denies all by default.*Fix: run the service in a namespace of its own.*mysql:3306, wordpress:80/s);
+        await assert.rejects(runProgram({ gateway: { routes: [{ prefix: "/x", service: "httpbin", namespace: "httptools", port: 9999 }] } }),
+            /gateway\.routes\[0\].*httptools's Services \(httpbin:8000\)/s, "a Service the stack knows, on a port it does not have");
     });
 
     it("lets EnRoute reach exactly where its routes go, and nothing more", async () => {
@@ -120,7 +129,6 @@ describe("Authorization: deny by default, allow by workload identity", () => {
             { prefix: "/productpage", service: "productpage", namespace: "bookinfo", port: 9080 },
             { prefix: "/static/", service: "productpage", namespace: "bookinfo", port: 9080 },
             { prefix: "/status", service: "httpbin", namespace: "httptools", port: 8000 },
-            { prefix: "/blog", service: "freight-blog", namespace: "wordpress", port: 8080 },
             { prefix: "/tariff", service: "freight-tariff", namespace: "default", port: 8080 },
         ] } });
         const enroutePolicies = withEnRoute.ofType(authorizationType).filter((policy) =>
@@ -135,14 +143,15 @@ describe("Authorization: deny by default, allow by workload identity", () => {
                 rules: rule(["/productpage", "/productpage/*", "/static", "/static/*"], ["9080"]) },
             "httptools/allow-enroute-to-httpbin": { selector: { matchLabels: { app: "httpbin" } }, action: "ALLOW",
                 rules: rule(["/status", "/status/*"], ["8080"]) },
-            // Not a sample's Service: its pods are unknown, so the path prefixes alone bound the allow.
-            "wordpress/allow-enroute-to-freight-blog": { action: "ALLOW", rules: rule(["/blog", "/blog/*"]) },
         }, "one allow per routed service in a deny-by-default namespace; default has no deny-all to open");
         for (const app of ["details", "reviews", "ratings", "mysql", "wordpress"]) {
             const namespace = app === "mysql" || app === "wordpress" ? "wordpress" : "bookinfo";
             assert.ok(!allowed(withEnRoute, namespace, app).principals.includes(enroutePrincipal), `EnRoute may not call ${app}`);
         }
         assert.deepEqual((await validateRun(withEnRoute)).filter((problem) => problem.includes("AuthorizationPolicy")), []);
+
+        await assert.rejects(runProgram({ enroute: { enabled: true, routes: [{ prefix: "/blog", service: "freight-blog", namespace: "wordpress", port: 8080 }] } }),
+            /enroute\.routes\[0\] \(\/blog -> freight-blog\.wordpress:8080\) goes into wordpress/, "its pods are unknown: no ALLOW bounded by paths alone");
 
         const noRoutes = await runProgram({ enroute: { enabled: true } });
         assert.ok(!noRoutes.ofType(authorizationType).some((policy) => JSON.stringify(policy.plain.spec).includes(enroutePrincipal)),

@@ -72,7 +72,7 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
         pki,
         tlsMode,
         hosts: gatewayHostList,
-        ...(wordpress ? { routesAfter: wordpress.routesAfter } : {}),
+        ...(wordpress ? { routesAfter: wordpress.routesAfter, hostsRoutedFrom: [{ namespace: wordpress.namespaceName, hosts: config.wordpress.hosts }] } : {}),
         ...(iks ? { credentialName: iks.gatewayCredentialName } : {}),
         routes: gatewayRoutes,
         // Behind the IKS ALB each sample has `<app>.<ingress subdomain>` to itself.

@@ -4,7 +4,7 @@ import { IstioMesh } from "../mesh/istio-mesh";
 import { clientCaData, clientCaSecretName } from "../pki/credential-layout";
 import { MeshPki } from "../pki/mesh-pki";
 import { meshGatewayName, meshGatewayRef } from "../core/istio-names";
-import { GatewayTlsMode, gatewaySpec } from "./gateway-spec";
+import { GatewayTlsMode, HostBinding, gatewaySpec } from "./gateway-spec";
 import { GatewayHttpRoute } from "../core/routes";
 import { meshGatewayRoutesName, virtualServiceSpec } from "./virtual-service-spec";
 
@@ -23,6 +23,8 @@ export interface IngressGatewayArgs {
     hostRoutes?: pulumi.Input<GatewayHttpRoute[]>;
     /** What must be complete before any route is served (WordPress's install Job). */
     routesAfter?: pulumi.Resource[];
+    /** Hosts that a VirtualService in another namespace the stack manages publishes (WordPress's own hosts). */
+    hostsRoutedFrom?: readonly HostBinding[];
 }
 
 /**
@@ -68,6 +70,8 @@ export class IngressGateway extends pulumi.ComponentResource {
                 hosts,
                 tlsMode: args.tlsMode,
                 credentialName,
+                // The gateway's own VirtualService carries every host; others only what the stack routes from them.
+                routeNamespaces: [{ namespace: mesh.gatewayNamespace, hosts }, ...(args.hostsRoutedFrom ?? [])],
             })),
         }, { parent: this, dependsOn: gatewayDependencies });
 

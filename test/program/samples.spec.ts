@@ -614,6 +614,8 @@ describe("samples under mocks: variants", () => {
             const spec = own[0].plain.spec;
             assert.deepEqual(spec.hosts, ["blog.example.com"]);
             assert.deepEqual(spec.gateways, [meshGatewayRef]);
+            const gateway = sampleRun.run.kind("networking.istio.io/v1", "Gateway")[0];
+            assert.ok(gateway.plain.spec.servers[0].hosts.includes("wordpress/blog.example.com"), "the gateway accepts this host from wordpress's VirtualService");
             const route = spec.http[0].route;
             assert.deepEqual(route.map((r: { destination: { subset: string }; weight: number }) => [r.destination.subset, r.weight]),
                 [["v1", 100 - weight], ["v2", weight]]);

@@ -145,7 +145,15 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const kialiConfig = {
         enabled: kiali.boolean("enabled", true),
         authStrategy: kiali.oneOf("authStrategy", kialiAuthStrategies, "token"),
+        allowAnonymous: kiali.boolean("allowAnonymous", false),
     };
+    if (kialiConfig.authStrategy === "anonymous" && !kialiConfig.allowAnonymous) {
+        // Anonymous Kiali acts with its own ServiceAccount for whoever reaches it, which may write Istio config.
+        kiali.problem("kiali.allowAnonymous",
+            "kiali.allowAnonymous must be true to use kiali.authStrategy anonymous, which gives anyone who reaches Kiali its full access, " +
+            "including changing the mesh's Istio configuration (got kiali.authStrategy anonymous, kiali.allowAnonymous false)",
+            `${setCommand("kiali.authStrategy", "token")}, or, on a private cluster only, ${setCommand("kiali.allowAnonymous", "true")}`);
+    }
     kiali.finish();
 
     const enroute = root.object("enroute");

@@ -154,6 +154,8 @@ export interface StackConfig {
     readonly kiali: {
         readonly enabled: boolean;
         readonly authStrategy: (typeof kialiAuthStrategies)[number];
+        /** Required with authStrategy anonymous: the user accepts an open Kiali (still warned about). */
+        readonly allowAnonymous: boolean;
     };
     readonly enroute: {
         readonly enabled: boolean;

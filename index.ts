@@ -17,7 +17,8 @@ import { loadSampleManifests } from "./components/manifests/sample-manifests";
 import { WordPress } from "./components/samples/wordpress";
 import { clusterProvider, prerequisitesProvider } from "./components/cluster/cluster-provider";
 import { preflight } from "./components/preflight";
-import { curlPath, gatewayCurlCommand } from "./components/edge/curl-commands";
+import * as pulumi from "@pulumi/pulumi";
+import { curlHost, curlPath, gatewayCurlCommand } from "./components/edge/curl-commands";
 import { configuredGatewayHosts } from "./components/edge/gateway-plan";
 import { IngressGateway } from "./components/edge/ingress-gateway";
 import { IksEdge } from "./components/ibm/iks-edge";
@@ -77,11 +78,19 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
     const pki = new MeshPki("mesh-pki", { config, mesh, stackName }, onCluster);
     // On IKS the gateway serves its NLB subdomain with IBM's certificate, and MUTUAL behind the ALB.
     const iks = config.iks.enabled ? new IksEdge("iks", { config, mesh, pki, stackName }, onCluster) : undefined;
+    const gatewayHostList = iks?.gatewayHosts ?? configuredGatewayHosts(config);
+    // WordPress is installed by a Job before any route reaches it (the installer would otherwise belong
+    // to the first visitor); its site URL is its own first host, else the gateway's.
+    const wordpress = config.wordpress.enabled ? new WordPress("wordpress", {
+        config, dataplaneReady: mesh.dataplaneReady, istioConfigReady: mesh.istioConfigReady,
+        siteUrl: pulumi.output(gatewayHostList).apply((hosts) => `https://${curlHost(config.wordpress.hosts.length > 0 ? config.wordpress.hosts : hosts)}`),
+    }, onCluster) : undefined;
     const ingressGateway = new IngressGateway("ingress-gateway", {
         mesh,
         pki,
         tlsMode,
-        hosts: iks?.gatewayHosts ?? configuredGatewayHosts(config),
+        hosts: gatewayHostList,
+        ...(wordpress ? { routesAfter: wordpress.routesAfter, hostsRoutedFrom: [{ namespace: wordpress.namespaceName, hosts: config.wordpress.hosts }] } : {}),
         ...(iks ? { credentialName: iks.gatewayCredentialName } : {}),
         routes: gatewayRoutes,
         // Behind the IKS ALB each sample has `<app>.<ingress subdomain>` to itself.
@@ -92,7 +101,6 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
     // Each sample's pods wait for the data plane (istiod's sidecar injection, or in ambient mode ztunnel,
     // which comes after istiod) and its Istio resources for istiod's webhooks, and for nothing else: the
     // samples never wait on each other. A disabled sample creates nothing.
-    const wordpress = config.wordpress.enabled ? new WordPress("wordpress", { config, dataplaneReady: mesh.dataplaneReady, istioConfigReady: mesh.istioConfigReady }, onCluster) : undefined;
     const bookinfo = manifests.bookinfo ? new IstioSample("bookinfo", {
         sample: "bookinfo", config, dataplaneReady: mesh.dataplaneReady, istioConfigReady: mesh.istioConfigReady, manifest: manifests.bookinfo,
     }, onCluster) : undefined;
@@ -138,6 +146,9 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
     const curlMutual = curlCommand(true);
     const sampleNamespaces = samples.map((sample) => sample.namespaceName);
     const wordpressCanaryWeight = wordpress ? config.wordpress.canaryWeight : undefined;
+    const wordpressAdminUser = wordpress?.adminUser;
+    /** Secret: `pulumi stack output wordpressAdminPassword --show-secrets`. */
+    const wordpressAdminPassword = wordpress?.adminPassword;
     /** The gateway's public name on IKS, with IBM's certificate. */
     const nlbSubdomain = iks?.nlbDns.subdomain;
     /** `<app>.<ingress subdomain>`: through the IKS ALB, which re-encrypts to the gateway with mutual TLS. */
@@ -161,6 +172,8 @@ export = async (fetchManifest: ManifestFetcher = fetchManifestOverHttps) => {
         curlMutual,
         sampleNamespaces,
         wordpressCanaryWeight,
+        wordpressAdminUser,
+        wordpressAdminPassword,
         nlbSubdomain,
         albHosts,
         kialiPortForward,

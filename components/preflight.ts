@@ -9,12 +9,13 @@ import { ConfigError } from "./config/errors";
 import { readStack } from "./config/load";
 import { StackConfig } from "./config/schema";
 import { GatewayHttpRoute } from "./core/routes";
-import { gatewaySelector, gatewayReleaseName, meshGatewayName } from "./core/istio-names";
+import { gatewaySelector, gatewayReleaseName, istioRootNamespace, meshGatewayName } from "./core/istio-names";
 import { gatewayTlsMode, configuredGatewayHosts } from "./edge/gateway-plan";
 import { routeConflicts, userGatewayRoutes } from "./edge/gateway-routes";
 import { GatewayTlsMode, gatewaySpec } from "./edge/gateway-spec";
 import { albExternalPaths } from "./ibm/alb-spec";
 import { ambientAuthorizationProblems } from "./mesh/authorization/ambient-analysis";
+import { userRouteProblems } from "./mesh/authorization/rules";
 import { gatewayServersOf, meshPolicyProblems } from "./mesh/mtls/mesh-model";
 import { sampleGatewayRoutes } from "./samples/sample-routes";
 
@@ -37,12 +38,13 @@ export function planProblems(config: StackConfig): { gatewayRoutes: GatewayHttpR
     // The analysis reads the gateway's servers, not its credential.
     const plannedGatewayServers = gatewayServersOf(meshGatewayName, gatewaySpec({
         selector: gatewaySelector, hosts: configuredGatewayHosts(config), tlsMode, credentialName: "not-analysed",
+        routeNamespaces: [{ namespace: istioRootNamespace, hosts: configuredGatewayHosts(config) }],
     }));
     const meshPolicy = meshPolicyProblems(config, plannedGatewayServers, albExternalPaths(config, `${gatewayReleaseName}:443`));
     return {
         gatewayRoutes,
         tlsMode,
-        problems: [...routeConflicts(gatewayRoutes), ...meshPolicy.problems, ...ambientAuthorizationProblems(config)],
+        problems: [...routeConflicts(gatewayRoutes), ...meshPolicy.problems, ...ambientAuthorizationProblems(config), ...userRouteProblems(config)],
         warnings: meshPolicy.warnings,
     };
 }

@@ -52,6 +52,9 @@ import {
     CallerDataplane, checkIds, decideInMeshCall, decidePlaintextProbe, inMeshCaller, parseCurlProbe, pickExecTarget,
     plaintextProbeManifests, plaintextTarget, podHasSidecar, PodLike, skipInMesh,
 } from "./verify/mesh-probes";
+import { decideInstallerProbe, installerCheckId, installerProbePath, skipInstallerProbe } from "./verify/installer-probe";
+import { decideDeniedCall, deniedCallCheckId, deniedCaller, skipDeniedCall } from "./verify/denied-call-probe";
+import { decideLifecycle, lifecycleCaller, lifecycleCheckId, skipLifecycle } from "./verify/prometheus-lifecycle-probe";
 import { CheckResult, exitCodeFor, fail, formatReport, skip } from "./verify/report";
 import { forwardedPort } from "./verify/port-forward";
 import { StackOutputs, parseStackOutputs } from "./verify/stack-data";
@@ -135,6 +138,36 @@ async function checkInMeshCall(config: StackConfig, kubectl: Kubectl): Promise<C
     return decideInMeshCall(caller, target, exec.stdout, dataplane);
 }
 
+/** Runs a probe program in the application container of a sample pod (its identity, its data plane). */
+async function execInSample(caller: { namespace: string; selector: string; command: string[] }, id: string, kubectl: Kubectl,
+    decide: (output: string) => CheckResult): Promise<CheckResult> {
+    const pods = await kubectl(["-n", caller.namespace, "get", "pods", "-l", caller.selector, "-o", "json"]);
+    if (pods.code !== 0) {
+        return fail(id, `could not list ${caller.selector} pods in ${caller.namespace}: ${firstLine(pods.stderr)}`);
+    }
+    const target = pickExecTarget(pods.stdout);
+    if ("problem" in target) {
+        return fail(id, `${caller.selector} in ${caller.namespace}: ${target.problem}`);
+    }
+    const exec = await kubectl(["-n", caller.namespace, "exec", target.pod, "-c", target.container, "--", ...caller.command], undefined, 60_000);
+    if (exec.code !== 0 && exec.stdout.trim() === "") {
+        return fail(id, `kubectl exec into ${caller.namespace}/${target.pod} failed: ${firstLine(exec.stderr)}`);
+    }
+    return decide(exec.stdout);
+}
+
+async function checkDeniedCall(config: StackConfig, kubectl: Kubectl): Promise<CheckResult> {
+    const caller = deniedCaller(config);
+    return "skip" in caller ? skipDeniedCall(caller.skip)
+        : execInSample(caller, deniedCallCheckId, kubectl, (output) => decideDeniedCall(caller, output));
+}
+
+async function checkPrometheusLifecycle(config: StackConfig, kubectl: Kubectl): Promise<CheckResult> {
+    const caller = lifecycleCaller(config);
+    return "skip" in caller ? skipLifecycle(caller.skip)
+        : execInSample(caller, lifecycleCheckId, kubectl, (output) => decideLifecycle(caller, output));
+}
+
 async function checkZtunnel(config: StackConfig, kubectl: Kubectl): Promise<CheckResult> {
     const daemonSet = await kubectl(["-n", ztunnelDaemonSet.namespace, "get", "daemonset", ztunnelDaemonSet.name, "-o", "json"]);
     if (daemonSet.code !== 0) {
@@ -193,7 +226,7 @@ async function checkGateway(config: StackConfig, outputs: StackOutputs, outputPr
     const failAll = (reason: string): CheckResult[] => [
         fail(gatewayCheckIds.https, reason),
         mutual ? fail(gatewayCheckIds.mutualTls, reason) : skipMutualTls(tlsMode),
-        ...(config.wordpress.enabled ? [fail(canaryCheckId, reason)] : canaryFallback),
+        ...(config.wordpress.enabled ? [fail(canaryCheckId, reason), fail(installerCheckId, reason)] : [...canaryFallback, skipInstallerProbe()]),
     ];
     const { caCertificatePem, gatewayNamespace, gatewayService } = outputs;
     if (!caCertificatePem || !gatewayNamespace || !gatewayService) {
@@ -256,6 +289,14 @@ async function checkGateway(config: StackConfig, outputs: StackOutputs, outputPr
             const answers = await runLimited(options.requests, 4,
                 () => httpsGet(gateway.connection, serverName, host, "/", withCertificate));
             results.push(decideCanary(tallyCanary(answers), config.wordpress.canaryWeight, options.confidence));
+        }
+        if (config.wordpress.enabled) {
+            // On WordPress's own host when it has one (the DENY at the gateway covers every host).
+            const host = config.wordpress.hosts[0] ?? serverName;
+            const installer = await httpsGet(gateway.connection, serverName, host, installerProbePath, withCertificate);
+            results.push(decideInstallerProbe(`https://${host}${installerProbePath} via ${gateway.describe}`, installer));
+        } else {
+            results.push(skipInstallerProbe());
         }
     } finally {
         withCertificate.destroy();
@@ -372,7 +413,9 @@ async function main(): Promise<number> {
         const results = [
             ...await guarded([checkIds.plaintextRefused], () => checkPlaintextRefused(config, kubectl)),
             ...await guarded([checkIds.inMeshCall], () => checkInMeshCall(config, kubectl)),
-            ...await guarded([gatewayCheckIds.https, gatewayCheckIds.mutualTls, canaryCheckId],
+            ...await guarded([deniedCallCheckId], () => checkDeniedCall(config, kubectl)),
+            ...await guarded([lifecycleCheckId], () => checkPrometheusLifecycle(config, kubectl)),
+            ...await guarded([gatewayCheckIds.https, gatewayCheckIds.mutualTls, canaryCheckId, installerCheckId],
                 () => checkGateway(config, outputs.value, outputs.problems, options, kubectl, target.args)),
             ...await guarded([kialiCheckId], () => checkKiali(config, kubectl)),
             // Ambient stacks have no sidecars to look at: their data plane is ztunnel and the waypoints.

@@ -80,6 +80,8 @@ export function configurationReference(contract: readonly ContractEntry[], decla
         "        mode: STRICT",
         "        ports: { \"3306\": PERMISSIVE }   # a legacy client that cannot speak mTLS yet",
         "        exception: true",
+        "  iks-mesh:authorization:",
+        "    enabled: false   # a plaintext client has no workload identity: authorization would deny it anyway",
         "  iks-mesh:gateway:",
         "    routes:",
         "      - { prefix: /api/freight-rating, service: freight-rating, namespace: freight, port: 8080 }",

@@ -108,6 +108,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const canary = wordpress.object("canary");
     const stable = wordpress.object("stable");
     const mysql = wordpress.object("mysql");
+    const cli = wordpress.object("cli");
     const image = (reader: ObjectReader, fallback: string): string => {
         const value = reader.string("image", fallback);
         if (!isPinnedImage(value)) {
@@ -129,8 +130,10 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         }),
         accessMode: wordpress.oneOf("accessMode", volumeAccessModes, "ReadWriteOnce"),
         hosts: wordpress.stringList("hosts", [], isGatewayHost, "a DNS hostname or *.domain", { example: "blog.example.com" }),
+        xmlrpc: wordpress.boolean("xmlrpc", false),
+        cliImage: image(cli, defaultImages.wordpressCli),
     };
-    for (const reader of [canary, stable, mysql, wordpress]) {
+    for (const reader of [canary, stable, mysql, cli, wordpress]) {
         reader.finish();
     }
 
@@ -148,7 +151,15 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const kialiConfig = {
         enabled: kiali.boolean("enabled", true),
         authStrategy: kiali.oneOf("authStrategy", kialiAuthStrategies, "token"),
+        allowAnonymous: kiali.boolean("allowAnonymous", false),
     };
+    if (kialiConfig.authStrategy === "anonymous" && !kialiConfig.allowAnonymous) {
+        // Anonymous Kiali acts with its own ServiceAccount for whoever reaches it, which may write Istio config.
+        kiali.problem("kiali.allowAnonymous",
+            "kiali.allowAnonymous must be true to use kiali.authStrategy anonymous, which gives anyone who reaches Kiali its full access, " +
+            "including changing the mesh's Istio configuration (got kiali.authStrategy anonymous, kiali.allowAnonymous false)",
+            `${setCommand("kiali.authStrategy", "token")}, or, on a private cluster only, ${setCommand("kiali.allowAnonymous", "true")}`);
+    }
     kiali.finish();
 
     const enroute = root.object("enroute");

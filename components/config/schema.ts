@@ -134,6 +134,10 @@ export interface StackConfig {
         readonly storageClass?: string;
         readonly accessMode: (typeof volumeAccessModes)[number];
         readonly hosts: readonly string[];
+        /** Serve /xmlrpc.php (pingbacks, old apps); denied by default: a brute-force and DDoS amplifier. */
+        readonly xmlrpc: boolean;
+        /** The image of the one-off Job that runs `wp core install` (WP-CLI). */
+        readonly cliImage: string;
     };
     readonly bookinfo: { readonly enabled: boolean };
     readonly httpbin: { readonly enabled: boolean };
@@ -155,6 +159,8 @@ export interface StackConfig {
     readonly kiali: {
         readonly enabled: boolean;
         readonly authStrategy: (typeof kialiAuthStrategies)[number];
+        /** Required with authStrategy anonymous: the user accepts an open Kiali (still warned about). */
+        readonly allowAnonymous: boolean;
     };
     readonly enroute: {
         readonly enabled: boolean;

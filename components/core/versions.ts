@@ -51,6 +51,11 @@ export const defaultImages = {
     // docker-library/wordpress versions.json: 7.1.0 on PHP 8.2-8.5; php8.3 is its default PHP.
     wordpressStable: "wordpress:7.1.0-php8.3-apache",
     wordpressCanary: "wordpress:7.1.0-php8.4-apache",
+    // docker-library/official-images library/wordpress (2026-08-21): `cli-2.12.0-php8.3` (WP-CLI 2.12.0 on
+    // the stable image's PHP, Alpine). Pinned to its multi-platform index digest from docker-library/repo-info
+    // repos/wordpress/remote/cli-2.12.0-php8.3.md (built 2026-07-02), as a one-off Job with the admin password
+    // in its environment should not pick up a re-pushed tag.
+    wordpressCli: "wordpress:cli-2.12.0-php8.3@sha256:f8aeb68164c6a04f5dcc91da30d8ffa096b0f7fafb7a65f144c2dd62587caca0",
     // docker-library/mysql versions.json: 8.4 is the LTS line, 8.4.10 its newest release.
     mysql: "mysql:8.4.10",
 } as const;

@@ -4,7 +4,7 @@ import { IstioMesh } from "../mesh/istio-mesh";
 import { clientCaData, clientCaSecretName } from "../pki/credential-layout";
 import { MeshPki } from "../pki/mesh-pki";
 import { meshGatewayName, meshGatewayRef } from "../core/istio-names";
-import { GatewayTlsMode, gatewaySpec } from "./gateway-spec";
+import { GatewayTlsMode, HostBinding, gatewaySpec } from "./gateway-spec";
 import { GatewayHttpRoute } from "../core/routes";
 import { meshGatewayRoutesName, virtualServiceSpec } from "./virtual-service-spec";
 
@@ -21,6 +21,10 @@ export interface IngressGatewayArgs {
     routes: readonly GatewayHttpRoute[];
     /** Routes bound to an app's own host, known only after deployment (IKS: `<app>.<ingress subdomain>`). */
     hostRoutes?: pulumi.Input<GatewayHttpRoute[]>;
+    /** What must be complete before any route is served (WordPress's install Job). */
+    routesAfter?: pulumi.Resource[];
+    /** Hosts that a VirtualService in another namespace the stack manages publishes (WordPress's own hosts). */
+    hostsRoutedFrom?: readonly HostBinding[];
 }
 
 /**
@@ -66,6 +70,8 @@ export class IngressGateway extends pulumi.ComponentResource {
                 hosts,
                 tlsMode: args.tlsMode,
                 credentialName,
+                // The gateway's own VirtualService carries every host; others only what the stack routes from them.
+                routeNamespaces: [{ namespace: mesh.gatewayNamespace, hosts }, ...(args.hostsRoutedFrom ?? [])],
             })),
         }, { parent: this, dependsOn: gatewayDependencies });
 
@@ -77,7 +83,7 @@ export class IngressGateway extends pulumi.ComponentResource {
                 metadata: { name: meshGatewayRoutesName, namespace: mesh.gatewayNamespace },
                 spec: pulumi.all([this.hosts, routes]).apply(([hosts, allRoutes]) =>
                     virtualServiceSpec({ hosts, gatewayRef: meshGatewayRef, routes: allRoutes }) ?? {}),
-            }, istioResource);
+            }, { ...istioResource, dependsOn: [...mesh.istioConfigReady, ...(args.routesAfter ?? [])] });
         }
 
         this.registerOutputs({

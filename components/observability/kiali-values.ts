@@ -53,11 +53,35 @@ export function kialiPortForwardCommand(): string {
     return `kubectl -n ${kialiNamespace} port-forward svc/${kialiInstanceName} ${kialiServerPort}:${kialiServerPort}`;
 }
 
+/** The ServiceAccount whose tokens log in to Kiali: nothing runs as it, and it can only read. */
+export const kialiLoginServiceAccount = "kiali-login";
+/** Its ClusterRole, narrower than the chart's `kiali-viewer` (see kialiLoginRules). */
+export const kialiLoginRole = "kiali-login-viewer";
+/** How long a login token lives: `kubectl create token --duration` (the API server may shorten it). */
+export const kialiLoginTokenDuration = "1h";
+
 /**
- * A short-lived token of Kiali's own ServiceAccount (the chart names it after the instance: `kiali`, not the
- * operator's `kiali-service-account`). It carries Kiali's cluster-wide rights; a token of a narrower
- * ServiceAccount works as well.
+ * What a Kiali login may read: the chart's `kiali-viewer` ClusterRole (kiali/helm-charts
+ * kiali-server/templates/role-viewer.yaml) without `pods/portforward`, `pods/log` and `pods/proxy`, so a
+ * leaked login token opens no tunnel around the mesh's authorization (a port-forward reaches a pod's port
+ * directly) and reads no application logs or pod endpoints, and without the OpenShift and iter8 groups
+ * this stack never has. Kiali's Logs tab and pod proxy views need those rights: they stay off for this token.
+ */
+export function kialiLoginRules(): { apiGroups: string[]; resources: string[]; verbs: string[] }[] {
+    return [
+        { apiGroups: [""], resources: ["configmaps", "endpoints", "namespaces", "nodes", "pods", "replicationcontrollers", "services"], verbs: ["get", "list", "watch"] },
+        { apiGroups: ["extensions", "apps"], resources: ["deployments", "replicasets", "statefulsets"], verbs: ["get", "list", "watch"] },
+        { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: ["get", "list", "watch"] },
+        { apiGroups: ["batch"], resources: ["cronjobs", "jobs"], verbs: ["get", "list", "watch"] },
+        { apiGroups: ["networking.istio.io", "security.istio.io"], resources: ["*"], verbs: ["get", "list", "watch"] },
+        { apiGroups: ["monitoring.kiali.io"], resources: ["monitoringdashboards"], verbs: ["get", "list"] },
+    ];
+}
+
+/**
+ * A short-lived token of the dedicated login ServiceAccount, never of Kiali's own (`kiali`, which holds
+ * the chart's cluster-wide rights including `pods/portforward`).
  */
 export function kialiTokenCommand(): string {
-    return `kubectl -n ${kialiNamespace} create token ${kialiInstanceName}`;
+    return `kubectl -n ${kialiNamespace} create token ${kialiLoginServiceAccount} --duration=${kialiLoginTokenDuration}`;
 }

@@ -6,11 +6,12 @@ import { kialiSizingValues } from "../sizing";
 import { IstioMesh } from "../mesh/istio-mesh";
 import { kialiChartRepository, kialiChartVersionFor } from "../core/versions";
 import {
-    kialiAuthWarnings, kialiInstanceName, kialiPortForwardCommand, kialiTokenCommand, kialiValues,
+    kialiAuthWarnings, kialiInstanceName, kialiLoginRole, kialiLoginRules, kialiLoginServiceAccount, kialiPortForwardCommand,
+    kialiTokenCommand, kialiValues,
 } from "./kiali-values";
 import { manifestResources } from "../manifests/resources";
 import { RenderedManifest } from "../manifests/sample-manifests";
-import { prometheusUrl } from "./prometheus-addon";
+import { prometheusUrl, withoutLifecycleApi } from "./prometheus-addon";
 import { manifestHardening } from "../security/workload-hardening";
 
 export interface ObservabilityArgs {
@@ -31,8 +32,9 @@ export class Observability extends pulumi.ComponentResource {
     readonly prometheusUrl: string = prometheusUrl();
     /** How to open the Kiali UI at http://localhost:20001. */
     readonly portForwardCommand: string = kialiPortForwardCommand();
-    /** How to get a token for Kiali's token login. */
+    /** How to get a short-lived token for Kiali's token login, of the read-only login ServiceAccount. */
     readonly tokenCommand: string = kialiTokenCommand();
+    readonly loginBinding: k8s.rbac.v1.ClusterRoleBinding;
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iks-mesh:observability:Observability", name, {}, opts);
@@ -41,7 +43,8 @@ export class Observability extends pulumi.ComponentResource {
         // The addon carries its own `namespace: istio-system`; it needs the namespace, not istiod
         // (its pod opts out of injection).
         this.prometheus = manifestResources({
-            objects: args.prometheus.objects, namespace: mesh.namespace, dependsOn: [], hardening: manifestHardening.prometheus,
+            objects: withoutLifecycleApi(args.prometheus.objects), namespace: mesh.namespace, dependsOn: [],
+            hardening: manifestHardening.prometheus,
         }, this);
 
         for (const warning of kialiAuthWarnings(config.kiali.authStrategy)) {
@@ -57,6 +60,21 @@ export class Observability extends pulumi.ComponentResource {
             namespace: mesh.namespace.metadata.name,
             values: mergeValues(kialiValues(config.kiali), kialiSizingValues(config.profile)),
         }, { parent: this, dependsOn: [mesh.istiod] });
+
+        // The login identity: a token of it is all `kialiTokenCommand` hands out (kiali-values.ts kialiLoginRules).
+        const loginAccount = new k8s.core.v1.ServiceAccount(kialiLoginServiceAccount, {
+            metadata: { name: kialiLoginServiceAccount, namespace: mesh.namespace.metadata.name },
+            automountServiceAccountToken: false,
+        }, { parent: this });
+        const loginRole = new k8s.rbac.v1.ClusterRole(kialiLoginRole, {
+            metadata: { name: kialiLoginRole },
+            rules: kialiLoginRules(),
+        }, { parent: this });
+        this.loginBinding = new k8s.rbac.v1.ClusterRoleBinding(kialiLoginRole, {
+            metadata: { name: kialiLoginRole },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: loginRole.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: loginAccount.metadata.name, namespace: mesh.namespace.metadata.name }],
+        }, { parent: this });
 
         this.registerOutputs({
             kialiStatus: this.kiali.status,

@@ -3,8 +3,10 @@
 // prometheus-community chart with the scrape jobs Kiali's graph needs (merged app + sidecar metrics via
 // prometheus.io annotations), so taking it from the tag of istio.version keeps Prometheus matched
 // to the installed Istio without another chart pin and another set of values to keep in step.
+import { createHash } from "crypto";
 import { istioSampleUrl } from "../core/versions";
 import { istioRootNamespace } from "../core/istio-names";
+import { ManifestObject } from "../manifests/istio-manifest";
 
 /** The addon hard-codes `namespace: istio-system` in every namespaced object. */
 export const prometheusNamespace = istioRootNamespace;
@@ -19,4 +21,43 @@ export function prometheusAddonUrl(istioVersion: string): string {
 /** The in-cluster address Kiali queries. */
 export function prometheusUrl(): string {
     return `http://${prometheusServiceName}.${prometheusNamespace}:${prometheusServicePort}`;
+}
+
+/** Prometheus's lifecycle API: with it, any pod that reaches port 9090 can POST /-/quit or /-/reload. */
+export const lifecycleFlag = "--web.enable-lifecycle";
+/** On the Deployment's pod template: the ConfigMap's hash, so a changed scrape config rolls the pod. */
+export const prometheusConfigHashAnnotation = "iks-mesh.io/prometheus-config-sha256";
+
+/**
+ * The addon with Prometheus's lifecycle API off. Istio's addon (rendered from the prometheus-community
+ * chart) starts Prometheus with `--web.enable-lifecycle` (samples/addons/prometheus.yaml), and Prometheus
+ * checks no caller on those endpoints, so any pod could stop it: `POST /-/quit` (Prometheus docs,
+ * Management API: "disabled by default; enable with --web.enable-lifecycle"). The addon's config-reloader
+ * used it only to apply a changed ConfigMap (`--reload-url=.../-/reload`); the ConfigMap's hash on the pod
+ * template now restarts Prometheus instead, which a stack only sees on an Istio upgrade.
+ */
+export function withoutLifecycleApi(objects: readonly ManifestObject[]): ManifestObject[] {
+    const config = objects.find((object) => object.kind === "ConfigMap" && object.metadata.name === prometheusServiceName);
+    const configHash = config ? createHash("sha256").update(JSON.stringify(config.data ?? {})).digest("hex") : undefined;
+    return objects.map((object) => {
+        if (object.kind !== "Deployment" || object.metadata.name !== prometheusServiceName) {
+            return object;
+        }
+        interface Container { args?: string[]; [key: string]: unknown }
+        const spec = object.spec as { template: { metadata?: { annotations?: Record<string, string> }; spec: { containers: Container[] } } };
+        const containers = spec.template.spec.containers.map((container) => container.args
+            ? { ...container, args: container.args.filter((arg) => arg !== lifecycleFlag && !arg.startsWith(`${lifecycleFlag}=`)) } : container);
+        const metadata = spec.template.metadata ?? {};
+        return {
+            ...object,
+            spec: {
+                ...spec,
+                template: {
+                    ...spec.template,
+                    metadata: configHash ? { ...metadata, annotations: { ...metadata.annotations, [prometheusConfigHashAnnotation]: configHash } } : metadata,
+                    spec: { ...spec.template.spec, containers },
+                },
+            },
+        };
+    });
 }

@@ -13,7 +13,9 @@ import { dataplanePodAnnotations, withAnnotations } from "../core/dataplane";
 import { MySql } from "./mysql";
 import { sampleNamespaces, wordpressNames } from "../inventory";
 import { versionDestinationRule } from "./version-destination-rule";
+import { wordpressAdmin, wordpressAdminSecret, wordpressInstallJobName, wordpressInstallJobSpec } from "./wordpress-install";
 import { carriedClientTls } from "../mesh/mtls/client-tls";
+import { wordpressDenySpecs } from "../mesh/authorization/rules";
 import {
     hardenedContainerSecurityContext, hardenedPodSecurityContext, mysqlHardening, wordpressHardening,
 } from "../security/workload-hardening";
@@ -29,6 +31,8 @@ export interface WordPressArgs {
     dataplaneReady: pulumi.Resource;
     /** Istio resources need the validating webhooks to verify istiod (IstioMesh.istioConfigReady). */
     istioConfigReady: pulumi.Resource[];
+    /** The site's public address, stored by `wp core install` as WordPress's home and site URL. */
+    siteUrl: pulumi.Input<string>;
 }
 
 /** IBM classic file volumes start at 20 GB; smaller requests are refused there. */
@@ -57,6 +61,15 @@ export class WordPress extends pulumi.ComponentResource {
     /** Only when `wordpress.hosts` is set; otherwise the route lives in the gateway's VirtualService. */
     readonly virtualService?: k8s.apiextensions.CustomResource;
     readonly routeDestinations: RouteDestination[];
+    /** Runs `wp core install` once; every route to WordPress waits for it to complete. */
+    readonly installJob: k8s.batch.v1.Job;
+    /** The installer/xmlrpc DENYs (at the ingress gateway; on the pods too in sidecar mode). */
+    readonly installerDenies: k8s.apiextensions.CustomResource[];
+    /** What every route to WordPress waits for: the site installed. */
+    readonly routesAfter: pulumi.Resource[];
+    readonly adminUser: string = wordpressAdmin.user;
+    /** Secret end to end: RandomPassword → Secret → the Job's env, and a secret stack output. */
+    readonly adminPassword: pulumi.Output<string>;
 
     constructor(name: string, args: WordPressArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iks-mesh:apps:WordPress", name, {}, opts);
@@ -191,6 +204,49 @@ export class WordPress extends pulumi.ComponentResource {
         // extract into the same directory at once. Later restarts find the content and write nothing.
         this.canary = release(wordpressNames.canary.version, wordpressNames.canary.deployment, wordpress.canaryImage, [this.stable]);
 
+        this.adminPassword = pulumi.secret(new random.RandomPassword("wordpress-admin-password", { length: 32, special: false }, { parent: this }).result);
+        const adminSecret = new k8s.core.v1.Secret(wordpressAdminSecret.name, {
+            metadata: { name: wordpressAdminSecret.name, namespace },
+            type: "Opaque",
+            stringData: { [wordpressAdminSecret.key]: this.adminPassword },
+        }, { parent: this });
+        const dbEnv = [
+            { name: "WORDPRESS_DB_HOST", value: this.mysql.address },
+            { name: "WORDPRESS_DB_USER", value: wordpressNames.databaseUser },
+            { name: "WORDPRESS_DB_PASSWORD", valueFrom: { secretKeyRef: this.mysql.userPasswordRef } },
+            { name: "WORDPRESS_DB_NAME", value: wordpressNames.database },
+        ];
+        this.installJob = new k8s.batch.v1.Job(wordpressInstallJobName, {
+            metadata: { name: wordpressInstallJobName, namespace },
+            spec: pulumi.all([pulumi.output(args.siteUrl), pulumi.output(dbEnv)]).apply(([siteUrl, wordpressEnv]) => wordpressInstallJobSpec({
+                stableImage: wordpress.stableImage,
+                cliImage: wordpress.cliImage,
+                serviceAccountName: wordpressNames.serviceAccount,
+                wordpressEnv: [...wordpressEnv, ...keyEnv],
+                siteUrl,
+                stopSidecar: args.config.istio.dataplane === "sidecar",
+                annotations: dataplanePodAnnotations(args.config.istio.dataplane),
+            })),
+        }, {
+            parent: this,
+            // pulumi-kubernetes awaits a Job until it succeeds (pulumi/pulumi-kubernetes#633), so what
+            // depends on it sees an installed site. Injection needs istiod; the pod needs its account.
+            dependsOn: [args.dataplaneReady, this.serviceAccount, adminSecret, this.keys],
+        });
+
+        // Whatever authorization.enabled says: these guard the site, not the service-to-service graph.
+        this.installerDenies = wordpressDenySpecs(args.config.istio.dataplane, wordpress.xmlrpc).map((policy) =>
+            new k8s.apiextensions.CustomResource(`authorization-${policy.namespace}-${policy.name}`, {
+                apiVersion: "security.istio.io/v1",
+                kind: "AuthorizationPolicy",
+                // The wordpress namespace by reference (creation order); the gateway's exists with istiod.
+                metadata: { name: policy.name, namespace: policy.namespace === sampleNamespaces.wordpress ? namespace : policy.namespace },
+                spec: policy.spec,
+            }, { parent: this, dependsOn: args.istioConfigReady }));
+        // The Job alone: once it has run the installer is no longer the first visitor's; the DENYs are the
+        // second line and need not lengthen the deploy's critical path (bench: istiod's webhooks → DENY → routes).
+        this.routesAfter = [this.installJob];
+
         this.service = new k8s.core.v1.Service(wordpressNames.service, {
             // The canary split is the gateway's: in ambient mode the Service opts out of ingress-through-waypoint.
             metadata: { name: wordpressNames.service, namespace, labels: { app: wordpressNames.appLabel, ...gatewaySplitServiceLabels(args.config.istio.dataplane) } },
@@ -219,7 +275,7 @@ export class WordPress extends pulumi.ComponentResource {
                     gateways: [meshGatewayRef],
                     http: [{ name: "wordpress-canary", route: this.routeDestinations.map(istioRouteDestination) }],
                 },
-            }, { parent: this, dependsOn: args.istioConfigReady });
+            }, { parent: this, dependsOn: [...args.istioConfigReady, ...this.routesAfter] });
         }
 
         this.registerOutputs({

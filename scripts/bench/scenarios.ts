@@ -23,7 +23,7 @@ export interface StackShape {
 export const stackShapes: StackShape[] = [
     { name: "default (any cluster)", config: {}, options: {}, minimumCriticalPath: 5 },
     { name: "MUTUAL gateway, routes", config: {
-        gateway: { tlsMode: "MUTUAL", routes: [{ prefix: "/api/freight-rating", service: "freight-rating", namespace: "wordpress", port: 8080 }] },
+        gateway: { tlsMode: "MUTUAL", routes: [{ prefix: "/api/freight-rating", service: "httpbin", namespace: "httptools", port: 8000 }] },
     }, options: {}, minimumCriticalPath: 5 },
     // EnRoute's GlobalConfig is a custom resource of a CRD that the EnRoute chart installs: one step more.
     { name: "EnRoute", config: { enroute: { enabled: true } }, options: {}, minimumCriticalPath: 5 },
@@ -87,7 +87,7 @@ export const changes: Change[] = [
         name: "add a prefix route into a sample namespace",
         before: base,
         after: {
-            config: { gateway: { routes: [{ prefix: "/api/freight-rating", service: "freight-rating", namespace: "wordpress", port: 8080 }] } },
+            config: { gateway: { routes: [{ prefix: "/api/freight-rating", service: "httpbin", namespace: "httptools", port: 8000 }] } },
             options: certificateMocks,
         },
         minimum: () => 2, // the VirtualService, and the allow rule that opens the namespace's deny-all for it
@@ -112,7 +112,8 @@ export function manyRoutes(count: number): Record<string, unknown> {
     return {
         gateway: {
             routes: Array.from({ length: count }, (_, index) => ({
-                prefix: `/api/service-${index}`, service: `service-${index}`, namespace: "wordpress", port: 8080,
+                // A namespace the stack does not manage: a route to an unknown Service in a sample namespace is refused (#21).
+                prefix: `/api/service-${index}`, service: `service-${index}`, namespace: "freight", port: 8080,
             })),
         },
     };

@@ -14,7 +14,7 @@ const workloadTypes = [
 const stacks: { name: string; run: () => Promise<ProgramRun> }[] = [
     { name: "default", run: () => runProgram({}) },
     { name: "everything on (MUTUAL gateway, EnRoute, client policies)", run: () => runProgram({
-        gateway: { tlsMode: "MUTUAL", routes: [{ prefix: "/api/freight-rating", service: "freight-rating", namespace: "wordpress", port: 8080 }] },
+        gateway: { tlsMode: "MUTUAL", routes: [{ prefix: "/api/freight-rating", service: "httpbin", namespace: "httptools", port: 8000 }] },
         enroute: { enabled: true },
         mtls: { clientPolicies: [{ host: "reviews.bookinfo.svc.cluster.local", mode: "ISTIO_MUTUAL" }] },
     }) },

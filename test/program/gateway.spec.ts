@@ -34,15 +34,26 @@ const matchesOf = (spec: any) => spec.http.map((http: any) => http.match.map((ma
 
 describe("IngressGateway: pure builders", () => {
     it("serves HTTPS on 443 with the TLS mode and credential, and only redirects on 80", () => {
-        const spec = gatewaySpec({ selector: { istio: "ingressgateway" }, hosts: ["a.example.com"], tlsMode: "MUTUAL", credentialName: "cred" }) as any;
+        const spec = gatewaySpec({ selector: { istio: "ingressgateway" }, hosts: ["a.example.com"], tlsMode: "MUTUAL", credentialName: "cred",
+            routeNamespaces: [{ namespace: "istio-system", hosts: ["a.example.com"] }] }) as any;
         assert.deepEqual(spec.selector, { istio: "ingressgateway" });
         const [https, http] = spec.servers;
         assert.deepEqual(https.port, { number: 443, name: "https", protocol: "HTTPS" });
         assert.deepEqual(https.tls, { mode: "MUTUAL", credentialName: "cred" });
         assert.deepEqual(http.port, { number: 80, name: "http", protocol: "HTTP" });
         assert.deepEqual(http.tls, { httpsRedirect: true });
-        assert.deepEqual(https.hosts, ["a.example.com"]);
-        assert.deepEqual(http.hosts, ["a.example.com"]);
+        assert.deepEqual(https.hosts, ["istio-system/a.example.com"]);
+        assert.deepEqual(http.hosts, ["istio-system/a.example.com"]);
+    });
+
+    it("accepts VirtualServices only from the namespaces the stack routes from (<namespace>/<host>), never from any namespace", () => {
+        const spec = gatewaySpec({ selector: { istio: "ingressgateway" }, hosts: ["*", "blog.example.com"], tlsMode: "SIMPLE", credentialName: "cred",
+            routeNamespaces: [{ namespace: "istio-system", hosts: ["*", "blog.example.com"] }, { namespace: "wordpress", hosts: ["blog.example.com", "not-served.example.com"] }] }) as any;
+        assert.deepEqual(spec.servers[0].hosts, ["istio-system/*", "istio-system/blog.example.com", "wordpress/blog.example.com"],
+            "a bare `*` would take VirtualService hosts from any namespace; a host the gateway does not serve is not added");
+        for (const server of spec.servers) {
+            assert.ok(server.hosts.every((host: string) => /^[a-z0-9-]+\/[^/]+$/.test(host)), JSON.stringify(server.hosts));
+        }
     });
 
     it("turns gateway.routes into routes to fully qualified Services, named after their config key", () => {
@@ -195,7 +206,7 @@ describe("IngressGateway in the program", function () {
         const [service] = services;
         assert.equal(service.plain.metadata.namespace, "istio-system");
         assert.deepEqual(service.plain.spec.gateways, [meshGatewayRef]);
-        assert.deepEqual(service.plain.spec.hosts, gatewayOf(run).plain.spec.servers[0].hosts);
+        assert.deepEqual(service.plain.spec.hosts.map((host: string) => `istio-system/${host}`), gatewayOf(run).plain.spec.servers[0].hosts);
         assert.deepEqual(service.plain.spec.http.map((http: any) => [Object.values(http.match[0].uri)[0], http.route[0].destination.host]), [
             ["/api/freight-rating", "freight-rating.freight.svc.cluster.local"],
             ["/api/freight-tariff", "freight-tariff.freight.svc.cluster.local"],
@@ -215,7 +226,7 @@ describe("IngressGateway in the program", function () {
         const hosts = ["mesh.example.com", "*.apps.example.com"];
         const named = await runProgram({ ...noSamples, gateway: { hosts, routes: freightRoutes } });
         for (const server of gatewayOf(named).plain.spec.servers) {
-            assert.deepEqual(server.hosts, hosts);
+            assert.deepEqual(server.hosts, hosts.map((host) => `istio-system/${host}`));
         }
         assert.deepEqual(named.kind(...virtualServiceKind)[0].plain.spec.hosts, hosts);
         assert.deepEqual(named.outputs.gatewayHosts, { value: hosts, secret: false, known: true });
@@ -297,7 +308,7 @@ describe("IngressGateway with a credential and hosts from elsewhere (the IKS NLB
         assert.deepEqual(hosts, ["mycluster-a1b2c3-0000.us-south.containers.appdomain.cloud"]);
         const gateway = created.find((args) => args.type === "kubernetes:networking.istio.io/v1:Gateway");
         assert.equal(gateway?.inputs.spec.servers[0].tls.credentialName, "mycluster-a1b2c3-0000");
-        assert.deepEqual(gateway?.inputs.spec.servers[0].hosts, hosts);
+        assert.deepEqual(gateway?.inputs.spec.servers[0].hosts, hosts.map((host) => `istio-system/${host}`));
         const clientCa = created.find((args) => args.type === "kubernetes:core/v1:Secret" && args.inputs.metadata.name.endsWith("-cacert"));
         assert.equal(clientCa?.inputs.metadata.name, "mycluster-a1b2c3-0000-cacert");
     });

@@ -241,7 +241,7 @@ describe("IKS stack under the mock engine", function () {
             const [gateway] = run.ofType(gatewayType);
             const [https] = gateway.plain.spec.servers;
             const albHosts = ["wordpress", "bookinfo", "httpbin"].map((app) => `${app}.${iksFacts.ingressSubdomain}`);
-            assert.deepEqual(https.hosts, [iksFacts.nlbSubdomain, ...albHosts]);
+            assert.deepEqual(https.hosts, [iksFacts.nlbSubdomain, ...albHosts].map((host) => `istio-system/${host}`));
             assert.equal(https.tls.credentialName, iksFacts.nlbSecretName);
             assert.ok(run.dependsOn(gateway, commandRunning(run, /nlb-dns create$/)), "the Gateway waits for the certificate");
             assert.equal(run.outputs.nlbSubdomain.value, iksFacts.nlbSubdomain);
@@ -262,7 +262,7 @@ describe("IKS stack under the mock engine", function () {
             const noAlb = await runProgram(iksWith({ alb: { enabled: false } }), { secretSections: ["iks"], ...iksMocks });
             const [https] = noAlb.ofType(gatewayType)[0].plain.spec.servers;
             assert.equal(https.tls.mode, "SIMPLE");
-            assert.deepEqual(https.hosts, [iksFacts.nlbSubdomain]);
+            assert.deepEqual(https.hosts, [`istio-system/${iksFacts.nlbSubdomain}`]);
             assert.equal(https.tls.credentialName, iksFacts.nlbSecretName);
             assert.deepEqual(noAlb.ofType(ingressType), []);
             assert.deepEqual(noAlb.ofType(commandType).map((command) => command.plain.create), [scriptCommand("nlb-dns", "create")]);
@@ -479,7 +479,7 @@ describe("IKS stack under the mock engine", function () {
             assert.equal(named(plain, secretType, "alb-gateway-upstream"), undefined);
             const [https] = plain.ofType(gatewayType)[0].plain.spec.servers;
             assert.equal(https.tls.credentialName, "mesh-gateway-credential");
-            assert.deepEqual(https.hosts, ["*"]);
+            assert.deepEqual(https.hosts, ["istio-system/*"]);
             assert.equal(plain.outputs.nlbSubdomain.value, undefined);
             assert.equal(plain.outputs.albHosts.value, undefined);
         });

@@ -12,6 +12,8 @@ describe("MtlsPolicy: narrower scopes under mocks", () => {
     let run: ProgramRun;
     before(async () => {
         run = await runProgram({
+            // The PERMISSIVE exceptions below are unreachable while authorization denies plaintext callers.
+            authorization: { enabled: false },
             mtls: {
                 policies: [
                     { namespace: "bookinfo", mode: "STRICT" },

@@ -28,7 +28,7 @@ function kialiWarnings(run: ProgramRun): string[] {
 describe("Kiali values and commands (pure)", () => {
     it("uses token login unless the stack config asks for another strategy", () => {
         assert.equal((kialiValues(parseStackConfig({}).kiali) as any).auth.strategy, "token");
-        const anonymous = parseStackConfig({ kiali: { authStrategy: "anonymous" } }).kiali;
+        const anonymous = parseStackConfig({ kiali: { authStrategy: "anonymous", allowAnonymous: true } }).kiali;
         assert.equal((kialiValues(anonymous) as any).auth.strategy, "anonymous");
     });
 
@@ -42,7 +42,7 @@ describe("Kiali values and commands (pure)", () => {
 
     it("sets only keys that kiali-server 2.26.0 defines, for every strategy", () => {
         for (const authStrategy of ["token", "anonymous", "openid", "header"]) {
-            const values = kialiValues(parseStackConfig({ kiali: { authStrategy } }).kiali);
+            const values = kialiValues(parseStackConfig({ kiali: { authStrategy, allowAnonymous: authStrategy === "anonymous" } }).kiali);
             assert.deepEqual(unknownValuePaths(values, kialiChartKeys), [], authStrategy);
         }
     });
@@ -65,8 +65,8 @@ describe("Kiali values and commands (pure)", () => {
 
     it("derives the commands from the chart's instance name, port and namespace", () => {
         assert.equal(kialiPortForwardCommand(), "kubectl -n istio-system port-forward svc/kiali 20001:20001");
-        // kiali-server names its ServiceAccount after deployment.instance_name (`kiali`).
-        assert.equal(kialiTokenCommand(), "kubectl -n istio-system create token kiali");
+        // A dedicated read-only account, never Kiali's own (`kiali`, with the chart's cluster-wide rights), short-lived.
+        assert.equal(kialiTokenCommand(), "kubectl -n istio-system create token kiali-login --duration=1h");
     });
 
     it("takes Prometheus from Istio's addon at the installed Istio version", () => {
@@ -126,11 +126,35 @@ describe("Observability: Prometheus and Kiali in the mesh", () => {
         assert.deepEqual(run.outputs.kialiPortForward,
             { value: "kubectl -n istio-system port-forward svc/kiali 20001:20001", secret: false, known: true });
         assert.deepEqual(run.outputs.kialiTokenCommand,
-            { value: "kubectl -n istio-system create token kiali", secret: false, known: true });
+            { value: "kubectl -n istio-system create token kiali-login --duration=1h", secret: false, known: true });
     });
 
-    it("switches to anonymous only when asked, and warns in the log", async () => {
-        const anonymous = await runProgram({ kiali: { authStrategy: "anonymous" } });
+    it("hands out login tokens of a read-only account: no port-forward, logs or pod proxy, and no write verb", () => {
+        const account = run.get("kubernetes:core/v1:ServiceAccount", "kiali-login").plain;
+        assert.equal(account.metadata.namespace, "istio-system");
+        const role = run.get("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "kiali-login-viewer").plain;
+        const resources = role.rules.flatMap((rule: any) => rule.resources);
+        for (const forbidden of ["pods/portforward", "pods/log", "pods/proxy", "pods/exec", "secrets"]) {
+            assert.ok(!resources.includes(forbidden), forbidden);
+        }
+        assert.deepEqual([...new Set(role.rules.flatMap((rule: any) => rule.verbs))].sort(), ["get", "list", "watch"]);
+        const binding = run.get("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "kiali-login-viewer").plain;
+        assert.deepEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "kiali-login-viewer" });
+        assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "kiali-login", namespace: "istio-system" }], "bound to that account alone");
+    });
+
+    it("runs Prometheus without its lifecycle API (no /-/quit, /-/reload), rolling it when its config changes", () => {
+        const prometheus = run.get(prometheusDeploymentType, prometheusName).plain;
+        const args = prometheus.spec.template.spec.containers.flatMap((container: any) => container.args ?? []);
+        assert.ok(args.includes("--config.file=/etc/config/prometheus.yml"), "the other flags stay");
+        assert.ok(!args.some((arg: string) => arg.startsWith("--web.enable-lifecycle")), "the fixture carries the flag upstream sets; it is gone");
+        assert.match(prometheus.spec.template.metadata.annotations["iks-mesh.io/prometheus-config-sha256"], /^[0-9a-f]{64}$/);
+    });
+
+    it("refuses anonymous unless kiali.allowAnonymous, then switches and still warns in the log", async () => {
+        await assert.rejects(runProgram({ kiali: { authStrategy: "anonymous" } }),
+            /kiali\.allowAnonymous must be true to use kiali\.authStrategy anonymous, which gives anyone who reaches Kiali its full access.*Fix: .*kiali\.authStrategy.*token/s);
+        const anonymous = await runProgram({ kiali: { authStrategy: "anonymous", allowAnonymous: true } });
         assert.equal(anonymous.get(releaseType, "kiali").plain.values.auth.strategy, "anonymous");
         const warnings = kialiWarnings(anonymous);
         assert.equal(warnings.length, 1);

@@ -581,14 +581,17 @@ describe("samples under mocks: the default stack", () => {
     });
 
     it("keeps the generated passwords secret everywhere", () => {
-        assert.equal(sampleRun.passwords.length, 10, "root and user passwords, and WordPress's eight keys and salts");
+        assert.equal(sampleRun.passwords.length, 11, "root and user passwords, WordPress's eight keys and salts, and its admin password");
         const secret = run.get("kubernetes:core/v1:Secret", "mysql-credentials");
         assert.ok(isSecretValue(secret.inputs.stringData), "the Secret's data is a Pulumi secret");
         const sightings = run.resources.flatMap((resource) => stringsIn(resource.inputs)
             .filter((s) => sampleRun.passwords.some((password) => s.text.includes(password)))
             .map((s) => ({ where: `${resource.type} ${resource.name}`, secret: s.secret })));
         assert.deepEqual(sightings.filter((s) => !s.secret), [], "a password in plain inputs");
-        assert.equal(sightings.length, 10, "every generated value reaches its Secret, once");
+        assert.equal(sightings.length, 11, "every generated value reaches its Secret, once (the admin password too)");
+        const adminOutput = run.outputs.wordpressAdminPassword;
+        assert.ok(adminOutput?.secret, "the admin password is a secret stack output");
+        assert.ok(sampleRun.passwords.includes(String(adminOutput.value)), "the output is the generated password the Secret holds");
         for (const [name, output] of Object.entries(run.outputs)) {
             if (!output.secret) {
                 assert.ok(!stringsIn(output.value).some((s) => sampleRun.passwords.some((p) => s.text.includes(p))), name);
@@ -612,6 +615,8 @@ describe("samples under mocks: variants", () => {
             const spec = own[0].plain.spec;
             assert.deepEqual(spec.hosts, ["blog.example.com"]);
             assert.deepEqual(spec.gateways, [meshGatewayRef]);
+            const gateway = sampleRun.run.kind("networking.istio.io/v1", "Gateway")[0];
+            assert.ok(gateway.plain.spec.servers[0].hosts.includes("wordpress/blog.example.com"), "the gateway accepts this host from wordpress's VirtualService");
             const route = spec.http[0].route;
             assert.deepEqual(route.map((r: { destination: { subset: string }; weight: number }) => [r.destination.subset, r.weight]),
                 [["v1", 100 - weight], ["v2", weight]]);

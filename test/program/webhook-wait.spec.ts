@@ -27,7 +27,7 @@ describe("webhook wait: Istio resources only once the validating webhooks can ve
         { name: "the default stack", config: {} },
         { name: "every Istio resource kind the config can add", config: {
             enroute: { enabled: true },
-            gateway: { tlsMode: "MUTUAL", routes: [{ prefix: "/api/freight", service: "freight", namespace: "wordpress", port: 8080 }] },
+            gateway: { tlsMode: "MUTUAL", routes: [{ prefix: "/api/freight", service: "httpbin", namespace: "httptools", port: 8000 }] },
             wordpress: { hosts: ["blog.example.com"] },
             mtls: {
                 policies: [{ namespace: "bookinfo", selector: { app: "reviews" }, mode: "STRICT" }],

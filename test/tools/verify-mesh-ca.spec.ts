@@ -220,6 +220,8 @@ describe("verify: mesh-ca", function () {
             `case "$1 $2" in`,
             `  "stack output") cat "${bin}/outputs.json" ;;`,
             `  "config --json") cat "${bin}/config.json" ;;`,
+            // The fixture's iks section is secret (hidden in the listing): verify reads it decrypted, as verify.spec's stand-in answers.
+            `  "config get") if [ "$3" = iks-mesh:iks ]; then echo '{"enabled":false}'; exit 0; fi; exit 2 ;;`,
             "  *) exit 2 ;;",
             "esac",
         ].join("\n"), { mode: 0o755 });

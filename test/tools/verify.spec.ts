@@ -676,6 +676,10 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
             (request, response) => {
                 if (request.url === "/status/418") {
                     response.statusCode = 418;
+                } else if (request.url === "/wp-admin/install.php") {
+                    // The DENY at the gateway (test/fixtures/verify/installer-denied.txt).
+                    response.statusCode = 403;
+                    response.write(fixture("installer-denied.txt"));
                 } else {
                     served += 1;
                     // The release header the route sets per destination (components/samples/canary.ts).
@@ -731,6 +735,9 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
             `  *' get pod plaintext-probe -o json '*) echo '{"spec":{"containers":[{"name":"curl"}]}}' ;;`,
             "  *' delete namespace '*) ;;",
             `  *' get pods -l app=productpage -o json '*) cat "${path.join(fixtures, "pods-productpage-native-sidecar.json")}" ;;`,
+            // The #21 probes (scripts/verify/denied-call-probe.ts, prometheus-lifecycle-probe.ts), told apart by their target.
+            `  *' exec productpage-v1-7f6cc7d5b9-2xk8q -c productpage -- python -c '*mysql.wordpress*) cat "${path.join(fixtures, "denied-call-closed.log")}" ;;`,
+            `  *' exec productpage-v1-7f6cc7d5b9-2xk8q -c productpage -- python -c '*/-/reload*) cat "${path.join(fixtures, "prometheus-lifecycle-refused.log")}" ;;`,
             "  *' exec productpage-v1-7f6cc7d5b9-2xk8q -c productpage -- python -c '*) echo status=200 ;;",
             `  *' get service istio-ingressgateway -o json '*) cat "${path.join(fixtures, "gateway-service-nodeport.json")}" ;;`,
             `  *' port-forward svc/istio-ingressgateway :443 '*) echo "Forwarding from 127.0.0.1:${port} -> 443"; exec sleep 60 ;;`,
@@ -763,11 +770,12 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
         const lines = result.stdout.trim().split("\n");
         assert.equal(lines[0], "Cluster: prod-cluster https://203.0.113.10:6443, context \"prod-cluster\" (kubernetes:context) of the default kubeconfig");
         assert.equal(lines[1], "iks-mesh verify: stack prod");
-        for (const id of ["plaintext-refused", "in-mesh-call", "gateway-https", "gateway-mutual-tls", "canary-split", "kiali"]) {
+        for (const id of ["plaintext-refused", "in-mesh-call", "denied-call-refused", "prometheus-lifecycle-refused", "gateway-https",
+            "gateway-mutual-tls", "canary-split", "installer-denied", "kiali"]) {
             assert.ok(lines.some((line) => line.startsWith(`PASS  ${id} `)), `${id} passes:\n${result.stdout}`);
         }
         assert.match(result.stdout, /40 of 200 answers from wordpress-v2 = 20\.0%/);
-        assert.equal(lines[lines.length - 1], "OK: 6 passed, 0 failed, 0 skipped");
+        assert.equal(lines[lines.length - 1], "OK: 9 passed, 0 failed, 0 skipped");
         const kubectlCalls = fs.readFileSync(path.join(env.BIN, "kubectl.log"), "utf8");
         assert.match(kubectlCalls, /delete namespace iks-mesh-verify-[0-9a-f]{6} --wait=false/);
         assert.ok(!result.stdout.includes("PRIVATE KEY") && !kubectlCalls.includes("PRIVATE KEY"), "the client key never leaves the process");
@@ -822,14 +830,14 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
         assert.match(result.stdout, /^PASS {2}in-mesh-call +.*through ztunnel$/m);
         assert.match(result.stdout, /^PASS {2}ztunnel-ready +ztunnel is ready on 3 of 3 nodes; wordpress, bookinfo, httptools enrolled$/m);
         assert.match(result.stdout, /^PASS {2}waypoints-programmed +waypoint bookinfo\/waypoint Programmed$/m);
-        assert.match(result.stdout, /^OK: 8 passed, 0 failed, 0 skipped$/m);
+        assert.match(result.stdout, /^OK: 11 passed, 0 failed, 0 skipped$/m);
     });
 
     it("fails, and exits 1, when the STRICT service answers plaintext", async () => {
         const result = await runVerify(standIns(fixture("curl-probe-accepted.log")));
         assert.equal(result.status, 1);
         assert.match(result.stdout, /^FAIL {2}plaintext-refused .*accepts plaintext$/m);
-        assert.match(result.stdout, /^FAILED: 5 passed, 1 failed, 0 skipped$/m);
+        assert.match(result.stdout, /^FAILED: 8 passed, 1 failed, 0 skipped$/m);
     });
 });
 

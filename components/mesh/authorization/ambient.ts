@@ -151,7 +151,10 @@ export function ambientAuthorizationPolicies(policies: readonly AuthorizationPol
             result.push(policy);
             continue;
         }
-        if (l7FieldsOf(policy.spec).length > 0) {
+        if (policy.spec.targetRefs !== undefined) {
+            // Already bound at the waypoint by name (a user route's Service the inventory does not know).
+            result.push(policy);
+        } else if (l7FieldsOf(policy.spec).length > 0) {
             result.push(boundToWaypoint(policy, workloads, policy.name));
         } else {
             result.push(policy, boundToWaypoint(policy, workloads, `${policy.name}-at-waypoint`));

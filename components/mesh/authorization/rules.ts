@@ -1,16 +1,94 @@
 // Least-privilege service-to-service access for the samples: every sample namespace denies all by
 // default, and each call the applications make is allowed by the caller's workload identity (its
 // service account, which only mutual TLS can prove). The graph below is the samples' real call graph.
-import { sampleNamespaces } from "../../inventory";
+import { sampleNamespaces, wordpressNames } from "../../inventory";
 import { StackConfig } from "../../config/schema";
 import { PrefixRoute } from "../../core/routes";
+import { DataplaneMode } from "../../core/dataplane";
 import { enrouteNamespace, enrouteServiceAccount } from "../../edge/enroute/values";
+import { createHash } from "crypto";
 import { MeshWorkload, ingressGatewayWorkload, principal, sampleWorkloads } from "../mesh-inventory";
 
 export interface AuthorizationPolicySpec {
     name: string;
     namespace: string;
     spec: Record<string, unknown>;
+}
+
+/** The backends of a Service the inventory knows, and the container ports behind the given Service port. */
+function serviceBackends(workloads: readonly MeshWorkload[], namespace: string, service: string, port: number): { app?: string; targetPorts: string[] } {
+    const backends = workloads.filter((workload) => workload.namespace === namespace && workload.service?.name === service);
+    const targetPorts = [...new Set(backends.flatMap((workload) => (workload.service?.ports ?? [])
+        .filter((candidate) => candidate.port === port).map((candidate) => String(candidate.targetPort))))];
+    return { app: backends[0]?.podLabels.app, targetPorts };
+}
+
+/** A stable, DNS-safe name part for a route prefix (prefixes hold characters names cannot). */
+function prefixTag(prefix: string): string {
+    return createHash("sha256").update(prefix).digest("hex").slice(0, 8);
+}
+
+/**
+ * A `gateway.routes` entry into a sample namespace would hit its deny-all: one ALLOW per route, for the
+ * ingress gateway's identity, on exactly that route's paths, and on that route's Service only. Sidecar
+ * mode needs the Service's pods and container port (a selector and ports): only a Service the inventory
+ * knows (a sample's) resolves at preview; anything else is a preview error (userRouteProblems). In
+ * ambient mode the paths are enforced at the namespace's waypoint, bound to the route's Service by name
+ * (targetRefs), which needs no pod labels. Routes elsewhere need nothing: no deny-all to open.
+ */
+function userRouteAllow(route: PrefixRoute, dataplane: DataplaneMode, workloads: readonly MeshWorkload[], namespaces: readonly string[]): AuthorizationPolicySpec[] {
+    if (!namespaces.includes(route.namespace)) {
+        return [];
+    }
+    const from = [{ source: { principals: [principal(ingressGatewayWorkload.namespace, ingressGatewayWorkload.serviceAccount)] } }];
+    const { app, targetPorts } = serviceBackends(workloads, route.namespace, route.service, route.port);
+    const name = `allow-ingress-gateway-to-${route.service}-${prefixTag(route.prefix)}`;
+    if (app !== undefined && targetPorts.length > 0) {
+        return [{ name, namespace: route.namespace, spec: {
+            selector: { matchLabels: { app } },
+            action: "ALLOW",
+            rules: [{ from, to: [{ operation: { ports: targetPorts, paths: pathsUnder(route.prefix) } }] }],
+        } }];
+    }
+    if (dataplane === "ambient") {
+        return [{ name, namespace: route.namespace, spec: {
+            targetRefs: [{ group: "", kind: "Service", name: route.service }],
+            action: "ALLOW",
+            rules: [{ from, to: [{ operation: { paths: pathsUnder(route.prefix) } }] }],
+        } }];
+    }
+    return [];
+}
+
+/** Preview problems: a route into a sample namespace whose Service resolves to no pods and port (sidecar mode). */
+export function userRouteProblems(config: StackConfig): string[] {
+    if (!config.authorization.enabled) {
+        return [];
+    }
+    return [
+        ...(config.istio.dataplane === "ambient" ? [] : unresolvedRouteProblems(config, config.gateway.routes, "gateway.routes")),
+        ...(config.enroute.enabled ? unresolvedRouteProblems(config, config.enroute.routes, "enroute.routes") : []),
+    ];
+}
+
+function unresolvedRouteProblems(config: StackConfig, routes: readonly PrefixRoute[], key: string): string[] {
+    const workloads = sampleWorkloads(config);
+    const namespaces = new Set(workloads.map((workload) => workload.namespace));
+    return routes.flatMap((route, index) => {
+        if (!namespaces.has(route.namespace)) {
+            return [];
+        }
+        const { app, targetPorts } = serviceBackends(workloads, route.namespace, route.service, route.port);
+        if (app !== undefined && targetPorts.length > 0) {
+            return [];
+        }
+        const known = [...new Set(workloads.filter((workload) => workload.namespace === route.namespace)
+            .flatMap((workload) => workload.service ? workload.service.ports.map((port) => `${workload.service?.name}:${port.port}`) : []))].sort();
+        return [`${key}[${index}] (${route.prefix} -> ${route.service}.${route.namespace}:${route.port}) goes into ${route.namespace}, ` +
+            "which denies all by default, and the stack cannot tell which pods and container port serve that Service, so it cannot write an ALLOW " +
+            `for that route alone. Fix: run the service in a namespace of its own (the stack writes no deny-all there), or route to one of ${route.namespace}'s ` +
+            `Services (${known.join(", ")})`];
+    });
 }
 
 /** One call the samples make: from the pods with `app: <from>` (or the ingress gateway) to those with `app: <to>`. */
@@ -71,28 +149,61 @@ export function authorizationPolicySpecs(config: StackConfig): AuthorizationPoli
                 },
             };
         });
-    // The user's gateway.routes into a sample namespace would hit its deny-all: let the gateway through
-    // on exactly the paths those routes select (the services behind them are the user's, so no pod selector).
-    const userRouteAllows = namespaces.flatMap((namespace) => {
-        const prefixes = config.gateway.routes.filter((route) => route.namespace === namespace).map((route) => route.prefix);
-        if (prefixes.length === 0) {
-            return [];
-        }
-        return [{
-            name: "allow-ingress-gateway-to-user-routes",
-            namespace,
-            spec: {
-                action: "ALLOW",
-                rules: [{
-                    from: [{ source: { principals: [principal(ingressGatewayWorkload.namespace, ingressGatewayWorkload.serviceAccount)] } }],
-                    to: [{ operation: { paths: [...new Set(prefixes.flatMap(pathsUnder))] } }],
-                }],
-            },
-        }];
-    });
+    const userRouteAllows = config.gateway.routes.flatMap((route) => userRouteAllow(route, config.istio.dataplane, workloads, namespaces));
     const enrouteAllows = config.enroute.enabled ? enrouteRouteAllows(config.enroute.routes, workloads, namespaces) : [];
     return [...denyAll, ...allows, ...userRouteAllows, ...enrouteAllows];
 }
+
+/** The installer and the setup script: the stack installs WordPress itself (samples/wordpress-install.ts). */
+export const wordpressInstallerPaths = ["/wp-admin/install.php", "/wp-admin/setup-config.php"] as const;
+export const wordpressXmlrpcPath = "/xmlrpc.php";
+
+/**
+ * Istio `paths` forms that reach one PHP script: the exact path, the script with PATH_INFO after it
+ * (Apache runs `/wp-admin/install.php/x` as install.php), and any prefix before it (`//wp-admin/...`:
+ * Istio's default BASE normalization does not merge slashes; Apache does). Istio matches a path exactly,
+ * by prefix (`x*`) or by suffix (`*x`), one `*` per entry.
+ * https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+ * https://istio.io/latest/docs/ops/best-practices/security/#understand-path-normalization-in-authorization-policy
+ */
+export function scriptPaths(path: string): string[] {
+    return [path, `${path}/*`, `*${path}`];
+}
+
+/**
+ * Where the installer, the setup script and (unless `wordpress.xmlrpc`) /xmlrpc.php are denied, whoever
+ * calls. Defence in depth: the install Job has already run, but a database reset would reopen the
+ * installer to the first visitor. Istio evaluates DENY before ALLOW, so no ALLOW reopens them
+ * (https://istio.io/latest/docs/concepts/security/#allow-deny-and-custom-action).
+ *
+ * - At the ingress gateway, in both data planes: the gateway is an Envoy that enforces L7 policy on the
+ *   pods a selector in its own namespace picks, whatever the data plane of the apps behind it
+ *   (https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/). This is where every
+ *   public request enters (the LoadBalancer, and on IKS the ALB, which re-encrypts to the gateway).
+ *   No `hosts` condition: the paths are WordPress's own, and a host list would be a way around the DENY
+ *   (a Host header with a port, an IP address, a `*` gateway host, a host added later by a user route).
+ * - On the WordPress pods too, in sidecar mode only: their sidecar enforces L7 as well, which covers a
+ *   way in that does not pass the gateway (an EnRoute route to the `wordpress` Service). Not in ambient
+ *   mode: there ztunnel cannot enforce paths, and a selector-bound policy with L7 fields makes it drop all
+ *   traffic to the pods (https://istio.io/latest/docs/ambient/usage/l4-policy/); enforcing it on the pods
+ *   would need a waypoint in `wordpress`, which the gateway skips anyway for the canary's Service
+ *   (`istio.io/ingress-use-waypoint: "false"`, ambient.ts gatewaySplitServiceLabels). EnRoute is refused
+ *   with ambient, so the gateway is the only way in there.
+ */
+export function wordpressDenySpecs(dataplane: DataplaneMode, xmlrpc: boolean): AuthorizationPolicySpec[] {
+    const denied = [...wordpressInstallerPaths, ...(xmlrpc ? [] : [wordpressXmlrpcPath])];
+    const spec = (matchLabels: Readonly<Record<string, string>>): Record<string, unknown> => ({
+        selector: { matchLabels: { ...matchLabels } },
+        action: "DENY",
+        rules: [{ to: [{ operation: { paths: denied.flatMap(scriptPaths) } }] }],
+    });
+    return [
+        { name: wordpressDenyPolicyName, namespace: ingressGatewayWorkload.namespace, spec: spec(ingressGatewayWorkload.podLabels) },
+        ...(dataplane === "sidecar" ? [{ name: wordpressDenyPolicyName, namespace: sampleNamespaces.wordpress, spec: spec({ app: wordpressNames.appLabel }) }] : []),
+    ];
+}
+
+export const wordpressDenyPolicyName = "deny-wordpress-installer";
 
 /** `/api` → `/api` and `/api/*`: what a route prefix selects (edge/routes.ts segmentPrefix), not `/api-docs`. */
 function pathsUnder(prefix: string): string[] {
@@ -112,28 +223,27 @@ function enrouteRouteAllows(routes: readonly PrefixRoute[], workloads: readonly 
         const key = `${route.namespace}/${route.service}`;
         byService.set(key, [...(byService.get(key) ?? []), route]);
     }
-    return [...byService.values()].map((serviceRoutes) => {
+    return [...byService.values()].flatMap((serviceRoutes) => {
         const { namespace, service } = serviceRoutes[0];
-        const backends = workloads.filter((workload) => workload.namespace === namespace && workload.service?.name === service);
-        const targetPorts = [...new Set(backends.flatMap((workload) => (workload.service?.ports ?? [])
-            .filter((port) => serviceRoutes.some((route) => route.port === port.port)).map((port) => String(port.targetPort))))];
-        const podLabels = backends.length > 0 ? { app: backends[0].podLabels.app } : undefined;
-        return {
+        const resolved = serviceRoutes.map((route) => serviceBackends(workloads, namespace, service, route.port));
+        const app = resolved[0].app;
+        const targetPorts = [...new Set(resolved.flatMap((backend) => backend.targetPorts))];
+        // Unresolvable (a Service the inventory does not know, or a port it does not have): a preview
+        // error (userRouteProblems), never an ALLOW without a workload or a port.
+        if (app === undefined || resolved.some((backend) => backend.targetPorts.length === 0)) {
+            return [];
+        }
+        return [{
             name: `allow-enroute-to-${service}`,
             namespace,
             spec: {
-                ...(podLabels?.app ? { selector: { matchLabels: podLabels } } : {}),
+                selector: { matchLabels: { app } },
                 action: "ALLOW",
                 rules: [{
                     from: [{ source: { principals: [principal(enrouteNamespace, enrouteServiceAccount)] } }],
-                    to: [{ operation: {
-                        // A sample's Service on a port it does not have gets that port, which matches nothing.
-                        ...(targetPorts.length > 0 ? { ports: targetPorts }
-                            : backends.length > 0 ? { ports: [...new Set(serviceRoutes.map((route) => String(route.port)))] } : {}),
-                        paths: [...new Set(serviceRoutes.flatMap((route) => pathsUnder(route.prefix)))],
-                    } }],
+                    to: [{ operation: { ports: targetPorts, paths: [...new Set(serviceRoutes.flatMap((route) => pathsUnder(route.prefix)))] } }],
                 }],
             },
-        };
+        }];
     });
 }

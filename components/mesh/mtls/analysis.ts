@@ -60,6 +60,11 @@ export interface MeshModel {
     workloads: readonly MeshWorkload[];
     gatewayServers: readonly GatewayServerModel[];
     externalPaths: readonly ExternalPathModel[];
+    /**
+     * Namespaces where authorization denies by default and allows only by workload identity (principals):
+     * a caller without mTLS has no identity there, so nothing lets it in.
+     */
+    identityOnlyNamespaces?: readonly string[];
 }
 
 export interface Finding {
@@ -230,6 +235,24 @@ export function analyzeMesh(model: MeshModel): Finding[] {
                 fix: pa.configKey
                     ? `use PERMISSIVE: ${setAll(modeKeys(pa, ["DISABLE"]), "PERMISSIVE")}; or the sidecar data plane: ${setCommand("istio.dataplane", "sidecar")}`
                     : "use PERMISSIVE, or the sidecar data plane for this stack",
+            });
+        }
+        const plaintext = [
+            ...(pa.mode === "PERMISSIVE" || pa.mode === "DISABLE" ? [`mode ${pa.mode}`] : []),
+            ...Object.entries(pa.ports ?? {}).filter(([, mode]) => mode === "PERMISSIVE" || mode === "DISABLE")
+                .map(([port, mode]) => `port ${port} ${mode}`),
+        ];
+        if (plaintext.length > 0 && pa !== meshPolicy && (model.identityOnlyNamespaces ?? []).includes(pa.namespace)) {
+            // The documented "legacy client on MySQL" exception cannot work: the port accepts plaintext, but
+            // every ALLOW in the namespace names principals, which only an mTLS peer has (istio.io
+            // AuthorizationPolicy Source.principals "requires mTLS enabled"), so the plaintext client is denied.
+            findings.push({
+                severity: "error",
+                message: `${paRef(pa)} (mtls.policies) accepts plaintext (${plaintext.join(", ")}), but authorization.enabled ` +
+                    `denies every caller in ${pa.namespace} that has no workload identity, and a plaintext client has none: the exception is unreachable`,
+                objects: [paRef(pa)],
+                fix: `remove the exception from mtls.policies (a plaintext client cannot reach ${pa.namespace} anyway), ` +
+                    "or pulumi config set --path authorization.enabled false for this stack",
             });
         }
         if (!meshStrict || pa === meshPolicy) {

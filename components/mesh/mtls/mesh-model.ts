@@ -53,6 +53,8 @@ export function meshModel(config: StackConfig, gatewayServers: readonly GatewayS
         workloads: [ingressGatewayWorkload, ...sampleWorkloads(config)],
         gatewayServers,
         externalPaths,
+        // mesh/authorization/rules.ts: a deny-all and principal-only ALLOWs in every sample namespace.
+        identityOnlyNamespaces: config.authorization.enabled ? [...new Set(sampleWorkloads(config).map((workload) => workload.namespace))] : [],
     };
 }
 

@@ -10,8 +10,12 @@ const secureGateway: GatewayServerModel[] = [
 ];
 const albOverHttps: ExternalPathModel[] = [{ name: "Ingress istio-system/alb", protocol: "HTTPS", target: "istio-ingressgateway:443" }];
 
+/**
+ * The mTLS scenarios below are about mTLS alone, so they run with authorization off: with it on, every
+ * non-STRICT scope in a sample namespace is refused as unreachable (the last describe block).
+ */
 function analyze(raw: Record<string, unknown>, servers = secureGateway, paths: ExternalPathModel[] = []): Finding[] {
-    return analyzeMesh(meshModel(parseStackConfig(raw), servers, paths));
+    return analyzeMesh(meshModel(parseStackConfig({ authorization: { enabled: false }, ...raw }), servers, paths));
 }
 const errors = (findings: Finding[]) => findings.filter((finding) => finding.severity === "error");
 const warnings = (findings: Finding[]) => findings.filter((finding) => finding.severity === "warning");
@@ -195,5 +199,30 @@ describe("mTLS analysis: the most specific DestinationRule wins", () => {
         assert.ok(findings.some((finding) => finding.objects.includes("workload wordpress/mysql")));
         assert.ok(!findings.some((finding) => finding.objects.some((object) => object.startsWith("workload wordpress/wordpress-"))),
             "a rule without a TLS setting leaves WordPress to auto mTLS");
+    });
+});
+
+describe("mTLS analysis: an exception that authorization makes unreachable", () => {
+    const mysqlException = { namespace: "wordpress", selector: { app: "mysql" }, mode: "STRICT", ports: { 3306: "PERMISSIVE" }, exception: true };
+
+    it("refuses the PERMISSIVE MySQL port while authorization denies callers without a workload identity, naming both settings", () => {
+        const findings = errors(analyze({ authorization: { enabled: true }, mtls: { policies: [mysqlException] } }));
+        assert.equal(findings.length, 1);
+        assert.match(findings[0].message, /PeerAuthentication wordpress\/mtls-mysql \(mtls\.policies\) accepts plaintext \(port 3306 PERMISSIVE\), but authorization\.enabled denies every caller in wordpress that has no workload identity/);
+        assert.match(findings[0].fix, /remove the exception from mtls\.policies.*authorization\.enabled false/);
+    });
+
+    it("refuses a PERMISSIVE or DISABLE workload or namespace in any sample namespace, exception or not", () => {
+        for (const policy of [
+            { namespace: "bookinfo", selector: { app: "ratings" }, mode: "PERMISSIVE", exception: true },
+            { namespace: "httptools", mode: "DISABLE", exception: true },
+        ]) {
+            assert.ok(errors(analyze({ authorization: { enabled: true }, mtls: { policies: [policy] } })).some((finding) => finding.message.includes("the exception is unreachable")), policy.namespace);
+        }
+    });
+
+    it("keeps the exception (a warning) with authorization off, and says nothing of STRICT scopes", () => {
+        assert.deepEqual(errors(analyze({ mtls: { policies: [mysqlException] } })), []);
+        assert.deepEqual(analyze({ authorization: { enabled: true }, mtls: { policies: [{ namespace: "bookinfo", mode: "STRICT" }] } }), []);
     });
 });

@@ -314,10 +314,17 @@ async function guarded(ids: readonly string[], check: () => Promise<CheckResult 
 /** The stack's kubeconfig content in a private file for kubectl: a 0600 file in a 0700 directory, removed on exit. */
 function privateKubeconfigWriter(content: string): { file: () => string; remove: () => void } {
     let directory: string | undefined;
+    const interrupted = () => { remove(); process.exit(130); };
+    const signals = ["SIGINT", "SIGTERM"] as const;
     const remove = () => {
         if (directory !== undefined) {
             fs.rmSync(directory, { recursive: true, force: true });
             directory = undefined;
+        }
+        // Once removed, nothing is left to clean up: the handlers go too (the specs call main in-process).
+        process.off("exit", remove);
+        for (const signal of signals) {
+            process.off(signal, interrupted);
         }
     };
     return {
@@ -327,8 +334,8 @@ function privateKubeconfigWriter(content: string): { file: () => string; remove:
             fs.writeFileSync(file, content, { mode: 0o600, flag: "wx" });
             // Removed however verify ends: normally, on an error, or interrupted.
             process.once("exit", remove);
-            for (const signal of ["SIGINT", "SIGTERM"] as const) {
-                process.once(signal, () => { remove(); process.exit(130); });
+            for (const signal of signals) {
+                process.once(signal, interrupted);
             }
             return file;
         },
@@ -336,8 +343,9 @@ function privateKubeconfigWriter(content: string): { file: () => string; remove:
     };
 }
 
-async function main(): Promise<number> {
-    const options = parseVerifyArgs(process.argv.slice(2));
+/** The whole command; the specs call it in-process (test/support/in-process.ts), `npm run verify` through the lines below. */
+export async function main(argv: readonly string[]): Promise<number> {
+    const options = parseVerifyArgs(argv);
     if ("help" in options) {
         console.log(usage);
         return 0;
@@ -432,7 +440,10 @@ async function main(): Promise<number> {
     }
 }
 
-main().then((code) => { process.exitCode = code; }, (error: Error) => {
-    console.error(error.message);
-    process.exitCode = 2;
-});
+// Only when run as a script: the specs import this module to call `main` without starting a process.
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: Error) => {
+        console.error(error.message);
+        process.exitCode = 2;
+    });
+}

@@ -18,8 +18,17 @@ export interface MainResult {
 interface Saved {
     env: NodeJS.ProcessEnv;
     cwd: string;
-    stdoutWrite: typeof process.stdout.write;
-    stderrWrite: typeof process.stderr.write;
+    /** The streams' own `write` properties (undefined: the prototype's serves), put back as they were. */
+    stdoutWrite: PropertyDescriptor | undefined;
+    stderrWrite: PropertyDescriptor | undefined;
+}
+
+function restoreWrite(stream: NodeJS.WriteStream, own: PropertyDescriptor | undefined): void {
+    if (own) {
+        Object.defineProperty(stream, "write", own);
+    } else {
+        delete (stream as { write?: unknown }).write;
+    }
 }
 
 function replaceEnvironment(next: NodeJS.ProcessEnv): void {
@@ -35,7 +44,10 @@ function replaceEnvironment(next: NodeJS.ProcessEnv): void {
 }
 
 function enter(env: NodeJS.ProcessEnv, cwd: string, out: string[], err: string[]): Saved {
-    const saved: Saved = { env: { ...process.env }, cwd: process.cwd(), stdoutWrite: process.stdout.write, stderrWrite: process.stderr.write };
+    const saved: Saved = {
+        env: { ...process.env }, cwd: process.cwd(),
+        stdoutWrite: Object.getOwnPropertyDescriptor(process.stdout, "write"), stderrWrite: Object.getOwnPropertyDescriptor(process.stderr, "write"),
+    };
     const capture = (into: string[]) => ((chunk: string | Uint8Array, ...rest: unknown[]) => {
         into.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
         const callback = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
@@ -50,8 +62,8 @@ function enter(env: NodeJS.ProcessEnv, cwd: string, out: string[], err: string[]
 }
 
 function leave(saved: Saved): void {
-    process.stdout.write = saved.stdoutWrite;
-    process.stderr.write = saved.stderrWrite;
+    restoreWrite(process.stdout, saved.stdoutWrite);
+    restoreWrite(process.stderr, saved.stderrWrite);
     process.chdir(saved.cwd);
     replaceEnvironment(saved.env);
 }

@@ -1,14 +1,11 @@
 // Names the sample components and their gateway routes share: namespaces, Services, ports and pod
 // labels. Bookinfo's and httpbin's are facts about Istio's own manifests (fetched at deploy time, never copied),
 // so the DestinationRules and routes written here must agree with those manifests.
+import { sampleNamespaces } from "./core/namespaces";
 import { PathMatch, exactPath, segmentPrefix } from "./core/routes";
 
-/** Namespaces of the samples (httpbin lives in `httptools`, beside other HTTP tools, not in a namespace of its own name). */
-export const sampleNamespaces = {
-    wordpress: "wordpress",
-    bookinfo: "bookinfo",
-    httpbin: "httptools",
-} as const;
+// The samples' namespaces are a leaf fact (core/namespaces.ts) that the config layer reads too.
+export { sampleNamespaces };
 
 export const wordpressNames = {
     service: "wordpress",

@@ -58,7 +58,15 @@ const standardWorkloads = {
  * Spread replicas of the pods with these labels: across zones when the cluster has several (a single
  * zone still schedules), and across nodes always (a second replica never shares the first's node).
  */
-export function zoneAndNodeSpread(labels: Readonly<Record<string, string>>): Record<string, unknown>[] {
+/** The fields of a Kubernetes core/v1 TopologySpreadConstraint this stack sets. */
+export interface TopologySpreadConstraint {
+    maxSkew: number;
+    topologyKey: string;
+    whenUnsatisfiable: "ScheduleAnyway" | "DoNotSchedule";
+    labelSelector: { matchLabels: Record<string, string> };
+}
+
+export function zoneAndNodeSpread(labels: Readonly<Record<string, string>>): TopologySpreadConstraint[] {
     const labelSelector = { matchLabels: { ...labels } };
     return [
         { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector },

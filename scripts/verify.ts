@@ -373,8 +373,9 @@ async function guarded(ids: readonly string[], check: () => Promise<CheckResult 
     }
 }
 
-async function main(): Promise<number> {
-    const options = parseVerifyArgs(process.argv.slice(2));
+/** The whole command; the specs call it in-process (test/support/in-process.ts), `npm run verify` through the lines below. */
+export async function main(argv: readonly string[]): Promise<number> {
+    const options = parseVerifyArgs(argv);
     if ("help" in options) {
         console.log(usage);
         return 0;
@@ -435,7 +436,10 @@ async function main(): Promise<number> {
     }
 }
 
-main().then((code) => { process.exitCode = code; }, (error: Error) => {
-    console.error(error.message);
-    process.exitCode = 2;
-});
+// Only when run as a script: the specs import this module to call `main` without starting a process.
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: Error) => {
+        console.error(error.message);
+        process.exitCode = 2;
+    });
+}

@@ -1,5 +1,6 @@
 // Checks across sections: what one part of the config means for another (IKS and the hosts it serves,
 // mTLS scopes and the namespaces the stack manages, ambient mode and DISABLE).
+import { ManagedParts, managedNamespaces } from "../core/namespaces";
 import { ObjectReader, setCommand } from "./reader";
 import { ClientPolicyConfig, MtlsPolicyConfig } from "./schema";
 
@@ -55,17 +56,6 @@ export function platformProblems(istio: ObjectReader, config: { platform: string
     }
 }
 
-/** Namespaces this stack creates, given which parts are switched on. */
-export function knownNamespaces(wordpress: boolean, bookinfo: boolean, httpbin: boolean, enroute: boolean): string[] {
-    return [
-        "istio-system",
-        ...(wordpress ? ["wordpress"] : []),
-        ...(bookinfo ? ["bookinfo"] : []),
-        ...(httpbin ? ["httptools"] : []),
-        ...(enroute ? ["enroute"] : []),
-    ];
-}
-
 /** The namespace of an in-cluster host (`reviews.bookinfo.svc.cluster.local` → bookinfo). */
 export function hostNamespace(host: string): string | undefined {
     const match = /^[^.]+\.([^.]+)\.svc\.cluster\.local$/.exec(host);
@@ -95,8 +85,8 @@ export function iksServedHostProblems(iks: { enabled: boolean }, wordpressHosts:
 /** mTLS scopes and client policies may only name namespaces this stack creates, and never the root namespace. */
 export function managedNamespaceProblems(mtls: ObjectReader,
     config: { policies: readonly MtlsPolicyConfig[]; clientPolicies: readonly ClientPolicyConfig[] },
-    enabled: { wordpress: boolean; bookinfo: boolean; httpbin: boolean; enroute: boolean }): void {
-    const namespaces = knownNamespaces(enabled.wordpress, enabled.bookinfo, enabled.httpbin, enabled.enroute);
+    enabled: ManagedParts): void {
+    const namespaces = managedNamespaces(enabled);
     config.clientPolicies.forEach((policy, index) => {
         const namespace = hostNamespace(policy.host);
         if (namespace !== undefined && !namespaces.includes(namespace)) {

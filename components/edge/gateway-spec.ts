@@ -39,7 +39,21 @@ export function gatewayServerHosts(hosts: readonly string[], routeNamespaces: re
 export const httpsPort = 443;
 export const httpPort = 80;
 
-export function gatewaySpec(input: GatewaySpecInput): Record<string, unknown> {
+/**
+ * The fields of Istio's `networking.istio.io/v1` Gateway spec this stack sets (Server, Port and
+ * ServerTLSSettings in the Gateway CRD, reference/istio-1.30.3); tests validate the whole object against
+ * @kubernetes-models/istio.
+ */
+export interface IstioGatewaySpec {
+    selector: Record<string, string>;
+    servers: {
+        port: { number: number; name: string; protocol: "HTTPS" | "HTTP" };
+        hosts: string[];
+        tls: { mode: GatewayTlsMode; credentialName: string } | { httpsRedirect: true };
+    }[];
+}
+
+export function gatewaySpec(input: GatewaySpecInput): IstioGatewaySpec {
     const hosts = gatewayServerHosts(input.hosts, input.routeNamespaces);
     return {
         selector: { ...input.selector },

@@ -311,7 +311,8 @@ function isolation(): void {
 
 const subcommands: Record<string, () => void> = { settings, prepare, sweep, check, recover, plugins, isolation };
 
-function main(argv: readonly string[]): number {
+/** The whole job; tests call it in-process (test/support/in-process.ts), CI through the command line below. */
+export function main(argv: readonly string[]): number {
     const subcommand = subcommands[argv[0] ?? ""];
     if (!subcommand || argv.length !== 1) {
         console.error(`usage: stack-job.ts <${Object.keys(subcommands).join("|")}>`);
@@ -327,4 +328,7 @@ function main(argv: readonly string[]): number {
     }
 }
 
-process.exitCode = main(process.argv.slice(2));
+// Only when run as a script: the specs import this module to call `main` without starting a process.
+if (require.main === module) {
+    process.exitCode = main(process.argv.slice(2));
+}

@@ -112,10 +112,17 @@ export async function readStackCluster(stack: string, pulumi: PulumiRun, purpose
  */
 export function openKubectlTarget(binding: ClusterBinding<string>, exitOnSignal: boolean): KubectlTarget & { remove(): void } {
     let directory: string | undefined;
+    const signals = exitOnSignal ? ["SIGINT", "SIGTERM"] as const : [];
+    const interrupted = () => { remove(); process.exit(130); };
     const remove = () => {
         if (directory !== undefined) {
             fs.rmSync(directory, { recursive: true, force: true });
             directory = undefined;
+        }
+        // Once removed, nothing is left to clean up: the handlers go too (the specs call verify's main in-process).
+        process.off("exit", remove);
+        for (const signal of signals) {
+            process.off(signal, interrupted);
         }
     };
     const content = binding.kind === "stack" && binding.kubeconfig?.kind === "content" ? binding.kubeconfig.content : "";
@@ -124,8 +131,8 @@ export function openKubectlTarget(binding: ClusterBinding<string>, exitOnSignal:
         const file = path.join(directory, "kubeconfig");
         fs.writeFileSync(file, content, { mode: 0o600, flag: "wx" });
         process.once("exit", remove);
-        for (const signal of exitOnSignal ? ["SIGINT", "SIGTERM"] as const : []) {
-            process.once(signal, () => { remove(); process.exit(130); });
+        for (const signal of signals) {
+            process.once(signal, interrupted);
         }
         return file;
     });

@@ -22,6 +22,8 @@ import { parseStackList, StackSummary } from "../../scripts/ci/stack-list";
 import { isNoSuchStack, isStackLocked, planStackJob } from "../../scripts/ci/stack-plan";
 import { configOnlyCopy, providerPlugins, readStackSettings, stackFileName } from "../../scripts/ci/stack-settings";
 import { runProgram } from "../harness/program";
+import { main as stackJobMain } from "../../scripts/ci/stack-job";
+import { runMainSync } from "../support/in-process";
 import { iksMocks, iksStackConfig } from "../support/iks-stack";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -445,7 +447,9 @@ describe("CI scripts", () => {
 
         interface Sandbox {
             dir: string;
-            run: (subcommand: string, env: Record<string, string>) => { status: number | null; stdout: string; stderr: string; outputs: Record<string, string> };
+            /** Runs the job's `main` in this process; `spawned`: as CI does, `ts-node --transpile-only scripts/ci/stack-job.ts <subcommand>`. */
+            run: (subcommand: string, env: Record<string, string>, how?: "in-process" | "spawned") =>
+                { status: number | null; stdout: string; stderr: string; outputs: Record<string, string> };
             calls: () => string[];
         }
 
@@ -491,17 +495,19 @@ describe("CI scripts", () => {
             ].join("\n") + "\n", { mode: 0o755 });
             return {
                 dir,
-                run: (subcommand, env) => {
+                run: (subcommand, env, how = "in-process") => {
                     const output = path.join(dir, "github-output");
                     fs.writeFileSync(output, "");
-                    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "scripts", "ci", "stack-job.ts"), subcommand], {
-                        cwd: dir, encoding: "utf8",
-                        env: {
-                            PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: dir, NODE_PATH: path.join(repoRoot, "node_modules"),
-                            TS_NODE_PROJECT: path.join(repoRoot, "tsconfig.json"),
-                            GITHUB_OUTPUT: output, GITHUB_REPOSITORY: "owner/iks-mesh", LOCK_RETRY_SECONDS: "0", ...env,
-                        },
-                    });
+                    const jobEnv = {
+                        PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: dir,
+                        GITHUB_OUTPUT: output, GITHUB_REPOSITORY: "owner/iks-mesh", LOCK_RETRY_SECONDS: "0", ...env,
+                    };
+                    const result = how === "spawned"
+                        ? spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "scripts", "ci", "stack-job.ts"), subcommand], {
+                            cwd: dir, encoding: "utf8",
+                            env: { ...jobEnv, NODE_PATH: path.join(repoRoot, "node_modules"), TS_NODE_PROJECT: path.join(repoRoot, "tsconfig.json") },
+                        })
+                        : runMainSync(() => stackJobMain([subcommand]), jobEnv, dir);
                     const outputs = Object.fromEntries(fs.readFileSync(output, "utf8").split("\n").filter(Boolean)
                         .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
                     return { status: result.status, stdout: result.stdout, stderr: result.stderr, outputs };
@@ -518,7 +524,8 @@ describe("CI scripts", () => {
                 "stack-ls.json": listing("dev", "demo-pr-3"), "pr-7.json": prJson(7, "OPEN", ["demo"]), "locked": "2",
                 "Pulumi.dev.yaml": "encryptionsalt: v1:abc\nconfig:\n  iks-mesh:iks:\n    enabled: false\n",
             });
-            const result = box.run("prepare", { STACK: "demo-pr-7", COMMAND: "up", DEMO_PR: "7", CONFIG_FROM: "dev" });
+            // As CI starts it (the command line, its exit status and its step outputs); the other cases call main in-process.
+            const result = box.run("prepare", { STACK: "demo-pr-7", COMMAND: "up", DEMO_PR: "7", CONFIG_FROM: "dev" }, "spawned");
             assert.equal(result.status, 0, result.stdout + result.stderr);
             assert.equal(result.outputs.run, "true");
             const destroys = box.calls().filter((call) => call.startsWith("pulumi destroy"));
@@ -548,7 +555,8 @@ describe("CI scripts", () => {
 
         it("gives up on a lock that does not go away, naming the fix", () => {
             const box = sandbox({ "stack-ls.json": listing("demo-pr-3"), "locked": "99" });
-            const result = box.run("prepare", { STACK: "demo-pr-3", COMMAND: "destroy", CONFIG_FROM: "", LOCK_WAIT_SECONDS: "0" });
+            // Spawned: a failed job must reach CI as exit status 1.
+            const result = box.run("prepare", { STACK: "demo-pr-3", COMMAND: "destroy", CONFIG_FROM: "", LOCK_WAIT_SECONDS: "0" }, "spawned");
             assert.equal(result.status, 1);
             assert.match(result.stdout, /::error::demo-pr-3 stayed locked for 0 s/);
         });

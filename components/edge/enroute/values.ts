@@ -10,7 +10,8 @@
 import { StackConfig } from "../../config/schema";
 import { enrouteRedisImageTag } from "../../core/versions";
 
-export const enrouteNamespace = "enroute";
+// The namespace is a leaf fact (core/namespaces.ts) that the config layer reads too.
+export { enrouteNamespace } from "../../core/namespaces";
 export const enrouteReleaseName = "enroute";
 /**
  * EnRoute's workload identity: the chart's ServiceAccount is named after its fullname, and the chart's

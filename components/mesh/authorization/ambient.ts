@@ -32,8 +32,14 @@ export interface TargetRef {
  */
 export const waypointWaitFor = "condition=Programmed";
 
+/** The fields of a Gateway API `gateway.networking.k8s.io/v1` GatewaySpec (gatewayClassName, Listener) a waypoint sets. */
+export interface WaypointGatewaySpec {
+    gatewayClassName: string;
+    listeners: { name: string; port: number; protocol: "HBONE" }[];
+}
+
 /** The Gateway API object of a namespace waypoint, as `istioctl waypoint generate` writes it (1.30.3). */
-export function waypointGatewaySpec(): Record<string, unknown> {
+export function waypointGatewaySpec(): WaypointGatewaySpec {
     return {
         gatewayClassName: waypointClassName,
         listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }],

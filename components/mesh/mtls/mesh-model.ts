@@ -17,9 +17,8 @@ interface GatewayServerInput {
 }
 
 /** The servers of an Istio Gateway spec, as the analysis sees them. */
-export function gatewayServersOf(gatewayName: string, spec: Record<string, unknown>): GatewayServerModel[] {
-    const servers = (spec.servers ?? []) as readonly GatewayServerInput[];
-    return servers.map((server) => ({
+export function gatewayServersOf(gatewayName: string, spec: { servers?: readonly GatewayServerInput[] }): GatewayServerModel[] {
+    return (spec.servers ?? []).map((server) => ({
         gateway: gatewayName,
         port: server.port?.number ?? 0,
         protocol: String(server.port?.protocol ?? ""),

@@ -37,7 +37,7 @@ async function load(url: string, namespace: string, config: StackConfig, fetcher
 }
 
 async function loadGatewayApiCrds(config: StackConfig, fetcher: ManifestFetcher): Promise<RenderedManifest> {
-    const { url, text } = await fetchGatewayApiCrds(fetcher);
+    const { url, text } = await fetchGatewayApiCrds(config.istio.version, fetcher);
     try {
         // Cluster-scoped objects only: the namespace is never used.
         return { url, objects: renderManifest(text, { namespace: "default", hub: config.istio.hub, source: url }) };

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ContainerResources } from "../sizing";
 import { configDigest, mysqlConfigDirectory, mysqlConfigFileName, mysqlServerConfig } from "./mysql-config";
-import { mysqlNames, wordpressNames } from "../inventory";
+import { mysqlNames, sampleNamespaces, wordpressNames } from "../inventory";
+import { VolumeShapeGuard } from "./volume-guard";
 import { DataplaneMode, dataplanePodAnnotations } from "../core/dataplane";
 
 export interface MySqlArgs {
@@ -68,6 +69,14 @@ export class MySql extends pulumi.ComponentResource {
             data: { [mysqlConfigFileName]: serverConfig },
         }, { parent: this });
 
+        // No key sets this claim's shape; the guard still refuses a code change that would replace it.
+        const dataShape = new VolumeShapeGuard(`${mysqlNames.dataClaim}-shape`, {
+            claim: `${sampleNamespaces.wordpress}/${mysqlNames.dataClaim}`,
+            accessModes: ["ReadWriteOnce"],
+            storageClassName: "",
+            retain: args.retainOnDestroy,
+            configKeys: "",
+        }, { parent: this });
         this.dataClaim = new k8s.core.v1.PersistentVolumeClaim(mysqlNames.dataClaim, {
             metadata: { name: mysqlNames.dataClaim, namespace },
             spec: {
@@ -75,7 +84,7 @@ export class MySql extends pulumi.ComponentResource {
                 resources: { requests: { storage: dataSize } },
             },
             // Kept by default: `pulumi destroy` or a removed sample must not take the database with it.
-        }, { parent: this, retainOnDelete: args.retainOnDestroy });
+        }, { parent: this, retainOnDelete: args.retainOnDestroy, dependsOn: [dataShape] });
 
         const secretEnv = (envName: string, key: string) => ({
             name: envName,

@@ -12,6 +12,7 @@ import { dataplanePodAnnotations, withAnnotations } from "../core/dataplane";
 import { MySql } from "./mysql";
 import { sampleNamespaces, wordpressNames } from "../inventory";
 import { versionDestinationRule } from "./version-destination-rule";
+import { VolumeShapeGuard } from "./volume-guard";
 import { carriedClientTls } from "../mesh/mtls/client-tls";
 import {
     secretKeyOf, wordpressContentPath, wordpressKeysSecret, wordpressSecretKeyNames, wwwDataGroupId,
@@ -86,6 +87,14 @@ export class WordPress extends pulumi.ComponentResource {
             retainOnDestroy: args.config.data.retainOnDestroy,
         }, { parent: this });
 
+        // Refuses, at preview, a wordpress.accessMode or wordpress.storageClass change that would replace the kept claim.
+        const contentShape = new VolumeShapeGuard(`${wordpressNames.contentClaim}-shape`, {
+            claim: `${sampleNamespaces.wordpress}/${wordpressNames.contentClaim}`,
+            accessModes: [wordpress.accessMode],
+            storageClassName: wordpress.storageClass ?? "",
+            retain: args.config.data.retainOnDestroy,
+            configKeys: "wordpress.accessMode, wordpress.storageClass",
+        }, { parent: this });
         this.contentClaim = new k8s.core.v1.PersistentVolumeClaim(wordpressNames.contentClaim, {
             metadata: { name: wordpressNames.contentClaim, namespace },
             spec: {
@@ -96,7 +105,7 @@ export class WordPress extends pulumi.ComponentResource {
             // Kept by default (data.retainOnDestroy): the uploads and themes outlive a destroy. A kept claim is
             // adopted by nothing: the next create of the same name fails until it is deleted or restored
             // (docs/operations.md, Day two).
-        }, { parent: this, retainOnDelete: args.config.data.retainOnDestroy });
+        }, { parent: this, retainOnDelete: args.config.data.retainOnDestroy, dependsOn: [contentShape] });
 
         // Letters and digits only, like the database passwords: PHP reads them from env without quoting.
         const keyValues = Object.fromEntries(wordpressSecretKeyNames.map((keyName) => [secretKeyOf(keyName),

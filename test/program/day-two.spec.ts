@@ -1,6 +1,7 @@
 // Issue #22, day two: what the second `up`, a destroy and a run from another machine find. Each stack
 // shape runs once (before) and every assertion reads that run.
 import { strict as assert } from "assert";
+import * as vm from "vm";
 import * as os from "os";
 import { parseStackConfig } from "../../components/config/parse";
 import { ProgramRun, RegisteredResource, runProgram, stringsIn } from "../harness/program";
@@ -113,6 +114,34 @@ describe("day two: stack shapes run with KUBECONFIG and HOME set to this machine
         for (const claim of claims) {
             assert.equal(claim.retainOnDelete, true, `${claim.name} is deleted with the stack`);
         }
+    });
+
+    it("puts a shape guard before each kept claim, so a change that would replace it stops at preview", () => {
+        const guardType = "pulumi-nodejs:dynamic:VolumeShapeGuard";
+        const guards = runs.default.ofType(guardType);
+        assert.deepEqual(guards.map((guard) => guard.name).sort(), ["mysql-data-shape", "wordpress-content-shape"]);
+        for (const claim of runs.default.kind("core/v1", "PersistentVolumeClaim")) {
+            const guard = runs.default.get(guardType, `${claim.name}-shape`);
+            assert.ok(runs.default.dependsOn(claim, guard), `${claim.name} waits for its guard's Diff`);
+            assert.equal(guard.plain.claim, `${claim.plain.metadata.namespace}/${claim.name}`);
+            assert.deepEqual(guard.plain.accessModes, claim.plain.spec.accessModes);
+            assert.equal(guard.plain.storageClassName, claim.plain.spec.storageClassName ?? "");
+            assert.equal(guard.plain.retain, true);
+            assert.equal(typeof guard.plain.__provider, "string", "the provider is serialized into the state");
+        }
+    });
+
+    it("the serialized guard (what Pulumi's dynamic provider plugin runs) refuses a storage class change on its own", async () => {
+        const guard = runs.default.get("pulumi-nodejs:dynamic:VolumeShapeGuard", "wordpress-content-shape");
+        // The plugin loads `__provider` as a CommonJS module and calls exports.handler() for the provider object.
+        const module = { exports: {} as { handler?: () => { diff: (id: string, olds: unknown, news: unknown) => Promise<unknown> } } };
+        vm.runInNewContext(guard.plain.__provider as string, { exports: module.exports, module, require, Promise, JSON, Error });
+        const provider = module.exports.handler?.();
+        assert.ok(provider);
+        const olds = { ...guard.plain };
+        await assert.rejects(provider.diff("id", olds, { ...olds, storageClassName: "nfs-client" }),
+            /Refusing to replace the PersistentVolumeClaim wordpress\/wordpress-content: storage class \(cluster default\) → nfs-client/);
+        assert.equal(JSON.stringify(await provider.diff("id", olds, { ...olds })), JSON.stringify({ changes: false }));
     });
 
     it("renews nothing until pki.rotation is raised (no trigger recorded at generation 0)", () => {

@@ -90,7 +90,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     pki.finish();
 
     const data = root.object("data");
-    const dataConfig = { retainOnDestroy: data.boolean("retainOnDestroy", true) };
+    const dataConfig = { retainOnDestroy: data.boolean("retainOnDestroy", true), adoptKeptVolumes: data.boolean("adoptKeptVolumes", false) };
     data.finish();
     const meshConfig = readMesh(root, profile);
 

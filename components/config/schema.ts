@@ -107,6 +107,11 @@ export interface StackConfig {
     readonly data: {
         /** MySQL's and WordPress's volumes (PVCs) stay in the cluster when the stack deletes them. */
         readonly retainOnDestroy: boolean;
+        /**
+         * Take over the `wordpress` namespace and the two claims a destroy kept (the `import` option), instead of
+         * failing on "already exists"; only for the `up` that re-creates the stack over them.
+         */
+        readonly adoptKeptVolumes: boolean;
     };
     /** The mesh's workload identity CA (components/pki/mesh-ca.ts, docs/security.md "Mesh CA"). */
     readonly mesh: {

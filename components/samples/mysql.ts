@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { ContainerResources } from "../sizing";
 import { configDigest, mysqlConfigDirectory, mysqlConfigFileName, mysqlServerConfig } from "./mysql-config";
 import { mysqlNames, sampleNamespaces, wordpressNames } from "../inventory";
-import { VolumeShapeGuard } from "./volume-guard";
+import { VolumeShapeGuard, keptObjectOptions } from "./volume-guard";
 import { DataplaneMode, dataplanePodAnnotations } from "../core/dataplane";
 
 export interface MySqlArgs {
@@ -19,6 +19,8 @@ export interface MySqlArgs {
     dataplaneReady: pulumi.Resource;
     /** data.retainOnDestroy: the data volume stays in the cluster when the stack deletes it. */
     retainOnDestroy: boolean;
+    /** data.adoptKeptVolumes: import the data volume a destroy kept. */
+    adoptKeptVolumes: boolean;
 }
 
 /** Room for the database on any class: IBM classic block and file volumes start at 20 GB. */
@@ -84,7 +86,10 @@ export class MySql extends pulumi.ComponentResource {
                 resources: { requests: { storage: dataSize } },
             },
             // Kept by default: `pulumi destroy` or a removed sample must not take the database with it.
-        }, { parent: this, retainOnDelete: args.retainOnDestroy, dependsOn: [dataShape] });
+        }, {
+            parent: this, retainOnDelete: args.retainOnDestroy, dependsOn: [dataShape],
+            ...keptObjectOptions(args, `${sampleNamespaces.wordpress}/${mysqlNames.dataClaim}`),
+        });
 
         const secretEnv = (envName: string, key: string) => ({
             name: envName,

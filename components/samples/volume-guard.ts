@@ -87,3 +87,12 @@ export class VolumeShapeGuard extends pulumi.dynamic.Resource {
         super(volumeShapeProvider, name, { ...shape }, opts, undefined, "VolumeShapeGuard");
     }
 }
+
+/**
+ * `import` for an object a destroy kept, when data.adoptKeptVolumes asks for it: the provider reads the live
+ * object with this ID instead of creating one (which would fail on "already exists" since pulumi-kubernetes
+ * 4.29). IDs are `<namespace>/<name>`, or the name of a cluster-scoped object.
+ */
+export function keptObjectOptions(data: { adoptKeptVolumes: boolean }, id: string): pulumi.CustomResourceOptions {
+    return data.adoptKeptVolumes ? { import: id } : {};
+}

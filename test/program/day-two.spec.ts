@@ -184,10 +184,40 @@ describe("day two: the operator's switches", () => {
         assert.ok(!Object.keys(one).some((name) => name.includes("mesh-pki-ca")));
     });
 
+    it("keeps the wordpress namespace with its claims (deleting a namespace deletes its claims), and imports none of them by default", async function () {
+        this.timeout(30_000);
+        const kept = await runProgram({});
+        const namespace = kept.get("kubernetes:core/v1:Namespace", "wordpress");
+        assert.equal(namespace.retainOnDelete, true, "a deleted namespace takes its kept claims with it");
+        for (const claim of kept.kind("core/v1", "PersistentVolumeClaim")) {
+            assert.equal(claim.plain.metadata.namespace, "wordpress", `${claim.name} is kept only if its namespace is`);
+            assert.equal(claim.importId, "");
+        }
+        assert.equal(namespace.importId, "");
+        const demo = await runProgram({ data: { retainOnDestroy: false } });
+        assert.equal(demo.get("kubernetes:core/v1:Namespace", "wordpress").retainOnDelete, false);
+        for (const other of kept.kind("core/v1", "Namespace").filter((candidate) => candidate.name !== "wordpress")) {
+            assert.equal(other.retainOnDelete, false, `${other.name} holds no kept data`);
+        }
+    });
+
+    it("with data.adoptKeptVolumes, imports exactly what a destroy kept: the namespace and the two claims, by ID", async function () {
+        this.timeout(30_000);
+        const run = await runProgram({ data: { adoptKeptVolumes: true } });
+        const imported = run.resources.filter((resource) => resource.importId !== "").map((resource) => `${resource.type} ${resource.importId}`).sort();
+        assert.deepEqual(imported, [
+            "kubernetes:core/v1:Namespace wordpress",
+            "kubernetes:core/v1:PersistentVolumeClaim wordpress/mysql-data",
+            "kubernetes:core/v1:PersistentVolumeClaim wordpress/wordpress-content",
+        ]);
+    });
+
     it("validates the new keys", () => {
         assert.equal(parseStackConfig({}).pki.rotation, 0);
         assert.equal(parseStackConfig({}).data.retainOnDestroy, true);
         assert.throws(() => parseStackConfig({ pki: { rotation: -1 } }), /pki\.rotation/);
         assert.throws(() => parseStackConfig({ data: { retainOnDestroy: "no" } }), /data\.retainOnDestroy/);
+        assert.equal(parseStackConfig({}).data.adoptKeptVolumes, false);
+        assert.throws(() => parseStackConfig({ data: { adoptKeptVolumes: "yes" } }), /data\.adoptKeptVolumes/);
     });
 });

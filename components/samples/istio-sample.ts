@@ -51,7 +51,8 @@ export class IstioSample extends pulumi.ComponentResource {
         super(typeTokens[args.sample], name, {}, opts);
         const namespaceName = sampleNamespaces[args.sample];
         this.namespaceName = namespaceName;
-        this.namespace = meshNamespace(namespaceName, sampleNamespaceLabels(args.config, namespaceName), { parent: this });
+        // The enrollment labels wait for the data plane they enroll into (meshNamespace explains why).
+        this.namespace = meshNamespace(namespaceName, sampleNamespaceLabels(args.config, namespaceName), { parent: this, dependsOn: [args.dataplaneReady] });
 
         this.objects = manifestResources({
             objects: args.manifest.objects,

@@ -76,6 +76,8 @@ export class WordPress extends pulumi.ComponentResource {
         // developer-docs/architecture/import.md), so re-creating the stack over it does not fail on "already exists".
         this.namespace = meshNamespace(sampleNamespaces.wordpress, sampleNamespaceLabels(args.config, sampleNamespaces.wordpress), {
             parent: this, retainOnDelete: data.retainOnDestroy, ...keptObjectOptions(data, sampleNamespaces.wordpress),
+            // The enrollment labels wait for the data plane they enroll into (meshNamespace explains why).
+            dependsOn: [args.dataplaneReady],
         });
         const namespace = this.namespace.metadata.name;
 

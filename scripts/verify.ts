@@ -8,6 +8,7 @@
 //   kiali                Kiali answers
 //   ztunnel-ready        ambient only: ztunnel ready on every node, every sample namespace enrolled
 //   waypoints-programmed ambient only: each waypoint the stack deploys is Programmed
+//   backup-dump          with --backup-check: the backup recipe's mysqldump connects and finishes (schema only)
 // kubectl always talks to the cluster the stack is bound to (scripts/verify/cluster.ts), named first in
 // the report. Each prints PASS, FAIL or SKIP with a reason; any FAIL makes the exit status 1. This file only runs
 // commands and makes requests: every decision is in scripts/verify/*.ts, unit-tested.
@@ -45,6 +46,7 @@ import { variantVersions } from "./verify/php-version";
 import { CheckResult, exitCodeFor, fail, formatReport, skip } from "./verify/report";
 import { forwardedPort } from "./verify/port-forward";
 import { StackOutputs, parseStackOutputs, rawConfigFromPulumiJson, stackConfigFrom } from "./verify/stack-data";
+import { backupCheckArgs, backupCheckId, decideBackup, skipBackup } from "./verify/backup";
 
 interface CommandResult {
     code: number;
@@ -290,6 +292,14 @@ async function checkGateway(config: StackConfig, outputs: StackOutputs, outputPr
     return results;
 }
 
+async function checkBackup(config: StackConfig, kubectl: Kubectl): Promise<CheckResult> {
+    const skipped = skipBackup(config);
+    if (skipped) {
+        return skipped;
+    }
+    return decideBackup(await kubectl(backupCheckArgs(), undefined, 120_000));
+}
+
 async function checkKiali(config: StackConfig, kubectl: Kubectl): Promise<CheckResult> {
     if (!config.kiali.enabled) {
         return skipKiali();
@@ -424,6 +434,7 @@ async function main(): Promise<number> {
                 ...await guarded([ambientCheckIds.ztunnel], () => checkZtunnel(config, kubectl)),
                 ...await guarded([ambientCheckIds.waypoints], () => checkWaypoints(config, kubectl)),
             ] : [],
+            ...options.backupCheck ? await guarded([backupCheckId], () => checkBackup(config, kubectl)) : [],
         ];
         console.log(formatReport(options.stack, results));
         return exitCodeFor(results);

@@ -6,7 +6,7 @@ import { ConfigError } from "./errors";
 import { flatKeyProblems, isFlatKey } from "./flat-keys";
 import { ContractRecorder, ObjectReader, Problems, setCommand } from "./reader";
 import {
-    RawConfig, StackConfig, gatewayServiceTypes, istioPlatforms, gatewayTlsModes, keyAlgorithms, kialiAuthStrategies, meshMtlsModes, sizingProfiles, volumeAccessModes,
+    RawConfig, StackConfig, gatewayServiceTypes, istioPlatforms, gatewayApiCrdOwners, gatewayTlsModes, keyAlgorithms, kialiAuthStrategies, meshMtlsModes, sizingProfiles, volumeAccessModes,
 } from "./schema";
 import { hostingCheck, readClientPolicy, readIks, readIstioVersion, readMesh, readMtlsPolicy, readRoute } from "./sections";
 import {
@@ -53,6 +53,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
             { patternText: "an image registry and path without scheme or tag, like docker.io/istio" }),
         dataplane: istio.oneOf("dataplane", dataplaneModes, "sidecar"),
         platform: istio.oneOf("platform", istioPlatforms, "none", { example: "minikube" }),
+        gatewayApiCrds: istio.oneOf("gatewayApiCrds", gatewayApiCrdOwners, "stack", { example: "cluster" }),
     };
     istio.finish();
 

@@ -19,6 +19,14 @@ export const gatewayServiceTypes = ["LoadBalancer", "NodePort", "ClusterIP"] as 
  * kind and any cluster whose CNI uses /opt/cni/bin, /etc/cni/net.d and /var/run/netns (the charts' defaults).
  */
 export const istioPlatforms = ["none", "minikube", "k3s", "k3d", "microk8s", "gke", "openshift"] as const;
+/**
+ * Who installs the Gateway API CRDs ambient mode needs: `stack` applies the release pinned for the Istio line
+ * (adopting CRDs that exist); `cluster` applies none and relies on the cluster's own, for a cluster that ships
+ * newer ones or whose CRDs another tool owns. The program cannot read the cluster's version at preview
+ * (`.get` of a CRD that does not exist fails the whole run, and pulumi-kubernetes has no read-if-exists), so
+ * the operator chooses (docs/ambient.md).
+ */
+export const gatewayApiCrdOwners = ["stack", "cluster"] as const;
 export const meshMtlsModes = ["STRICT", "PERMISSIVE"] as const;
 export const peerAuthenticationModes = ["STRICT", "PERMISSIVE", "DISABLE"] as const;
 export const gatewayTlsModes = ["SIMPLE", "MUTUAL"] as const;
@@ -86,6 +94,8 @@ export interface StackConfig {
         readonly dataplane: DataplaneMode;
         /** Istio's platform profile for istiod, istio-cni and ztunnel (CNI paths, quotas); `none` for the charts' defaults. */
         readonly platform: (typeof istioPlatforms)[number];
+        /** Ambient mode: whether the stack applies its pinned Gateway API CRDs (`stack`) or uses the cluster's (`cluster`). */
+        readonly gatewayApiCrds: (typeof gatewayApiCrdOwners)[number];
     };
     readonly mtls: {
         readonly mode: (typeof meshMtlsModes)[number];

@@ -52,7 +52,7 @@ export async function loadSampleManifests(config: StackConfig, fetcher: Manifest
         config.bookinfo.enabled ? load(istioSampleUrl(version, bookinfoManifest.samplePath), sampleNamespaces.bookinfo, config, fetcher) : undefined,
         config.httpbin.enabled ? load(istioSampleUrl(version, httpbinManifest.samplePath), sampleNamespaces.httpbin, config, fetcher) : undefined,
         config.kiali.enabled ? load(prometheusAddonUrl(version), prometheusNamespace, config, fetcher) : undefined,
-        config.istio.dataplane === "ambient" ? loadGatewayApiCrds(config, fetcher) : undefined,
+        config.istio.dataplane === "ambient" && config.istio.gatewayApiCrds === "stack" ? loadGatewayApiCrds(config, fetcher) : undefined,
     ]);
     return {
         ...(bookinfo ? { bookinfo } : {}), ...(httpbin ? { httpbin } : {}), ...(prometheus ? { prometheus } : {}),

@@ -131,6 +131,22 @@ describe("ambient mode: Istio's ambient components from the same charts", () => 
         assert.deepEqual(await validateRun(minikube), []);
     });
 
+    it("with istio.gatewayApiCrds cluster, applies and fetches no Gateway API CRDs and leaves the cluster's alone", async () => {
+        const fetched: string[] = [];
+        const clusterOwned = await runProgram({ istio: { dataplane: "ambient", gatewayApiCrds: "cluster" } }, {
+            fetchManifest: async (url) => { fetched.push(url); return fixtureManifest(url); },
+        });
+        assert.ok(!fetched.some((url) => url.includes("gateway-api")), fetched.join(" "));
+        assert.deepEqual(clusterOwned.ofType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"), []);
+        assert.equal(clusterOwned.find("pulumi:providers:kubernetes", "cluster-prerequisites"), undefined);
+        assert.ok(clusterOwned.find(releaseType, "ztunnel"), "ambient itself is unchanged");
+        assert.ok(run.ofType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").length > 0, "the default (stack) applies them");
+        assert.equal(parseStackConfig({}).istio.gatewayApiCrds, "stack");
+        const problems = configProblemsOf({ istio: { dataplane: "ambient", gatewayApiCrds: "both" } });
+        assert.equal(problems.length, 1);
+        assert.match(problems[0], /istio\.gatewayApiCrds.*stack.*cluster/s);
+    });
+
     it("validates against the 1.31 charts' keys on the 1.31 line, and installs that line's Gateway API release (v1.6.0)", async () => {
         const fetched: string[] = [];
         const line131 = await runProgram({ istio: { dataplane: "ambient", version: "1.31.1" } }, {

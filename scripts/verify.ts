@@ -2,6 +2,9 @@
 // and config with the Pulumi CLI, then checks with kubectl and HTTPS:
 //   plaintext-refused    plaintext from a pod outside the mesh to a STRICT service is refused
 //   in-mesh-call         a call between meshed workloads that the authorization rules allow succeeds
+//   denied-call-refused  a call no ALLOW admits (productpage → mysql.wordpress:3306) is refused
+//   prometheus-lifecycle-refused  Prometheus's lifecycle API answers 403 to a sample pod
+//   installer-denied     WordPress's /wp-admin/install.php through the gateway answers 403
 //   gateway-https        the gateway answers /status/418 over TLS the stack's CA vouches for
 //   gateway-mutual-tls   in MUTUAL mode: no client certificate, refused; the stack's, accepted
 //   canary-split         the WordPress v2 share over N requests fits the configured weight
@@ -11,9 +14,10 @@
 //   iks-nlb-subdomain    IKS only: the recorded NLB subdomain exists, lists the gateway, certificate created
 //   iks-ingress-secret   IKS ALB: the certificate the ALB serves is IBM's current one (CRN copy or Kubernetes copy)
 //   iks-lb-backend       IKS ALB on VPC: the load balancer forwards to the ALBs of the stack's class
+//   mesh-ca              mesh.ca stack only: workloads trust the stack's mesh root and chain up to it
+//   backup-dump          with --backup-check: the backup recipe's mysqldump connects and finishes (schema only)
 // The IKS checks call only read-only ibmcloud commands (ls/get), as the operator (IBMCLOUD_API_KEY or an
 // existing login), through the deploy scripts' own runner.
-//   mesh-ca              mesh.ca stack only: workloads trust the stack's mesh root and chain up to it
 // kubectl always talks to the cluster the stack is bound to (scripts/verify/cluster.ts), named first in
 // the report. Each prints PASS, FAIL or SKIP with a reason; any FAIL makes the exit status 1. This file only runs
 // commands and makes requests: every decision is in scripts/verify/*.ts, unit-tested.
@@ -58,6 +62,7 @@ import { decideLifecycle, lifecycleCaller, lifecycleCheckId, skipLifecycle } fro
 import { CheckResult, exitCodeFor, fail, formatReport, skip } from "./verify/report";
 import { forwardedPort } from "./verify/port-forward";
 import { StackOutputs, parseStackOutputs } from "./verify/stack-data";
+import { backupCheckArgs, backupCheckId, decideBackup, skipBackup } from "./verify/backup";
 
 
 function isExecutable(file: string): boolean {
@@ -306,6 +311,14 @@ async function checkGateway(config: StackConfig, outputs: StackOutputs, outputPr
     return results;
 }
 
+async function checkBackup(config: StackConfig, kubectl: Kubectl): Promise<CheckResult> {
+    const skipped = skipBackup(config);
+    if (skipped) {
+        return skipped;
+    }
+    return decideBackup(await kubectl(backupCheckArgs(), undefined, 120_000));
+}
+
 async function checkKiali(config: StackConfig, kubectl: Kubectl): Promise<CheckResult> {
     if (!config.kiali.enabled) {
         return skipKiali();
@@ -428,6 +441,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             ...config.iks.enabled ? await checkIks(config, options.stack, outputs.value, kubectl) : [],
             // istiod's own root (mesh.ca: istiod) is the cluster's business: nothing of the stack to compare with.
             ...config.mesh.ca === "stack" ? await guarded([meshCaCheckId], () => checkMeshCa(config, outputsRun.stdout, kubectl)) : [],
+            ...options.backupCheck ? await guarded([backupCheckId], () => checkBackup(config, kubectl)) : [],
         ];
         console.log(formatReport(options.stack, results));
         return exitCodeFor(results);

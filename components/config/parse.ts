@@ -6,7 +6,7 @@ import { ConfigError } from "./errors";
 import { flatKeyProblems, isFlatKey } from "./flat-keys";
 import { ContractRecorder, ObjectReader, Problems, setCommand } from "./reader";
 import {
-    RawConfig, StackConfig, gatewayServiceTypes, istioPlatforms, gatewayTlsModes, keyAlgorithms, kialiAuthStrategies, meshMtlsModes, sizingProfiles, volumeAccessModes,
+    RawConfig, StackConfig, gatewayServiceTypes, istioPlatforms, gatewayApiCrdOwners, gatewayTlsModes, keyAlgorithms, kialiAuthStrategies, meshMtlsModes, sizingProfiles, volumeAccessModes,
 } from "./schema";
 import { hostingCheck, readClientPolicy, readIks, readIstioVersion, readMesh, readMtlsPolicy, readRoute } from "./sections";
 import {
@@ -59,6 +59,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     const istioConfig = {
         version: istioVersion, gatewayServiceType, chartRepository, hub, dataplane, platform,
         cni: dataplane === "ambient" || (cniChoice ?? profile === "production"),
+        gatewayApiCrds: istio.oneOf("gatewayApiCrds", gatewayApiCrdOwners, "stack", { example: "cluster" }),
     };
     istio.finish();
 
@@ -96,7 +97,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     pki.finish();
 
     const data = root.object("data");
-    const dataConfig = { retainOnDestroy: data.boolean("retainOnDestroy", true) };
+    const dataConfig = { retainOnDestroy: data.boolean("retainOnDestroy", true), adoptKeptVolumes: data.boolean("adoptKeptVolumes", false) };
     data.finish();
     const meshConfig = readMesh(root, profile);
 

@@ -19,6 +19,14 @@ export const gatewayServiceTypes = ["LoadBalancer", "NodePort", "ClusterIP"] as 
  * kind and any cluster whose CNI uses /opt/cni/bin, /etc/cni/net.d and /var/run/netns (the charts' defaults).
  */
 export const istioPlatforms = ["none", "minikube", "k3s", "k3d", "microk8s", "gke", "openshift"] as const;
+/**
+ * Who installs the Gateway API CRDs ambient mode needs: `stack` applies the release pinned for the Istio line
+ * (adopting CRDs that exist); `cluster` applies none and relies on the cluster's own, for a cluster that ships
+ * newer ones or whose CRDs another tool owns. The program cannot read the cluster's version at preview
+ * (`.get` of a CRD that does not exist fails the whole run, and pulumi-kubernetes has no read-if-exists), so
+ * the operator chooses (docs/ambient.md).
+ */
+export const gatewayApiCrdOwners = ["stack", "cluster"] as const;
 export const meshMtlsModes = ["STRICT", "PERMISSIVE"] as const;
 export const peerAuthenticationModes = ["STRICT", "PERMISSIVE", "DISABLE"] as const;
 export const gatewayTlsModes = ["SIMPLE", "MUTUAL"] as const;
@@ -91,6 +99,8 @@ export interface StackConfig {
          * `istio.cni`, or when unset true for profile production (the injector then adds no istio-init).
          */
         readonly cni: boolean;
+        /** Ambient mode: whether the stack applies its pinned Gateway API CRDs (`stack`) or uses the cluster's (`cluster`). */
+        readonly gatewayApiCrds: (typeof gatewayApiCrdOwners)[number];
     };
     readonly mtls: {
         readonly mode: (typeof meshMtlsModes)[number];
@@ -112,6 +122,11 @@ export interface StackConfig {
     readonly data: {
         /** MySQL's and WordPress's volumes (PVCs) stay in the cluster when the stack deletes them. */
         readonly retainOnDestroy: boolean;
+        /**
+         * Take over the `wordpress` namespace and the two claims a destroy kept (the `import` option), instead of
+         * failing on "already exists"; only for the `up` that re-creates the stack over them.
+         */
+        readonly adoptKeptVolumes: boolean;
     };
     /** The mesh's workload identity CA (components/pki/mesh-ca.ts, docs/security.md "Mesh CA"). */
     readonly mesh: {

@@ -10,9 +10,47 @@
  * on its charts (docs/upgrading-istio.md).
  */
 export const supportedIstioLines = [
-    { line: "1.30", kialiChartVersion: "2.26.0" },
-    { line: "1.31", kialiChartVersion: "2.27.0" },
+    { line: "1.30", kialiChartVersion: "2.26.0", gatewayApi: "v1.5.1" },
+    { line: "1.31", kialiChartVersion: "2.27.0", gatewayApi: "v1.6.0" },
 ] as const;
+
+// The Gateway API release of each line (`gatewayApi` above) is the one Istio builds against, read from
+// istio/istio's go.mod (sigs.k8s.io/gateway-api): v1.5.1 at tag 1.30.3 (and the 1.30 upgrade notes' install
+// command, ?ref=v1.5.1), v1.6.0 at tag 1.31.0-rc.0. Ambient mode installs it for the waypoints.
+
+/**
+ * SHA-256 of every manifest the program downloads, by what it is. A download whose bytes differ stops the run
+ * before any resource exists (components/manifests/fetch.ts), naming the URL and both hashes: a moved tag, a
+ * compromised mirror or a proxy that rewrites content cannot reach the cluster. Print the hashes of a new
+ * version with `npm run manifests:hashes -- <istio version>` and add them here.
+ *
+ * Istio's samples are pinned per supported line, not per patch, because they are byte-identical across every
+ * tag we could read: blobs of samples/… at istio/istio tags 1.30.0, 1.30.1, 1.30.2, 1.30.3, 1.31.0-rc.0 and
+ * the heads of release-1.30 (b9a2bbd, 2026-08-21) and release-1.31 (a8d7012, 2026-08-20) all hash to the values
+ * below (raw.githubusercontent.com serves the blob's bytes). A later patch that changes one is refused with
+ * the hash it got, which is the signal to re-read that sample before pinning it.
+ */
+const istioSamplesSha256: Readonly<Record<string, string>> = {
+    "bookinfo/platform/kube/bookinfo.yaml": "ec82aaf76a031b83b26126da65e04e56c5791f0825ee2382d5c05801d4406bc5",
+    "httpbin/httpbin.yaml": "9bb1d48dc58dad90081ac5d57d6f23aa2bc75acbb163d4bcd29bcc652af8404d",
+    "addons/prometheus.yaml": "429abcb6cb74b6045d8787c66add166aa6ca77889835107bdea8dfb46dd1eca8",
+};
+
+/** Pinned Istio sample hashes per supported line (see istioSamplesSha256). */
+export const istioSampleSha256ByLine: Readonly<Record<SupportedIstioLine["line"], Readonly<Record<string, string>>>> = {
+    "1.30": istioSamplesSha256,
+    "1.31": istioSamplesSha256,
+};
+
+/**
+ * SHA-256 of the Gateway API release asset `standard-install.yaml` per release. Computed by rebuilding the
+ * asset from config/crd/standard at each tag with the repository's hack/build-install-yaml.sh (1,024,333 and
+ * 1,170,953 bytes), and equal to the hashes other public projects pin for the downloaded asset.
+ */
+export const gatewayApiStandardInstallSha256: Readonly<Record<SupportedIstioLine["gatewayApi"], string>> = {
+    "v1.5.1": "751002b3b91a87f7ae3bd2517c79a47a8d7ed6702901808a1cf9bd97d284f9b8",
+    "v1.6.0": "a557172e8348f758479e9ee4000bbbb4b4aa48302a6b73461823ea5349bad56d",
+};
 
 export type SupportedIstioLine = (typeof supportedIstioLines)[number];
 
@@ -32,6 +70,39 @@ export function istioLineOf(version: string): SupportedIstioLine | undefined {
 /** "1.30.x, 1.31.x": the supported range, for messages. */
 export function supportedIstioRange(): string {
     return supportedIstioLines.map((entry) => `${entry.line}.x`).join(", ");
+}
+
+/** The Gateway API release that an accepted istio.version's line builds against. */
+export function gatewayApiVersionFor(istioVersion: string): SupportedIstioLine["gatewayApi"] {
+    const line = istioLineOf(istioVersion);
+    if (!line) {
+        throw new Error(`istio.version ${istioVersion} is not on a supported line (${supportedIstioRange()}); config validation should have refused it`);
+    }
+    return line.gatewayApi;
+}
+
+/** The release asset `kubectl apply -f` takes (kubernetes-sigs/gateway-api releases, standard channel). */
+export function gatewayApiStandardInstallUrl(version: SupportedIstioLine["gatewayApi"]): string {
+    return `https://github.com/kubernetes-sigs/gateway-api/releases/download/${version}/standard-install.yaml`;
+}
+
+/**
+ * The SHA-256 a downloaded manifest must have, or undefined when the URL is not one this project pins (then
+ * the download is refused too). Reads only the URL: Istio's samples by line and path, the Gateway API asset by
+ * release.
+ */
+export function pinnedSha256(url: string): string | undefined {
+    const sample = /^https:\/\/raw\.githubusercontent\.com\/istio\/istio\/(\d+\.\d+\.\d+)\/samples\/(.+)$/.exec(url);
+    if (sample) {
+        const line = istioLineOf(sample[1]);
+        const pins = line ? istioSampleSha256ByLine[line.line] : undefined;
+        return pins && Object.hasOwn(pins, sample[2]) ? pins[sample[2]] : undefined;
+    }
+    const gatewayApi = /^https:\/\/github\.com\/kubernetes-sigs\/gateway-api\/releases\/download\/(v[^/]+)\/standard-install\.yaml$/.exec(url);
+    if (gatewayApi && Object.hasOwn(gatewayApiStandardInstallSha256, gatewayApi[1])) {
+        return gatewayApiStandardInstallSha256[gatewayApi[1] as SupportedIstioLine["gatewayApi"]];
+    }
+    return undefined;
 }
 
 /**

@@ -37,7 +37,7 @@ async function load(url: string, namespace: string, config: StackConfig, fetcher
 }
 
 async function loadGatewayApiCrds(config: StackConfig, fetcher: ManifestFetcher): Promise<RenderedManifest> {
-    const { url, text } = await fetchGatewayApiCrds(fetcher);
+    const { url, text } = await fetchGatewayApiCrds(config.istio.version, fetcher);
     try {
         // Cluster-scoped objects only: the namespace is never used.
         return { url, objects: renderManifest(text, { namespace: "default", hub: config.istio.hub, source: url }) };
@@ -52,7 +52,7 @@ export async function loadSampleManifests(config: StackConfig, fetcher: Manifest
         config.bookinfo.enabled ? load(istioSampleUrl(version, bookinfoManifest.samplePath), sampleNamespaces.bookinfo, config, fetcher) : undefined,
         config.httpbin.enabled ? load(istioSampleUrl(version, httpbinManifest.samplePath), sampleNamespaces.httpbin, config, fetcher) : undefined,
         config.kiali.enabled ? load(prometheusAddonUrl(version), prometheusNamespace, config, fetcher) : undefined,
-        config.istio.dataplane === "ambient" ? loadGatewayApiCrds(config, fetcher) : undefined,
+        config.istio.dataplane === "ambient" && config.istio.gatewayApiCrds === "stack" ? loadGatewayApiCrds(config, fetcher) : undefined,
     ]);
     return {
         ...(bookinfo ? { bookinfo } : {}), ...(httpbin ? { httpbin } : {}), ...(prometheus ? { prometheus } : {}),

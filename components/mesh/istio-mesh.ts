@@ -164,7 +164,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             ...chart("gateway"),
             name: gatewayReleaseName,
             namespace,
-            values: mergeValues(gatewayValues(istio.gatewayServiceType, args.gatewayServiceAnnotations), gatewaySizingValues(profile)),
+            values: mergeValues(gatewayValues(istio.gatewayServiceType, args.gatewayServiceAnnotations, istio.dataplane), gatewaySizingValues(profile)),
             // A cloud load balancer can take minutes to get its address.
             timeout: 600,
         }, { parent: this, dependsOn: [this.istiod] });

@@ -6,6 +6,7 @@ import { StackConfig } from "../config/schema";
 /** The `istio` section: all the charts' values read. */
 type IstioSettings = StackConfig["istio"];
 import { istioRootNamespace } from "../core/istio-names";
+import { dataplanePodAnnotations } from "../core/dataplane";
 
 // Fail from the start stops the webhook's Ignore→Fail flip that otherwise shows as a diff on every
 // preview (istio/istio#44285), and rejects invalid Istio resources even while istiod starts.
@@ -101,8 +102,15 @@ export function ztunnelValues(istio: IstioSettings): Record<string, unknown> {
 }
 
 /** The gateway chart's Service: its type, and the cloud's annotations for the load balancer (IKS), if any. */
-export function gatewayValues(serviceType: IstioSettings["gatewayServiceType"], annotations: Readonly<Record<string, string>>): Record<string, unknown> {
+export function gatewayValues(
+    serviceType: IstioSettings["gatewayServiceType"], annotations: Readonly<Record<string, string>>, dataplane: IstioSettings["dataplane"],
+): Record<string, unknown> {
+    // The gateway's pods roll on a data-plane switch like every workload's (core/dataplane.ts): a running
+    // gateway keeps the proxy bootstrap it started with. Helm merges this map into the chart's default
+    // podAnnotations (prometheus.io/*, inject.istio.io/templates), so only the key is added.
+    const podAnnotations = dataplanePodAnnotations(dataplane);
     return {
         service: { type: serviceType, ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}) },
+        ...(Object.keys(podAnnotations).length > 0 ? { podAnnotations } : {}),
     };
 }

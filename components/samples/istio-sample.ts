@@ -58,7 +58,8 @@ export class IstioSample extends pulumi.ComponentResource {
         const podSecurity = namespacePodSecurityLevel(manifestPodTemplates(args.manifest.objects, manifestHardening[args.sample]),
             meshNamespaceInjection(args.config.istio.dataplane, args.config.istio.cni));
         this.namespace = meshNamespace(namespaceName, { ...sampleNamespaceLabels(args.config, namespaceName), ...podSecurityLabels(podSecurity) },
-            { parent: this });
+            // The enrollment labels wait for the data plane they enroll into (meshNamespace explains why).
+            { parent: this, dependsOn: [args.dataplaneReady] });
 
         this.objects = manifestResources({
             objects: args.manifest.objects,

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ContainerResources } from "../sizing";
 import { configDigest, mysqlConfigDirectory, mysqlConfigFileName, mysqlServerConfig } from "./mysql-config";
-import { mysqlNames, wordpressNames } from "../inventory";
+import { mysqlNames, sampleNamespaces, wordpressNames } from "../inventory";
+import { VolumeShapeGuard, keptObjectOptions } from "./volume-guard";
 import { DataplaneMode, dataplanePodAnnotations } from "../core/dataplane";
 import { hardenedContainerSecurityContext, hardenedPodSecurityContext, mysqlHardening } from "../security/workload-hardening";
 
@@ -19,6 +20,8 @@ export interface MySqlArgs {
     dataplaneReady: pulumi.Resource;
     /** data.retainOnDestroy: the data volume stays in the cluster when the stack deletes it. */
     retainOnDestroy: boolean;
+    /** data.adoptKeptVolumes: import the data volume a destroy kept. */
+    adoptKeptVolumes: boolean;
 }
 
 /** Room for the database on any class: IBM classic block and file volumes start at 20 GB. */
@@ -69,6 +72,14 @@ export class MySql extends pulumi.ComponentResource {
             data: { [mysqlConfigFileName]: serverConfig },
         }, { parent: this });
 
+        // No key sets this claim's shape; the guard still refuses a code change that would replace it.
+        const dataShape = new VolumeShapeGuard(`${mysqlNames.dataClaim}-shape`, {
+            claim: `${sampleNamespaces.wordpress}/${mysqlNames.dataClaim}`,
+            accessModes: ["ReadWriteOnce"],
+            storageClassName: "",
+            retain: args.retainOnDestroy,
+            configKeys: "",
+        }, { parent: this });
         this.dataClaim = new k8s.core.v1.PersistentVolumeClaim(mysqlNames.dataClaim, {
             metadata: { name: mysqlNames.dataClaim, namespace },
             spec: {
@@ -76,7 +87,10 @@ export class MySql extends pulumi.ComponentResource {
                 resources: { requests: { storage: dataSize } },
             },
             // Kept by default: `pulumi destroy` or a removed sample must not take the database with it.
-        }, { parent: this, retainOnDelete: args.retainOnDestroy });
+        }, {
+            parent: this, retainOnDelete: args.retainOnDestroy, dependsOn: [dataShape],
+            ...keptObjectOptions(args, `${sampleNamespaces.wordpress}/${mysqlNames.dataClaim}`),
+        });
 
         const secretEnv = (envName: string, key: string) => ({
             name: envName,

@@ -14,6 +14,7 @@ import { MySql } from "./mysql";
 import { sampleNamespaces, wordpressNames } from "../inventory";
 import { versionDestinationRule } from "./version-destination-rule";
 import { wordpressAdmin, wordpressAdminSecret, wordpressInstallJobName, wordpressInstallJobSpec } from "./wordpress-install";
+import { VolumeShapeGuard, keptObjectOptions } from "./volume-guard";
 import { carriedClientTls } from "../mesh/mtls/client-tls";
 import { wordpressDenySpecs } from "../mesh/authorization/rules";
 import {
@@ -82,8 +83,17 @@ export class WordPress extends pulumi.ComponentResource {
             { spec: { securityContext: hardenedPodSecurityContext(mysqlHardening), volumes: [{ name: "data", persistentVolumeClaim: {} }, { name: "config", configMap: {} }],
                 containers: [{ name: "mysql", securityContext: hardenedContainerSecurityContext() }] } },
         ], meshNamespaceInjection(args.config.istio.dataplane, args.config.istio.cni));
+        const data = args.config.data;
+        // The namespace holds the kept claims, so it is kept with them: deleting a namespace deletes every claim
+        // in it, whatever Pulumi's retainOnDelete says about the claims. data.adoptKeptVolumes imports what a
+        // destroy kept (`import`: a resource already in the state with that ID is left alone, pulumi/pulumi
+        // developer-docs/architecture/import.md), so re-creating the stack over it does not fail on "already exists".
         this.namespace = meshNamespace(sampleNamespaces.wordpress,
-            { ...sampleNamespaceLabels(args.config, sampleNamespaces.wordpress), ...podSecurityLabels(podSecurity) }, { parent: this });
+            { ...sampleNamespaceLabels(args.config, sampleNamespaces.wordpress), ...podSecurityLabels(podSecurity) }, {
+                parent: this, retainOnDelete: data.retainOnDestroy, ...keptObjectOptions(data, sampleNamespaces.wordpress),
+                // The enrollment labels wait for the data plane they enroll into (meshNamespace explains why).
+                dependsOn: [args.dataplaneReady],
+            });
         const namespace = this.namespace.metadata.name;
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(wordpressNames.serviceAccount, {
@@ -98,9 +108,18 @@ export class WordPress extends pulumi.ComponentResource {
             resources: workloadResources(args.config.profile, "mysql"),
             dataplaneMode: args.config.istio.dataplane,
             dataplaneReady: args.dataplaneReady,
-            retainOnDestroy: args.config.data.retainOnDestroy,
+            retainOnDestroy: data.retainOnDestroy,
+            adoptKeptVolumes: data.adoptKeptVolumes,
         }, { parent: this });
 
+        // Refuses, at preview, a wordpress.accessMode or wordpress.storageClass change that would replace the kept claim.
+        const contentShape = new VolumeShapeGuard(`${wordpressNames.contentClaim}-shape`, {
+            claim: `${sampleNamespaces.wordpress}/${wordpressNames.contentClaim}`,
+            accessModes: [wordpress.accessMode],
+            storageClassName: wordpress.storageClass ?? "",
+            retain: data.retainOnDestroy,
+            configKeys: "wordpress.accessMode, wordpress.storageClass",
+        }, { parent: this });
         this.contentClaim = new k8s.core.v1.PersistentVolumeClaim(wordpressNames.contentClaim, {
             metadata: { name: wordpressNames.contentClaim, namespace },
             spec: {
@@ -111,7 +130,10 @@ export class WordPress extends pulumi.ComponentResource {
             // Kept by default (data.retainOnDestroy): the uploads and themes outlive a destroy. A kept claim is
             // adopted by nothing: the next create of the same name fails until it is deleted or restored
             // (docs/operations.md, Day two).
-        }, { parent: this, retainOnDelete: args.config.data.retainOnDestroy });
+        }, {
+            parent: this, retainOnDelete: data.retainOnDestroy, dependsOn: [contentShape],
+            ...keptObjectOptions(data, `${sampleNamespaces.wordpress}/${wordpressNames.contentClaim}`),
+        });
 
         // Letters and digits only, like the database passwords: PHP reads them from env without quoting.
         const keyValues = Object.fromEntries(wordpressSecretKeyNames.map((keyName) => [secretKeyOf(keyName),

@@ -9,8 +9,11 @@ export interface StackShape {
     config: Record<string, unknown>;
     options: RunOptions;
     /**
-     * The longest chain nothing can shorten. Off IKS: Namespace → base (CRDs) → istiod (webhooks) →
-     * gateway or any workload/Istio resource. On IKS the gateway's load balancer address → the NLB
+     * The longest chain nothing can shorten. Off IKS: Namespace → base (CRDs) → istiod (webhooks) → the
+     * sample Namespace, whose enrollment labels wait for the data plane so that a data-plane switch relabels
+     * only once the new one is ready (components/samples/mesh-namespace.ts) → the ServiceAccount its pods run
+     * as → WordPress stable → canary. The two steps the labels add are API object creates (milliseconds),
+     * not Helm releases. On IKS the gateway's load balancer address → the NLB
      * subdomain with its certificate (one command: create, then wait for `created`) → the client-CA
      * Secret named after IBM's certificate Secret (a MUTUAL Gateway without it would briefly trust
      * whatever CA that Secret carries) → the Gateway that serves the subdomain. With WordPress on, its
@@ -21,12 +24,12 @@ export interface StackShape {
 }
 
 export const stackShapes: StackShape[] = [
-    { name: "default (any cluster)", config: {}, options: {}, minimumCriticalPath: 5 },
+    { name: "default (any cluster)", config: {}, options: {}, minimumCriticalPath: 7 },
     { name: "MUTUAL gateway, routes", config: {
         gateway: { tlsMode: "MUTUAL", routes: [{ prefix: "/api/freight-rating", service: "httpbin", namespace: "httptools", port: 8000 }] },
-    }, options: {}, minimumCriticalPath: 5 },
+    }, options: {}, minimumCriticalPath: 7 },
     // EnRoute's GlobalConfig is a custom resource of a CRD that the EnRoute chart installs: one step more.
-    { name: "EnRoute", config: { enroute: { enabled: true } }, options: {}, minimumCriticalPath: 5 },
+    { name: "EnRoute", config: { enroute: { enabled: true } }, options: {}, minimumCriticalPath: 7 },
     { name: "IKS (NLB DNS + ALB)", config: iksStackConfig, options: { secretSections: ["iks"], ...iksMocks }, minimumCriticalPath: 8 },
 ];
 

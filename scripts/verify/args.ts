@@ -10,10 +10,12 @@ export interface VerifyOptions {
     confidence: number;
     /** How to reach the gateway: its load balancer, a port-forward, or whichever applies. */
     via: GatewayRoute;
+    /** Also check the backup recipe's first step (mysqldump connects and dumps). */
+    backupCheck: boolean;
 }
 
 export const usage = [
-    "usage: npm run verify -- --stack <name> [--requests 200] [--confidence 0.99] [--via auto|direct|port-forward]",
+    "usage: npm run verify -- --stack <name> [--requests 200] [--confidence 0.99] [--via auto|direct|port-forward] [--backup-check]",
     "       npm run verify -- --help",
     "  Checks a deployed stack with its outputs, config and kubectl; prints PASS/FAIL/SKIP per check and",
     "  exits non-zero when any check fails. Needs the Pulumi CLI and kubectl on PATH.",
@@ -28,6 +30,8 @@ export const usage = [
     "                        including, 1; default 0.99): the check fails when the configured weight lies outside it",
     "  --via <route>         how to reach the gateway: direct (its load balancer address), port-forward (kubectl",
     "                        port-forward to its Service), or auto (default: direct when the Service has an address)",
+    "  --backup-check        also run the first step of the backup recipe (docs/operations.md, Back up): mysqldump",
+    "                        inside the MySQL pod, schema only, must connect and finish",
 ].join("\n");
 
 const defaults = { requests: 200, confidence: 0.99, via: "auto" as GatewayRoute };
@@ -90,6 +94,7 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags
 export function parseVerifyArgs(argv: readonly string[]): VerifyOptions | { error: string } | { help: true } {
     const parsed = parseFlags(argv, {
         values: ["stack", "requests", "confidence", "via"],
+        switches: ["backup-check"],
         removed: { context: "--context is gone: verify checks the cluster the stack is bound to. To change it: pulumi config set kubernetes:context <context>" },
     });
     if (!("stack" in parsed)) {
@@ -108,5 +113,5 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions | { erro
     if (!["auto", "direct", "port-forward"].includes(via)) {
         return { error: `--via must be auto, direct or port-forward (got ${values.via})` };
     }
-    return { stack: parsed.stack, requests, confidence, via };
+    return { stack: parsed.stack, requests, confidence, via, backupCheck: parsed.switches.has("backup-check") };
 }

@@ -35,6 +35,8 @@ export interface RegisteredResource {
     /** Resource options that turn an update into a replacement (empty/false/undefined when unset). */
     replaceOnChanges?: string[];
     deleteBeforeReplace?: boolean;
+    /** The `import` option's ID ("" when unset; absent on hand-made records): the engine adopts the live object with this ID instead of creating one. */
+    importId?: string;
     /** The `replacementTrigger` option as sent (serialized), or undefined. */
     replacementTrigger?: unknown;
     /**
@@ -311,6 +313,7 @@ async function runUnderMocks(config: Record<string, unknown>, options: RunOption
                     retainOnDelete: read ? false : req.getRetainondelete() === true,
                     replaceOnChanges: read ? [] : req.getReplaceonchangesList(),
                     deleteBeforeReplace: read ? false : req.getDeletebeforereplace() === true,
+                    importId: read ? "" : req.getImportid(),
                     replacementTrigger: read ? undefined : req.getReplacementTrigger()?.toJavaScript(),
                     provider: req.getProvider(),
                 });

@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import { ambientAuthorizationFindings } from "../../components/mesh/authorization/ambient-analysis";
 import { l7FieldsOf, plannedAuthorizationPolicies, waypointNamespaces } from "../../components/mesh/authorization/ambient";
 import { parseStackConfig } from "../../components/config/parse";
-import { gatewayApiStandardInstallUrl } from "../../components/manifests/gateway-api";
+import { gatewayApiStandardInstallUrl } from "../../components/core/versions";
 import { ProgramRun, RegisteredResource, lastRunResources, runProgram } from "../harness/program";
 import { validateKubernetesObject, validateRun } from "../harness/validate";
 import { fixtureManifest } from "../support/istio-manifests";
@@ -184,7 +184,7 @@ describe("ambient authorization: the program", () => {
     });
 
     it("stops before any resource when the Gateway API CRDs cannot be fetched", async () => {
-        const failing = (url: string) => url === gatewayApiStandardInstallUrl() ? Promise.reject(new Error("HTTP 404 Not Found")) : fixtureManifest(url);
+        const failing = (url: string) => url === gatewayApiStandardInstallUrl("v1.5.1") ? Promise.reject(new Error("HTTP 404 Not Found")) : fixtureManifest(url);
         await assert.rejects(runProgram(ambient, { fetchManifest: failing }), /Gateway API CRDs .*standard-install\.yaml.*HTTP 404.*istio\.dataplane/s);
         assert.deepEqual(lastRunResources().filter((resource) => resource.custom), []);
     });

@@ -70,6 +70,32 @@ describe("ambient enrollment: namespaces and workloads", () => {
         assert.ok(sidecar.dependsOn(sidecar.get(deploymentType, "mysql"), sidecar.get(releaseType, "istiod")));
     });
 
+    it("orders a switch both ways: namespaces relabel only once the new data plane is ready, and pods start after the relabel", () => {
+        // The graph of the mode switched *to* is what the engine walks on the switch.
+        const to = { ambient, sidecar };
+        const ready = { ambient: ambient.get(releaseType, "ztunnel"), sidecar: sidecar.get(releaseType, "istiod") };
+        for (const mode of ["ambient", "sidecar"] as const) {
+            const run = to[mode];
+            for (const namespace of sampleNamespaces) {
+                const resource = run.get(namespaceType, namespace);
+                assert.ok(run.dependsOn(resource, ready[mode]), `${mode}: ${namespace} is relabelled before ${ready[mode].name} is ready`);
+            }
+            for (const deployment of run.kind("apps/v1", "Deployment").filter((candidate) => sampleNamespaces.includes(candidate.plain.metadata.namespace as string))) {
+                const namespace = run.get(namespaceType, deployment.plain.metadata.namespace as string);
+                assert.ok(run.dependsOn(deployment, namespace), `${mode}: ${deployment.name} may start before its namespace's labels`);
+            }
+        }
+        // Going back to sidecar, istiod itself changes (its ambient profile goes), so the relabel waits for that update.
+        assert.notDeepEqual(ambient.get(releaseType, "istiod").plain.values, sidecar.get(releaseType, "istiod").plain.values);
+        assert.equal(sidecar.find(releaseType, "ztunnel"), undefined);
+    });
+
+    it("restarts the ingress gateway on a switch: its pod template carries the data plane in ambient mode only", () => {
+        const podAnnotations = (run: ProgramRun) => (run.get(releaseType, "istio-ingressgateway").plain.values.podAnnotations ?? {}) as Record<string, string>;
+        assert.equal(podAnnotations(ambient)[dataplaneAnnotation], "ambient");
+        assert.equal(sidecar.get(releaseType, "istio-ingressgateway").plain.values.podAnnotations, undefined, "sidecar mode keeps the inputs it had");
+    });
+
     it("switches in place: the graph difference is exactly the ambient components, the labels and the pod templates", async () => {
         // One run at a time: the mock engine is global.
         const from = await runProgram({});
@@ -91,6 +117,8 @@ describe("ambient enrollment: namespaces and workloads", () => {
             // The install Job's pod template (its data-plane marker, no sidecar to stop): a replaced Job runs
             // again and finds WordPress installed (wp core is-installed), so it changes nothing.
             "kubernetes:batch/v1:Job wordpress-install",
+            // The gateway's pod template carries the data plane too, so its pods restart on a switch.
+            `${releaseType} istio-ingressgateway`,
             // The canary's Service opts out of ingress-through-waypoint in ambient mode: a label, updated in place.
             "kubernetes:core/v1:Service wordpress",
             ...sampleNamespaces.map((name) => `${namespaceType} ${name}`),

@@ -1,10 +1,11 @@
 // istio.dataplane: the key, its validation, and the ambient install (base → istiod → cni → ztunnel).
 import { strict as assert } from "assert";
 import { parseStackConfig } from "../../components/config/parse";
-import { supportedIstioLines } from "../../components/core/versions";
+import { gatewayApiStandardInstallUrl, supportedIstioLines } from "../../components/core/versions";
 import { ProgramRun, runExpectingConfigError, runProgram } from "../harness/program";
 import { validateRun } from "../harness/validate";
 import { configProblemsOf } from "../support/config-problems";
+import { fixtureManifest } from "../support/istio-manifests";
 
 const releaseType = "kubernetes:helm.sh/v3:Release";
 const ambient = { istio: { dataplane: "ambient" } };
@@ -130,7 +131,36 @@ describe("ambient mode: Istio's ambient components from the same charts", () => 
         assert.deepEqual(await validateRun(minikube), []);
     });
 
-    it("validates against the 1.31 charts' keys on the 1.31 line", async () => {
-        assert.deepEqual(await validateRun(await runProgram({ istio: { dataplane: "ambient", version: "1.31.1" } })), []);
+    it("with istio.gatewayApiCrds cluster, applies and fetches no Gateway API CRDs and leaves the cluster's alone", async () => {
+        const fetched: string[] = [];
+        const clusterOwned = await runProgram({ istio: { dataplane: "ambient", gatewayApiCrds: "cluster" } }, {
+            fetchManifest: async (url) => { fetched.push(url); return fixtureManifest(url); },
+        });
+        assert.ok(!fetched.some((url) => url.includes("gateway-api")), fetched.join(" "));
+        assert.deepEqual(clusterOwned.ofType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"), []);
+        assert.equal(clusterOwned.find("pulumi:providers:kubernetes", "cluster-prerequisites"), undefined);
+        assert.ok(clusterOwned.find(releaseType, "ztunnel"), "ambient itself is unchanged");
+        assert.ok(run.ofType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").length > 0, "the default (stack) applies them");
+        assert.equal(parseStackConfig({}).istio.gatewayApiCrds, "stack");
+        const problems = configProblemsOf({ istio: { dataplane: "ambient", gatewayApiCrds: "both" } });
+        assert.equal(problems.length, 1);
+        assert.match(problems[0], /istio\.gatewayApiCrds.*stack.*cluster/s);
+    });
+
+    it("validates against the 1.31 charts' keys on the 1.31 line, and installs that line's Gateway API release (v1.6.0)", async () => {
+        const fetched: string[] = [];
+        const line131 = await runProgram({ istio: { dataplane: "ambient", version: "1.31.1" } }, {
+            fetchManifest: async (url) => { fetched.push(url); return fixtureManifest(url); },
+        });
+        assert.deepEqual(await validateRun(line131), []);
+        // Istio builds 1.30 against Gateway API v1.5.1 and 1.31 against v1.6.0 (go.mod at 1.30.3 and 1.31.0-rc.0).
+        assert.ok(fetched.includes(gatewayApiStandardInstallUrl("v1.6.0")), fetched.join(" "));
+        const crdType = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
+        const bundles = (crdRun: ProgramRun) => [...new Set(crdRun.ofType(crdType).map((crd) => crd.plain.metadata.annotations["gateway.networking.k8s.io/bundle-version"]))];
+        assert.deepEqual(bundles(line131), ["v1.6.0"]);
+        assert.deepEqual(bundles(run), ["v1.5.1"]);
+        const kinds = (crdRun: ProgramRun) => crdRun.ofType(crdType).map((crd) => crd.plain.spec.names.kind as string);
+        // v1.6.0 moved TCPRoute and UDPRoute to the standard channel.
+        assert.deepEqual(kinds(line131).filter((kind) => !kinds(run).includes(kind)).sort(), ["TCPRoute", "UDPRoute"]);
     });
 });

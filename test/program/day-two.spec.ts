@@ -1,6 +1,7 @@
 // Issue #22, day two: what the second `up`, a destroy and a run from another machine find. Each stack
 // shape runs once (before) and every assertion reads that run.
 import { strict as assert } from "assert";
+import * as vm from "vm";
 import * as os from "os";
 import { parseStackConfig } from "../../components/config/parse";
 import { ProgramRun, RegisteredResource, runProgram, stringsIn } from "../harness/program";
@@ -115,6 +116,34 @@ describe("day two: stack shapes run with KUBECONFIG and HOME set to this machine
         }
     });
 
+    it("puts a shape guard before each kept claim, so a change that would replace it stops at preview", () => {
+        const guardType = "pulumi-nodejs:dynamic:VolumeShapeGuard";
+        const guards = runs.default.ofType(guardType);
+        assert.deepEqual(guards.map((guard) => guard.name).sort(), ["mysql-data-shape", "wordpress-content-shape"]);
+        for (const claim of runs.default.kind("core/v1", "PersistentVolumeClaim")) {
+            const guard = runs.default.get(guardType, `${claim.name}-shape`);
+            assert.ok(runs.default.dependsOn(claim, guard), `${claim.name} waits for its guard's Diff`);
+            assert.equal(guard.plain.claim, `${claim.plain.metadata.namespace}/${claim.name}`);
+            assert.deepEqual(guard.plain.accessModes, claim.plain.spec.accessModes);
+            assert.equal(guard.plain.storageClassName, claim.plain.spec.storageClassName ?? "");
+            assert.equal(guard.plain.retain, true);
+            assert.equal(typeof guard.plain.__provider, "string", "the provider is serialized into the state");
+        }
+    });
+
+    it("the serialized guard (what Pulumi's dynamic provider plugin runs) refuses a storage class change on its own", async () => {
+        const guard = runs.default.get("pulumi-nodejs:dynamic:VolumeShapeGuard", "wordpress-content-shape");
+        // The plugin loads `__provider` as a CommonJS module and calls exports.handler() for the provider object.
+        const module = { exports: {} as { handler?: () => { diff: (id: string, olds: unknown, news: unknown) => Promise<unknown> } } };
+        vm.runInNewContext(guard.plain.__provider as string, { exports: module.exports, module, require, Promise, JSON, Error });
+        const provider = module.exports.handler?.();
+        assert.ok(provider);
+        const olds = { ...guard.plain };
+        await assert.rejects(provider.diff("id", olds, { ...olds, storageClassName: "nfs-client" }),
+            /Refusing to replace the PersistentVolumeClaim wordpress\/wordpress-content: storage class \(cluster default\) → nfs-client/);
+        assert.equal(JSON.stringify(await provider.diff("id", olds, { ...olds })), JSON.stringify({ changes: false }));
+    });
+
     it("renews nothing until pki.rotation is raised (no trigger recorded at generation 0)", () => {
         const tlsResources = runs.default.resources.filter((resource) => resource.type.startsWith("tls:"));
         assert.ok(tlsResources.length > 0);
@@ -155,10 +184,40 @@ describe("day two: the operator's switches", () => {
         assert.ok(!Object.keys(one).some((name) => name.includes("mesh-pki-ca")));
     });
 
+    it("keeps the wordpress namespace with its claims (deleting a namespace deletes its claims), and imports none of them by default", async function () {
+        this.timeout(30_000);
+        const kept = await runProgram({});
+        const namespace = kept.get("kubernetes:core/v1:Namespace", "wordpress");
+        assert.equal(namespace.retainOnDelete, true, "a deleted namespace takes its kept claims with it");
+        for (const claim of kept.kind("core/v1", "PersistentVolumeClaim")) {
+            assert.equal(claim.plain.metadata.namespace, "wordpress", `${claim.name} is kept only if its namespace is`);
+            assert.equal(claim.importId, "");
+        }
+        assert.equal(namespace.importId, "");
+        const demo = await runProgram({ data: { retainOnDestroy: false } });
+        assert.equal(demo.get("kubernetes:core/v1:Namespace", "wordpress").retainOnDelete, false);
+        for (const other of kept.kind("core/v1", "Namespace").filter((candidate) => candidate.name !== "wordpress")) {
+            assert.equal(other.retainOnDelete, false, `${other.name} holds no kept data`);
+        }
+    });
+
+    it("with data.adoptKeptVolumes, imports exactly what a destroy kept: the namespace and the two claims, by ID", async function () {
+        this.timeout(30_000);
+        const run = await runProgram({ data: { adoptKeptVolumes: true } });
+        const imported = run.resources.filter((resource) => resource.importId !== "").map((resource) => `${resource.type} ${resource.importId}`).sort();
+        assert.deepEqual(imported, [
+            "kubernetes:core/v1:Namespace wordpress",
+            "kubernetes:core/v1:PersistentVolumeClaim wordpress/mysql-data",
+            "kubernetes:core/v1:PersistentVolumeClaim wordpress/wordpress-content",
+        ]);
+    });
+
     it("validates the new keys", () => {
         assert.equal(parseStackConfig({}).pki.rotation, 0);
         assert.equal(parseStackConfig({}).data.retainOnDestroy, true);
         assert.throws(() => parseStackConfig({ pki: { rotation: -1 } }), /pki\.rotation/);
         assert.throws(() => parseStackConfig({ data: { retainOnDestroy: "no" } }), /data\.retainOnDestroy/);
+        assert.equal(parseStackConfig({}).data.adoptKeptVolumes, false);
+        assert.throws(() => parseStackConfig({ data: { adoptKeptVolumes: "yes" } }), /data\.adoptKeptVolumes/);
     });
 });

@@ -6,9 +6,9 @@ import { strict as assert } from "assert";
 import {
     imagesOf, istioImage, parseManifest, placeInNamespace, renderManifest, resourceName, rewriteIstioImages,
 } from "../../components/manifests/istio-manifest";
-import { fetchIstioManifest } from "../../components/manifests/fetch";
+import { fetchIstioManifest, pinnedFetcher, sha256Hex } from "../../components/manifests/fetch";
 import { retiredHostNamedIn } from "../../components/core/istio-hosting";
-import { istioSampleUrl } from "../../components/core/versions";
+import { istioSampleSha256ByLine, istioSampleUrl } from "../../components/core/versions";
 import { ProgramRun, lastRunResources, runProgram } from "../harness/program";
 import { validateRun } from "../harness/validate";
 import { fixtureManifest, fixtureText } from "../support/istio-manifests";
@@ -100,6 +100,19 @@ describe("Istio manifests: fetching", () => {
         await assert.rejects(runProgram({ istio: { version: "1.30.5" } }, {
             fetchManifest: async (url) => url.endsWith("/httpbin/httpbin.yaml") ? Promise.reject(new Error("connection refused")) : fixtureManifest(url),
         }), /Could not fetch Istio's manifest https:\/\/raw\.githubusercontent\.com\/istio\/istio\/1\.30\.5\/samples\/httpbin\/httpbin\.yaml for istio\.version 1\.30\.5 \(connection refused\)/);
+        assert.deepEqual(lastRunResources().filter((r) => r.custom).map((r) => `${r.type} ${r.name}`), []);
+    });
+
+    it("stops the program before any resource when a download differs from its pin, naming the URL and both hashes", async () => {
+        // The fixtures are trimmed, so their bytes differ from the pinned upstream files: exactly a tampered download.
+        const url = istioSampleUrl("1.30.5", bookinfoPath);
+        await assert.rejects(runProgram({ istio: { version: "1.30.5" } }, { fetchManifest: pinnedFetcher(fixtureManifest) }), (error: Error) => {
+            assert.ok(pulumi.RunError.isInstance(error), "a RunError: printed without a stack trace");
+            for (const part of [url, `expected SHA-256 ${istioSampleSha256ByLine["1.30"][bookinfoPath]}`, `got ${sha256Hex(fixtureText(bookinfoPath))}`, "Nothing was created"]) {
+                assert.ok(error.message.includes(part), `${part} in ${error.message}`);
+            }
+            return true;
+        });
         assert.deepEqual(lastRunResources().filter((r) => r.custom).map((r) => `${r.type} ${r.name}`), []);
     });
 

@@ -130,7 +130,7 @@ describe("profiles: under mocks, with every sample and Kiali on", () => {
         assert.ok(measured.standard.unrequested.includes("istio-system/prometheus"), "the addon requests nothing upstream");
         const config = parseStackConfig({});
         assert.deepEqual(valuesOf(runs.standard, "istiod"), JSON.parse(JSON.stringify(istiodValues(config.istio))));
-        assert.deepEqual(valuesOf(runs.standard, "istio-ingressgateway"), JSON.parse(JSON.stringify(gatewayValues(config.istio.gatewayServiceType, {}))));
+        assert.deepEqual(valuesOf(runs.standard, "istio-ingressgateway"), JSON.parse(JSON.stringify(gatewayValues(config.istio.gatewayServiceType, {}, config.istio.dataplane))));
         assert.deepEqual(valuesOf(runs.standard, "kiali"), JSON.parse(JSON.stringify(kialiValues(config.kiali))));
         assert.ok(measured.standard.total.cpu > measured.small.total.cpu);
         assert.ok(measured.production.total.cpu > measured.standard.total.cpu);

@@ -4,8 +4,7 @@
 // tags 1.30.3 and 1.31.0-rc.0, so one fixture serves every supported line.
 import * as fs from "fs";
 import * as path from "path";
-import { gatewayApiStandardInstallUrl } from "../../components/manifests/gateway-api";
-import { supportedIstioLines } from "../../components/core/versions";
+import { gatewayApiStandardInstallUrl, supportedIstioLines } from "../../components/core/versions";
 
 export const fixtureDirectory = path.join(__dirname, "..", "fixtures", "istio-manifests");
 
@@ -20,16 +19,19 @@ export function fixtureText(samplePath: string): string {
     return fs.readFileSync(path.join(fixtureDirectory, manifestFixtures[samplePath]), "utf8");
 }
 
-/** The Gateway API CRDs ambient mode installs, trimmed (test/fixtures/gateway-api). */
-export const gatewayApiFixture = path.join(__dirname, "..", "fixtures", "gateway-api", "standard-install.yaml");
+/** The Gateway API CRDs ambient mode installs, per release, trimmed (test/fixtures/gateway-api). */
+export function gatewayApiFixture(version: string): string {
+    return path.join(__dirname, "..", "fixtures", "gateway-api", `standard-install-${version}.yaml`);
+}
 
 /**
  * Rejects like a failed download for a URL outside Istio's repository, an unsupported line, or an unknown
- * sample; serves the Gateway API CRDs at the pinned release only.
+ * sample; serves the Gateway API CRDs at the releases the supported lines pin only.
  */
 export function fixtureManifest(url: string): Promise<string> {
-    if (url === gatewayApiStandardInstallUrl()) {
-        return Promise.resolve(fs.readFileSync(gatewayApiFixture, "utf8"));
+    const gatewayApi = supportedIstioLines.find((entry) => url === gatewayApiStandardInstallUrl(entry.gatewayApi));
+    if (gatewayApi) {
+        return Promise.resolve(fs.readFileSync(gatewayApiFixture(gatewayApi.gatewayApi), "utf8"));
     }
     const match = /^https:\/\/raw\.githubusercontent\.com\/istio\/istio\/(\d+\.\d+)\.\d+\/samples\/(.+)$/.exec(url);
     if (!match || !supportedIstioLines.some((entry) => entry.line === match[1]) || !manifestFixtures[match[2]]) {

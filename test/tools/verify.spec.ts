@@ -542,9 +542,9 @@ describe("verify: Kiali, stack data, report and arguments", () => {
     });
 
     it("parses its arguments", () => {
-        assert.deepEqual(parseVerifyArgs(["--stack", "dev"]), { stack: "dev", requests: 200, confidence: 0.99, via: "auto" });
+        assert.deepEqual(parseVerifyArgs(["--stack", "dev"]), { stack: "dev", requests: 200, confidence: 0.99, via: "auto", backupCheck: false });
         assert.deepEqual(parseVerifyArgs(["--stack=prod", "--requests", "50", "--via", "port-forward"]),
-            { stack: "prod", requests: 50, confidence: 0.99, via: "port-forward" });
+            { stack: "prod", requests: 50, confidence: 0.99, via: "port-forward", backupCheck: false });
         // The cluster comes from the stack's own binding; a --context that could differ from it is refused.
         assert.match((parseVerifyArgs(["--stack=prod", "--context", "iks"]) as { error: string }).error, /^--context is gone/);
         for (const bad of [[], ["--stack"], ["--stack", "dev", "--requests", "0"], ["--stack", "dev", "--confidence", "1"],

@@ -1,0 +1,1 @@
+export enum Shape { Classic, Vpc }

@@ -251,8 +251,10 @@ export function analyzeMesh(model: MeshModel): Finding[] {
                 message: `${paRef(pa)} (mtls.policies) accepts plaintext (${plaintext.join(", ")}), but authorization.enabled ` +
                     `denies every caller in ${pa.namespace} that has no workload identity, and a plaintext client has none: the exception is unreachable`,
                 objects: [paRef(pa)],
-                fix: `remove the exception from mtls.policies (a plaintext client cannot reach ${pa.namespace} anyway), ` +
-                    "or pulumi config set --path authorization.enabled false for this stack",
+                fix: (pa.configKey
+                    ? `end the exception (a plaintext client cannot reach ${pa.namespace} anyway): ` +
+                        `${setAll(modeKeys(pa, ["PERMISSIVE", "DISABLE"]), "STRICT")}, or ${removeEntry(pa.configKey)}; or `
+                    : "") + `${setCommand("authorization.enabled", "false")} for this stack`,
             });
         }
         if (!meshStrict || pa === meshPolicy) {

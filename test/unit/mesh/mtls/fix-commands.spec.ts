@@ -45,10 +45,13 @@ function applySet(raw: Raw, key: string, value: string): Raw {
 }
 
 describe("mTLS analysis: every fix names the config key to set", () => {
+    // A plaintext exception in a sample namespace is also unreachable while authorization is on (its own
+    // finding, tested last); the specs of the other findings turn authorization off to see theirs alone.
+    const authorizationOff = { authorization: { enabled: false } };
     const contractKeys = new Set(configContract().map((entry) => entry.key));
 
     it("a weakening namespace: set its mode to STRICT, or accept it with exception: true", () => {
-        const raw = { mtls: { policies: [{ namespace: "bookinfo", mode: "STRICT" }, { namespace: "httptools", mode: "PERMISSIVE" }] } };
+        const raw = { ...authorizationOff, mtls: { policies: [{ namespace: "bookinfo", mode: "STRICT" }, { namespace: "httptools", mode: "PERMISSIVE" }] } };
         const [finding] = errors(analyze(raw));
         assert.deepEqual(setCommands(finding.fix), [
             { key: "mtls.policies[1].mode", value: "STRICT" },
@@ -60,7 +63,7 @@ describe("mTLS analysis: every fix names the config key to set", () => {
     });
 
     it("a weakening port names that port's key, not the policy's mode", () => {
-        const raw = { mtls: { policies: [{ namespace: "wordpress", selector: { app: "mysql" }, mode: "STRICT", ports: { 3306: "PERMISSIVE" } }] } };
+        const raw = { ...authorizationOff, mtls: { policies: [{ namespace: "wordpress", selector: { app: "mysql" }, mode: "STRICT", ports: { 3306: "PERMISSIVE" } }] } };
         const [finding] = errors(analyze(raw));
         const [strict] = setCommands(finding.fix);
         assert.deepEqual(strict, { key: "mtls.policies[0].ports.3306", value: "STRICT" });
@@ -68,7 +71,7 @@ describe("mTLS analysis: every fix names the config key to set", () => {
     });
 
     it("an accepted exception says how to end it: STRICT again and exception false", () => {
-        const raw = { mtls: { policies: [{ namespace: "httptools", selector: { app: "httpbin" }, mode: "PERMISSIVE", exception: true }] } };
+        const raw = { ...authorizationOff, mtls: { policies: [{ namespace: "httptools", selector: { app: "httpbin" }, mode: "PERMISSIVE", exception: true }] } };
         const [warning] = analyze(raw).filter((finding) => finding.message.includes("weakens"));
         assert.equal(warning.severity, "warning");
         let fixed: Raw = raw;
@@ -103,6 +106,7 @@ describe("mTLS analysis: every fix names the config key to set", () => {
 
     it("Istio mTLS to a plaintext-only workload: the server policy's key to PERMISSIVE", () => {
         const raw = {
+            ...authorizationOff,
             mtls: {
                 policies: [{ namespace: "bookinfo", selector: { app: "details" }, mode: "DISABLE", exception: true }],
                 clientPolicies: [{ host: "details.bookinfo.svc.cluster.local", mode: "ISTIO_MUTUAL" }],
@@ -117,7 +121,7 @@ describe("mTLS analysis: every fix names the config key to set", () => {
     });
 
     it("DISABLE in ambient mode: PERMISSIVE on each DISABLE key, or the sidecar data plane", () => {
-        const raw = { mtls: { policies: [{ namespace: "bookinfo", selector: { app: "ratings" }, mode: "DISABLE", ports: { 9080: "DISABLE" }, exception: true }] } };
+        const raw = { ...authorizationOff, mtls: { policies: [{ namespace: "bookinfo", selector: { app: "ratings" }, mode: "DISABLE", ports: { 9080: "DISABLE" }, exception: true }] } };
         const [finding] = errors(analyze(raw, "ambient")).filter((entry) => entry.message.includes("ztunnel ignores"));
         const commands = setCommands(finding.fix);
         assert.deepEqual(commands.map(({ key }) => key), ["mtls.policies[0].mode", "mtls.policies[0].ports.9080", "istio.dataplane"]);
@@ -151,8 +155,24 @@ describe("mTLS analysis: every fix names the config key to set", () => {
         assert.ok(checked >= 6, `only ${checked} commands checked`);
     });
 
+    it("a plaintext exception authorization makes unreachable: STRICT on its keys, or delete it, or authorization off", () => {
+        const raw = { mtls: { policies: [{ namespace: "wordpress", selector: { app: "mysql" }, mode: "STRICT", ports: { 3306: "PERMISSIVE" }, exception: true }] } };
+        const [finding] = errors(analyze(raw)).filter((entry) => entry.message.includes("the exception is unreachable"));
+        assert.match(finding.message, /authorization\.enabled/);
+        const commands = setCommands(finding.fix);
+        assert.deepEqual(commands, [
+            { key: "mtls.policies[0].ports.3306", value: "STRICT" },
+            { key: "authorization.enabled", value: "false" },
+        ]);
+        assert.match(finding.fix, /delete the entry mtls\.policies\[0\] from the stack's Pulumi\.<stack>\.yaml/);
+        for (const { key, value } of commands) {
+            assert.deepEqual(errors(analyze(applySet(raw, key, value))), [], `${key} ${value} fixes it`);
+        }
+        assert.deepEqual(errors(analyze({ ...raw, mtls: { policies: [] } })), [], "deleting the entry fixes it");
+    });
+
     it("docs/security.md shows the problem exactly as the program prints it", () => {
-        const { problems } = meshPolicyProblems(parseStackConfig({ mtls: { policies: [{ namespace: "bookinfo", mode: "PERMISSIVE" }] } }), secureGateway, []);
+        const { problems } = meshPolicyProblems(parseStackConfig({ ...authorizationOff, mtls: { policies: [{ namespace: "bookinfo", mode: "PERMISSIVE" }] } }), secureGateway, []);
         assert.equal(problems.length, 1);
         const page = fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "docs", "security.md"), "utf8");
         assert.ok(page.includes(`  - ${problems[0]}\n`), `docs/security.md should show:\n  - ${problems[0]}`);

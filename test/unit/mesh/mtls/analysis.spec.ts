@@ -209,7 +209,7 @@ describe("mTLS analysis: an exception that authorization makes unreachable", () 
         const findings = errors(analyze({ authorization: { enabled: true }, mtls: { policies: [mysqlException] } }));
         assert.equal(findings.length, 1);
         assert.match(findings[0].message, /PeerAuthentication wordpress\/mtls-mysql \(mtls\.policies\) accepts plaintext \(port 3306 PERMISSIVE\), but authorization\.enabled denies every caller in wordpress that has no workload identity/);
-        assert.match(findings[0].fix, /remove the exception from mtls\.policies.*authorization\.enabled false/);
+        assert.match(findings[0].fix, /delete the entry mtls\.policies\[0\].*'authorization\.enabled' false/);
     });
 
     it("refuses a PERMISSIVE or DISABLE workload or namespace in any sample namespace, exception or not", () => {

@@ -10,6 +10,7 @@ export const apiKey = "ibm-test-key-Zq81xWv3Lm0p";
 export const cluster = "mesh-cluster";
 export const gatewayIp = "169.61.20.30";
 export const gatewayHostname = "8c2f1e7a-us-south.lb.appdomain.cloud";
+export const ingressSubdomain = "mesh-cluster-0000.us-south.containers.appdomain.cloud";
 
 /** Another load balancer's subdomain in the same cluster: never ours to adopt or remove. */
 export const unrelated: StubRegistration = {
@@ -21,6 +22,7 @@ export const unrelated: StubRegistration = {
     secretStatus: "created",
 };
 
+/** A cluster with a default Secrets Manager instance and its Ingress secret already in it. */
 export function scenario(infrastructure: "classic" | "vpc", overrides: Partial<StubState> = {}): StubState {
     return {
         homes: { default: { plugins: ["container-service"], loggedIn: true } },
@@ -30,7 +32,7 @@ export function scenario(infrastructure: "classic" | "vpc", overrides: Partial<S
         clusters: {
             [cluster]: {
                 id: "c0ffee1234", infrastructure,
-                ingress: { hostname: "mesh-cluster-0000.us-south.containers.appdomain.cloud", secretName: "mesh-cluster-0000" },
+                ingress: { hostname: ingressSubdomain, secretName: "mesh-cluster-0000" },
             },
         },
         nlb: { [cluster]: [{ ...unrelated, ips: infrastructure === "classic" ? [...unrelated.ips] : [] }] },

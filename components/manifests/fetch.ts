@@ -200,20 +200,24 @@ export interface FetchedManifest {
 }
 
 /**
- * Fetches one of Istio's manifests for `istioVersion`. A failure stops the run before any resource exists
- * (a RunError prints without a stack trace), naming the URL, the version and what to check.
+ * Fetches `url`, or stops the run before any resource exists (a RunError prints without a stack trace): a
+ * hash mismatch with its own message, any other failure with `whatToDo(reason)`.
  */
-export async function fetchIstioManifest(url: string, istioVersion: string, fetcher: ManifestFetcher): Promise<FetchedManifest> {
+export async function fetchOrStop(url: string, fetcher: ManifestFetcher, whatToDo: (reason: string) => string): Promise<FetchedManifest> {
     try {
         return { url, text: await fetcher(url) };
     } catch (error) {
         if (error instanceof ManifestIntegrityError) {
             throw new pulumi.RunError(`${error.message} Nothing was created.`);
         }
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new pulumi.RunError(`Could not fetch Istio's manifest ${url} for istio.version ${istioVersion} (${reason}); ` +
-            `nothing was created. Check that this machine reaches raw.githubusercontent.com (through HTTPS_PROXY if it ` +
-            `needs one) and that Istio ${istioVersion} is a released tag of github.com/istio/istio, or switch the sample ` +
-            "off (bookinfo.enabled, httpbin.enabled, kiali.enabled).");
+        throw new pulumi.RunError(whatToDo(error instanceof Error ? error.message : String(error)));
     }
+}
+
+/** Fetches one of Istio's manifests for `istioVersion`; a failure names the URL, the version and what to check. */
+export function fetchIstioManifest(url: string, istioVersion: string, fetcher: ManifestFetcher): Promise<FetchedManifest> {
+    return fetchOrStop(url, fetcher, (reason) => `Could not fetch Istio's manifest ${url} for istio.version ${istioVersion} (${reason}); ` +
+        `nothing was created. Check that this machine reaches raw.githubusercontent.com (through HTTPS_PROXY if it ` +
+        `needs one) and that Istio ${istioVersion} is a released tag of github.com/istio/istio, or switch the sample ` +
+        "off (bookinfo.enabled, httpbin.enabled, kiali.enabled).");
 }

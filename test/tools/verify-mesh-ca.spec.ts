@@ -16,6 +16,7 @@ import {
     MeshCaKubectl, ZtunnelDumpReader, certificatesIn, chainEndsAt, checkMeshCa, meshCaCheckId, pickAmbientWorkload, pickZtunnelPod,
     rootsOfConfigMap, sameRoots, secretsDumpCommand, stackRoots, workloadSecrets, ztunnelWorkloadCertificates,
 } from "../../scripts/verify/mesh-ca";
+import { readZtunnelConfigDump } from "../../scripts/verify/ztunnel-admin";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const fixtures = path.join(repoRoot, "test", "fixtures", "verify");
@@ -304,6 +305,59 @@ describe("verify: mesh-ca", function () {
             const unreadable: MeshCaKubectl = () => Promise.resolve({ code: 1, stdout: "", stderr: "Error from server (NotFound): configmaps \"istio-ca-root-cert\" not found" });
             assert.match((await checkMeshCa(sidecarStack, outputs(pki.pem("root-g1")), unreadable, noZtunnel)).reason,
                 /could not read ConfigMap wordpress\/istio-ca-root-cert: Error from server \(NotFound\)/);
+        });
+    });
+
+    describe("ztunnel's admin reader (scripts/verify/ztunnel-admin.ts)", () => {
+        /**
+         * A stand-in kubectl running `script`, which prints what `kubectl port-forward` prints once it listens
+         * (test/fixtures/verify/port-forward.txt) and runs until killed, or fails like it.
+         */
+        async function withKubectl<T>(script: string, body: (bin: string) => Promise<T>): Promise<T> {
+            const bin = fs.mkdtempSync(path.join(os.tmpdir(), "verify-ztunnel-admin-"));
+            fs.writeFileSync(path.join(bin, "kubectl"), `#!/bin/bash\necho "$*" >> "${bin}/kubectl.log"\n${script}\n`, { mode: 0o755 });
+            const savedPath = process.env.PATH;
+            process.env.PATH = `${bin}:${savedPath ?? ""}`;
+            try {
+                return await body(bin);
+            } finally {
+                process.env.PATH = savedPath;
+                fs.rmSync(bin, { recursive: true, force: true });
+            }
+        }
+        async function adminAnswering(status: number, body: string): Promise<{ port: number; close: () => void }> {
+            const server = http.createServer((_request, response) => { response.writeHead(status).end(body); });
+            await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+            return { port: (server.address() as AddressInfo).port, close: () => { server.close(); } };
+        }
+
+        it("forwards to the pod's port 15000 with the cluster arguments and returns the dump", async () => {
+            const admin = await adminAnswering(200, "{\"certificates\":[]}");
+            try {
+                await withKubectl(`echo "Forwarding from 127.0.0.1:${admin.port} -> 15000"; exec sleep 30`, async (bin) => {
+                    assert.equal(await readZtunnelConfigDump(["--context", "prod-cluster"], "ztunnel-7xk2p"), "{\"certificates\":[]}");
+                    assert.equal(fs.readFileSync(path.join(bin, "kubectl.log"), "utf8").trim(),
+                        "--context prod-cluster -n istio-system port-forward pod/ztunnel-7xk2p :15000");
+                });
+            } finally {
+                admin.close();
+            }
+        });
+
+        it("refuses an answer other than 200, and a port-forward that ends before it listens", async () => {
+            const admin = await adminAnswering(404, "");
+            try {
+                await withKubectl(`echo "Forwarding from 127.0.0.1:${admin.port} -> 15000"; exec sleep 30`, async () => {
+                    await assert.rejects(readZtunnelConfigDump([], "ztunnel-7xk2p"), /^Error: HTTP 404 from \/config_dump$/);
+                });
+            } finally {
+                admin.close();
+            }
+            // kubectl's refusal for a pod not Running (kubernetes/kubectl pkg/cmd/portforward/portforward.go, RunPortForwardContext).
+            await withKubectl("echo 'error: unable to forward port because pod is not running. Current status=Pending' >&2; exit 1", async () => {
+                await assert.rejects(readZtunnelConfigDump([], "ztunnel-7xk2p"),
+                    /kubectl port-forward to pod\/ztunnel-7xk2p in istio-system exited: error: unable to forward port because pod is not running/);
+            });
         });
     });
 

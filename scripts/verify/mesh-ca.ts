@@ -179,6 +179,11 @@ export function ztunnelWorkloadCertificates(configDumpJson: string, namespace: s
     if ("problem" in roots) {
         return { problem: `its roots for ${entry.identity} ${roots.problem}` };
     }
+    // The leaf must name the identity it is filed under (istiod signs the SPIFFE URI as the only SAN).
+    const names = chain.certificates[0].subjectAltName?.split(", ") ?? [];
+    if (!names.includes(`URI:${entry.identity}`)) {
+        return { problem: `its certificate filed under ${entry.identity} names ${names.length ? names.join(", ") : "no identity"}` };
+    }
     return { identity: entry.identity, chain: chain.certificates, roots: roots.certificates };
 }
 
@@ -301,7 +306,7 @@ interface ReadSecrets {
     /** Who handed the certificates over, for a failure: the proxy or the ztunnel pod. */
     holder: string;
     workload: string;
-    /** How it was read, for the report ("" for a sidecar, " held by ztunnel <pod>" in ambient mode). */
+    /** How it was read, for the report ("" for a sidecar, " (<SPIFFE identity>, held by ztunnel <pod>)" in ambient mode). */
     via: string;
     chain: X509Certificate[];
     roots: X509Certificate[];

@@ -143,6 +143,10 @@ describe("verify: mesh-ca", function () {
         // Another namespace's identity that merely ends the same way is not the workload's.
         const lookalike = dump.replace("spiffe://cluster.local/ns/wordpress/sa/wordpress", "spiffe://cluster.local/ns/evil/ns/wordpress/sa/wordpress");
         assert.match((ztunnelWorkloadCertificates(lookalike, "wordpress", "wordpress") as { problem: string }).problem, /holds no certificate/);
+        const misfiled = dump.replace("spiffe://cluster.local/ns/wordpress/sa/wordpress", "spiffe://cluster.local/ns/wordpress/sa/mysql");
+        assert.deepEqual(ztunnelWorkloadCertificates(misfiled, "wordpress", "mysql"), {
+            problem: "its certificate filed under spiffe://cluster.local/ns/wordpress/sa/mysql names URI:spiffe://cluster.local/ns/wordpress/sa/wordpress",
+        });
         assert.deepEqual(ztunnelWorkloadCertificates("{}", "wordpress", "wordpress"), { problem: "its config dump has no certificates section" });
         assert.deepEqual(ztunnelWorkloadCertificates("<html>", "wordpress", "wordpress"), { problem: "its config dump is not JSON" });
         const empty = fixture("ztunnel-config-dump.json").replace("\"__CERT_CHAIN__\"", "[]").replace("\"__ROOT_CERTS__\"", "[]");

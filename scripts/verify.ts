@@ -14,7 +14,7 @@
 //   iks-nlb-subdomain    IKS only: the recorded NLB subdomain exists, lists the gateway, certificate created
 //   iks-ingress-secret   IKS ALB: the certificate the ALB serves is IBM's current one (CRN copy or Kubernetes copy)
 //   iks-lb-backend       IKS ALB on VPC: the load balancer forwards to the ALBs of the stack's class
-//   mesh-ca              mesh.ca stack only: workloads trust the stack's mesh root and chain up to it
+//   mesh-ca              mesh.ca stack only: workloads trust the stack's mesh root and chain up to it (sidecar or ztunnel)
 //   backup-dump          with --backup-check: the backup recipe's mysqldump connects and finishes (schema only)
 // The IKS checks call only read-only ibmcloud commands (ls/get), as the operator (IBMCLOUD_API_KEY or an
 // existing login), through the deploy scripts' own runner.
@@ -52,6 +52,7 @@ import {
 } from "./verify/gateway";
 import { decideKiali, kialiCheckId, kialiStatusPath, skipKiali } from "./verify/kiali";
 import { checkMeshCa, meshCaCheckId } from "./verify/mesh-ca";
+import { readZtunnelConfigDump } from "./verify/ztunnel-admin";
 import {
     CallerDataplane, checkIds, decideInMeshCall, decidePlaintextProbe, inMeshCaller, parseCurlProbe, pickExecTarget,
     plaintextProbeManifests, plaintextTarget, podHasSidecar, PodLike, skipInMesh,
@@ -440,7 +441,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             // IKS stacks: what the stub cannot prove, read on the real account (docs/iks.md, "Check on a real account").
             ...config.iks.enabled ? await checkIks(config, options.stack, outputs.value, kubectl) : [],
             // istiod's own root (mesh.ca: istiod) is the cluster's business: nothing of the stack to compare with.
-            ...config.mesh.ca === "stack" ? await guarded([meshCaCheckId], () => checkMeshCa(config, outputsRun.stdout, kubectl)) : [],
+            ...config.mesh.ca === "stack" ? await guarded([meshCaCheckId], () => checkMeshCa(config, outputsRun.stdout, kubectl, (pod) => readZtunnelConfigDump(target.args, pod))) : [],
             ...options.backupCheck ? await guarded([backupCheckId], () => checkBackup(config, kubectl)) : [],
         ];
         console.log(formatReport(options.stack, results));

@@ -3,16 +3,20 @@
 //   1. Every enabled sample namespace's `istio-ca-root-cert` ConfigMap, which istiod writes into each
 //      namespace from the root of its CA (Istio "Plug in CA Certificates": with `cacerts`, that is
 //      `root-cert.pem`), holds the same roots as the stack output `meshRootCertPem`.
-//   2. In sidecar mode, a sample pod's workload certificate, read from its Envoy through
-//      `pilot-agent request GET config_dump?resource=dynamic_active_secrets` (the command Istio's own test
-//      framework runs in istio-proxy: istio/istio pkg/test/kube/dump.go, DumpPodProxies), verifies link by
-//      link and ends at a root of that bundle; its ROOTCA secret is that bundle too. Envoy redacts private
-//      keys in config dumps, and this check reads certificates only.
-// In ambient mode the ConfigMaps are checked; a workload certificate lives in ztunnel, which has no shell
-// to exec into, so that part is skipped and says so.
+//   2. A sample workload's certificate verifies link by link and ends at a root of that bundle, and the
+//      roots it is handed are that bundle too. Where it is read depends on the data plane:
+//      - sidecar: from its Envoy through `pilot-agent request GET config_dump?resource=dynamic_active_secrets`
+//        (the command Istio's own test framework runs in istio-proxy: istio/istio pkg/test/kube/dump.go,
+//        DumpPodProxies); Envoy redacts private keys in config dumps.
+//      - ambient: from the ztunnel on the workload's node, which has no shell to exec into: its admin
+//        endpoint `GET /config_dump` on port 15000 through `kubectl port-forward` (istio/ztunnel src/admin.rs
+//        and src/config.rs DEFAULT_ADMIN_PORT at tag 1.30.3; `istioctl ztunnel-config certificates` does the
+//        same port-forward and GET: istio/istio istioctl/pkg/ztunnelconfig/ztunnelconfig.go). Its
+//        `certificates` section holds certificates and roots only, never keys.
+// This check reads certificates only.
 import { X509Certificate } from "crypto";
 import { StackConfig } from "../../components/config/schema";
-import { enrolledSampleNamespaces } from "./ambient";
+import { enrolledSampleNamespaces, ztunnelDaemonSet } from "./ambient";
 import { PodLike, podHasSidecar } from "./mesh-probes";
 import { CheckResult, fail, pass } from "./report";
 
@@ -117,6 +121,101 @@ export function workloadSecrets(configDumpJson: string): { chain: X509Certificat
     return { chain: chain.certificates, roots: roots.certificates };
 }
 
+/**
+ * ztunnel's admin interface (istio/ztunnel 1.30.3): src/config.rs binds it to localhost only on
+ * DEFAULT_ADMIN_PORT 15000 (`kubectl port-forward` reaches it from inside the pod's network namespace);
+ * src/admin.rs serves `/config_dump`. Its pods carry `app: ztunnel` (istio/istio
+ * manifests/charts/ztunnel/templates/daemonset.yaml at 1.30.3).
+ */
+export const ztunnelAdmin = { port: 15000, path: "/config_dump", podSelector: "app=ztunnel", namespace: ztunnelDaemonSet.namespace } as const;
+
+/** One entry of ztunnel's `certificates` (src/admin.rs CertsDump / CertDump, serde camelCase). */
+interface ZtunnelCertsDump {
+    identity?: string;
+    state?: string;
+    certChain?: { pem?: string }[];
+    rootCerts?: { pem?: string }[];
+}
+
+/** The SPIFFE identity ztunnel files a workload's certificates under, less its trust domain. */
+export const identityPath = (namespace: string, serviceAccount: string) => `/ns/${namespace}/sa/${serviceAccount}`;
+
+/**
+ * The certificates ztunnel holds for one workload identity, from its `/config_dump`: `certificates[]` with
+ * `identity` (`spiffe://<trust domain>/ns/<ns>/sa/<sa>`, src/identity/manager.rs Display), `state`
+ * (`Available`, `Initializing` or `Unavailable: <error>`), `certChain` (the leaf, then what istiod sent
+ * after it but the last element: the intermediate and, with `cacerts`, the root from `cert-chain.pem`) and
+ * `rootCerts` (the last element, the root bundle); each certificate's `pem` is base64 of its PEM text.
+ */
+export function ztunnelWorkloadCertificates(configDumpJson: string, namespace: string, serviceAccount: string):
+    { identity: string; chain: X509Certificate[]; roots: X509Certificate[] } | { problem: string } {
+    let certificates: unknown;
+    try {
+        certificates = (JSON.parse(configDumpJson) as { certificates?: unknown }).certificates;
+    } catch {
+        return { problem: "its config dump is not JSON" };
+    }
+    if (!Array.isArray(certificates)) {
+        return { problem: "its config dump has no certificates section" };
+    }
+    const wanted = identityPath(namespace, serviceAccount);
+    // Whatever the trust domain (one path segment), exactly this namespace and ServiceAccount.
+    const pattern = new RegExp(`^spiffe://[^/]+${wanted.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+    const entry = (certificates as ZtunnelCertsDump[])
+        .find((candidate) => typeof candidate.identity === "string" && pattern.test(candidate.identity));
+    if (!entry?.identity) {
+        const held = (certificates as ZtunnelCertsDump[]).map((candidate) => candidate.identity).filter(Boolean);
+        return { problem: `it holds no certificate for identity spiffe://…${wanted} (it holds ${held.length ? held.join(", ") : "none"})` };
+    }
+    if (entry.state !== "Available") {
+        return { problem: `its certificate for ${entry.identity} is ${entry.state ?? "in no state"}, not Available` };
+    }
+    const decode = (list: { pem?: string }[] | undefined) => certificatesIn((list ?? []).map((certificate) => Buffer.from(certificate.pem ?? "", "base64").toString("utf8")).join("\n"));
+    const chain = decode(entry.certChain);
+    const roots = decode(entry.rootCerts);
+    if ("problem" in chain) {
+        return { problem: `its certificate chain for ${entry.identity} ${chain.problem}` };
+    }
+    if ("problem" in roots) {
+        return { problem: `its roots for ${entry.identity} ${roots.problem}` };
+    }
+    // The leaf must name the identity it is filed under (istiod signs the SPIFFE URI as the only SAN).
+    const names = chain.certificates[0].subjectAltName?.split(", ") ?? [];
+    if (!names.includes(`URI:${entry.identity}`)) {
+        return { problem: `its certificate filed under ${entry.identity} names ${names.length ? names.join(", ") : "no identity"}` };
+    }
+    return { identity: entry.identity, chain: chain.certificates, roots: roots.certificates };
+}
+
+interface AmbientPodLike extends PodLike {
+    metadata?: { name?: string; labels?: Record<string, string> };
+    spec?: PodLike["spec"] & { nodeName?: string; serviceAccountName?: string };
+}
+
+/**
+ * A running pod of an ambient namespace whose certificates ztunnel holds: not a waypoint (its own Envoy
+ * holds them; labelled `gateway.networking.k8s.io/gateway-name`, istio/istio
+ * manifests/charts/istio-control/istio-discovery/files/waypoint.yaml), not a pod with a sidecar, not one
+ * opted out with `istio.io/dataplane-mode: none`.
+ */
+export function pickAmbientWorkload(podListJson: string): { pod: string; node: string; serviceAccount: string } | { problem: string } {
+    const items = (JSON.parse(podListJson) as { items?: AmbientPodLike[] }).items ?? [];
+    const pod = items.find((candidate) => candidate.status?.phase === "Running" && candidate.metadata?.name && candidate.spec?.nodeName
+        && !podHasSidecar(candidate) && candidate.metadata.labels?.["gateway.networking.k8s.io/gateway-name"] === undefined
+        && candidate.metadata.labels?.["istio.io/dataplane-mode"] !== "none");
+    if (!pod?.metadata?.name || !pod.spec?.nodeName) {
+        return { problem: `no running ambient workload (of ${items.length} pods) to read a certificate for` };
+    }
+    // A pod without serviceAccountName runs as `default` (Kubernetes' ServiceAccount admission).
+    return { pod: pod.metadata.name, node: pod.spec.nodeName, serviceAccount: pod.spec.serviceAccountName ?? "default" };
+}
+
+/** A running ztunnel pod from `kubectl get pods -l app=ztunnel --field-selector spec.nodeName=<node> -o json`. */
+export function pickZtunnelPod(podListJson: string): string | undefined {
+    return ((JSON.parse(podListJson) as { items?: PodLike[] }).items ?? [])
+        .find((candidate) => candidate.status?.phase === "Running" && candidate.metadata?.name)?.metadata?.name;
+}
+
 /** Each certificate is signed by the next, and the last is, or is signed by, one of the roots. */
 export function chainEndsAt(chain: readonly X509Certificate[], roots: readonly X509Certificate[]): { root: X509Certificate } | { problem: string } {
     for (let index = 0; index + 1 < chain.length; index++) {
@@ -154,7 +253,10 @@ export function stackRoots(outputsJson: string): { certificates: X509Certificate
     return "problem" in roots ? { problem: `stack output ${meshRootOutput} ${roots.problem}` } : roots;
 }
 
-export async function checkMeshCa(config: StackConfig, outputsJson: string, kubectl: MeshCaKubectl): Promise<CheckResult> {
+/** `GET /config_dump` of one ztunnel pod's admin interface (scripts/verify/ztunnel-admin.ts through a port-forward). */
+export type ZtunnelDumpReader = (ztunnelPod: string) => Promise<string>;
+
+export async function checkMeshCa(config: StackConfig, outputsJson: string, kubectl: MeshCaKubectl, readZtunnelDump: ZtunnelDumpReader): Promise<CheckResult> {
     const expected = stackRoots(outputsJson);
     if ("problem" in expected) {
         return fail(meshCaCheckId, expected.problem);
@@ -178,35 +280,83 @@ export async function checkMeshCa(config: StackConfig, outputsJson: string, kube
         }
     }
     const rootsSeen = `istio-ca-root-cert in ${namespaces.join(", ")} holds the stack's mesh root (${expected.certificates.map(short).join(", ")})`;
-    if (config.istio.dataplane === "ambient") {
-        return pass(meshCaCheckId, `${rootsSeen}; workload certificates live in ztunnel and are not read here`);
-    }
     const namespace = namespaces[0];
     const pods = await kubectl(["-n", namespace, "get", "pods", "-o", "json"]);
     if (pods.code !== 0) {
         return fail(meshCaCheckId, `could not list pods in ${namespace}: ${firstLine(pods.stderr)}`);
     }
-    const pod = ((JSON.parse(pods.stdout) as { items?: PodLike[] }).items ?? [])
+    const read = config.istio.dataplane === "ambient"
+        ? await ztunnelSecrets(namespace, pods.stdout, kubectl, readZtunnelDump)
+        : await sidecarSecrets(namespace, pods.stdout, kubectl);
+    if ("problem" in read) {
+        return fail(meshCaCheckId, `${rootsSeen}, but ${read.problem}`);
+    }
+    const trusted = sameRoots(expected.certificates, read.roots);
+    if (trusted !== undefined) {
+        return fail(meshCaCheckId, `${read.holder} trusts a bundle that ${trusted}`);
+    }
+    const ends = chainEndsAt(read.chain, expected.certificates);
+    if ("problem" in ends) {
+        return fail(meshCaCheckId, `${read.holder}: ${ends.problem}`);
+    }
+    return pass(meshCaCheckId, `${rootsSeen}; ${read.workload}'s certificate${read.via} chains through ${read.chain.length - 1} CA certificate(s) to ${short(ends.root)}`);
+}
+
+interface ReadSecrets {
+    /** Who handed the certificates over, for a failure: the proxy or the ztunnel pod. */
+    holder: string;
+    workload: string;
+    /** How it was read, for the report ("" for a sidecar, " (<SPIFFE identity>, held by ztunnel <pod>)" in ambient mode). */
+    via: string;
+    chain: X509Certificate[];
+    roots: X509Certificate[];
+}
+
+async function sidecarSecrets(namespace: string, podsJson: string, kubectl: MeshCaKubectl): Promise<ReadSecrets | { problem: string }> {
+    const pod = ((JSON.parse(podsJson) as { items?: PodLike[] }).items ?? [])
         .find((candidate) => candidate.status?.phase === "Running" && podHasSidecar(candidate));
     const podName = pod?.metadata?.name;
     if (!podName) {
-        return fail(meshCaCheckId, `${rootsSeen}, but no running pod with a sidecar in ${namespace} to read a workload certificate from`);
+        return { problem: `no running pod with a sidecar in ${namespace} to read a workload certificate from` };
     }
     const dump = await kubectl(["-n", namespace, "exec", podName, "-c", sidecarContainer, "--", ...secretsDumpCommand]);
     if (dump.code !== 0) {
-        return fail(meshCaCheckId, `could not read the secrets of ${namespace}/${podName}'s proxy: ${firstLine(dump.stderr)}`);
+        return { problem: `could not read the secrets of ${namespace}/${podName}'s proxy: ${firstLine(dump.stderr)}` };
     }
     const secrets = workloadSecrets(dump.stdout);
     if ("problem" in secrets) {
-        return fail(meshCaCheckId, `${namespace}/${podName}: ${secrets.problem}`);
+        return { problem: `${namespace}/${podName}: ${secrets.problem}` };
     }
-    const trusted = sameRoots(expected.certificates, secrets.roots);
-    if (trusted !== undefined) {
-        return fail(meshCaCheckId, `${namespace}/${podName}'s proxy trusts a bundle that ${trusted}`);
+    return { holder: `${namespace}/${podName}'s proxy`, workload: `${namespace}/${podName}`, via: "", ...secrets };
+}
+
+async function ztunnelSecrets(namespace: string, podsJson: string, kubectl: MeshCaKubectl, readZtunnelDump: ZtunnelDumpReader):
+    Promise<ReadSecrets | { problem: string }> {
+    const workload = pickAmbientWorkload(podsJson);
+    if ("problem" in workload) {
+        return { problem: `${namespace} has ${workload.problem}` };
     }
-    const ends = chainEndsAt(secrets.chain, expected.certificates);
-    if ("problem" in ends) {
-        return fail(meshCaCheckId, `${namespace}/${podName}: ${ends.problem}`);
+    const ztunnels = await kubectl(["-n", ztunnelAdmin.namespace, "get", "pods", "-l", ztunnelAdmin.podSelector,
+        "--field-selector", `spec.nodeName=${workload.node}`, "-o", "json"]);
+    if (ztunnels.code !== 0) {
+        return { problem: `could not list the ztunnel pods on node ${workload.node}: ${firstLine(ztunnels.stderr)}` };
     }
-    return pass(meshCaCheckId, `${rootsSeen}; ${namespace}/${podName}'s certificate chains through ${secrets.chain.length - 1} CA certificate(s) to ${short(ends.root)}`);
+    const ztunnel = pickZtunnelPod(ztunnels.stdout);
+    if (!ztunnel) {
+        return { problem: `no running ztunnel on node ${workload.node}, where ${namespace}/${workload.pod} runs` };
+    }
+    let dump: string;
+    try {
+        dump = await readZtunnelDump(ztunnel);
+    } catch (error) {
+        return { problem: `could not read ztunnel ${ztunnel}'s ${ztunnelAdmin.path}: ${(error as Error).message}` };
+    }
+    const held = ztunnelWorkloadCertificates(dump, namespace, workload.serviceAccount);
+    if ("problem" in held) {
+        return { problem: `ztunnel ${ztunnel} (node ${workload.node}): ${held.problem}` };
+    }
+    return {
+        holder: `ztunnel ${ztunnel}`, workload: `${namespace}/${workload.pod}`, via: ` (${held.identity}, held by ztunnel ${ztunnel})`,
+        chain: held.chain, roots: held.roots,
+    };
 }

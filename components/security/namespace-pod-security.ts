@@ -20,6 +20,22 @@ const istioProxyUser = 1337;
  */
 export type SidecarInjection = "none" | "istio-init" | "istio-cni";
 
+/**
+ * The warning of a sidecar stack without istio-cni: nothing fails, but the sample namespaces (and
+ * `enroute`) can only enforce `privileged`, since istio-init runs as root with NET_ADMIN and NET_RAW. The
+ * default stays off outside production (istio-cni is another DaemonSet on every node), so the operator is
+ * told on every preview and up what it costs and how to turn it on.
+ */
+export function sidecarWithoutCniWarnings(istio: { dataplane: DataplaneMode; cni: boolean }): string[] {
+    if (istio.dataplane !== "sidecar" || istio.cni) {
+        return [];
+    }
+    return ["Pod Security: istio.dataplane is sidecar and istio.cni is false, so Istio's injector adds istio-init " +
+        "(root, NET_ADMIN, NET_RAW) to every injected pod and the sample namespaces can only enforce privileged. " +
+        "pulumi config set --path istio.cni true installs Istio's cni node agent and lets them enforce restricted " +
+        "(docs/security.md, \"Pod Security and hardened workloads\"; on by default for profile production)."];
+}
+
 /** The injection of a namespace labelled for the stack's data plane. */
 export function meshNamespaceInjection(dataplane: DataplaneMode, cni: boolean): SidecarInjection {
     return dataplane === "ambient" ? "none" : cni ? "istio-cni" : "istio-init";

@@ -165,6 +165,17 @@ describe("Pod Security: what decides each namespace's level", () => {
         assert.deepEqual(levels(ambient), { "istio-system": "privileged", wordpress: "restricted", bookinfo: "restricted", httptools: "restricted" });
     });
 
+    it("warns, without failing, on every run of a sidecar stack without istio-cni, saying what it costs and how to turn it on", () => {
+        const podSecurityWarnings = (run: ProgramRun) => run.logs
+            .filter((entry) => entry.severity === "warn" && entry.message.startsWith("Pod Security:")).map((entry) => entry.message);
+        const [warning, ...more] = podSecurityWarnings(sidecar);
+        assert.deepEqual(more, []);
+        assert.match(warning ?? "", /istio\.cni is false.*istio-init \(root, NET_ADMIN, NET_RAW\).*only enforce privileged/);
+        assert.match(warning ?? "", /pulumi config set --path istio\.cni true/);
+        assert.deepEqual(podSecurityWarnings(sidecarCni), []);
+        assert.deepEqual(podSecurityWarnings(ambient), []);
+    });
+
     it("istio.cni installs the cni chart in sidecar mode, turns on istiod's cni.enabled, and pods wait for the node agent", () => {
         const cni = sidecarCni.ofType(releaseType).find((release) => release.name === "istio-cni");
         assert.ok(cni, "istio-cni release");

@@ -18,6 +18,7 @@ import { ambientAuthorizationProblems } from "./mesh/authorization/ambient-analy
 import { userRouteProblems } from "./mesh/authorization/rules";
 import { gatewayServersOf, meshPolicyProblems } from "./mesh/mtls/mesh-model";
 import { sampleGatewayRoutes } from "./samples/sample-routes";
+import { sidecarWithoutCniWarnings } from "./security/namespace-pod-security";
 
 /** What the program builds from, once every check has passed. */
 export interface CheckedStack {
@@ -45,7 +46,7 @@ export function planProblems(config: StackConfig): { gatewayRoutes: GatewayHttpR
         gatewayRoutes,
         tlsMode,
         problems: [...routeConflicts(gatewayRoutes), ...meshPolicy.problems, ...ambientAuthorizationProblems(config), ...userRouteProblems(config)],
-        warnings: meshPolicy.warnings,
+        warnings: [...meshPolicy.warnings, ...sidecarWithoutCniWarnings(config.istio)],
     };
 }
 

@@ -3,7 +3,7 @@
 //   plaintext-refused    plaintext from a pod outside the mesh to a STRICT service is refused
 //   in-mesh-call         a call between meshed workloads that the authorization rules allow succeeds
 //   denied-call-refused  a call no ALLOW admits (productpage → mysql.wordpress:3306) is refused
-//   prometheus-lifecycle-refused  Prometheus's lifecycle API answers 403 to a sample pod
+//   prometheus-lifecycle-refused  Prometheus's lifecycle API answers 403 to a sample pod, or the call is dropped before it
 //   installer-denied     WordPress's /wp-admin/install.php through the gateway answers 403
 //   gateway-https        the gateway answers /status/418 over TLS the stack's CA vouches for
 //   gateway-mutual-tls   in MUTUAL mode: no client certificate, refused; the stack's, accepted

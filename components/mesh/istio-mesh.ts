@@ -86,11 +86,16 @@ export class IstioMesh extends pulumi.ComponentResource {
         // All three charts from one repository (istio.chartRepository), pinned to one version.
         const chart = (chartName: string) => istioChartSource(istio.chartRepository, chartName, istio.version);
 
-        // Pod Security: baseline with istiod and the gateway alone; privileged once a node agent (istio-cni,
+        // Pod Security: restricted with istiod and the gateway (given RuntimeDefault seccomp through their
+        // values) and the observability pods; privileged once a node agent (istio-cni,
         // ztunnel) runs here, as Istio asks for the namespace holding them (istio.io "Install Istio with Pod Security
         // Admission": istio-cni-node needs hostPath volumes). The namespace is
         // not labelled for injection, so the injector adds nothing here.
-        const podSecurity = namespacePodSecurityLevel([...istioSystemChartPods(istio), ...args.otherPods], "none");
+        const istiodChartValues = mergeValues(mergeValues(istiodValues(istio), istiodSizingValues(profile, istio.dataplane)), args.caCerts ? pluggedInCaValues : {});
+        const gatewayChartValues = mergeValues(gatewayValues(istio.gatewayServiceType, args.gatewayServiceAnnotations, istio.dataplane), gatewaySizingValues(profile));
+        const podSecurity = namespacePodSecurityLevel([
+            ...istioSystemChartPods(istio, { istiod: istiodChartValues, gateway: gatewayChartValues }), ...args.otherPods,
+        ], "none");
         this.namespace = new k8s.core.v1.Namespace(istioRootNamespace, {
             metadata: { name: istioRootNamespace, labels: podSecurityLabels(podSecurity) },
         }, { parent: this });
@@ -129,7 +134,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             ...chart("istiod"),
             name: "istiod",
             namespace,
-            values: mergeValues(mergeValues(istiodValues(istio), istiodSizingValues(profile, istio.dataplane)), args.caCerts ? pluggedInCaValues : {}),
+            values: istiodChartValues,
         }, { parent: this, dependsOn: [this.base, ...this.gatewayApiCrds, ...(this.caCerts ? [this.caCerts] : [])] });
 
         this.validationWebhooks = istioValidatingWebhookNames(istioRootNamespace).map((webhookName) =>
@@ -164,7 +169,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             ...chart("gateway"),
             name: gatewayReleaseName,
             namespace,
-            values: mergeValues(gatewayValues(istio.gatewayServiceType, args.gatewayServiceAnnotations, istio.dataplane), gatewaySizingValues(profile)),
+            values: gatewayChartValues,
             // A cloud load balancer can take minutes to get its address.
             timeout: 600,
         }, { parent: this, dependsOn: [this.istiod] });

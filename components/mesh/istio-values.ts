@@ -12,6 +12,9 @@ import { dataplanePodAnnotations } from "../core/dataplane";
 // preview (istio/istio#44285), and rejects invalid Istio resources even while istiod starts.
 const validationFailurePolicy = { base: { validationFailurePolicy: "Fail" } };
 
+/** The container runtime's default seccomp filter, which the Pod Security `restricted` level asks for. */
+const runtimeDefaultSeccomp = { type: "RuntimeDefault" };
+
 export function baseValues(): Record<string, unknown> {
     return { ...validationFailurePolicy, defaultRevision: "default" };
 }
@@ -22,6 +25,9 @@ export function istiodValues(istio: IstioSettings): Record<string, unknown> {
         ...ambientProfile(istio),
         ...sidecarCni(istio),
         ...waypointSeccomp(istio),
+        // istiod's own container: the chart drops every capability and runs it non-root, but sets a seccomp
+        // profile only from this top-level key (istio-discovery templates/deployment.yaml at 1.30.3).
+        seccompProfile: runtimeDefaultSeccomp,
         global: {
             istioNamespace: istioRootNamespace,
             // The hub of istiod's own image (`hub` is unset, so the chart falls back to global.hub) and of
@@ -72,8 +78,20 @@ function sidecarCni(istio: IstioSettings): Record<string, unknown> {
  * so without it a waypoint would be refused by those namespaces' `restricted` Pod Security level.
  */
 function waypointSeccomp(istio: IstioSettings): Record<string, unknown> {
-    return istio.dataplane === "ambient" ? { gateways: { seccompProfile: { type: "RuntimeDefault" } } } : {};
+    return istio.dataplane === "ambient" ? { gateways: { seccompProfile: runtimeDefaultSeccomp } } : {};
 }
+
+/**
+ * The gateway's pod-level securityContext. The chart writes `securityContext` instead of its default, which
+ * is only the sysctl that lets 1337 bind ports 80 and 443 (gateway templates/deployment.yaml at 1.30.3), so
+ * the sysctl is repeated here beside the seccomp profile. The injector's gateway template then overlays
+ * its own pod securityContext (the same sysctl, unless istiod's gateways.securityContext is set) by a
+ * strategic merge (pkg/kube/inject/webhook.go applyOverlayYAML), which keeps the seccomp profile.
+ */
+export const gatewayPodSecurityContext = {
+    seccompProfile: runtimeDefaultSeccomp,
+    sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
+};
 
 function platformValue(istio: IstioSettings): Record<string, string> {
     return istio.platform === "none" ? {} : { platform: istio.platform };
@@ -111,6 +129,7 @@ export function gatewayValues(
     const podAnnotations = dataplanePodAnnotations(dataplane);
     return {
         service: { type: serviceType, ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}) },
+        securityContext: gatewayPodSecurityContext,
         ...(Object.keys(podAnnotations).length > 0 ? { podAnnotations } : {}),
     };
 }

@@ -11,7 +11,7 @@ import {
 } from "./kiali-values";
 import { manifestResources } from "../manifests/resources";
 import { RenderedManifest } from "../manifests/sample-manifests";
-import { prometheusUrl, withoutLifecycleApi } from "./prometheus-addon";
+import { prometheusNetworkPolicyName, prometheusNetworkPolicySpec, prometheusUrl, withoutLifecycleApi } from "./prometheus-addon";
 import { manifestHardening } from "../security/workload-hardening";
 
 export interface ObservabilityArgs {
@@ -35,6 +35,8 @@ export class Observability extends pulumi.ComponentResource {
     /** How to get a short-lived token for Kiali's token login, of the read-only login ServiceAccount. */
     readonly tokenCommand: string = kialiTokenCommand();
     readonly loginBinding: k8s.rbac.v1.ClusterRoleBinding;
+    /** Only Kiali's pods may connect to Prometheus (where the CNI enforces NetworkPolicy). */
+    readonly prometheusNetworkPolicy: k8s.networking.v1.NetworkPolicy;
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("iks-mesh:observability:Observability", name, {}, opts);
@@ -46,6 +48,13 @@ export class Observability extends pulumi.ComponentResource {
             objects: withoutLifecycleApi(args.prometheus.objects), namespace: mesh.namespace, dependsOn: [],
             hardening: manifestHardening.prometheus,
         }, this);
+
+        // Prometheus answers its query API to whoever connects, and neither it nor Kiali is in the mesh, so
+        // the CNI is what keeps other pods out (prometheus-addon.ts prometheusNetworkPolicySpec).
+        this.prometheusNetworkPolicy = new k8s.networking.v1.NetworkPolicy(prometheusNetworkPolicyName, {
+            metadata: { name: prometheusNetworkPolicyName, namespace: mesh.namespace.metadata.name },
+            spec: prometheusNetworkPolicySpec(args.prometheus.objects, kialiInstanceName),
+        }, { parent: this });
 
         for (const warning of kialiAuthWarnings(config.kiali.authStrategy)) {
             void pulumi.log.warn(warning, this);

@@ -61,3 +61,42 @@ export function withoutLifecycleApi(objects: readonly ManifestObject[]): Manifes
         };
     });
 }
+
+/** The pod labels of Kiali's chart (kiali-server templates/_helpers.tpl `kiali-server.selectorLabels`). */
+export function kialiPodSelector(kialiInstanceName: string): Record<string, string> {
+    return { "app.kubernetes.io/name": "kiali", "app.kubernetes.io/instance": kialiInstanceName };
+}
+
+export const prometheusNetworkPolicyName = "prometheus-ingress-from-kiali";
+
+/**
+ * A NetworkPolicy that admits connections to Prometheus's pods only from Kiali's pods, on Prometheus's port.
+ * The addon's pod opts out of injection and Kiali's carries no sidecar, so no AuthorizationPolicy can name
+ * either (docs/security.md, "Prometheus: who can reach it"); the CNI enforces this one whatever the mesh
+ * does (Calico on IKS). Ingress only: Prometheus's scrapes are outbound. What it does not stop, by
+ * Kubernetes' definition: traffic from the pod's own node (the kubelet's probes) and a port-forward, which
+ * enters the pod's network namespace on localhost (kubernetes.io/docs/concepts/services-networking/
+ * network-policies: "traffic to and from the node where a Pod is running is always allowed").
+ * The selector is the addon Deployment's own, so a changed addon cannot leave Prometheus unselected.
+ */
+export function prometheusNetworkPolicySpec(objects: readonly ManifestObject[], kialiInstanceName: string): {
+    podSelector: { matchLabels: Record<string, string> };
+    policyTypes: string[];
+    ingress: { from: { podSelector: { matchLabels: Record<string, string> } }[]; ports: { protocol: string; port: number }[] }[];
+} {
+    const deployment = objects.find((object) => object.kind === "Deployment" && object.metadata.name === prometheusServiceName);
+    const matchLabels = (deployment?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
+    if (!matchLabels || Object.keys(matchLabels).length === 0) {
+        throw new Error(`Istio's Prometheus addon has no Deployment ${prometheusServiceName} with spec.selector.matchLabels: ` +
+            "the NetworkPolicy that lets only Kiali reach it would select no pod. Check the addon of istio.version.");
+    }
+    return {
+        podSelector: { matchLabels: { ...matchLabels } },
+        policyTypes: ["Ingress"],
+        ingress: [{
+            from: [{ podSelector: { matchLabels: kialiPodSelector(kialiInstanceName) } }],
+            // The container port the Service's `http` port targets (9090 in the addon of 1.30 and 1.31).
+            ports: [{ protocol: "TCP", port: prometheusServicePort }],
+        }],
+    };
+}

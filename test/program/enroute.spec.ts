@@ -141,6 +141,18 @@ describe("EnRoute: the gateway joined to the mesh", () => {
         on = await runProgram({ enroute: { enabled: true, outputCerts: true, secretTtlSeconds: 900 } });
     });
 
+    it("writes no deny-all in enroute: its sidecar captures no inbound traffic, so no policy there would be evaluated", () => {
+        // The chart's istioPodAnnotations carry traffic.sidecar.istio.io/includeInboundPorts: '' (saarasio/enroute
+        // helm-chart/enroute/values.yaml, chart 0.8.7), and Helm merges the stack's map into it: the stack must
+        // not set that key, or the public listener would go through the sidecar (docs/security.md, "Authorization").
+        const release = on.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.name === "enroute");
+        assert.ok(release);
+        assert.deepEqual(Object.keys(release.plain.values.istioPodAnnotations), ["proxy.istio.io/config"]);
+        const policies = on.ofType("kubernetes:security.istio.io/v1:AuthorizationPolicy");
+        assert.ok(policies.length > 0);
+        assert.deepEqual(policies.filter((policy) => policy.plain.metadata.namespace === "enroute").map((policy) => policy.name), []);
+    });
+
     it("is off by default", () => {
         assert.equal(off.ofType(componentType).length, 0);
         assert.equal(off.find(namespaceType, "enroute"), undefined);

@@ -154,8 +154,9 @@ describe("Istio manifests: the program under mocks", () => {
 
     it("registers the Prometheus addon object by object in istio-system, without waiting for istiod", () => {
         const observability = run.ofType("iks-mesh:observability:Observability")[0];
-        // The Kiali login account and its role are the component's own, not the addon's.
-        const objects = run.subtree(observability).filter((r) => r.custom && r.type !== "kubernetes:helm.sh/v3:Release" && !r.name.startsWith("kiali-login"));
+        // The Kiali login account and its role, and Prometheus's NetworkPolicy, are the component's own, not the addon's.
+        const objects = run.subtree(observability).filter((r) => r.custom && r.type !== "kubernetes:helm.sh/v3:Release" && !r.name.startsWith("kiali-login") &&
+            r.name !== "prometheus-ingress-from-kiali");
         assert.deepEqual(objects.map((r) => `${r.type} ${r.name}`).sort(), [
             "kubernetes:apps/v1:Deployment istio-system/prometheus", "kubernetes:core/v1:ConfigMap istio-system/prometheus",
             "kubernetes:core/v1:Service istio-system/prometheus", "kubernetes:core/v1:ServiceAccount istio-system/prometheus",

@@ -3,7 +3,7 @@ import { parseStackConfig } from "../../components/config/parse";
 import {
     kialiAuthWarnings, kialiPortForwardCommand, kialiTokenCommand, kialiValues,
 } from "../../components/observability/kiali-values";
-import { prometheusAddonUrl, prometheusUrl } from "../../components/observability/prometheus-addon";
+import { prometheusAddonUrl, prometheusNetworkPolicySpec, prometheusUrl } from "../../components/observability/prometheus-addon";
 import { istioSampleUrl, kialiChartRepository } from "../../components/core/versions";
 import { kialiChartKeys } from "../data/kiali-chart-keys";
 import { ProgramRun, runProgram } from "../harness/program";
@@ -24,6 +24,15 @@ function kialiWarnings(run: ProgramRun): string[] {
     return run.logs.filter((entry) => entry.severity === "warn" && entry.message.includes("kiali.authStrategy"))
         .map((entry) => entry.message);
 }
+
+describe("Prometheus's NetworkPolicy (pure)", () => {
+    it("refuses an addon without the Prometheus Deployment's selector rather than select no pod", () => {
+        const service = { apiVersion: "v1", kind: "Service", metadata: { name: "prometheus" }, spec: {} };
+        assert.throws(() => prometheusNetworkPolicySpec([service], "kiali"), /no Deployment prometheus with spec\.selector\.matchLabels/);
+        const bare = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "prometheus" }, spec: { selector: { matchLabels: {} } } };
+        assert.throws(() => prometheusNetworkPolicySpec([bare], "kiali"), /would select no pod/);
+    });
+});
 
 describe("Kiali values and commands (pure)", () => {
     it("uses token login unless the stack config asks for another strategy", () => {
@@ -149,6 +158,31 @@ describe("Observability: Prometheus and Kiali in the mesh", () => {
         assert.ok(args.includes("--config.file=/etc/config/prometheus.yml"), "the other flags stay");
         assert.ok(!args.some((arg: string) => arg.startsWith("--web.enable-lifecycle")), "the fixture carries the flag upstream sets; it is gone");
         assert.match(prometheus.spec.template.metadata.annotations["iks-mesh.io/prometheus-config-sha256"], /^[0-9a-f]{64}$/);
+    });
+
+    it("lets only Kiali's pods connect to Prometheus, on its port, by a NetworkPolicy (neither is in the mesh)", () => {
+        const policy = run.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "prometheus-ingress-from-kiali").plain;
+        assert.equal(policy.metadata.namespace, "istio-system");
+        const prometheus = run.get(prometheusDeploymentType, prometheusName).plain;
+        // Selects Prometheus's pods: the Deployment's own selector, which its template's labels carry.
+        assert.deepEqual(policy.spec.podSelector.matchLabels, prometheus.spec.selector.matchLabels);
+        for (const [key, value] of Object.entries(policy.spec.podSelector.matchLabels)) {
+            assert.equal(prometheus.spec.template.metadata.labels[key], value, key);
+        }
+        assert.deepEqual(policy.spec.policyTypes, ["Ingress"], "its scrapes, outbound, stay open");
+        assert.equal(policy.spec.ingress.length, 1);
+        const [rule] = policy.spec.ingress;
+        // Kiali's chart labels its pods app.kubernetes.io/name=kiali and instance=<deployment.instance_name>
+        // (kiali-server templates/_helpers.tpl selectorLabels).
+        const kiali = run.get(releaseType, "kiali").plain;
+        assert.deepEqual(rule.from, [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "kiali", "app.kubernetes.io/instance": kiali.values.deployment.instance_name } } }]);
+        const service = run.get("kubernetes:core/v1:Service", prometheusName).plain;
+        assert.deepEqual(rule.ports, [{ protocol: "TCP", port: service.spec.ports[0].targetPort }]);
+        // No pod the stack renders itself carries Kiali's labels, so none of them is admitted.
+        for (const deployment of run.ofType("kubernetes:apps/v1:Deployment")) {
+            const labels = deployment.plain.spec.template.metadata?.labels ?? {};
+            assert.notEqual(labels["app.kubernetes.io/name"], "kiali", deployment.name);
+        }
     });
 
     it("refuses anonymous unless kiali.allowAnonymous, then switches and still warns in the log", async () => {

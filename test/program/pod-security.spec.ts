@@ -32,22 +32,27 @@ const stacks: { name: string; config: Record<string, unknown>; options?: Paramet
 
 /** The Pod templates each release of a chart runs, as the namespace check models them. */
 function chartPods(run: ProgramRun, namespace: string, config: ReturnType<typeof parseStackConfig>): PodTemplateLike[] {
-    const charts = run.ofType(releaseType).filter((release) => release.plain.namespace === namespace).map((release) => release.plain.chart as string);
+    const releases = run.ofType(releaseType).filter((release) => release.plain.namespace === namespace);
+    const release = (chart: string) => releases.find((r) => r.plain.chart === chart || (r.plain.chart as string).endsWith(`/${chart}`));
     const pods: PodTemplateLike[] = [];
-    if (charts.includes("istiod") || charts.some((chart) => chart.endsWith("/istiod"))) {
-        pods.push(...istioSystemChartPods(config.istio));
+    // Rendered from the values each release really carries, as the charts' templates read them.
+    const istiod = release("istiod");
+    const gateway = release("gateway");
+    if (istiod && gateway) {
+        pods.push(...istioSystemChartPods(config.istio, { istiod: istiod.plain.values, gateway: gateway.plain.values }));
     }
-    if (charts.includes("kiali-server")) {
+    if (release("kiali-server")) {
         pods.push(...kialiChartPods());
     }
-    if (charts.includes("enroute")) {
-        pods.push(...enrouteChartPods());
+    const enroute = release("enroute");
+    if (enroute) {
+        pods.push(...enrouteChartPods(enroute.plain.values));
     }
     // Waypoints istiod deploys for the stack's Gateways of class istio-waypoint, with istiod's gateways.seccompProfile.
-    const istiod = run.ofType(releaseType).find((release) => release.name === "istiod");
+    const istiodValues = run.ofType(releaseType).find((r) => r.name === "istiod")?.plain.values;
     for (const waypoint of run.ofType("kubernetes:gateway.networking.k8s.io/v1:Gateway")) {
         if (waypoint.plain.metadata.namespace === namespace && waypoint.plain.spec.gatewayClassName === "istio-waypoint") {
-            pods.push(waypointPod(istiod?.plain.values.gateways?.seccompProfile));
+            pods.push(waypointPod(istiodValues?.gateways?.seccompProfile));
         }
     }
     return pods;
@@ -81,6 +86,26 @@ for (const stack of stacks) {
                 // Only Prometheus reads the Kubernetes API (its service discovery).
                 const usesApi = deployment.plain.metadata.name === "prometheus";
                 assert.equal(spec.automountServiceAccountToken, usesApi, `${at}: automountServiceAccountToken`);
+            }
+        });
+
+        it("the charts' own pods it can configure run under RuntimeDefault seccomp: istiod, the gateway, EnRoute; Kiali's chart sets it", () => {
+            const release = (name: string) => run.ofType(releaseType).find((r) => r.name === name);
+            assert.deepEqual(release("istiod")?.plain.values.seccompProfile, { type: "RuntimeDefault" });
+            const gateway = release("istio-ingressgateway")?.plain.values.securityContext;
+            assert.deepEqual(gateway?.seccompProfile, { type: "RuntimeDefault" });
+            // Setting the chart's securityContext replaces its default, the sysctl that binds 80 and 443.
+            assert.deepEqual(gateway?.sysctls, [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }]);
+            const kiali = release("kiali");
+            if (kiali) {
+                // Unset, so the chart's own hardened container context applies (kiali-server templates/deployment.yaml).
+                assert.equal(kiali.plain.values.deployment?.security_context, undefined);
+            }
+            const enroute = release("enroute");
+            assert.equal(enroute !== undefined, stack.name === "EnRoute");
+            if (enroute) {
+                assert.deepEqual(enroute.plain.values.podSecurityContext, { seccompProfile: { type: "RuntimeDefault" } });
+                assert.equal(enroute.plain.values.securityContext?.allowPrivilegeEscalation, false);
             }
         });
 
@@ -128,8 +153,8 @@ describe("Pod Security: what decides each namespace's level", () => {
         ambient = await runProgram({ istio: { dataplane: "ambient" } });
     });
 
-    it("sidecar mode without istio-cni: istio-init's NET_ADMIN leaves the sample namespaces at privileged", () => {
-        assert.deepEqual(levels(sidecar), { "istio-system": "baseline", wordpress: "privileged", bookinfo: "privileged", httptools: "privileged" });
+    it("sidecar mode without istio-cni: istio-init's NET_ADMIN leaves the sample namespaces at privileged; istio-system, holding istiod, the gateway, Prometheus and Kiali, is restricted", () => {
+        assert.deepEqual(levels(sidecar), { "istio-system": "restricted", wordpress: "privileged", bookinfo: "privileged", httptools: "privileged" });
     });
 
     it("istio.cni: the samples reach restricted, istio-system holds the cni node agent and is privileged", () => {
@@ -138,6 +163,17 @@ describe("Pod Security: what decides each namespace's level", () => {
 
     it("ambient: no injected containers, the samples are restricted; ztunnel and istio-cni make istio-system privileged", () => {
         assert.deepEqual(levels(ambient), { "istio-system": "privileged", wordpress: "restricted", bookinfo: "restricted", httptools: "restricted" });
+    });
+
+    it("warns, without failing, on every run of a sidecar stack without istio-cni, saying what it costs and how to turn it on", () => {
+        const podSecurityWarnings = (run: ProgramRun) => run.logs
+            .filter((entry) => entry.severity === "warn" && entry.message.startsWith("Pod Security:")).map((entry) => entry.message);
+        const [warning, ...more] = podSecurityWarnings(sidecar);
+        assert.deepEqual(more, []);
+        assert.match(warning ?? "", /istio\.cni is false.*istio-init \(root, NET_ADMIN, NET_RAW\).*only enforce privileged/);
+        assert.match(warning ?? "", /pulumi config set --path istio\.cni true/);
+        assert.deepEqual(podSecurityWarnings(sidecarCni), []);
+        assert.deepEqual(podSecurityWarnings(ambient), []);
     });
 
     it("istio.cni installs the cni chart in sidecar mode, turns on istiod's cni.enabled, and pods wait for the node agent", () => {

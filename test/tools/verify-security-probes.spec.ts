@@ -113,6 +113,17 @@ describe("verify probe: Prometheus's lifecycle API from a sample pod", function 
         assert.match(open.reason, /any pod can stop Prometheus/);
     });
 
+    it("passes a call the NetworkPolicy drops (the sidecar's connect timeout, or Python's), not one Prometheus being down refuses", () => {
+        for (const name of ["prometheus-lifecycle-dropped-by-sidecar.log", "prometheus-lifecycle-dropped.log"]) {
+            const dropped = decideLifecycle(caller, fixture(name));
+            assert.equal(dropped.status, "PASS", name);
+            assert.match(dropped.reason, /prometheus-ingress-from-kiali admits only Kiali/, name);
+        }
+        const down = decideLifecycle(caller, fixture("prometheus-lifecycle-down.log"));
+        assert.equal(down.status, "FAIL");
+        assert.match(down.reason, /answered 503, not 403/);
+    });
+
     it("its Python program POSTs and reports status and body (real python3, a local HTTP server)", async function () {
         if (!hasPython) {
             this.skip();

@@ -39,7 +39,8 @@ export class EnRoute extends pulumi.ComponentResource {
         // Sidecar-injected in both modes: EnRoute's Istio integration reads the mesh certificate its sidecar
         // writes out (OUTPUT_CERTS), which ambient has no equivalent of. Sidecars and ambient pods talk
         // mTLS to each other, so EnRoute keeps reaching ambient samples.
-        const podSecurity = namespacePodSecurityLevel(enrouteChartPods(), meshNamespaceInjection("sidecar", config.istio.cni));
+        const values = enrouteValues(config);
+        const podSecurity = namespacePodSecurityLevel(enrouteChartPods(values), meshNamespaceInjection("sidecar", config.istio.cni));
         this.namespace = meshNamespace(enrouteNamespace, { ...namespaceEnrollmentLabels("sidecar"), ...podSecurityLabels(podSecurity) }, { parent: this });
 
         // Pods in an injected namespace cannot start before istiod's injection webhook answers.
@@ -49,7 +50,7 @@ export class EnRoute extends pulumi.ComponentResource {
             repositoryOpts: { repo: enrouteChartRepository },
             name: enrouteReleaseName,
             namespace: this.namespace.metadata.name,
-            values: enrouteValues(config),
+            values,
             skipAwait: enrouteSkipAwait(config),
         }, { parent: this, dependsOn: [mesh.istiod] });
 

@@ -40,6 +40,14 @@ export function enrouteValues(config: StackConfig): Record<string, unknown> {
         istio: { enable: true, strictmtls: false },
         istioPodAnnotations: { "proxy.istio.io/config": enrouteProxyConfig(config.enroute) },
         images: { redis: { tag: enrouteRedisImageTag } },
+        // The chart leaves the pod's securityContext empty and gives its enroute, redis and envoy containers
+        // only readOnlyRootFilesystem and privileged false (values.yaml; Helm keeps those beside these keys).
+        // The runtime's default seccomp filter is the one Docker applies to every container by default, and
+        // each of the three is started by `command` as its binary (no setuid helper), so neither needs more.
+        // Capabilities and users stay as the images have them (not checked against the images here). The pod
+        // stays baseline all the same (components/security/namespace-pod-security.ts enrouteChartPods).
+        podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
+        securityContext: { allowPrivilegeEscalation: false },
     };
 }
 

@@ -1,7 +1,11 @@
 // What Istio adds to a namespace's pods, and what its charts run there, decide the namespace's level.
 import { strict as assert } from "assert";
+import { parseStackConfig } from "../../../components/config/parse";
+import { enrouteValues } from "../../../components/edge/enroute/values";
+import { gatewayPodSecurityContext, gatewayValues, istiodValues } from "../../../components/mesh/istio-values";
 import {
-    admittedPod, injectedContainers, istioSystemChartPods, kialiChartPods, meshNamespaceInjection, namespacePodSecurityLevel,
+    EnrouteChartValues, IstioSystemChartValues, admittedPod, enrouteChartPods, injectedContainers, istioSystemChartPods, kialiChartPods,
+    meshNamespaceInjection, namespacePodSecurityLevel,
 } from "../../../components/security/namespace-pod-security";
 import { hardenManifestObject, manifestHardening } from "../../../components/security/workload-hardening";
 
@@ -33,10 +37,52 @@ describe("namespace Pod Security levels", () => {
         assert.equal(admittedPod(optedOut, "istio-init"), optedOut.spec);
     });
 
-    it("istio-system: baseline with istiod, the gateway and Kiali; privileged with a node agent", () => {
-        assert.equal(namespacePodSecurityLevel([...istioSystemChartPods({ dataplane: "sidecar", cni: false }), ...kialiChartPods()], "none"), "baseline");
-        assert.equal(namespacePodSecurityLevel(istioSystemChartPods({ dataplane: "sidecar", cni: true }), "none"), "privileged");
-        assert.equal(namespacePodSecurityLevel(istioSystemChartPods({ dataplane: "ambient", cni: true }), "none"), "privileged");
+    it("istio-system: restricted with istiod, the gateway and Kiali as the stack configures them; privileged with a node agent", () => {
+        const values = {
+            istiod: istiodValues(parseStackConfig({}).istio) as IstioSystemChartValues["istiod"],
+            gateway: gatewayValues("LoadBalancer", {}, "sidecar") as IstioSystemChartValues["gateway"],
+        };
+        assert.equal(namespacePodSecurityLevel([...istioSystemChartPods({ dataplane: "sidecar", cni: false }, values), ...kialiChartPods()], "none"), "restricted");
+        assert.equal(namespacePodSecurityLevel(istioSystemChartPods({ dataplane: "sidecar", cni: true }, values), "none"), "privileged");
+        assert.equal(namespacePodSecurityLevel(istioSystemChartPods({ dataplane: "ambient", cni: true }, values), "none"), "privileged");
+    });
+
+    it("istiod and the gateway meet restricted only through the seccomp values the stack sets", () => {
+        const istio = { dataplane: "sidecar" as const, cni: false };
+        const seccomp = { type: "RuntimeDefault" };
+        // The chart defaults: istiod's `seccompProfile: {}`, the gateway's empty `securityContext`.
+        assert.equal(namespacePodSecurityLevel(istioSystemChartPods(istio, { istiod: { seccompProfile: {} }, gateway: {} }), "none"), "baseline");
+        assert.equal(namespacePodSecurityLevel(istioSystemChartPods(istio, { istiod: { seccompProfile: seccomp }, gateway: {} }), "none"), "baseline");
+        assert.equal(namespacePodSecurityLevel(istioSystemChartPods(istio, { istiod: {}, gateway: { securityContext: { seccompProfile: seccomp } } }), "none"), "baseline");
+        assert.equal(namespacePodSecurityLevel(istioSystemChartPods(istio, {
+            istiod: { seccompProfile: seccomp }, gateway: { securityContext: { seccompProfile: seccomp } },
+        }), "none"), "restricted");
+    });
+
+    it("the gateway's pod keeps the sysctl that binds 80 and 443 when the stack sets its securityContext", () => {
+        // The chart writes `securityContext` instead of its default sysctl (gateway templates/deployment.yaml).
+        assert.deepEqual(gatewayPodSecurityContext.sysctls, [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }]);
+        assert.deepEqual((gatewayValues("NodePort", {}, "ambient") as { securityContext: unknown }).securityContext, gatewayPodSecurityContext);
+        assert.deepEqual((istiodValues(parseStackConfig({}).istio) as { seccompProfile: unknown }).seccompProfile, { type: "RuntimeDefault" });
+    });
+
+    it("EnRoute's pod is baseline at best: cert-server and the init container take no values", () => {
+        const values = enrouteValues(parseStackConfig({ enroute: { enabled: true } })) as EnrouteChartValues;
+        assert.equal(namespacePodSecurityLevel(enrouteChartPods(values), "none"), "baseline");
+        assert.equal(namespacePodSecurityLevel(enrouteChartPods(values), "istio-cni"), "baseline");
+        assert.equal(namespacePodSecurityLevel(enrouteChartPods(values), "istio-init"), "privileged");
+        // Even a fully hardened `securityContext` leaves cert-server and envoy-initconfig short of restricted.
+        const hardened = enrouteChartPods({
+            ...values, securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+        });
+        assert.equal(namespacePodSecurityLevel(hardened, "none"), "baseline");
+        const [pod] = enrouteChartPods(values);
+        assert.deepEqual(pod?.spec.securityContext, { seccompProfile: { type: "RuntimeDefault" } });
+        for (const name of ["enroute", "redis", "envoy"]) {
+            assert.deepEqual(pod?.spec.containers.find((container) => container.name === name)?.securityContext,
+                { readOnlyRootFilesystem: true, privileged: false, allowPrivilegeEscalation: false }, name);
+        }
+        assert.ok(pod?.spec.containers.some((container) => container.name === "cert-server"), "istio.enable adds cert-server");
     });
 
     it("hardening a manifest's Deployment keeps its own pod and container fields and leaves other objects alone", () => {

@@ -728,6 +728,7 @@ describe("GitHub Actions workflows", () => {
             assert.ok(steps.filter((step) => step.env?.GH_TOKEN !== undefined).length === 1, "only the push step holds the token");
             assert.match(String(push?.if), /steps\.plan\.outputs\.due == 'true'/);
             assert.doesNotMatch(String(push?.run), /GH_TOKEN|x-access-token/, "the token reaches git only through gh's credential helper");
+            assert.match(String(push?.run), /git -c credential\.helper= -c 'credential\.helper=!gh auth git-credential' push /, "the helper is set for the one push");
             assert.match(String(bump.if), /github\.ref == 'refs\/heads\/main'/, "pull requests are opened from main's workflow only");
             assert.deepEqual(bump.needs, ["stacks", "rotate"]);
             assert.equal(steps.find((step) => step.uses?.startsWith("actions/checkout@"))?.with?.["persist-credentials"], false);

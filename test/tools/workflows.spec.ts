@@ -737,6 +737,8 @@ describe("GitHub Actions workflows", () => {
             assert.equal(download?.with?.pattern, "renewals-*");
             assert.equal(download?.with?.["run-id"], undefined, "this run's reports only");
             assert.equal(bump.concurrency?.["cancel-in-progress"], false);
+            const plan = steps.find((step) => step.id === "plan");
+            assert.match(String(plan?.run), /^set -o pipefail\n.*rotation-bump\.ts .*\| tee -a "\$GITHUB_STEP_SUMMARY"/, "a refused report fails the job, tee does not hide it");
 
             // The rotation runs publish the reports the bump job reads: only after a successful rotation update.
             const upload = stackSteps.find((step) => step.uses?.startsWith("actions/upload-artifact@"));

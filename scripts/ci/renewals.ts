@@ -1,9 +1,11 @@
 // What a scheduled rotation run renewed: the certificates in the stack's state before and after
 // `pulumi up --refresh`, from `pulumi stack export` (deployment.resources[].{urn, type, outputs}; the
 // tls provider's certificates carry `validityEndTime`, an RFC 3339 time that is not secret).
-//   ts-node --transpile-only scripts/ci/renewals.ts <export-before.json> <export-after.json>
-// prints one Markdown line per certificate for the job summary.
+//   ts-node --transpile-only scripts/ci/renewals.ts <export-before.json> <export-after.json> [<report.json>]
+// prints one Markdown line per certificate for the job summary, and writes the certificates after the run
+// (URN and end of validity only) to <report.json> for rotate.yml's bump job (scripts/ci/rotation-bump.ts).
 import * as fs from "fs";
+import type { CertificateReport } from "./rotation-bump";
 
 export const certificateTypes = [
     "tls:index/locallySignedCert:LocallySignedCert",
@@ -71,8 +73,25 @@ export function renewalSummary(stack: string, report: RenewalReport): string {
     return `${lines.join("\n")}\n`;
 }
 
+/**
+ * What the bump job needs from a rotation run, and nothing more: the stack and each certificate's URN and
+ * end of validity. No PEM, no key, no other output leaves the job that holds the state's credentials.
+ */
+export function certificateReport(stack: string, afterJson: string): CertificateReport {
+    return {
+        stack,
+        certificates: [...certificatesOf(afterJson).values()].map((certificate) => ({
+            urn: certificate.urn, ...(certificate.validityEnd ? { validityEnd: certificate.validityEnd } : {}),
+        })),
+    };
+}
+
 if (require.main === module) {
-    const [beforeFile, afterFile] = process.argv.slice(2);
+    const [beforeFile, afterFile, reportFile] = process.argv.slice(2);
     const stack = process.env.STACK ?? "";
-    process.stdout.write(renewalSummary(stack, renewals(fs.readFileSync(beforeFile, "utf8"), fs.readFileSync(afterFile, "utf8"))));
+    const after = fs.readFileSync(afterFile, "utf8");
+    process.stdout.write(renewalSummary(stack, renewals(fs.readFileSync(beforeFile, "utf8"), after)));
+    if (reportFile) {
+        fs.writeFileSync(reportFile, `${JSON.stringify(certificateReport(stack, after), null, 2)}\n`);
+    }
 }

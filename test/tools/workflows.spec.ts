@@ -625,7 +625,8 @@ describe("GitHub Actions workflows", () => {
             let installs = 0;
             for (const loaded of workflowFiles().map(loadWorkflow)) {
                 for (const [name, job] of Object.entries(loaded.doc.jobs)) {
-                    const credentialed = job.environment !== undefined || loaded.file === "stack.yml";
+                    // A token that can push is a credential too (rotate.yml's bump job).
+                    const credentialed = job.environment !== undefined || loaded.file === "stack.yml" || hasWritePermission(job.permissions, "contents");
                     for (const step of job.steps ?? []) {
                         if (step.uses?.startsWith("actions/checkout@")) {
                             checkouts++;
@@ -638,7 +639,7 @@ describe("GitHub Actions workflows", () => {
                     }
                 }
             }
-            assert.ok(checkouts >= 8 && installs >= 2, `${checkouts} checkouts, ${installs} credentialed installs`);
+            assert.ok(checkouts >= 9 && installs >= 3, `${checkouts} checkouts, ${installs} credentialed installs`);
             assert.ok(stackSteps.some((step) => (step.run ?? "").includes('stack-job.ts plugins')), "the provider plugins are installed explicitly");
         });
 
@@ -705,6 +706,92 @@ describe("GitHub Actions workflows", () => {
             assert.match(String(report?.run), /GITHUB_STEP_SUMMARY/);
             const trigger = stackSteps.find((step) => (step.run ?? "").includes('IKS_MESH_ROTATION_RUN_AT'));
             assert.match(String(trigger?.if), /inputs\.rotation/, "the rotation variable is set for rotation runs only");
+        });
+
+        it("rotate.yml's bump job raises pki.rotation through a pull request with GITHUB_TOKEN only: no environment, no other secret, no cloud credential", () => {
+            const rotate = workflow("rotate.yml");
+            assert.deepEqual(rotate.doc.permissions, { contents: "read" }, "the stack list and the rotation calls get a read-only token");
+            const bump = rotate.doc.jobs.bump;
+            assert.ok(bump, "rotate.yml has a bump job");
+            assert.deepEqual(bump.permissions, { contents: "write", "pull-requests": "write" }, "exactly what pushing a branch and opening a pull request need");
+            assert.equal(bump.environment, undefined, "no GitHub environment: no environment secret can reach it");
+            assert.equal(bump.secrets, undefined);
+            assert.equal(bump.uses, undefined, "it calls no reusable workflow (stack.yml would bring the stack's credentials)");
+            const text = JSON.stringify(bump);
+            assert.doesNotMatch(text, /secrets\./, "it reads no secret, not even secrets.GITHUB_TOKEN by name");
+            assert.deepEqual([...text.matchAll(/\$\{\{\s*github\.token\s*\}\}/g)].length, 1, "the job token appears once");
+            const steps = bump.steps ?? [];
+            const envNames = steps.flatMap((step) => Object.keys(step.env ?? {})).concat(Object.keys(bump.env ?? {}));
+            assert.deepEqual(envNames.filter((name) => /PULUMI|AWS_|KUBECONFIG|IBMCLOUD|PASSPHRASE/.test(name)), [], "no state, cluster or IBM credential");
+            const push = steps.find((step) => step.env?.GH_TOKEN !== undefined);
+            assert.equal(push?.env?.GH_TOKEN, "${{ github.token }}");
+            assert.ok(steps.filter((step) => step.env?.GH_TOKEN !== undefined).length === 1, "only the push step holds the token");
+            assert.match(String(push?.if), /steps\.plan\.outputs\.due == 'true'/);
+            assert.doesNotMatch(String(push?.run), /GH_TOKEN|x-access-token/, "the token reaches git only through gh's credential helper");
+            assert.match(String(push?.run), /git -c credential\.helper= -c 'credential\.helper=!gh auth git-credential' push /, "the helper is set for the one push");
+            assert.match(String(bump.if), /github\.ref == 'refs\/heads\/main'/, "pull requests are opened from main's workflow only");
+            assert.deepEqual(bump.needs, ["stacks", "rotate"]);
+            assert.equal(steps.find((step) => step.uses?.startsWith("actions/checkout@"))?.with?.["persist-credentials"], false);
+            assert.ok(steps.some((step) => /\bnpm ci --ignore-scripts\b/.test(step.run ?? "")), "no install script next to a token that can push");
+            const download = steps.find((step) => step.uses?.startsWith("actions/download-artifact@"));
+            assert.equal(download?.with?.pattern, "renewals-*");
+            assert.equal(download?.with?.["run-id"], undefined, "this run's reports only");
+            assert.equal(bump.concurrency?.["cancel-in-progress"], false);
+            const plan = steps.find((step) => step.id === "plan");
+            assert.match(String(plan?.run), /^set -o pipefail\n.*rotation-bump\.ts .*\| tee -a "\$GITHUB_STEP_SUMMARY"/, "a refused report fails the job, tee does not hide it");
+
+            // The rotation runs publish the reports the bump job reads: only after a successful rotation update.
+            const upload = stackSteps.find((step) => step.uses?.startsWith("actions/upload-artifact@"));
+            assert.ok(upload, "stack.yml publishes the rotation report");
+            assert.match(String(upload.if), /steps\.pulumi\.outcome == 'success' && inputs\.rotation/);
+            assert.equal(upload.with?.name, "renewals-${{ inputs.stack }}");
+            const report = stackSteps.find((step) => (step.run ?? "").includes("renewals.ts"));
+            assert.ok(String(report?.run).includes('"$RUNNER_TEMP/renewals/$STACK.json"'));
+            assert.equal(upload.with?.path, "${{ runner.temp }}/renewals/${{ inputs.stack }}.json");
+        });
+
+        it("the bump job's push step commits the edited files to its own branch and opens the pull request once, then updates it", function () {
+            if (!commandExists("git")) {
+                this.skip();
+            }
+            const push = (workflow("rotate.yml").doc.jobs.bump.steps ?? []).find((step) => step.env?.GH_TOKEN !== undefined);
+            assert.ok(push?.run);
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rotate-bump-"));
+            const git = (cwd: string, ...args: string[]) => {
+                const result = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@t.invalid", ...args], { cwd, encoding: "utf8", env: { ...process.env, HOME: dir } });
+                assert.equal(result.status, 0, result.stderr);
+                return result.stdout;
+            };
+            const remote = path.join(dir, "remote.git");
+            git(dir, "init", "--quiet", "--bare", "--initial-branch=main", remote);
+            const work = path.join(dir, "work");
+            git(dir, "clone", "--quiet", remote, work);
+            fs.writeFileSync(path.join(work, "Pulumi.prod.yaml"), "config: {}\n");
+            git(work, "add", ".");
+            git(work, "commit", "--quiet", "-m", "base");
+            git(work, "push", "--quiet", "origin", "HEAD:refs/heads/main");
+            // A stand-in gh (the real one talks to api.github.com): logs its arguments; `pr list` answers OPEN_PR.
+            const bin = path.join(dir, "bin");
+            fs.mkdirSync(bin);
+            fs.writeFileSync(path.join(bin, "gh"), `#!/bin/bash\necho "$*" >> "${dir}/gh.log"\nif [ "$1 $2" = "pr list" ]; then echo "$OPEN_PR"; fi\n`, { mode: 0o755 });
+            const body = path.join(dir, "pr-body.md");
+            fs.writeFileSync(body, "body\n");
+            const env = { PATH: `${bin}:${process.env.PATH ?? ""}`, GH_TOKEN: "stand-in", TITLE: "Renew leaf certificates: raise pki.rotation of prod", BRANCH: "rotate/pki-rotation", RUNNER_TEMP: dir };
+            for (const openPr of ["", "42"]) {
+                git(work, "checkout", "--quiet", "--detach", "origin/main");
+                // A fresh runner has no local branch of that name (the first pass has none either).
+                spawnSync("git", ["branch", "--quiet", "-D", "rotate/pki-rotation"], { cwd: work });
+                fs.writeFileSync(path.join(work, "Pulumi.prod.yaml"), "config:\n  iks-mesh:pki:\n    rotation: 1\n");
+                const result = runScript(push.run ?? "", work, { ...env, OPEN_PR: openPr });
+                assert.equal(result.status, 0, result.stderr);
+            }
+            assert.equal(git(remote, "show", "rotate/pki-rotation:Pulumi.prod.yaml"), "config:\n  iks-mesh:pki:\n    rotation: 1\n");
+            assert.equal(git(remote, "log", "--format=%an|%s", "-1", "rotate/pki-rotation").trim(), "github-actions[bot]|Renew leaf certificates: raise pki.rotation of prod");
+            assert.equal(git(remote, "rev-list", "--count", "main..rotate/pki-rotation").trim(), "1", "rebuilt from main each time, one commit");
+            const calls = fs.readFileSync(path.join(dir, "gh.log"), "utf8").trim().split("\n").filter((line) => !line.startsWith("auth"));
+            assert.deepEqual(calls.map((line) => line.split(" ").slice(0, 2).join(" ")), ["pr list", "pr create", "pr list", "pr edit"]);
+            assert.match(calls[1], /--head rotate\/pki-rotation --base main --title Renew leaf certificates.* --body-file /);
+            fs.rmSync(dir, { recursive: true, force: true });
         });
     });
 

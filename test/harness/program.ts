@@ -307,8 +307,14 @@ function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
     return value;
 }
 
-/** Successful runs of this process by runKey. Mocha's workers are processes, so nothing crosses them. */
+/**
+ * Successful runs of this process by runKey, the most recently used last. Mocha's workers are processes, so
+ * nothing crosses them. At most `sharedRunLimit` are kept: a run holds a few MB, and keeping every one made
+ * a worker grow past 500 MB, while the runs that many specs ask for (default, ambient, IKS) are asked for
+ * again and again and so stay.
+ */
 const sharedRuns = new Map<string, ProgramRun>();
+const sharedRunLimit = 32;
 const runCounts = { evaluated: 0, shared: 0 };
 
 /** How many runProgram calls of this process evaluated the program and how many were handed a shared run. */
@@ -332,6 +338,8 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
     const key = runKey(config, options);
     const shared = key === undefined ? undefined : sharedRuns.get(key);
     if (shared) {
+        sharedRuns.delete(key!);
+        sharedRuns.set(key!, shared);
         runCounts.shared++;
         lastResources = shared.resources;
         return shared;
@@ -340,6 +348,12 @@ export async function runProgram(config: Record<string, unknown> = {}, options: 
     const run = deepFreeze(await evaluateProgram(config, options));
     if (key !== undefined) {
         sharedRuns.set(key, run);
+        for (const oldest of sharedRuns.keys()) {
+            if (sharedRuns.size <= sharedRunLimit) {
+                break;
+            }
+            sharedRuns.delete(oldest);
+        }
     }
     return run;
 }

@@ -84,6 +84,11 @@ export interface RunOptions extends MockHooks {
      * config keys, and its entry file relative to the repository. Default: iks-mesh's index.ts.
      */
     program?: { project: string; main: string };
+    /**
+     * Evaluate the program again even when this process has already run the same stack (see runProgram):
+     * for what is about evaluation itself, such as determinism (two evaluations) or timing.
+     */
+    fresh?: boolean;
 }
 
 const fakePem = (kind: string, name: string) => `-----BEGIN ${kind}-----\n${kind.toLowerCase()} of ${name}\n-----END ${kind}-----\n`;
@@ -242,10 +247,118 @@ interface MonitorLike {
 }
 
 /**
+ * Mock hooks known to be pure functions of their arguments (no state, no side effect, nothing read that
+ * changes during the suite): a run that uses only such hooks can be shared (see runProgram). A hook not
+ * marked keeps its run private, so a hook that counts its calls or changes between runs still sees them all.
+ */
+const pureHooks = new WeakMap<object, number>();
+let pureHookCount = 0;
+
+export function pureHook<T extends (...args: never[]) => unknown>(hook: T): T {
+    if (!pureHooks.has(hook)) {
+        pureHooks.set(hook, pureHookCount++);
+    }
+    return hook;
+}
+// The fixtures are files the suite never writes.
+pureHook(fixtureManifest);
+
+/** JSON with object keys sorted, so that `{a, b}` and `{b, a}` name the same run. */
+function canonicalJson(value: unknown): string {
+    return JSON.stringify(value, (_key, child: unknown) => typeof child === "object" && child !== null && !Array.isArray(child)
+        ? Object.fromEntries(Object.entries(child).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+        : child);
+}
+
+/**
+ * What decides a run: the config as the engine receives it, every option (hooks by identity), and what
+ * the program reads from the process (its environment, for KUBECONFIG and HOME; its working directory).
+ * undefined when the run must not be shared: `fresh`, a hook not marked pure, or a cluster binding that
+ * reads a kubeconfig file (`kubernetes:kubeconfig`, `cluster.useCurrentContext`), whose content a spec may
+ * change between runs under the same path.
+ */
+function runKey(config: Record<string, unknown>, options: RunOptions): string | undefined {
+    if (options.fresh || "kubernetes:kubeconfig" in config || "cluster" in config) {
+        return undefined;
+    }
+    const settings: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(options)) {
+        if (typeof value === "function") {
+            if (!pureHooks.has(value)) {
+                return undefined;
+            }
+            settings[name] = `pure hook #${pureHooks.get(value)}`;
+        } else {
+            settings[name] = value;
+        }
+    }
+    return canonicalJson({ config: configMap(config, options), settings, env: process.env, cwd: process.cwd() });
+}
+
+/** Freezes a run all the way down, so that no spec can change what another spec of the process reads. */
+function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
+    if (typeof value === "object" && value !== null && !seen.has(value)) {
+        seen.add(value);
+        for (const child of Object.values(value)) {
+            deepFreeze(child, seen);
+        }
+        Object.freeze(value);
+    }
+    return value;
+}
+
+/**
+ * Successful runs of this process by runKey, the most recently used last. Mocha's workers are processes, so
+ * nothing crosses them. At most `sharedRunLimit` are kept: a run holds a few MB, and keeping every one made
+ * a worker grow past 500 MB, while the runs that many specs ask for (default, ambient, IKS) are asked for
+ * again and again and so stay.
+ */
+const sharedRuns = new Map<string, ProgramRun>();
+const sharedRunLimit = 32;
+const runCounts = { evaluated: 0, shared: 0 };
+
+/** How many runProgram calls of this process evaluated the program and how many were handed a shared run. */
+export function programRunCounts(): Readonly<typeof runCounts> {
+    return { ...runCounts };
+}
+
+/**
  * Runs index.ts under mocks. Throws what the program throws (e.g. a ConfigError); in that case
  * `lastRunResources()` tells what had been registered before the error.
+ *
+ * A successful run is deeply frozen and shared: a later call in the same process with the same config,
+ * options and environment gets the same run instead of evaluating the program again (~0.3-0.6 s of CPU
+ * each; many spec files run the default stack). The program keeps no state between runs (its modules
+ * keep none, and it reads its config, environment and files when called), so a second evaluation would
+ * register the same resources: test/tools/harness.spec.ts compares a shared run with a fresh one. A
+ * spec that tries to change a run fails with a TypeError instead of changing what another spec reads.
+ * Errors are not shared: every call that throws has evaluated the program.
  */
 export async function runProgram(config: Record<string, unknown> = {}, options: RunOptions = {}): Promise<ProgramRun> {
+    const key = runKey(config, options);
+    const shared = key === undefined ? undefined : sharedRuns.get(key);
+    if (shared) {
+        sharedRuns.delete(key!);
+        sharedRuns.set(key!, shared);
+        runCounts.shared++;
+        lastResources = shared.resources;
+        return shared;
+    }
+    runCounts.evaluated++;
+    const run = deepFreeze(await evaluateProgram(config, options));
+    if (key !== undefined) {
+        sharedRuns.set(key, run);
+        for (const oldest of sharedRuns.keys()) {
+            if (sharedRuns.size <= sharedRunLimit) {
+                break;
+            }
+            sharedRuns.delete(oldest);
+        }
+    }
+    return run;
+}
+
+async function evaluateProgram(config: Record<string, unknown>, options: RunOptions): Promise<ProgramRun> {
     return runUnderMocks(config, options, async () => {
         // The project's modules are loaded once per process and shared by every run: none keeps state at
         // module level (the program reads its config when called), and re-evaluating them each run cost a

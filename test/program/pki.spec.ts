@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ProgramRun, RegisteredResource, runProgram, stringsIn } from "../harness/program";
+import { ProgramRun, pureHook, RegisteredResource, runProgram, stringsIn } from "../harness/program";
 import { validateRun } from "../harness/validate";
 
 const privateKeyType = "tls:index/privateKey:PrivateKey";
@@ -27,6 +27,8 @@ function fakeTlsState(args: pulumi.runtime.MockResourceArgs): Record<string, unk
     }
 }
 
+// Pure (its answers depend only on the resource), so equal runs of this file can be shared.
+pureHook(fakeTlsState);
 const runWithPki = (config: Record<string, unknown> = {}) => runProgram(config, { resourceState: fakeTlsState });
 
 function secretNamed(run: ProgramRun, name: string): RegisteredResource | undefined {

@@ -4,14 +4,14 @@ import { strict as assert } from "assert";
 import { retiredHostNamedIn, retiredIstioHosts } from "../../components/core/istio-hosting";
 import { istioChartKeysOfLine, minorLine } from "../data/istio-chart-keys";
 import { ProgramRun, RegisteredResource, RunOptions, runProgram, stringsIn } from "../harness/program";
-import { iksResourceState, iksStackConfig } from "../support/iks-stack";
+import { iksMocks, iksStackConfig } from "../support/iks-stack";
 
 const shapes: { name: string; config: Record<string, unknown>; options?: RunOptions }[] = [
     { name: "default", config: {} },
     { name: "MUTUAL gateway", config: { gateway: { tlsMode: "MUTUAL" } } },
     { name: "EnRoute", config: { enroute: { enabled: true } } },
     { name: "ambient data plane", config: { istio: { dataplane: "ambient" } } },
-    { name: "IKS", config: iksStackConfig, options: { secretSections: ["iks"], resourceState: (args) => iksResourceState(args) } },
+    { name: "IKS", config: iksStackConfig, options: { secretSections: ["iks"], ...iksMocks } },
     { name: "Istio 1.31 from the OCI registry", config: { istio: { version: "1.31.1", chartRepository: "oci://ghcr.io/istio/release/charts" } } },
 ];
 

@@ -504,16 +504,14 @@ describe("samples under mocks: the default stack", () => {
     });
 
     it("the line-up check can fail", () => {
-        const broken: SampleRun = { ...sampleRun, config: parseStackConfig({}) };
+        // A copy of the run with one subset more: runs are frozen (test/harness/program.ts).
         const rule = sampleDestinationRules(run).find((r) => r.name === "bookinfo-reviews")!;
-        const original = rule.plain.spec.subsets;
-        try {
-            rule.plain.spec.subsets = [...original, { name: "v4", labels: { version: "v4" } }];
-            assert.deepEqual(lineUpProblems(broken), ["DestinationRule bookinfo-reviews: subset v4 matches no pod behind " +
-                "Service bookinfo/reviews"]);
-        } finally {
-            rule.plain.spec.subsets = original;
-        }
+        const brokenRule: RegisteredResource = { ...rule, plain: { ...rule.plain, spec: { ...rule.plain.spec,
+            subsets: [...rule.plain.spec.subsets, { name: "v4", labels: { version: "v4" } }] } } };
+        const brokenRun = new ProgramRun(run.resources.map((resource) => resource === rule ? brokenRule : resource), run.outputs, run.logs);
+        const broken: SampleRun = { ...sampleRun, run: brokenRun, config: parseStackConfig({}) };
+        assert.deepEqual(lineUpProblems(broken), ["DestinationRule bookinfo-reviews: subset v4 matches no pod behind " +
+            "Service bookinfo/reviews"]);
     });
 
     it("sends the shared gateway routes into the gateway's VirtualService", () => {

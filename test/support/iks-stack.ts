@@ -2,7 +2,7 @@
 // back (the gateway Service's load-balancer address, the ibmcloud commands' result lines; the tls
 // provider's PEMs come from the harness). Run it with `runProgram(iksStackConfig, { secretSections: ["iks"], ...iksMocks })`.
 import * as pulumi from "@pulumi/pulumi";
-import { MockHooks, unwrapSecrets } from "../harness/program";
+import { MockHooks, pureHook, unwrapSecrets } from "../harness/program";
 
 /** Distinctive, so a test can search every registered input and output for it. */
 export const iksApiKey = "iks-test-api-key-0f9e8d7c6b5a";
@@ -70,7 +70,8 @@ export function iksResourceState(args: pulumi.runtime.MockResourceArgs, infrastr
     }
 }
 
-export const iksMocks: MockHooks = { resourceState: (args) => iksResourceState(args, "classic") };
-export const iksVpcMocks: MockHooks = { resourceState: (args) => iksResourceState(args, "vpc") };
+// Pure (iksResourceState reads only its arguments and constants), so runs with them can be shared.
+export const iksMocks: MockHooks = { resourceState: pureHook((args: pulumi.runtime.MockResourceArgs) => iksResourceState(args, "classic")) };
+export const iksVpcMocks: MockHooks = { resourceState: pureHook((args: pulumi.runtime.MockResourceArgs) => iksResourceState(args, "vpc")) };
 /** A cluster without a default Secrets Manager instance. */
-export const iksNoSecretsManagerMocks: MockHooks = { resourceState: (args) => iksResourceState(args, "classic", false) };
+export const iksNoSecretsManagerMocks: MockHooks = { resourceState: pureHook((args: pulumi.runtime.MockResourceArgs) => iksResourceState(args, "classic", false)) };

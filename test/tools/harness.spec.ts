@@ -2,10 +2,10 @@
 import { strict as assert } from "assert";
 import { defaultIstioChartRepository } from "../../components/core/istio-hosting";
 import { defaultIstioVersion } from "../../components/core/versions";
-import { ProgramRun, RegisteredResource, runProgram, stringsIn, unwrapSecrets } from "../harness/program";
+import { ProgramRun, RegisteredResource, programRunCounts, pureHook, runProgram, stringsIn, unwrapSecrets } from "../harness/program";
 import { unknownValuePaths, validateHelmRelease, validateKubernetesObject } from "../harness/validate";
 import { istioChartKeysOfLine } from "../data/istio-chart-keys";
-import { iksResourceState, iksStackConfig } from "../support/iks-stack";
+import { iksMocks, iksResourceState, iksStackConfig } from "../support/iks-stack";
 
 function fake(type: string, plain: Record<string, unknown>): RegisteredResource {
     return {
@@ -103,5 +103,68 @@ describe("harness: failures inside applies", () => {
                 ? { stdout: "NLB hostname was created as something" }
                 : iksResourceState(args),
         }), /printed no result line/);
+    });
+});
+
+describe("harness: runs shared within a process", () => {
+    // Resources by URN: the engine receives registrations in an order that may differ between evaluations.
+    const comparable = (run: ProgramRun) => ({
+        resources: Object.fromEntries(run.resources.map((resource) => [resource.urn, resource])),
+        count: run.resources.length, outputs: run.outputs, logs: run.logs,
+    });
+
+    it("hands back the same run for the same stack, equal to a fresh evaluation", async () => {
+        const first = await runProgram({ wordpress: { canary: { weight: 10 } }, bookinfo: { enabled: true } });
+        const before = programRunCounts();
+        // Same config with its keys in another order.
+        const again = await runProgram({ bookinfo: { enabled: true }, wordpress: { canary: { weight: 10 } } });
+        assert.equal(again, first);
+        assert.deepEqual(programRunCounts(), { evaluated: before.evaluated, shared: before.shared + 1 });
+        const fresh = await runProgram({ wordpress: { canary: { weight: 10 } }, bookinfo: { enabled: true } }, { fresh: true });
+        assert.notEqual(fresh, first);
+        assert.equal(programRunCounts().evaluated, before.evaluated + 1);
+        assert.ok(fresh.resources.length > 50);
+        assert.deepStrictEqual(comparable(fresh), comparable(first));
+        // The IKS mocks are marked pure: their runs are shared too, and still equal a fresh one.
+        const iks = await runProgram(iksStackConfig, { secretSections: ["iks"], ...iksMocks });
+        assert.equal(await runProgram(iksStackConfig, { secretSections: ["iks"], ...iksMocks }), iks);
+        assert.deepStrictEqual(comparable(await runProgram(iksStackConfig, { secretSections: ["iks"], ...iksMocks, fresh: true })), comparable(iks));
+    });
+
+    it("does not share a run that anything else could make different", async () => {
+        const plain = await runProgram({});
+        // Another config, another option, a hook not marked pure (it may count its calls), another environment.
+        assert.notEqual(await runProgram({ kiali: { enabled: false } }), plain);
+        assert.notEqual(await runProgram({}, { stack: "other" }), plain);
+        const counting = { calls: 0 };
+        await runProgram({}, { resourceState: () => { counting.calls++; return undefined; } });
+        const afterFirst = counting.calls;
+        assert.ok(afterFirst > 0);
+        await runProgram({}, { resourceState: () => { counting.calls++; return undefined; } });
+        assert.equal(counting.calls, 2 * afterFirst);
+        const samePureHook = pureHook(() => undefined);
+        const withPure = await runProgram({}, { resourceState: samePureHook });
+        assert.notEqual(withPure, plain);
+        assert.equal(await runProgram({}, { resourceState: samePureHook }), withPure);
+        process.env.IKS_MESH_HARNESS_PROBE = "1";
+        try {
+            assert.notEqual(await runProgram({}), plain);
+        } finally {
+            delete process.env.IKS_MESH_HARNESS_PROBE;
+        }
+        assert.equal(await runProgram({}), plain);
+    });
+
+    it("does not let a spec change a run another spec reads", async () => {
+        const run = await runProgram({});
+        const namespace = run.get("kubernetes:core/v1:Namespace", "istio-system");
+        assert.throws(() => { namespace.plain.metadata.name = "changed"; }, TypeError);
+        assert.throws(() => { namespace.plain.metadata.labels = {}; }, TypeError);
+        assert.throws(() => { run.resources.push(namespace); }, TypeError);
+        assert.throws(() => { run.resources.sort(); }, TypeError);
+        assert.throws(() => { namespace.dependencies.push("urn:x"); }, TypeError);
+        assert.throws(() => { run.outputs.istioVersion.value = "0"; }, TypeError);
+        assert.throws(() => { (run as { resources: unknown }).resources = []; }, TypeError);
+        assert.deepStrictEqual(comparable(await runProgram({})), comparable(await runProgram({}, { fresh: true })));
     });
 });

@@ -1,7 +1,7 @@
 // Shared by the spec files that run the IKS scripts against the stub `ibmcloud`
 // (test/fixtures/ibmcloud-stub/): one cluster, an unrelated NLB subdomain that is never ours, the
-// environment each command resource stores, and the assertions on a script's run.
-import { IbmCloudStub, ScriptRun, StubState } from "../fixtures/ibmcloud-stub/stub";
+// environment each command resource stores, and the assertions on a script's run. Sessions (stubs
+// removed after the file) are ibm-scripts.ts's scriptSession.
 import { apiKey, cluster } from "./ibm-scripts";
 
 // The scenario, its constants and the run assertions are the scripts specs' own (ibm-scripts.ts), under
@@ -22,33 +22,4 @@ export function copySettings(extra: Record<string, string> = {}): Record<string,
         ALB_SOURCE_SECRET: "mesh-cluster-0000", ALB_SOURCE_NAMESPACE: "default", ALB_TARGET_SECRET: "iks-ingress-tls",
         ALB_TARGET_NAMESPACE: "istio-system", ALB_KUBERNETES_COPY_SECRET: "iks-ingress-tls-copy", ...extra,
     });
-}
-
-/** Stubs made by a spec file, removed after it; `run` runs a script as its command resource would. */
-export function stubSession(): {
-    newStub: (state: StubState) => IbmCloudStub;
-    run: (stub: IbmCloudStub, script: "nlb-dns" | "alb-ingress", action: string, settings: Record<string, string>) => Promise<ScriptRun>;
-    runs: ScriptRun[];
-    removeAll: () => void;
-} {
-    const stubs: IbmCloudStub[] = [];
-    const runs: ScriptRun[] = [];
-    return {
-        newStub: (state) => {
-            const stub = new IbmCloudStub(state);
-            stubs.push(stub);
-            return stub;
-        },
-        run: async (stub, script, action, settings) => {
-            const result = await stub.run(script, action, stub.environment(settings));
-            runs.push(result);
-            return result;
-        },
-        runs,
-        removeAll: () => {
-            for (const stub of stubs.splice(0)) {
-                stub.remove();
-            }
-        },
-    };
 }

@@ -6,15 +6,15 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { StubAlb, runProcess } from "../../fixtures/ibmcloud-stub/stub";
-import { assertFails, assertOk, cliSettings, stubCluster, stubIngressSubdomain, stubScenario, stubSession } from "../../support/ibm-stub-scenario";
+import { assertFails, assertOk, cliSettings, stubCluster, stubIngressSubdomain, stubScenario } from "../../support/ibm-stub-scenario";
+import { scriptSession } from "../../support/ibm-scripts";
 
 const nginxAlb: StubAlb = { albID: "public-crc0ffee-alb1", albBuild: "1.12.4_5384_iks", enable: true, albip: "169.46.10.11" };
 const traefikAlb: StubAlb = { albID: "public-crc0ffee-alb2", albBuild: "3.4.1_6012_iks", enable: true, albip: "169.46.10.12" };
 
 describe("the classic ALB check reads where the Ingress domain points", function () {
     this.timeout(60000);
-    const session = stubSession();
-    after(() => session.removeAll());
+    const session = scriptSession();
 
     const withAlbs = (albs: StubAlb[]) => {
         const state = stubScenario("classic");

@@ -5,12 +5,12 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { parseProbedMode } from "../../../components/ibm/scripts/alb-ingress";
 import { runProcess } from "../../fixtures/ibmcloud-stub/stub";
-import { assertOk, copySettings, stubCluster, stubIngressSubdomain, stubScenario, stubSession } from "../../support/ibm-stub-scenario";
+import { assertOk, copySettings, stubCluster, stubIngressSubdomain, stubScenario } from "../../support/ibm-stub-scenario";
+import { scriptSession } from "../../support/ibm-scripts";
 
 describe("alb-ingress certificate-mode (the probe behind the copy's replacement trigger)", function () {
     this.timeout(60000);
-    const session = stubSession();
-    after(() => session.removeAll());
+    const session = scriptSession();
 
     /** A cluster whose Ingress secret predates its default Secrets Manager instance (IBM shows NO_DEFAULT_INSTANCE until it is regenerated). */
     const beforeMigration = () => {

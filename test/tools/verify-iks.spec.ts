@@ -12,7 +12,9 @@ import { checkIngressSecret } from "../../scripts/verify/iks-ingress-secret";
 import { checkLbBackend, keyPaths } from "../../scripts/verify/iks-lb-backend";
 import { checkNlbSubdomain } from "../../scripts/verify/iks-nlb-subdomain";
 import { IbmCloudStub, StubState, projectRoot } from "../fixtures/ibmcloud-stub/stub";
-import { stubApiKey, stubCluster, stubScenario, stubSession } from "../support/ibm-stub-scenario";
+import { stubApiKey, stubCluster, stubScenario } from "../support/ibm-stub-scenario";
+import { scriptSession } from "../support/ibm-scripts";
+import { writeStandInKubectl, writeStandInPulumi } from "../support/verify-stand-ins";
 
 const ours = { subdomain: "mesh-cluster-0001.us-south.stg.containers.appdomain.cloud", secretName: "mesh-cluster-0001", secretNamespace: "istio-system" };
 const gatewayIp = "169.61.20.30";
@@ -23,8 +25,7 @@ const readOnly = (stub: IbmCloudStub) => stub.calls().filter((call) => call.argv
 
 describe("verify: IKS checks against the stub ibmcloud", function () {
     this.timeout(60000);
-    const session = stubSession();
-    after(() => session.removeAll());
+    const session = scriptSession();
 
     const cliFor = (stub: IbmCloudStub, infrastructure: "classic" | "vpc" = "classic") => {
         const config = parseStackConfig({ iks: { enabled: true, cluster: stubCluster, region: "us-south", infrastructure } });
@@ -198,25 +199,13 @@ describe("verify: IKS checks against the stub ibmcloud", function () {
         fs.mkdirSync(bin);
         fs.writeFileSync(path.join(bin, "outputs.json"), JSON.stringify({ gatewayNamespace: "istio-system", gatewayService: "istio-ingressgateway", nlbSubdomain: ours.subdomain }));
         fs.writeFileSync(path.join(bin, "config.json"), JSON.stringify({ "iks-mesh:iks": { secret: true }, "kubernetes:context": { value: "prod-cluster", secret: false } }));
-        fs.writeFileSync(path.join(bin, "pulumi"), [
-            "#!/bin/bash",
-            `case "$1 $2" in`,
-            `  "stack output") cat "${bin}/outputs.json" ;;`,
-            `  "config --json") cat "${bin}/config.json" ;;`,
-            `  "config get") [ "$3" = iks-mesh:iks ] || exit 4; echo '{"enabled":true,"cluster":"${stubCluster}","region":"us-south","apiKey":"stack-key-never-used"}' ;;`,
-            "  *) exit 2 ;;",
-            "esac",
-        ].join("\n"), { mode: 0o755 });
-        fs.writeFileSync(path.join(bin, "kubectl"), [
-            "#!/bin/bash",
-            `echo "$*" >> "${bin}/kubectl.log"`,
-            "case \" $* \" in",
-            "  *' config view --minify '*) echo -n 'prod-cluster https://203.0.113.10:6443' ;;",
-            `  *' -n istio-system get service istio-ingressgateway -o json '*) echo '{"status":{"loadBalancer":{"ingress":[{"ip":"${gatewayIp}"}]}}}' ;;`,
-            "  *' -n default get secret mesh-cluster-0000 '*|*' -n istio-system get secret iks-ingress-tls-copy '*) echo -n Y2VydA== ;;",
-            "  *) echo \"unexpected kubectl $*\" >&2; exit 9 ;;",
-            "esac",
-        ].join("\n"), { mode: 0o755 });
+        writeStandInPulumi(bin, { configGet: [
+            `[ "$3" = iks-mesh:iks ] || exit 4; echo '{"enabled":true,"cluster":"${stubCluster}","region":"us-south","apiKey":"stack-key-never-used"}'`,
+        ] });
+        writeStandInKubectl(bin, [
+            `*' -n istio-system get service istio-ingressgateway -o json '*) echo '{"status":{"loadBalancer":{"ingress":[{"ip":"${gatewayIp}"}]}}}' ;;`,
+            "*' -n default get secret mesh-cluster-0000 '*|*' -n istio-system get secret iks-ingress-tls-copy '*) echo -n Y2VydA== ;;",
+        ]);
         const env = { ...stub.environment({ IBMCLOUD_API_KEY: stubApiKey }), PATH: `${bin}:${stub.binDir}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
             // verify runs in a project directory of its own (the stack's CLI home lands there), compiled with the project's settings.
             TS_NODE_PROJECT: path.join(projectRoot, "tsconfig.json") };

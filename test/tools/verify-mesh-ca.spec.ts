@@ -17,6 +17,7 @@ import {
     rootsOfConfigMap, sameRoots, secretsDumpCommand, stackRoots, workloadSecrets, ztunnelWorkloadCertificates,
 } from "../../scripts/verify/mesh-ca";
 import { readZtunnelConfigDump } from "../../scripts/verify/ztunnel-admin";
+import { writeStandInKubectl, writeStandInPulumi } from "../support/verify-stand-ins";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const fixtures = path.join(repoRoot, "test", "fixtures", "verify");
@@ -183,25 +184,30 @@ describe("verify: mesh-ca", function () {
 
     describe("against a stand-in kubectl", () => {
         const sidecarStack = parseStackConfig({ mesh: { ca: "stack" }, bookinfo: { enabled: false }, httpbin: { enabled: false } });
-        /** Answers the calls the check makes; anything else fails like an unknown kubectl call. */
-        function standIn(cluster: { roots: string; chain: string; proxyRoots?: string; pods?: string }): { kubectl: MeshCaKubectl; calls: string[] } {
+        /**
+         * A kubectl that answers exactly the command lines in `answers` (the rest fail like an unknown kubectl call)
+         * and records every call.
+         */
+        function answering(answers: Readonly<Record<string, string>>): { kubectl: MeshCaKubectl; calls: string[] } {
             const calls: string[] = [];
             const kubectl: MeshCaKubectl = (args) => {
                 const line = args.join(" ");
                 calls.push(line);
-                const ok = (stdout: string) => Promise.resolve({ code: 0, stdout, stderr: "" });
-                if (line === "-n wordpress get configmap istio-ca-root-cert -o json") {
-                    return ok(configMapWith(cluster.roots));
-                }
-                if (line === "-n wordpress get pods -o json") {
-                    return ok(cluster.pods ?? fixture("pods-wordpress-classic-sidecar.json"));
-                }
-                if (line === `-n wordpress exec wordpress-v1-5d9f8b7c6d-abcde -c istio-proxy -- ${secretsDumpCommand.join(" ")}`) {
-                    return ok(configDumpWith(cluster.chain, cluster.proxyRoots ?? cluster.roots));
-                }
-                return Promise.resolve({ code: 9, stdout: "", stderr: `unexpected kubectl ${line}` });
+                const answer = answers[line];
+                return Promise.resolve(answer === undefined
+                    ? { code: 9, stdout: "", stderr: `unexpected kubectl ${line}` }
+                    : { code: 0, stdout: answer, stderr: "" });
             };
             return { kubectl, calls };
+        }
+        /** Answers the calls the check makes in sidecar mode. */
+        function standIn(cluster: { roots: string; chain: string; proxyRoots?: string; pods?: string }): { kubectl: MeshCaKubectl; calls: string[] } {
+            return answering({
+                "-n wordpress get configmap istio-ca-root-cert -o json": configMapWith(cluster.roots),
+                "-n wordpress get pods -o json": cluster.pods ?? fixture("pods-wordpress-classic-sidecar.json"),
+                [`-n wordpress exec wordpress-v1-5d9f8b7c6d-abcde -c istio-proxy -- ${secretsDumpCommand.join(" ")}`]:
+                    configDumpWith(cluster.chain, cluster.proxyRoots ?? cluster.roots),
+            });
         }
         const outputs = (roots: string) => JSON.stringify({ meshRootCertPem: roots });
         /** Sidecar stacks never reach ztunnel: a call fails the test. */
@@ -250,22 +256,11 @@ describe("verify: mesh-ca", function () {
             const ztunnelList = "-n istio-system get pods -l app=ztunnel --field-selector spec.nodeName=10.240.0.4 -o json";
             /** The namespace's root, its ambient pods, the ztunnel on node 10.240.0.4 and what that ztunnel's admin port answers. */
             function ambientCluster(dump: string | Error, ztunnels = fixture("pods-ztunnel.json")) {
-                const calls: string[] = [];
-                const kubectl: MeshCaKubectl = (args) => {
-                    const line = args.join(" ");
-                    calls.push(line);
-                    const ok = (stdout: string) => Promise.resolve({ code: 0, stdout, stderr: "" });
-                    if (line === "-n wordpress get configmap istio-ca-root-cert -o json") {
-                        return ok(configMapWith(pki.pem("root-g1")));
-                    }
-                    if (line === "-n wordpress get pods -o json") {
-                        return ok(fixture("pods-wordpress-ambient.json"));
-                    }
-                    if (line === ztunnelList) {
-                        return ok(ztunnels);
-                    }
-                    return Promise.resolve({ code: 9, stdout: "", stderr: `unexpected kubectl ${line}` });
-                };
+                const { kubectl, calls } = answering({
+                    "-n wordpress get configmap istio-ca-root-cert -o json": configMapWith(pki.pem("root-g1")),
+                    "-n wordpress get pods -o json": fixture("pods-wordpress-ambient.json"),
+                    [ztunnelList]: ztunnels,
+                });
                 const read: ZtunnelDumpReader = (pod) => {
                     calls.push(`GET /config_dump of ${pod}`);
                     return dump instanceof Error ? Promise.reject(dump) : Promise.resolve(dump);
@@ -378,27 +373,10 @@ describe("verify: mesh-ca", function () {
             fs.writeFileSync(path.join(bin, "outputs.json"), JSON.stringify(outputsFile));
             fs.writeFileSync(path.join(bin, "config.json"), JSON.stringify(pulumiConfig));
             fs.writeFileSync(path.join(bin, "configmap.json"), configMapWith(pki.pem("root-g1")));
-            fs.writeFileSync(path.join(bin, "pulumi"), [
-                "#!/bin/bash",
-                `case "$1 $2" in`,
-                `  "stack output") cat "${bin}/outputs.json" ;;`,
-                `  "config --json") cat "${bin}/config.json" ;;`,
-                // The fixture's iks section is secret (hidden in the listing): verify reads it decrypted, as verify.spec's stand-in answers.
-                `  "config get") if [ "$3" = iks-mesh:iks ]; then echo '{"enabled":false}'; exit 0; fi; exit 2 ;;`,
-                "  *) exit 2 ;;",
-                "esac",
-            ].join("\n"), { mode: 0o755 });
+            // The fixture's iks section is secret (hidden in the listing): verify reads it decrypted, as verify.spec's stand-in answers.
+            writeStandInPulumi(bin, { configGet: [`if [ "$3" = iks-mesh:iks ]; then echo '{"enabled":false}'; exit 0; fi; exit 2`] });
             // Only the cluster view and the mesh-ca calls answer; every other check fails on its first call, which is not under test here.
-            fs.writeFileSync(path.join(bin, "kubectl"), [
-                "#!/bin/bash",
-                `echo "$*" >> "${bin}/kubectl.log"`,
-                "case \" $* \" in",
-                "  *' config view --minify '*) echo -n 'prod-cluster https://203.0.113.10:6443' ;;",
-                `  *' -n wordpress get configmap istio-ca-root-cert -o json '*) cat "${bin}/configmap.json" ;;`,
-                ...cases(bin).map((arm) => `  ${arm}`),
-                "  *) echo \"unexpected kubectl $*\" >&2; exit 9 ;;",
-                "esac",
-            ].join("\n"), { mode: 0o755 });
+            writeStandInKubectl(bin, [`*' -n wordpress get configmap istio-ca-root-cert -o json '*) cat "${bin}/configmap.json" ;;`, ...cases(bin)]);
             return bin;
         }
         function runVerify(bin: string): Promise<{ stdout: string; stderr: string }> {

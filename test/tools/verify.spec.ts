@@ -36,6 +36,7 @@ import { releaseHeader } from "../../components/samples/canary";
 import { exitCodeFor, fail, formatReport, pass, skip } from "../../scripts/verify/report";
 import { parseStackOutputs, rawConfigFromPulumiJson, stackConfigFrom } from "../../scripts/verify/stack-data";
 import { runMain } from "../support/in-process";
+import { writeStandInKubectl, writeStandInPulumi } from "../support/verify-stand-ins";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const fixtures = path.join(repoRoot, "test", "fixtures", "verify");
@@ -717,47 +718,34 @@ describe("verify: the whole script against stand-in pulumi and kubectl", functio
         namespaces.items.forEach((item) => { item.metadata.labels["istio.io/dataplane-mode"] = "ambient"; });
         fs.writeFileSync(path.join(bin, "namespaces.json"), JSON.stringify(namespaces));
         fs.writeFileSync(path.join(bin, "plaintext.log"), plaintextLog);
-        fs.writeFileSync(path.join(bin, "pulumi"), [
-            "#!/bin/bash",
-            `case "$1 $2" in`,
-            `  "stack output") [[ " $* " == *" --show-secrets "* ]] || exit 3; cat "${bin}/outputs.json" ;;`,
-            `  "config --json") cat "${bin}/config.json" ;;`,
+        writeStandInPulumi(bin, {
+            requireShowSecrets: true,
             // `pulumi config get` prints a secret's decrypted value (verify asks for a hidden kubernetes:kubeconfig and a hidden iks section).
             // The fixture's secret iks section, decrypted: an apiKey set with --path --secret, IKS off.
-            `  "config get") if [ "$3" = iks-mesh:iks ]; then echo '{"enabled":false,"apiKey":"stand-in-key-0000"}'; exit 0; fi`,
-            `    [ "$3" = kubernetes:kubeconfig ] && [ -n "${secretKubeconfig === "" ? "" : "set"}" ] || exit 4; cat "${bin}/kubeconfig.secret" ;;`,
-            "  *) exit 2 ;;",
-            "esac",
-        ].join("\n"), { mode: 0o755 });
+            configGet: [
+                `if [ "$3" = iks-mesh:iks ]; then echo '{"enabled":false,"apiKey":"stand-in-key-0000"}'; exit 0; fi`,
+                `[ "$3" = kubernetes:kubeconfig ] && [ -n "${secretKubeconfig === "" ? "" : "set"}" ] || exit 4; cat "${bin}/kubeconfig.secret"`,
+            ],
+        });
         fs.writeFileSync(path.join(bin, "kubeconfig.secret"), secretKubeconfig);
-        fs.writeFileSync(path.join(bin, "kubectl"), [
-            "#!/bin/bash",
-            // One line per call: the exec'd script's newlines written as \n.
-            `line="$*"; echo "\${line//$'\\n'/\\\\n}" >> "${bin}/kubectl.log"`,
-            // Records the mode and content of the kubeconfig file verify hands over, while it exists.
-            `if [ "$1" = --kubeconfig ]; then echo "$2 $(stat -c %a "$2") $(cat "$2")" >> "${bin}/kubeconfig-files.log"; fi`,
-            "args=\" $* \"",
-            "case \"$args\" in",
-            "  *' config view --minify '*) echo -n 'prod-cluster https://203.0.113.10:6443' ;;",
-            "  *' create -f - '*) cat > /dev/null ;;",
-            "  *' wait '*) ;;",
-            "  *' logs plaintext-probe '*) cat \"" + path.join(bin, "plaintext.log") + "\" ;;",
-            `  *' get pod plaintext-probe -o json '*) echo '{"spec":{"containers":[{"name":"curl"}]}}' ;;`,
-            "  *' delete namespace '*) ;;",
-            `  *' get pods -l app=productpage -o json '*) cat "${path.join(fixtures, "pods-productpage-native-sidecar.json")}" ;;`,
+        writeStandInKubectl(bin, [
+            "*' create -f - '*) cat > /dev/null ;;",
+            "*' wait '*) ;;",
+            "*' logs plaintext-probe '*) cat \"" + path.join(bin, "plaintext.log") + "\" ;;",
+            `*' get pod plaintext-probe -o json '*) echo '{"spec":{"containers":[{"name":"curl"}]}}' ;;`,
+            "*' delete namespace '*) ;;",
+            `*' get pods -l app=productpage -o json '*) cat "${path.join(fixtures, "pods-productpage-native-sidecar.json")}" ;;`,
             // The #21 probes (scripts/verify/denied-call-probe.ts, prometheus-lifecycle-probe.ts), told apart by their target.
-            `  *' exec productpage-v1-7f6cc7d5b9-2xk8q -c productpage -- python -c '*mysql.wordpress*) cat "${path.join(fixtures, "denied-call-closed.log")}" ;;`,
-            `  *' exec productpage-v1-7f6cc7d5b9-2xk8q -c productpage -- python -c '*/-/reload*) cat "${path.join(fixtures, "prometheus-lifecycle-refused.log")}" ;;`,
-            "  *' exec productpage-v1-7f6cc7d5b9-2xk8q -c productpage -- python -c '*) echo status=200 ;;",
-            `  *' get service istio-ingressgateway -o json '*) cat "${path.join(fixtures, "gateway-service-nodeport.json")}" ;;`,
-            `  *' port-forward svc/istio-ingressgateway :443 '*) echo "Forwarding from 127.0.0.1:${port} -> 443"; exec sleep 60 ;;`,
-            `  *' get --raw /api/v1/namespaces/istio-system/services/kiali:20001/proxy/kiali/api '*) cat "${path.join(fixtures, "kiali-api.json")}" ;;`,
-            `  *' get namespace bookinfo -o json '*|*' get namespace wordpress bookinfo httptools -o json '*) cat "${bin}/namespaces.json" ;;`,
-            `  *' -n istio-system get daemonset ztunnel -o json '*) cat "${path.join(fixtures, "daemonset-ztunnel-ready.json")}" ;;`,
-            `  *' get gateways.gateway.networking.k8s.io -n bookinfo -o json '*) cat "${path.join(fixtures, "gateways-bookinfo-waypoint.json")}" ;;`,
-            "  *) echo \"unexpected kubectl $*\" >&2; exit 9 ;;",
-            "esac",
-        ].join("\n"), { mode: 0o755 });
+            `*' exec productpage-v1-7f6cc7d5b9-2xk8q -c productpage -- python -c '*mysql.wordpress*) cat "${path.join(fixtures, "denied-call-closed.log")}" ;;`,
+            `*' exec productpage-v1-7f6cc7d5b9-2xk8q -c productpage -- python -c '*/-/reload*) cat "${path.join(fixtures, "prometheus-lifecycle-refused.log")}" ;;`,
+            "*' exec productpage-v1-7f6cc7d5b9-2xk8q -c productpage -- python -c '*) echo status=200 ;;",
+            `*' get service istio-ingressgateway -o json '*) cat "${path.join(fixtures, "gateway-service-nodeport.json")}" ;;`,
+            `*' port-forward svc/istio-ingressgateway :443 '*) echo "Forwarding from 127.0.0.1:${port} -> 443"; exec sleep 60 ;;`,
+            `*' get --raw /api/v1/namespaces/istio-system/services/kiali:20001/proxy/kiali/api '*) cat "${path.join(fixtures, "kiali-api.json")}" ;;`,
+            `*' get namespace bookinfo -o json '*|*' get namespace wordpress bookinfo httptools -o json '*) cat "${bin}/namespaces.json" ;;`,
+            `*' -n istio-system get daemonset ztunnel -o json '*) cat "${path.join(fixtures, "daemonset-ztunnel-ready.json")}" ;;`,
+            `*' get gateways.gateway.networking.k8s.io -n bookinfo -o json '*) cat "${path.join(fixtures, "gateways-bookinfo-waypoint.json")}" ;;`,
+        ]);
         return { PATH: `${bin}:${process.env.PATH ?? ""}`, BIN: bin };
     }
 

@@ -93,6 +93,13 @@ export interface RunOptions extends MockHooks {
 
 const fakePem = (kind: string, name: string) => `-----BEGIN ${kind}-----\n${kind.toLowerCase()} of ${name}\n-----END ${kind}-----\n`;
 
+/** The PEMs tlsProviderState answers for the resource `name`, for specs that check which one went where. */
+export const fakeTlsPem = {
+    key: (name: string) => fakePem("PRIVATE KEY", name),
+    cert: (name: string) => fakePem("CERTIFICATE", name),
+    csr: (name: string) => fakePem("CERTIFICATE REQUEST", name),
+};
+
 /**
  * What the tls provider reports back: the PEMs it computes are outputs, never inputs, so without this a
  * mocked key or certificate has none and code that reads them (the mesh CA's cacerts) sees undefined.
@@ -101,12 +108,12 @@ const fakePem = (kind: string, name: string) => `-----BEGIN ${kind}-----\n${kind
 export function tlsProviderState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
     switch (args.type) {
         case "tls:index/privateKey:PrivateKey":
-            return { privateKeyPem: fakePem("PRIVATE KEY", args.name), publicKeyPem: fakePem("PUBLIC KEY", args.name) };
+            return { privateKeyPem: fakeTlsPem.key(args.name), publicKeyPem: fakePem("PUBLIC KEY", args.name) };
         case "tls:index/selfSignedCert:SelfSignedCert":
         case "tls:index/locallySignedCert:LocallySignedCert":
-            return { certPem: fakePem("CERTIFICATE", args.name) };
+            return { certPem: fakeTlsPem.cert(args.name) };
         case "tls:index/certRequest:CertRequest":
-            return { certRequestPem: fakePem("CERTIFICATE REQUEST", args.name) };
+            return { certRequestPem: fakeTlsPem.csr(args.name) };
         default:
             return {};
     }

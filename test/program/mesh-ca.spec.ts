@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "../../components/config/parse";
 import { MeshCa } from "../../components/pki/mesh-ca";
-import { ProgramRun, RegisteredResource, isSecretValue, runComponent, runExpectingConfigError, runProgram } from "../harness/program";
+import { ProgramRun, RegisteredResource, fakeTlsPem, isSecretValue, runComponent, runExpectingConfigError, runProgram } from "../harness/program";
 
 const privateKeyType = "tls:index/privateKey:PrivateKey";
 const selfSignedType = "tls:index/selfSignedCert:SelfSignedCert";
@@ -14,22 +14,11 @@ const secretType = "kubernetes:core/v1:Secret";
 const releaseType = "kubernetes:helm.sh/v3:Release";
 const stackReferenceType = "pulumi:pulumi:StackReference";
 
-/** Fake PEMs that name the resource that made them, so a test can tell which went where. */
-const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----\ncert of ${name}\n-----END CERTIFICATE-----\n`;
-const fakeKey = (name: string) => `-----BEGIN PRIVATE KEY-----\nkey of ${name}\n-----END PRIVATE KEY-----\n`;
-
-/** What the tls provider would report (the mock engine otherwise echoes inputs, which carry no PEM). */
-function fakeTlsState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> | undefined {
-    switch (args.type) {
-        case privateKeyType: return { privateKeyPem: fakeKey(args.name) };
-        case selfSignedType: case locallySignedType: return { certPem: fakeCert(args.name) };
-        case certRequestType: return { certRequestPem: `csr of ${args.name}` };
-        default: return undefined;
-    }
-}
+// The harness answers for the tls provider (tlsProviderState) with PEMs that name the resource that made them.
+const { key: fakeKey, cert: fakeCert } = fakeTlsPem;
 
 const run = (config: Record<string, unknown>, stack?: string, extra?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined) =>
-    runProgram(config, { ...(stack ? { stack } : {}), resourceState: (args) => extra?.(args) ?? fakeTlsState(args) });
+    runProgram(config, { ...(stack ? { stack } : {}), ...(extra ? { resourceState: extra } : {}) });
 
 const cacertsOf = (result: ProgramRun): RegisteredResource | undefined =>
     result.ofType(secretType).find((secret) => secret.plain.metadata?.name === "cacerts");
@@ -120,8 +109,7 @@ describe("mesh.ca: the mesh's identity rooted in the stack's PKI", function () {
         // MeshCa alone (runComponent): the whole program's cacerts Secret carries the same data (tests above).
         const data = async (rootGeneration: number, rootRotation: string) => {
             const { mesh } = parseStackConfig({ mesh: { ca: "stack", rootGeneration, rootRotation } });
-            const built = await runComponent(() => ({ cacerts: new MeshCa("mesh-ca", { mesh, stackName: "test", clusterName: "test" }).cacerts }),
-                { resourceState: fakeTlsState });
+            const built = await runComponent(() => ({ cacerts: new MeshCa("mesh-ca", { mesh, stackName: "test", clusterName: "test" }).cacerts }));
             assert.deepEqual(built.resources.filter((resource) => resource.type === "kubernetes:core/v1:Namespace"), [], "no program around it");
             return built.outputs.cacerts.value as Record<string, string>;
         };
@@ -154,12 +142,12 @@ describe("mesh.ca: the mesh's identity rooted in the stack's PKI", function () {
         assert.equal(self.length, 1);
         assert.equal(self[0].plain.name, "organization/iks-mesh/test", "a read of this stack's own last outputs");
         const back = await runExpectingConfigError({ mesh: { ca: "stack", rootGeneration: 1 } },
-            { resourceState: (args) => previous({ generation: 2, step: "steady" })(args) ?? fakeTlsState(args) });
+            { resourceState: previous({ generation: 2, step: "steady" }) });
         assert.match(back.message, /mesh\.rootGeneration 1 with mesh\.rootRotation steady does not follow the last up's generation 2 steady.*never back/);
         assert.match(back.message, /Fix: pulumi config set --path mesh\.rootGeneration 3; pulumi config set --path mesh\.rootRotation add-new-root \(the next step\), or pulumi config set --path mesh\.rootGeneration 2; pulumi config set --path mesh\.rootRotation steady \(stay\)/);
         assert.equal(back.registered.filter((resource) => resource.custom && !resource.read).length, 0);
         const skipped = await runExpectingConfigError({ mesh: { ca: "stack", rootGeneration: 2, rootRotation: "sign-with-new-root" } },
-            { resourceState: (args) => previous({ generation: 1, step: "steady" })(args) ?? fakeTlsState(args) });
+            { resourceState: previous({ generation: 1, step: "steady" }) });
         assert.match(skipped.message, /mesh\.rootRotation add-new-root \(the next step\)/);
         const next = await run({ mesh: { ca: "stack", rootGeneration: 2, rootRotation: "add-new-root" } }, undefined, previous({ generation: 1, step: "steady" }));
         assert.deepEqual(next.outputs.meshRootRotation.value, { generation: 2, step: "add-new-root" });

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
-import { ProgramRun, pureHook, RegisteredResource, runProgram, stringsIn } from "../harness/program";
+import { ProgramRun, RegisteredResource, fakeTlsPem, runProgram, stringsIn } from "../harness/program";
 import { validateRun } from "../harness/validate";
 
 const privateKeyType = "tls:index/privateKey:PrivateKey";
@@ -9,27 +8,11 @@ const certRequestType = "tls:index/certRequest:CertRequest";
 const locallySignedType = "tls:index/locallySignedCert:LocallySignedCert";
 const secretType = "kubernetes:core/v1:Secret";
 
-/** Marks every fake PEM with the resource that produced it, so a test can tell which one went where. */
-const fakeKey = (name: string) => `-----BEGIN PRIVATE KEY-----\nkey of ${name}\n-----END PRIVATE KEY-----\n`;
-const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----\ncert of ${name}\n-----END CERTIFICATE-----\n`;
-const fakeCsr = (name: string) => `-----BEGIN CERTIFICATE REQUEST-----\ncsr of ${name}\n-----END CERTIFICATE REQUEST-----\n`;
-
-/**
- * What the tls provider would report. The mock engine returns inputs as state and, unlike the real
- * engine, ignores additionalSecretOutputs, so these keys arrive plain: secrecy must come from the program.
- */
-function fakeTlsState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> | undefined {
-    switch (args.type) {
-        case privateKeyType: return { privateKeyPem: fakeKey(args.name) };
-        case selfSignedType: case locallySignedType: return { certPem: fakeCert(args.name) };
-        case certRequestType: return { certRequestPem: fakeCsr(args.name) };
-        default: return undefined;
-    }
-}
-
-// Pure (its answers depend only on the resource), so equal runs of this file can be shared.
-pureHook(fakeTlsState);
-const runWithPki = (config: Record<string, unknown> = {}) => runProgram(config, { resourceState: fakeTlsState });
+// The harness answers for the tls provider (tlsProviderState): every PEM names the resource that made it, so a
+// test can tell which one went where. The mock engine returns inputs as state and, unlike the real engine,
+// ignores additionalSecretOutputs, so these keys arrive plain: secrecy must come from the program.
+const { key: fakeKey, cert: fakeCert, csr: fakeCsr } = fakeTlsPem;
+const runWithPki = (config: Record<string, unknown> = {}) => runProgram(config);
 
 function secretNamed(run: ProgramRun, name: string): RegisteredResource | undefined {
     return run.ofType(secretType).find((secret) => secret.plain.metadata?.name === name);

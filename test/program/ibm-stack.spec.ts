@@ -31,15 +31,21 @@ const serversTransportSpecKeys = [
     "maxVersion", "minVersion", "peerCertURI", "rootCAs", "rootCAsSecrets", "serverName", "spiffe",
 ];
 
-/** No published model covers Traefik's CRDs: this checks ours against the CRD's schema facts. */
-function validateServersTransport(object: Record<string, any>): string[] {
+/** The apiVersion, kind and namespaced metadata every Traefik custom resource the stack writes must have. */
+function traefikObjectProblems(object: Record<string, any>, kind: string): string[] {
     const problems: string[] = [];
-    if (object.apiVersion !== "traefik.io/v1alpha1" || object.kind !== "ServersTransport") {
+    if (object.apiVersion !== "traefik.io/v1alpha1" || object.kind !== kind) {
         problems.push(`apiVersion/kind ${object.apiVersion}/${object.kind}`);
     }
     if (typeof object.metadata?.name !== "string" || typeof object.metadata?.namespace !== "string") {
         problems.push("metadata.name and metadata.namespace are required");
     }
+    return problems;
+}
+
+/** No published model covers Traefik's CRDs: this checks ours against the CRD's schema facts. */
+function validateServersTransport(object: Record<string, any>): string[] {
+    const problems = traefikObjectProblems(object, "ServersTransport");
     const spec = object.spec ?? {};
     for (const key of Object.keys(spec)) {
         if (!serversTransportSpecKeys.includes(key)) {
@@ -71,13 +77,7 @@ customValidators.set(serversTransportType, validateServersTransport);
  * traefik/traefik docs/content/reference/dynamic-configuration/traefik.io_middlewares.yaml.
  */
 function validateMiddleware(object: Record<string, any>): string[] {
-    const problems: string[] = [];
-    if (object.apiVersion !== "traefik.io/v1alpha1" || object.kind !== "Middleware") {
-        problems.push(`apiVersion/kind ${object.apiVersion}/${object.kind}`);
-    }
-    if (typeof object.metadata?.name !== "string" || typeof object.metadata?.namespace !== "string") {
-        problems.push("metadata.name and metadata.namespace are required");
-    }
+    const problems = traefikObjectProblems(object, "Middleware");
     const kinds = Object.keys(object.spec ?? {});
     if (kinds.length !== 1) {
         problems.push(`a Middleware holds exactly one middleware (got ${kinds.join(", ") || "none"})`);

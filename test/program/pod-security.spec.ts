@@ -14,6 +14,9 @@ import { iksMocks, iksStackConfig } from "../support/iks-stack";
 
 const namespaceType = "kubernetes:core/v1:Namespace";
 const deploymentType = "kubernetes:apps/v1:Deployment";
+const jobType = "kubernetes:batch/v1:Job";
+/** Every resource type the stack writes that carries a pod template (WordPress's install Job included). */
+const podTemplateOwners = (run: ProgramRun): RegisteredResource[] => [...run.ofType(deploymentType), ...run.ofType(jobType)];
 const releaseType = "kubernetes:helm.sh/v3:Release";
 const enforceLabel = "pod-security.kubernetes.io/enforce";
 
@@ -70,8 +73,8 @@ for (const stack of stacks) {
         });
 
         it("every Pod template runs non-root, without privilege escalation or capabilities, under RuntimeDefault seccomp", () => {
-            const deployments = run.ofType(deploymentType);
-            assert.ok(deployments.length >= 3, `${deployments.length} Deployments`);
+            const deployments = podTemplateOwners(run);
+            assert.ok(deployments.length >= 3, `${deployments.length} Deployments and Jobs`);
             for (const deployment of deployments) {
                 const spec = templateOf(deployment).spec as any;
                 const at = `${deployment.plain.metadata.namespace}/${deployment.plain.metadata.name}`;
@@ -123,7 +126,7 @@ for (const stack of stacks) {
                 const injection: SidecarInjection = namespace.plain.metadata.labels?.["istio-injection"] === "enabled"
                     ? meshNamespaceInjection("sidecar", config.istio.cni) : "none";
                 const templates = [
-                    ...run.ofType(deploymentType).filter((deployment) => deployment.plain.metadata.namespace === name).map(templateOf),
+                    ...podTemplateOwners(run).filter((owner) => owner.plain.metadata.namespace === name).map(templateOf),
                     ...chartPods(run, name, config),
                 ];
                 for (const template of templates) {

@@ -211,9 +211,10 @@ describe("IKS scripts against a stub ibmcloud: waits, retries, denials and destr
         it("is redacted even when the CLI itself echoes it in an error", async () => {
             const stub = newStub(scenario("classic", { validApiKey: "some-other-key" }));
             // A stand-in CLI that prints the key it was given, as a careless CLI error might.
+            const stubCli = path.join(stub.dir, "stub-ibmcloud");
+            fs.renameSync(path.join(stub.binDir, "ibmcloud"), stubCli);
             fs.writeFileSync(path.join(stub.binDir, "ibmcloud"),
-                `#!/bin/sh\nif [ "$1" = login ]; then echo "FAILED: API key $IBMCLOUD_API_KEY is invalid"; exit 1; fi\n` +
-                `exec "${process.execPath}" "${path.join(__dirname, "..", "..", "fixtures", "ibmcloud-stub", "ibmcloud.js")}" "$@"\n`, { mode: 0o755 });
+                `#!/bin/sh\nif [ "$1" = login ]; then echo "FAILED: API key $IBMCLOUD_API_KEY is invalid"; exit 1; fi\nexec "${stubCli}" "$@"\n`, { mode: 0o755 });
             const result = await run(stub, "nlb-dns", "create", nlbSettings("classic", { IBMCLOUD_RETRY_ATTEMPTS: "2" }));
             assertFails(result, /API key \[redacted\] is invalid/);
             assert.ok(!result.stderr.includes(apiKey));

@@ -1,7 +1,7 @@
 // What `npm run bench` measures and what the tests hold it to: the stacks whose critical path is
 // measured, the typical changes whose blast radius is measured, and the minimum each may reach.
 import * as pulumi from "@pulumi/pulumi";
-import { MockHooks, ProgramRun, RegisteredResource, RunOptions } from "../../test/harness/program";
+import { MockHooks, ProgramRun, RegisteredResource, RunOptions, pureHook } from "../../test/harness/program";
 import { iksMocks, iksStackConfig } from "../../test/support/iks-stack";
 
 export interface StackShape {
@@ -33,21 +33,16 @@ export const stackShapes: StackShape[] = [
     { name: "IKS (NLB DNS + ALB)", config: iksStackConfig, options: { secretSections: ["iks"], ...iksMocks }, minimumCriticalPath: 8 },
 ];
 
-/** A renewed certificate comes back from the tls provider with new PEM; nothing else about it changes. */
-function renewedServerCertificate(base: MockHooks): MockHooks {
-    return {
-        ...base,
-        resourceState: (args: pulumi.runtime.MockResourceArgs) => args.type === "tls:index/locallySignedCert:LocallySignedCert" &&
-            args.name.endsWith("server-cert")
-            ? { certPem: "-----BEGIN CERTIFICATE-----\nrenewed\n-----END CERTIFICATE-----\n" }
-            : base.resourceState?.(args),
-    };
-}
-
-const certificateMocks: MockHooks = {
-    resourceState: (args) => args.type === "tls:index/locallySignedCert:LocallySignedCert" || args.type === "tls:index/selfSignedCert:SelfSignedCert"
-        ? { certPem: `-----BEGIN CERTIFICATE-----\n${args.name}\n-----END CERTIFICATE-----\n` }
-        : undefined,
+/**
+ * A renewed certificate comes back from the tls provider with new PEM; nothing else about it changes. Every
+ * other answer is the harness's own tls provider state (tlsProviderState: a PEM named after each key and
+ * certificate). Pure, so that the runs it makes can be shared like the rest (test/harness/program.ts).
+ */
+const renewedServerCertificate: MockHooks = {
+    resourceState: pureHook((args: pulumi.runtime.MockResourceArgs) => args.type === "tls:index/locallySignedCert:LocallySignedCert" &&
+        args.name.endsWith("server-cert")
+        ? { certPem: "-----BEGIN CERTIFICATE-----\nrenewed\n-----END CERTIFICATE-----\n" }
+        : undefined),
 };
 
 export interface Change {
@@ -68,13 +63,14 @@ function ownedBySample(run: ProgramRun, namespace: string): RegisteredResource[]
     });
 }
 
-const base = { config: {}, options: certificateMocks };
+// The default stack, the same run as stackShapes' first: a spec process evaluates it once for both.
+const base = { config: {}, options: {} };
 
 export const changes: Change[] = [
     {
         name: "canary weight 10 → 20",
         before: base,
-        after: { config: { wordpress: { canary: { weight: 20 } } }, options: certificateMocks },
+        after: { config: { wordpress: { canary: { weight: 20 } } }, options: {} },
         minimum: () => 1, // the VirtualService holding the split
     },
     {
@@ -82,7 +78,7 @@ export const changes: Change[] = [
         before: base,
         after: {
             config: { gateway: { routes: [{ prefix: "/api/freight-tariff", service: "freight-tariff", namespace: "default", port: 8080 }] } },
-            options: certificateMocks,
+            options: {},
         },
         minimum: () => 1, // the gateway's VirtualService
     },
@@ -91,21 +87,21 @@ export const changes: Change[] = [
         before: base,
         after: {
             config: { gateway: { routes: [{ prefix: "/api/freight-rating", service: "httpbin", namespace: "httptools", port: 8000 }] } },
-            options: certificateMocks,
+            options: {},
         },
         minimum: () => 2, // the VirtualService, and the allow rule that opens the namespace's deny-all for it
     },
     {
         name: "switch httpbin off",
         before: base,
-        after: { config: { httpbin: { enabled: false } }, options: certificateMocks },
+        after: { config: { httpbin: { enabled: false } }, options: {} },
         // Its own resources go, and the gateway's VirtualService loses its routes.
         minimum: (before) => ownedBySample(before, "httptools").length + 1,
     },
     {
         name: "renew the gateway's server certificate",
         before: base,
-        after: { config: {}, options: renewedServerCertificate(certificateMocks) },
+        after: { config: {}, options: renewedServerCertificate },
         minimum: () => 1, // the credential Secret the gateway reads
     },
 ];

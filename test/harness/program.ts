@@ -282,9 +282,9 @@ function canonicalJson(value: unknown): string {
  * the program reads from the process (its environment, for KUBECONFIG and HOME; its working directory).
  * undefined when the run must not be shared: `fresh`, a hook not marked pure, or a cluster binding that
  * reads a kubeconfig file (`kubernetes:kubeconfig`, `cluster.useCurrentContext`), whose content a spec may
- * change between runs under the same path.
+ * change between runs under the same path. Exported for test/tools/harness.spec.ts, which checks what tells runs apart.
  */
-function runKey(config: Record<string, unknown>, options: RunOptions): string | undefined {
+export function runKey(config: Record<string, unknown>, options: RunOptions): string | undefined {
     if (options.fresh || "kubernetes:kubeconfig" in config || "cluster" in config) {
         return undefined;
     }

@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import { defaultIstioChartRepository } from "../../components/core/istio-hosting";
 import { defaultIstioVersion } from "../../components/core/versions";
-import { ProgramRun, RegisteredResource, programRunCounts, pureHook, runProgram, stringsIn, unwrapSecrets } from "../harness/program";
+import { ProgramRun, RegisteredResource, programRunCounts, pureHook, runKey, runProgram, stringsIn, unwrapSecrets } from "../harness/program";
 import { unknownValuePaths, validateHelmRelease, validateKubernetesObject } from "../harness/validate";
 import { istioChartKeysOfLine } from "../data/istio-chart-keys";
 import { iksMocks, iksResourceState, iksStackConfig } from "../support/iks-stack";
@@ -132,26 +132,32 @@ describe("harness: runs shared within a process", () => {
     });
 
     it("does not share a run that anything else could make different", async () => {
+        // The key runProgram shares runs by: another config, another option, another pure hook or another
+        // environment is another key, and so another run; a hook not marked pure (it may count its calls) has none.
+        const plainKey = runKey({}, {});
+        assert.ok(plainKey);
+        assert.equal(runKey({}, {}), plainKey);
+        const otherKeys = [runKey({ kiali: { enabled: false } }, {}), runKey({}, { stack: "other" }), runKey({}, { resourceState: pureHook(() => undefined) })];
+        process.env.IKS_MESH_HARNESS_PROBE = "1";
+        try {
+            otherKeys.push(runKey({}, {}));
+        } finally {
+            delete process.env.IKS_MESH_HARNESS_PROBE;
+        }
+        assert.equal(runKey({}, {}), plainKey);
+        assert.equal(new Set([plainKey, ...otherKeys]).size, 5, otherKeys.join("\n"));
+        const samePureHook = pureHook(() => undefined);
+        assert.equal(runKey({}, { resourceState: samePureHook }), runKey({}, { resourceState: samePureHook }));
+        assert.equal(runKey({}, { resourceState: () => undefined }), undefined);
+        // And runProgram goes by that key: another key is another run, and a hook not marked pure sees every evaluation.
         const plain = await runProgram({});
-        // Another config, another option, a hook not marked pure (it may count its calls), another environment.
-        assert.notEqual(await runProgram({ kiali: { enabled: false } }), plain);
-        assert.notEqual(await runProgram({}, { stack: "other" }), plain);
+        assert.notEqual(await runProgram({ bookinfo: { enabled: true }, wordpress: { canary: { weight: 10 } } }), plain);
         const counting = { calls: 0 };
         await runProgram({}, { resourceState: () => { counting.calls++; return undefined; } });
         const afterFirst = counting.calls;
         assert.ok(afterFirst > 0);
         await runProgram({}, { resourceState: () => { counting.calls++; return undefined; } });
         assert.equal(counting.calls, 2 * afterFirst);
-        const samePureHook = pureHook(() => undefined);
-        const withPure = await runProgram({}, { resourceState: samePureHook });
-        assert.notEqual(withPure, plain);
-        assert.equal(await runProgram({}, { resourceState: samePureHook }), withPure);
-        process.env.IKS_MESH_HARNESS_PROBE = "1";
-        try {
-            assert.notEqual(await runProgram({}), plain);
-        } finally {
-            delete process.env.IKS_MESH_HARNESS_PROBE;
-        }
         assert.equal(await runProgram({}), plain);
     });
 

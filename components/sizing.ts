@@ -100,8 +100,52 @@ const cniRequests: Partial<Record<SizingProfile, { cpu: string; memory: string }
     standard: { cpu: "10m", memory: "40Mi" },
 };
 
+/** A container's requests, as a chart's `resources.requests` takes them. */
+interface Requests {
+    cpu: string;
+    memory: string;
+}
+
+// The keys each sizing builder sets, named as in the charts' values.yaml (Istio 1.30.3's istiod, gateway,
+// istio-cni and ztunnel charts; kiali-server 2.26.0), all optional: `standard` sets none.
+
+/** The istio-cni and ztunnel charts' keys the profiles set. */
+export interface NodeAgentSizingValues {
+    resources?: { requests: Requests };
+}
+
+/** The istiod chart's keys the profiles set. */
+export interface IstiodSizingValues {
+    autoscaleEnabled?: boolean;
+    autoscaleMin?: number;
+    autoscaleMax?: number;
+    replicaCount?: number;
+    resources?: { requests: Requests };
+    pdb?: { minAvailable: number };
+    topologySpreadConstraints?: TopologySpreadConstraint[];
+    global?: {
+        defaultPodDisruptionBudget?: { enabled: boolean };
+        proxy?: { resources: ContainerResources };
+        waypoint?: { resources: { requests: Requests } };
+    };
+}
+
+/** The gateway chart's keys the profiles set. */
+export interface GatewaySizingValues {
+    autoscaling?: { enabled: boolean; minReplicas?: number; maxReplicas?: number };
+    replicaCount?: number;
+    resources?: ContainerResources;
+    podDisruptionBudget?: { minAvailable: number };
+    topologySpreadConstraints?: TopologySpreadConstraint[];
+}
+
+/** The kiali-server chart's keys the profiles set. */
+export interface KialiSizingValues {
+    deployment?: { resources: ContainerResources };
+}
+
 /** Values for the istio-cni chart (ambient mode). */
-export function cniSizingValues(profile: SizingProfile): Record<string, unknown> {
+export function cniSizingValues(profile: SizingProfile): NodeAgentSizingValues {
     const requests = cniRequests[profile];
     return requests ? { resources: { requests } } : {};
 }
@@ -111,22 +155,22 @@ export function cniSizingValues(profile: SizingProfile): Record<string, unknown>
  * is 100m / 128Mi (istiod values.yaml at 1.30.3), kept by `standard` and `production`; `small` takes
  * Istio's `demo` profile size, 10m / 40Mi (manifests/helm-profiles/demo.yaml at 1.30.3), as its sidecars do.
  */
-function waypointSizingValues(profile: SizingProfile, dataplane: DataplaneMode): Record<string, unknown> {
+function waypointSizingValues(profile: SizingProfile, dataplane: DataplaneMode): IstiodSizingValues {
     return profile === "small" && dataplane === "ambient" ? { global: { waypoint: { resources: { requests: small.proxy.requests } } } } : {};
 }
 
 /** Values for the ztunnel chart (ambient mode). */
-export function ztunnelSizingValues(profile: SizingProfile): Record<string, unknown> {
+export function ztunnelSizingValues(profile: SizingProfile): NodeAgentSizingValues {
     const requests = ztunnelRequests[profile];
     return requests ? { resources: { requests } } : {};
 }
 
 /** Values for the istiod chart: istiod itself, (global.proxy) every injected sidecar and (global.waypoint) every waypoint. */
-export function istiodSizingValues(profile: SizingProfile, dataplane: DataplaneMode = "sidecar"): Record<string, unknown> {
+export function istiodSizingValues(profile: SizingProfile, dataplane: DataplaneMode = "sidecar"): IstiodSizingValues {
     return mergeValues(istiodOwnSizingValues(profile), waypointSizingValues(profile, dataplane));
 }
 
-function istiodOwnSizingValues(profile: SizingProfile): Record<string, unknown> {
+function istiodOwnSizingValues(profile: SizingProfile): IstiodSizingValues {
     switch (profile) {
         case "small":
             return {
@@ -151,7 +195,7 @@ function istiodOwnSizingValues(profile: SizingProfile): Record<string, unknown> 
     }
 }
 
-export function gatewaySizingValues(profile: SizingProfile): Record<string, unknown> {
+export function gatewaySizingValues(profile: SizingProfile): GatewaySizingValues {
     switch (profile) {
         case "small":
             return { autoscaling: { enabled: false }, replicaCount: 1, resources: small.gateway };
@@ -168,7 +212,7 @@ export function gatewaySizingValues(profile: SizingProfile): Record<string, unkn
     }
 }
 
-export function kialiSizingValues(profile: SizingProfile): Record<string, unknown> {
+export function kialiSizingValues(profile: SizingProfile): KialiSizingValues {
     switch (profile) {
         case "small":
             return { deployment: { resources: small.kiali } };

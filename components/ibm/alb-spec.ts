@@ -71,13 +71,29 @@ export function traefikBackendServiceAnnotations(namespace: string, serversTrans
     };
 }
 
+/**
+ * The fields of Traefik's `traefik.io/v1alpha1` ServersTransport spec this stack sets (serverName, rootCAs
+ * by Secret, certificatesSecrets: traefik/traefik docs/content/reference/dynamic-configuration/
+ * traefik.io_serverstransports.yaml); test/program/ibm-stack.spec.ts checks the emitted keys against that CRD's.
+ */
+export interface TraefikServersTransportSpec {
+    serverName: string;
+    rootCAs: { secret: string }[];
+    certificatesSecrets: string[];
+}
+
 /** Traefik's ServersTransport (traefik.io/v1alpha1): the gateway's name, the roots to verify it, our client certificate. */
-export function serversTransportSpec(input: { serverName: string; upstreamSecret: string }): Record<string, unknown> {
+export function serversTransportSpec(input: { serverName: string; upstreamSecret: string }): TraefikServersTransportSpec {
     return {
         serverName: input.serverName,
         rootCAs: [{ secret: input.upstreamSecret }],
         certificatesSecrets: [input.upstreamSecret],
     };
+}
+
+/** The fields of Traefik's `traefik.io/v1alpha1` Middleware spec this stack sets: `redirectScheme` only (traefik.io_middlewares.yaml). */
+export interface TraefikRedirectSchemeMiddlewareSpec {
+    redirectScheme: { scheme: "https"; permanent: boolean };
 }
 
 /**
@@ -89,7 +105,7 @@ export function serversTransportSpec(input: { serverName: string; upstreamSecret
  * requests through: it redirects only when the rewritten URL differs (pkg/middlewares/redirect/
  * redirect.go, redirect_scheme.go: a TLS request already has scheme https).
  */
-export function httpsRedirectMiddlewareSpec(): Record<string, unknown> {
+export function httpsRedirectMiddlewareSpec(): TraefikRedirectSchemeMiddlewareSpec {
     return { redirectScheme: { scheme: "https", permanent: true } };
 }
 
@@ -110,8 +126,23 @@ export interface AlbIngressSpecInput {
     backendService: string;
 }
 
+/**
+ * The fields of a Kubernetes `networking.k8s.io/v1` IngressSpec this stack sets (ingressClassName, IngressTLS,
+ * IngressRule with HTTPIngressPath and an IngressServiceBackend by port number), as
+ * k8s.types.input.networking.v1.IngressSpec names them; a local shape because a domain module imports no
+ * resource package (test/tools/layering.spec.ts), and the Ingress resource's typed `spec` input accepts it.
+ */
+export interface AlbIngressSpec {
+    ingressClassName: string;
+    tls: { hosts: string[]; secretName: string }[];
+    rules: {
+        host: string;
+        http: { paths: { path: string; pathType: "Prefix"; backend: { service: { name: string; port: { number: number } } } }[] };
+    }[];
+}
+
 /** One rule per host, all to the gateway's HTTPS port; the gateway's routes pick the app by path. */
-export function albIngressSpec(input: AlbIngressSpecInput): Record<string, unknown> {
+export function albIngressSpec(input: AlbIngressSpecInput): AlbIngressSpec {
     const backend = { service: { name: input.backendService, port: { number: gatewayHttpsPort } } };
     return {
         ingressClassName: input.ingressClass,

@@ -10,16 +10,65 @@ import { dataplanePodAnnotations } from "../core/dataplane";
 
 // Fail from the start stops the webhook's Ignore→Fail flip that otherwise shows as a diff on every
 // preview (istio/istio#44285), and rejects invalid Istio resources even while istiod starts.
-const validationFailurePolicy = { base: { validationFailurePolicy: "Fail" } };
+const validationFailurePolicy = { base: { validationFailurePolicy: "Fail" } } as const;
 
 /** The container runtime's default seccomp filter, which the Pod Security `restricted` level asks for. */
-const runtimeDefaultSeccomp = { type: "RuntimeDefault" };
+const runtimeDefaultSeccomp: SeccompProfile = { type: "RuntimeDefault" };
 
-export function baseValues(): Record<string, unknown> {
+interface SeccompProfile {
+    type: "RuntimeDefault";
+}
+
+/** A platform profile's name (`global.platform`); `none` is the stack's word for setting none. */
+type IstioPlatform = Exclude<IstioSettings["platform"], "none">;
+
+// The keys each builder sets, named as in the charts' values.yaml (reference/istio-1.30.3: base-values.yaml,
+// istiod-values.yaml, gateway-values.yaml with its values.schema.json; istio-cni's and ztunnel's from the
+// same release); test/data/chart-keys/ holds the key lists the specs check them against.
+
+/** The `base` chart's keys the stack sets. */
+export interface IstioBaseValues {
+    base: { validationFailurePolicy: "Fail" };
+    defaultRevision: string;
+}
+
+/** The `istiod` chart's keys the stack sets (istiod-values.yaml). */
+export interface IstiodValues {
+    base: { validationFailurePolicy: "Fail" };
+    profile?: "ambient";
+    cni?: { enabled: boolean };
+    gateways?: { seccompProfile: SeccompProfile };
+    seccompProfile: SeccompProfile;
+    global: { istioNamespace: string; hub: string; platform?: IstioPlatform };
+    meshConfig: { enablePrometheusMerge: boolean };
+}
+
+/** The `cni` chart's keys the stack sets. */
+export interface IstioCniValues {
+    profile?: "ambient";
+    hub: string;
+    global?: { platform: IstioPlatform };
+}
+
+/** The `ztunnel` chart's keys the stack sets. */
+export interface ZtunnelValues {
+    hub: string;
+    istioNamespace: string;
+    global?: { platform: IstioPlatform };
+}
+
+/** The `gateway` chart's keys the stack sets (gateway-values.yaml, gateway-values.schema.json). */
+export interface IstioGatewayValues {
+    service: { type: IstioSettings["gatewayServiceType"]; annotations?: Record<string, string> };
+    securityContext: typeof gatewayPodSecurityContext;
+    podAnnotations?: Record<string, string>;
+}
+
+export function baseValues(): IstioBaseValues {
     return { ...validationFailurePolicy, defaultRevision: "default" };
 }
 
-export function istiodValues(istio: IstioSettings): Record<string, unknown> {
+export function istiodValues(istio: IstioSettings): IstiodValues {
     return {
         ...validationFailurePolicy,
         ...ambientProfile(istio),
@@ -51,7 +100,7 @@ export function istiodValues(istio: IstioSettings): Record<string, unknown> {
  * and HBONE for the proxies it configures; for cni it turns on ambient redirection
  * (manifests/helm-profiles/ambient.yaml at 1.30.3), so none of those is set by hand.
  */
-function ambientProfile(istio: IstioSettings): Record<string, unknown> {
+function ambientProfile(istio: IstioSettings): { profile?: "ambient" } {
     return istio.dataplane === "ambient" ? { profile: "ambient" } : {};
 }
 
@@ -68,7 +117,7 @@ function ambientProfile(istio: IstioSettings): Record<string, unknown> {
  * is the top-level `cni.enabled`: the injector's values take `pilot` from `pick .Values "cni" "env"`
  * (templates/istiod-injector-configmap.yaml), so `pilot.cni.enabled` itself is no chart value.
  */
-function sidecarCni(istio: IstioSettings): Record<string, unknown> {
+function sidecarCni(istio: IstioSettings): Pick<IstiodValues, "cni"> {
     return istio.dataplane === "sidecar" && istio.cni ? { cni: { enabled: true } } : {};
 }
 
@@ -77,7 +126,7 @@ function sidecarCni(istio: IstioSettings): Record<string, unknown> {
  * dropped but set a seccomp profile only from `gateways.seccompProfile` (files/waypoint.yaml at 1.30.3),
  * so without it a waypoint would be refused by those namespaces' `restricted` Pod Security level.
  */
-function waypointSeccomp(istio: IstioSettings): Record<string, unknown> {
+function waypointSeccomp(istio: IstioSettings): Pick<IstiodValues, "gateways"> {
     return istio.dataplane === "ambient" ? { gateways: { seccompProfile: runtimeDefaultSeccomp } } : {};
 }
 
@@ -88,17 +137,17 @@ function waypointSeccomp(istio: IstioSettings): Record<string, unknown> {
  * its own pod securityContext (the same sysctl, unless istiod's gateways.securityContext is set) by a
  * strategic merge (pkg/kube/inject/webhook.go applyOverlayYAML), which keeps the seccomp profile.
  */
-export const gatewayPodSecurityContext = {
+export const gatewayPodSecurityContext: { seccompProfile: SeccompProfile; sysctls: { name: string; value: string }[] } = {
     seccompProfile: runtimeDefaultSeccomp,
     sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
 };
 
-function platformValue(istio: IstioSettings): Record<string, string> {
+function platformValue(istio: IstioSettings): { platform?: IstioPlatform } {
     return istio.platform === "none" ? {} : { platform: istio.platform };
 }
 
-function platformGlobal(istio: IstioSettings): Record<string, unknown> {
-    return istio.platform === "none" ? {} : { global: platformValue(istio) };
+function platformGlobal(istio: IstioSettings): { global?: { platform: IstioPlatform } } {
+    return istio.platform === "none" ? {} : { global: { platform: istio.platform } };
 }
 
 /**
@@ -107,7 +156,7 @@ function platformGlobal(istio: IstioSettings): Record<string, unknown> {
  * default, `ambient.enabled: false`, is that chained-plugin mode). Its image comes from istio.hub like
  * istiod's: the chart's own default hub is one of the retired hosts.
  */
-export function cniValues(istio: IstioSettings): Record<string, unknown> {
+export function cniValues(istio: IstioSettings): IstioCniValues {
     return { ...ambientProfile(istio), hub: istio.hub, ...platformGlobal(istio) };
 }
 
@@ -115,14 +164,14 @@ export function cniValues(istio: IstioSettings): Record<string, unknown> {
  * ztunnel, the per-node L4 proxy of ambient mode, from istio.hub; it finds istiod in the root namespace.
  * The install guide gives it no profile: the chart is ambient-only.
  */
-export function ztunnelValues(istio: IstioSettings): Record<string, unknown> {
+export function ztunnelValues(istio: IstioSettings): ZtunnelValues {
     return { hub: istio.hub, istioNamespace: istioRootNamespace, ...platformGlobal(istio) };
 }
 
 /** The gateway chart's Service: its type, and the cloud's annotations for the load balancer (IKS), if any. */
 export function gatewayValues(
     serviceType: IstioSettings["gatewayServiceType"], annotations: Readonly<Record<string, string>>, dataplane: IstioSettings["dataplane"],
-): Record<string, unknown> {
+): IstioGatewayValues {
     // The gateway's pods roll on a data-plane switch like every workload's (core/dataplane.ts): a running
     // gateway keeps the proxy bootstrap it started with. Helm merges this map into the chart's default
     // podAnnotations (prometheus.io/*, inject.istio.io/templates), so only the key is added.

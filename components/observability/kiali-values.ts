@@ -16,7 +16,21 @@ export const kialiNamespace = istioRootNamespace;
 export const kialiInstanceName = "kiali";
 export const kialiServerPort = 20001;
 
-export function kialiValues(kiali: StackConfig["kiali"]): Record<string, unknown> {
+/**
+ * The kiali-server chart's keys the stack sets, named as in the chart's values.yaml and the Kiali CR spec
+ * of the pinned release (test/data/kiali-chart-keys.ts lists them; the specs check these against it).
+ */
+export interface KialiValues {
+    auth: { strategy: KialiAuthStrategy };
+    deployment: { instance_name: string };
+    server: { port: number };
+    external_services: {
+        istio: { root_namespace: string };
+        prometheus: { url: string };
+    };
+}
+
+export function kialiValues(kiali: StackConfig["kiali"]): KialiValues {
     return {
         auth: { strategy: kiali.authStrategy },
         deployment: { instance_name: kialiInstanceName },

@@ -43,28 +43,77 @@ export function wordpressInstallScript(stopSidecar: boolean): string {
     ].join("\n");
 }
 
-export interface InstallPodInput {
+/** An environment variable the Job sets itself: a value, or a Secret key by reference (core/v1 EnvVar). */
+export interface InstallEnvVar {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef: { name: string; key: string } };
+}
+
+/**
+ * `CallerEnv`: the shape of the caller's WordPress variables, passed through as it built them (a Secret's
+ * name may still be an Output there), so the resource's typed input checks them where they are made.
+ */
+export interface InstallPodInput<CallerEnv = InstallEnvVar> {
     stableImage: string;
     cliImage: string;
     serviceAccountName: string;
     /** WORDPRESS_DB_* and the keys and salts: the same variables the WordPress pods get. */
-    wordpressEnv: unknown[];
+    wordpressEnv: CallerEnv[];
     siteUrl: string;
     stopSidecar: boolean;
     annotations: Record<string, string>;
 }
 
+/** The fields of a core/v1 SecurityContext the install Job's containers set. */
+export interface InstallContainerSecurity {
+    runAsNonRoot: boolean;
+    runAsUser: number;
+    runAsGroup: number;
+    allowPrivilegeEscalation: boolean;
+    capabilities: { drop: string[] };
+    seccompProfile: { type: "RuntimeDefault" };
+}
+
 /** No privilege at all: both images run as www-data and need no capability. */
-export const restrictedContainerSecurity = {
+export const restrictedContainerSecurity: Readonly<InstallContainerSecurity> = {
     runAsNonRoot: true,
     runAsUser: wwwData,
     runAsGroup: wwwData,
     allowPrivilegeEscalation: false,
     capabilities: { drop: ["ALL"] },
     seccompProfile: { type: "RuntimeDefault" },
-} as const;
+};
 
-export function wordpressInstallJobSpec(input: InstallPodInput): { template: Record<string, unknown> } & Record<string, unknown> {
+/** The fields of a core/v1 Container the install Job's two containers set. */
+export interface InstallContainer<CallerEnv = InstallEnvVar> {
+    name: string;
+    image: string;
+    command: string[];
+    /** The caller's WordPress variables, then the Job's own. */
+    env?: (CallerEnv | InstallEnvVar)[];
+    securityContext: InstallContainerSecurity;
+    volumeMounts: { name: string; mountPath: string }[];
+}
+
+/** The fields of a Kubernetes `batch/v1` JobSpec and its PodTemplateSpec the install Job sets. */
+export interface InstallJobSpec<CallerEnv = InstallEnvVar> {
+    backoffLimit: number;
+    template: {
+        metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+        spec: {
+            restartPolicy: "Never";
+            serviceAccountName: string;
+            automountServiceAccountToken: boolean;
+            securityContext: { runAsNonRoot: boolean; fsGroup: number; seccompProfile: { type: "RuntimeDefault" } };
+            initContainers: InstallContainer[];
+            containers: InstallContainer<CallerEnv>[];
+            volumes: { name: string; emptyDir: Record<string, never> }[];
+        };
+    };
+}
+
+export function wordpressInstallJobSpec<CallerEnv>(input: InstallPodInput<CallerEnv>): InstallJobSpec<CallerEnv> {
     return {
         // Retries cover MySQL still starting; the Job's pod then fails fast and a new one tries again.
         backoffLimit: 10,

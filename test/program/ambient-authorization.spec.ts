@@ -4,6 +4,7 @@
 import { podSecurityLabels } from "../../components/security/pod-security";
 import { strict as assert } from "assert";
 import { ambientAuthorizationFindings } from "../../components/mesh/authorization/ambient-analysis";
+import { AuthorizationPolicySpec } from "../../components/mesh/authorization/rules";
 import { l7FieldsOf, plannedAuthorizationPolicies, waypointNamespaces } from "../../components/mesh/authorization/ambient";
 import { parseStackConfig } from "../../components/config/parse";
 import { gatewayApiStandardInstallUrl } from "../../components/core/versions";
@@ -43,16 +44,16 @@ describe("ambient authorization: what ztunnel can enforce", () => {
     });
 
     it("refuses, before anything exists, an L7 rule left to ztunnel, and a binding to a waypoint that is not there", () => {
-        const l7 = { name: "allow-paths", namespace: "bookinfo", spec: { action: "ALLOW", rules: [{ to: [{ operation: { paths: ["/a*"] } }] }] } };
+        const l7: AuthorizationPolicySpec = { name: "allow-paths", namespace: "bookinfo", spec: { action: "ALLOW", rules: [{ to: [{ operation: { paths: ["/a*"] } }] }] } };
         const [unbound] = ambientAuthorizationFindings([l7], []);
         assert.equal(unbound.severity, "error");
         assert.match(unbound.message, /ztunnel would deny all traffic to every pod in bookinfo/);
         assert.match(unbound.fix, /targetRefs/);
-        const bound = { ...l7, spec: { ...l7.spec, targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "waypoint" }] } };
+        const bound: AuthorizationPolicySpec = { ...l7, spec: { ...l7.spec, targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "waypoint" }] } };
         assert.deepEqual(ambientAuthorizationFindings([bound], ["bookinfo"]), []);
         const [missing] = ambientAuthorizationFindings([bound], []);
         assert.match(missing.message, /bookinfo has no waypoint/);
-        const l4 = { name: "allow-l4", namespace: "bookinfo", spec: { action: "ALLOW", rules: [{ to: [{ operation: { ports: ["9080"] } }] }] } };
+        const l4: AuthorizationPolicySpec = { name: "allow-l4", namespace: "bookinfo", spec: { action: "ALLOW", rules: [{ to: [{ operation: { ports: ["9080"] } }] }] } };
         assert.deepEqual(ambientAuthorizationFindings([l4], []), [], "an L4 rule is ztunnel's");
     });
 

@@ -81,7 +81,7 @@ function enrouteWarningLogs(run: ProgramRun): string[] {
 
 describe("EnRoute values (pure)", () => {
     it("turns on the chart's Istio integration without its second mesh-wide PeerAuthentication", () => {
-        const values = enrouteValues(parseStackConfig({ enroute: { enabled: true } })) as any;
+        const values = enrouteValues(parseStackConfig({ enroute: { enabled: true } }));
         assert.equal(values.istio.enable, true);
         assert.equal(values.istio.strictmtls, false);
     });
@@ -94,7 +94,7 @@ describe("EnRoute values (pure)", () => {
     });
 
     it("pins the Redis image the chart would leave at latest", () => {
-        const values = enrouteValues(parseStackConfig({})) as any;
+        const values = enrouteValues(parseStackConfig({}));
         assert.ok(isPinnedImage(`redis:${values.images.redis.tag}`), values.images.redis.tag);
     });
 

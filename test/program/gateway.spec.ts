@@ -6,7 +6,7 @@ import { meshGatewayRef } from "../../components/core/istio-names";
 import { routeConflicts, userGatewayRoutes } from "../../components/edge/gateway-routes";
 import { gatewaySpec } from "../../components/edge/gateway-spec";
 import { GatewayHttpRoute, PathMatch, segmentPrefix } from "../../components/core/routes";
-import { virtualServiceSpec } from "../../components/edge/virtual-service-spec";
+import { IstioVirtualServiceSpec, virtualServiceSpec } from "../../components/edge/virtual-service-spec";
 import { ProgramRun, RegisteredResource, runExpectingConfigError, runProgram } from "../harness/program";
 import { validateRun } from "../harness/validate";
 
@@ -30,12 +30,18 @@ const route = (paths: string | string[], source: string, name = source): Gateway
         ? { kind: "exact", path: path.slice(1) } : { kind: "prefix", path }),
 });
 /** `[kind, path]` of every match of every http route, in order. */
-const matchesOf = (spec: any) => spec.http.map((http: any) => http.match.map((match: any) => Object.entries(match.uri)[0]));
+const matchesOf = (spec: IstioVirtualServiceSpec) => spec.http.map((http) => (http.match ?? []).map((match) => Object.entries(match.uri)[0]));
+/** The gateway's VirtualService spec for routes that are not empty (the builder's undefined is for none). */
+function routesSpec(routes: readonly GatewayHttpRoute[]): IstioVirtualServiceSpec {
+    const spec = virtualServiceSpec({ hosts: ["*"], gatewayRef: meshGatewayRef, routes });
+    assert.ok(spec, "a VirtualService spec for a non-empty route list");
+    return spec;
+}
 
 describe("IngressGateway: pure builders", () => {
     it("serves HTTPS on 443 with the TLS mode and credential, and only redirects on 80", () => {
         const spec = gatewaySpec({ selector: { istio: "ingressgateway" }, hosts: ["a.example.com"], tlsMode: "MUTUAL", credentialName: "cred",
-            routeNamespaces: [{ namespace: "istio-system", hosts: ["a.example.com"] }] }) as any;
+            routeNamespaces: [{ namespace: "istio-system", hosts: ["a.example.com"] }] });
         assert.deepEqual(spec.selector, { istio: "ingressgateway" });
         const [https, http] = spec.servers;
         assert.deepEqual(https.port, { number: 443, name: "https", protocol: "HTTPS" });
@@ -48,7 +54,7 @@ describe("IngressGateway: pure builders", () => {
 
     it("accepts VirtualServices only from the namespaces the stack routes from (<namespace>/<host>), never from any namespace", () => {
         const spec = gatewaySpec({ selector: { istio: "ingressgateway" }, hosts: ["*", "blog.example.com"], tlsMode: "SIMPLE", credentialName: "cred",
-            routeNamespaces: [{ namespace: "istio-system", hosts: ["*", "blog.example.com"] }, { namespace: "wordpress", hosts: ["blog.example.com", "not-served.example.com"] }] }) as any;
+            routeNamespaces: [{ namespace: "istio-system", hosts: ["*", "blog.example.com"] }, { namespace: "wordpress", hosts: ["blog.example.com", "not-served.example.com"] }] });
         assert.deepEqual(spec.servers[0].hosts, ["istio-system/*", "istio-system/blog.example.com", "wordpress/blog.example.com"],
             "a bare `*` would take VirtualService hosts from any namespace; a host the gateway does not serve is not added");
         for (const server of spec.servers) {
@@ -70,7 +76,7 @@ describe("IngressGateway: pure builders", () => {
     });
 
     it("orders the VirtualService most specific prefix first, keeping declared order otherwise", () => {
-        const spec = virtualServiceSpec({ hosts: ["*"], gatewayRef: meshGatewayRef, routes: userGatewayRoutes(freightRoutes) }) as any;
+        const spec = routesSpec(userGatewayRoutes(freightRoutes));
         assert.deepEqual(matchesOf(spec), [
             [["exact", "/api/freight-rating"], ["prefix", "/api/freight-rating/"]],
             [["exact", "/api/freight-tariff"], ["prefix", "/api/freight-tariff/"]],
@@ -88,8 +94,8 @@ describe("IngressGateway: pure builders", () => {
                 { host: "wordpress.wordpress.svc.cluster.local", port: 80, subset: "canary", weight: 10 },
             ],
         };
-        const spec = virtualServiceSpec({ hosts: ["*"], gatewayRef: meshGatewayRef, routes: [split] }) as any;
-        assert.deepEqual(spec.http[0].route.map((r: any) => [r.destination.subset, r.weight]), [["stable", 90], ["canary", 10]]);
+        const spec = routesSpec([split]);
+        assert.deepEqual(spec.http[0].route.map((r) => [r.destination.subset, r.weight]), [["stable", 90], ["canary", 10]]);
     });
 
     it("has no VirtualService spec without routes (Istio rejects one with no routes)", () => {

@@ -126,10 +126,11 @@ describe("samples: routes through the gateway", () => {
     });
 
     it("sends each path to the app that owns it, as Istio would (first match wins)", () => {
-        const spec = virtualServiceSpec({ hosts: ["*"], gatewayRef: meshGatewayRef, routes: routesOf({}) }) as any;
+        const spec = virtualServiceSpec({ hosts: ["*"], gatewayRef: meshGatewayRef, routes: routesOf({}) });
+        assert.ok(spec);
         const appFor = (path: string): string => {
-            const http = spec.http.find((candidate: any) => candidate.match.some((match: any) =>
-                match.uri.exact !== undefined ? match.uri.exact === path : path.startsWith(match.uri.prefix)));
+            const http = spec.http.find((candidate) => (candidate.match ?? []).some(({ uri }) =>
+                "exact" in uri ? uri.exact === path : path.startsWith(uri.prefix)));
             return String(http?.route[0].destination.host).split(".")[0];
         };
         const expected: Record<string, string> = {
@@ -173,10 +174,11 @@ describe("samples: routes through the gateway", () => {
             ["bookinfo.mycluster.us-south.containers.appdomain.cloud", [{ kind: "prefix", path: "/" }], "productpage"],
             ["httpbin.mycluster.us-south.containers.appdomain.cloud", [{ kind: "prefix", path: "/" }], "httpbin"],
         ]);
-        const spec = virtualServiceSpec({ hosts: ["*"], gatewayRef: meshGatewayRef, routes: [...routesOf({}), ...routes] }) as any;
-        assert.deepEqual(spec.http.slice(0, 3).map((http: any) => http.match[0].authority?.exact?.split(".")[0]),
+        const spec = virtualServiceSpec({ hosts: ["*"], gatewayRef: meshGatewayRef, routes: [...routesOf({}), ...routes] });
+        assert.ok(spec);
+        assert.deepEqual(spec.http.slice(0, 3).map((http) => http.match?.[0].authority?.exact.split(".")[0]),
             ["wordpress", "bookinfo", "httpbin"], "host routes first: on bookinfo's host, / is bookinfo's");
-        assert.ok(spec.http.slice(3).every((http: any) => http.match.every((match: any) => match.authority === undefined)));
+        assert.ok(spec.http.slice(3).every((http) => (http.match ?? []).every((match) => match.authority === undefined)));
     });
 
     for (const sample of samples) {

@@ -263,8 +263,8 @@ describe("verify: a call inside the mesh", () => {
             const callerWorkload = sampleWorkloads(stackConfig).find((workload) => workload.namespace === caller.namespace && workload.podLabels.app === callerApp);
             assert.ok(callerWorkload, `${caller.selector} is a workload of the stack`);
             const allowed = authorizationPolicySpecs(stackConfig).some((policy) => {
-                const spec = policy.spec as { action?: string; selector?: { matchLabels?: Record<string, string> }; rules?: unknown };
-                return policy.namespace === caller.namespace && spec.action === "ALLOW" && spec.selector?.matchLabels?.app === caller.targetApp &&
+                const spec = policy.spec;
+                return policy.namespace === caller.namespace && spec.action === "ALLOW" && spec.selector?.matchLabels.app === caller.targetApp &&
                     JSON.stringify(spec.rules ?? []).includes(principal(caller.namespace, callerWorkload.serviceAccount));
             });
             assert.ok(allowed, `${caller.description} must be an allowed call`);

@@ -33,7 +33,20 @@ export function enrouteProxyConfig(enroute: StackConfig["enroute"]): string {
     return JSON.stringify({ proxyMetadata });
 }
 
-export function enrouteValues(config: StackConfig): Record<string, unknown> {
+/**
+ * The enroute chart's keys the stack sets, named as its templates read them (chart 0.8.7; the keys are
+ * listed in test/data/enroute-chart-keys.ts, which the specs check these against). `podSecurityContext` and
+ * `securityContext` are passed to the pod and containers as they are (toYaml).
+ */
+export interface EnrouteValues {
+    istio: { enable: boolean; strictmtls: boolean };
+    istioPodAnnotations: Record<string, string>;
+    images: { redis: { tag: string } };
+    podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } };
+    securityContext: { allowPrivilegeEscalation: boolean };
+}
+
+export function enrouteValues(config: StackConfig): EnrouteValues {
     return {
         // `strictmtls` would add a second mesh-wide PeerAuthentication ("global", security.istio.io/v1beta1)
         // beside the mesh's own `default`; mtls.mode already decides that.

@@ -6,15 +6,10 @@ import { AuthorizationPolicySpec } from "./rules";
 import { l7FieldsOf, plannedAuthorizationPolicies, plannedWaypointNamespaces, waypointName } from "./ambient";
 import { Finding, formatFinding } from "../mtls/analysis";
 
-interface TargetRefSpec {
-    kind?: string;
-    name?: string;
-}
-
 export function ambientAuthorizationFindings(policies: readonly AuthorizationPolicySpec[], waypointNamespaces: readonly string[]): Finding[] {
     return policies.flatMap((policy): Finding[] => {
         const ref = `AuthorizationPolicy ${policy.namespace}/${policy.name}`;
-        const targetRefs = (Array.isArray(policy.spec.targetRefs) ? policy.spec.targetRefs : []) as TargetRefSpec[];
+        const targetRefs = policy.spec.targetRefs ?? [];
         const l7 = l7FieldsOf(policy.spec);
         if (l7.length > 0 && targetRefs.length === 0) {
             return [{
@@ -28,7 +23,7 @@ export function ambientAuthorizationFindings(policies: readonly AuthorizationPol
         if (targetRefs.length > 0 && !waypointNamespaces.includes(policy.namespace)) {
             return [{
                 severity: "error",
-                message: `${ref} binds to ${targetRefs.map((target) => `${target.kind ?? "?"} ${target.name ?? "?"}`).join(", ")}, ` +
+                message: `${ref} binds to ${targetRefs.map((target) => `${target.kind} ${target.name}`).join(", ")}, ` +
                     `but ${policy.namespace} has no waypoint, so nothing enforces it`,
                 objects: [ref],
                 fix: `deploy the waypoint ${waypointName} in ${policy.namespace} and label the namespace istio.io/use-waypoint=${waypointName}`,

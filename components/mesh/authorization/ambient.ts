@@ -5,7 +5,7 @@
 // in it is also enforced there, where the caller's identity is still visible. Pure functions; the
 // Authorization component and the preview-time analysis read them.
 import { StackConfig } from "../../config/schema";
-import { AuthorizationPolicySpec, authorizationPolicySpecs } from "./rules";
+import { AuthorizationPolicySpec, IstioAuthorizationPolicySpec, IstioAuthorizationRule, TargetRef, authorizationPolicySpecs } from "./rules";
 import { DataplaneMode, namespaceEnrollmentLabels } from "../../core/dataplane";
 import { MeshWorkload, ingressGatewayWorkload, principal, sampleWorkloads } from "../mesh-inventory";
 
@@ -17,12 +17,6 @@ export const waypointClassName = "istio-waypoint";
 export const waypointServiceAccount = waypointName;
 
 const gatewayApiGroup = "gateway.networking.k8s.io";
-
-export interface TargetRef {
-    group: string;
-    kind: "Gateway" | "Service";
-    name: string;
-}
 
 /**
  * The `pulumi.com/waitFor` value that holds a waypoint's creation until istiod has deployed it: the Gateway
@@ -76,19 +70,23 @@ export function gatewaySplitServiceLabels(mode: DataplaneMode): Record<string, s
 const l7OperationFields = ["paths", "notPaths", "methods", "notMethods", "hosts", "notHosts"];
 const l7SourceFields = ["requestPrincipals", "notRequestPrincipals"];
 
-interface Rule {
-    from?: { source?: Record<string, unknown> }[];
-    to?: { operation?: Record<string, unknown> }[];
-    when?: { key?: string }[];
-}
-
-function rulesOf(spec: Record<string, unknown>): Rule[] {
-    return Array.isArray(spec.rules) ? spec.rules as Rule[] : [];
+/**
+ * What the L7 check reads of any AuthorizationPolicy spec, the stack's or one read back from a run: every
+ * Source and Operation field and the Conditions' keys (Rule in the AuthorizationPolicy CRD), not only the
+ * fields the stack sets, so a field it does not write yet is still seen.
+ */
+export interface AnalysedAuthorizationSpec {
+    rules?: readonly {
+        from?: readonly { source?: Readonly<Record<string, unknown>> }[];
+        to?: readonly { operation?: Readonly<Record<string, unknown>> }[];
+        when?: readonly { key?: string }[];
+    }[];
 }
 
 /** The L7 fields a policy uses (empty: ztunnel can enforce it). */
-export function l7FieldsOf(spec: Record<string, unknown>): string[] {
-    const fields = rulesOf(spec).flatMap((rule) => [
+export function l7FieldsOf(spec: AnalysedAuthorizationSpec): string[] {
+    const rules = spec.rules ?? [];
+    const fields = rules.flatMap((rule) => [
         ...(rule.to ?? []).flatMap((to) => Object.keys(to.operation ?? {}).filter((key) => l7OperationFields.includes(key))),
         ...(rule.from ?? []).flatMap((from) => Object.keys(from.source ?? {}).filter((key) => l7SourceFields.includes(key))),
         ...(rule.when ?? []).flatMap((condition) => condition.key?.startsWith("request.") ? [condition.key] : []),
@@ -102,8 +100,8 @@ export function waypointNamespaces(policies: readonly AuthorizationPolicySpec[])
 }
 
 /** The Service in front of the pods a selector picks, if the inventory knows one. */
-function serviceFor(workloads: readonly MeshWorkload[], namespace: string, selector: unknown): string | undefined {
-    const labels = (selector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels;
+function serviceFor(workloads: readonly MeshWorkload[], namespace: string, selector: IstioAuthorizationPolicySpec["selector"]): string | undefined {
+    const labels = selector?.matchLabels;
     if (!labels) {
         return undefined;
     }
@@ -114,12 +112,12 @@ function serviceFor(workloads: readonly MeshWorkload[], namespace: string, selec
 }
 
 /** A rule without `ports` in its operations; an operation left empty, and a `to` left empty, go too. */
-function withoutPorts(rule: Rule): Rule {
+function withoutPorts(rule: IstioAuthorizationRule): IstioAuthorizationRule {
     const to = (rule.to ?? []).flatMap((entry) => {
-        const operation = Object.fromEntries(Object.entries(entry.operation ?? {}).filter(([key]) => key !== "ports"));
+        const { ports: _ports, ...operation } = entry.operation;
         return Object.keys(operation).length > 0 ? [{ ...entry, operation }] : [];
     });
-    const others = Object.fromEntries(Object.entries(rule).filter(([key]) => key !== "to")) as Rule;
+    const { to: _to, ...others } = rule;
     return to.length > 0 ? { ...others, to } : others;
 }
 
@@ -136,7 +134,7 @@ function boundToWaypoint(policy: AuthorizationPolicySpec, workloads: readonly Me
         throw new Error(`authorization ${policy.namespace}/${policy.name}: its selector picks no single Service to bind at the waypoint`);
     }
     const targetRef: TargetRef = service ? { group: "", kind: "Service", name: service } : { group: gatewayApiGroup, kind: "Gateway", name: waypointName };
-    const rules = service ? rulesOf(policy.spec).map(withoutPorts) : rulesOf(policy.spec);
+    const rules = service ? (policy.spec.rules ?? []).map(withoutPorts) : policy.spec.rules ?? [];
     // A policy without rules (the namespace's allow-nothing) stays without: bound to the waypoint it makes
     // the waypoint deny what no other policy allows, as ztunnel does for the pods.
     return { name, namespace: policy.namespace, spec: { ...rest, targetRefs: [targetRef], ...(rules.length > 0 ? { rules } : {}) } };

@@ -9,10 +9,35 @@ import { enrouteNamespace, enrouteServiceAccount } from "../../edge/enroute/valu
 import { createHash } from "crypto";
 import { MeshWorkload, ingressGatewayWorkload, principal, sampleWorkloads } from "../mesh-inventory";
 
+/** A policy's binding by name (PolicyTargetReference in the AuthorizationPolicy CRD): a Service, or the namespace's waypoint Gateway. */
+export interface TargetRef {
+    group: string;
+    kind: "Gateway" | "Service";
+    name: string;
+}
+
+/**
+ * The fields of Istio's `security.istio.io/v1` AuthorizationPolicy spec this stack sets (selector,
+ * targetRefs, action, and Rule's from.source.principals, to.operation.ports and paths, in the
+ * AuthorizationPolicy CRD, reference/istio-1.30.3 crd-all.gen.yaml). An empty spec is an ALLOW that
+ * matches nothing: the namespace's deny-all.
+ */
+export interface IstioAuthorizationPolicySpec {
+    selector?: { matchLabels: Record<string, string> };
+    targetRefs?: TargetRef[];
+    action?: "ALLOW" | "DENY";
+    rules?: IstioAuthorizationRule[];
+}
+
+export interface IstioAuthorizationRule {
+    from?: { source: { principals: string[] } }[];
+    to?: { operation: { ports?: string[]; paths?: string[] } }[];
+}
+
 export interface AuthorizationPolicySpec {
     name: string;
     namespace: string;
-    spec: Record<string, unknown>;
+    spec: IstioAuthorizationPolicySpec;
 }
 
 /** The backends of a Service the inventory knows, and the container ports behind the given Service port. */
@@ -120,7 +145,7 @@ function appPorts(workloads: readonly MeshWorkload[], namespace: string, app: st
 export function authorizationPolicySpecs(config: StackConfig): AuthorizationPolicySpec[] {
     const workloads = sampleWorkloads(config);
     const namespaces = [...new Set(workloads.map((workload) => workload.namespace))];
-    const denyAll = namespaces.map((namespace) => ({
+    const denyAll = namespaces.map((namespace): AuthorizationPolicySpec => ({
         // An ALLOW policy with an empty spec matches nothing, so every request not allowed below is denied.
         name: "allow-nothing", namespace, spec: {},
     }));
@@ -134,7 +159,7 @@ export function authorizationPolicySpecs(config: StackConfig): AuthorizationPoli
     };
     const allows = allowedCalls
         .filter((call) => namespaces.includes(call.namespace))
-        .map((call) => {
+        .map((call): AuthorizationPolicySpec => {
             const caller = callerOf(call);
             return {
                 name: `allow-${call.from === ingressGateway ? "ingress-gateway" : call.from}-to-${call.to}`,
@@ -192,7 +217,7 @@ export function scriptPaths(path: string): string[] {
  */
 export function wordpressDenySpecs(dataplane: DataplaneMode, xmlrpc: boolean): AuthorizationPolicySpec[] {
     const denied = [...wordpressInstallerPaths, ...(xmlrpc ? [] : [wordpressXmlrpcPath])];
-    const spec = (matchLabels: Readonly<Record<string, string>>): Record<string, unknown> => ({
+    const spec = (matchLabels: Readonly<Record<string, string>>): IstioAuthorizationPolicySpec => ({
         selector: { matchLabels: { ...matchLabels } },
         action: "DENY",
         rules: [{ to: [{ operation: { paths: denied.flatMap(scriptPaths) } }] }],

@@ -3,14 +3,34 @@
 // analysed is exactly what is deployed.
 import { StackConfig } from "../../config/schema";
 import { mtlsExceptionAnnotation } from "../../core/istio-names";
-import { DestinationRuleModel, PeerAuthenticationModel } from "./analysis";
+import { ClientMode, DestinationRuleModel, PeerAuthenticationModel, ServerMode } from "./analysis";
+
+/**
+ * The fields of Istio's `security.istio.io/v1` PeerAuthentication spec this stack sets (selector,
+ * mtls.mode and portLevelMtls, keyed by container port, in the PeerAuthentication CRD,
+ * reference/istio-1.30.3 crd-all.gen.yaml).
+ */
+export interface IstioPeerAuthenticationSpec {
+    mtls: { mode: ServerMode };
+    selector?: { matchLabels: Record<string, string> };
+    portLevelMtls?: Record<string, { mode: ServerMode }>;
+}
+
+/**
+ * The fields of Istio's `networking.istio.io/v1` DestinationRule spec this stack sets (host and the
+ * top-level trafficPolicy.tls.mode, ClientTLSSettings in the DestinationRule CRD, reference/istio-1.30.3).
+ */
+export interface IstioDestinationRuleSpec {
+    host: string;
+    trafficPolicy: { tls: { mode: ClientMode } };
+}
 
 export interface PeerAuthenticationSpec extends PeerAuthenticationModel {
-    spec: Record<string, unknown>;
+    spec: IstioPeerAuthenticationSpec;
 }
 
 export interface DestinationRuleSpec extends DestinationRuleModel {
-    spec: Record<string, unknown>;
+    spec: IstioDestinationRuleSpec;
     annotations: Record<string, string>;
 }
 
@@ -29,7 +49,7 @@ function nameFromLabels(labels: Readonly<Record<string, string>>): string {
 export function peerAuthenticationSpecs(config: StackConfig): PeerAuthenticationSpec[] {
     return config.mtls.policies.map((policy, index) => {
         const name = policy.selector ? `mtls-${nameFromLabels(policy.selector)}` : "default";
-        const spec: Record<string, unknown> = {
+        const spec: IstioPeerAuthenticationSpec = {
             mtls: { mode: policy.mode },
             ...(policy.selector ? { selector: { matchLabels: { ...policy.selector } } } : {}),
             ...(policy.ports ? {

@@ -378,10 +378,10 @@ describe("ALB specs", () => {
     });
 
     it("routes every host to the gateway's HTTPS port with the copied TLS secret", () => {
-        const spec = albIngressSpec({ ingressClass: "public-iks-k8s-nginx", hosts: ["a.x", "b.x"], tlsSecretName: "iks-ingress-tls", backendService: "istio-ingressgateway" }) as any;
+        const spec = albIngressSpec({ ingressClass: "public-iks-k8s-nginx", hosts: ["a.x", "b.x"], tlsSecretName: "iks-ingress-tls", backendService: "istio-ingressgateway" });
         assert.equal(spec.ingressClassName, "public-iks-k8s-nginx");
         assert.deepEqual(spec.tls, [{ hosts: ["a.x", "b.x"], secretName: "iks-ingress-tls" }]);
-        assert.deepEqual(spec.rules.map((rule: any) => rule.host), ["a.x", "b.x"]);
+        assert.deepEqual(spec.rules.map((rule) => rule.host), ["a.x", "b.x"]);
         for (const rule of spec.rules) {
             assert.deepEqual(rule.http.paths, [{ path: "/", pathType: "Prefix", backend: { service: { name: "istio-ingressgateway", port: { number: 443 } } } }]);
         }

@@ -10,10 +10,8 @@ import { canaryQueries } from "../../../scripts/canary/promql";
 describe("samples/canary: the release header", () => {
     it("each weighted destination sets the header naming its own release's workload, replacing the app's value", () => {
         for (const weight of [0, 10, 100]) {
-            const rendered = wordpressDestinations(weight).map(istioRouteDestination) as {
-                destination: { subset: string }; headers: { response: { set: Record<string, string> } };
-            }[];
-            assert.deepEqual(rendered.map((route) => [route.destination.subset, route.headers.response.set]), [
+            const rendered = wordpressDestinations(weight).map(istioRouteDestination);
+            assert.deepEqual(rendered.map((route) => [route.destination.subset, route.headers?.response.set]), [
                 [wordpressNames.stable.version, { [releaseHeader]: wordpressNames.stable.deployment }],
                 [wordpressNames.canary.version, { [releaseHeader]: wordpressNames.canary.deployment }],
             ]);

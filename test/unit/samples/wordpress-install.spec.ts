@@ -89,7 +89,7 @@ describe("WordPress install Job: the pod template", () => {
         stableImage: "wordpress:7.1.0-php8.3-apache", cliImage: "wordpress:cli-2.12.0-php8.3", serviceAccountName: "wordpress",
         wordpressEnv: [{ name: "WORDPRESS_DB_HOST", value: "mysql" }], siteUrl: "https://mesh.example.com", stopSidecar: true, annotations: {},
     });
-    const pod = spec.template as any;
+    const pod = spec.template;
 
     it("is never a backend of the WordPress Service (its pods carry another app label)", () => {
         assert.notEqual(pod.metadata.labels.app, "wordpress");
@@ -107,7 +107,7 @@ describe("WordPress install Job: the pod template", () => {
     });
 
     it("takes the admin password from the Secret by reference, never as a value", () => {
-        const env = pod.spec.containers[0].env as { name: string; value?: string; valueFrom?: unknown }[];
+        const env = pod.spec.containers[0].env ?? [];
         const passwordEnv = env.find((entry) => entry.name === "WORDPRESS_ADMIN_PASSWORD");
         assert.deepEqual(passwordEnv, { name: "WORDPRESS_ADMIN_PASSWORD", valueFrom: { secretKeyRef: { name: wordpressAdminSecret.name, key: wordpressAdminSecret.key } } });
         assert.equal(env.find((entry) => entry.name === "WORDPRESS_SITE_URL")?.value, "https://mesh.example.com");

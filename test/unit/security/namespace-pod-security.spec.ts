@@ -4,7 +4,7 @@ import { parseStackConfig } from "../../../components/config/parse";
 import { enrouteValues } from "../../../components/edge/enroute/values";
 import { gatewayPodSecurityContext, gatewayValues, istiodValues } from "../../../components/mesh/istio-values";
 import {
-    EnrouteChartValues, IstioSystemChartValues, admittedPod, enrouteChartPods, injectedContainers, istioSystemChartPods, kialiChartPods,
+    admittedPod, enrouteChartPods, injectedContainers, istioSystemChartPods, kialiChartPods,
     meshNamespaceInjection, namespacePodSecurityLevel,
 } from "../../../components/security/namespace-pod-security";
 import { hardenManifestObject, manifestHardening } from "../../../components/security/workload-hardening";
@@ -39,8 +39,8 @@ describe("namespace Pod Security levels", () => {
 
     it("istio-system: restricted with istiod, the gateway and Kiali as the stack configures them; privileged with a node agent", () => {
         const values = {
-            istiod: istiodValues(parseStackConfig({}).istio) as IstioSystemChartValues["istiod"],
-            gateway: gatewayValues("LoadBalancer", {}, "sidecar") as IstioSystemChartValues["gateway"],
+            istiod: istiodValues(parseStackConfig({}).istio),
+            gateway: gatewayValues("LoadBalancer", {}, "sidecar"),
         };
         assert.equal(namespacePodSecurityLevel([...istioSystemChartPods({ dataplane: "sidecar", cni: false }, values), ...kialiChartPods()], "none"), "restricted");
         assert.equal(namespacePodSecurityLevel(istioSystemChartPods({ dataplane: "sidecar", cni: true }, values), "none"), "privileged");
@@ -62,12 +62,12 @@ describe("namespace Pod Security levels", () => {
     it("the gateway's pod keeps the sysctl that binds 80 and 443 when the stack sets its securityContext", () => {
         // The chart writes `securityContext` instead of its default sysctl (gateway templates/deployment.yaml).
         assert.deepEqual(gatewayPodSecurityContext.sysctls, [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }]);
-        assert.deepEqual((gatewayValues("NodePort", {}, "ambient") as { securityContext: unknown }).securityContext, gatewayPodSecurityContext);
-        assert.deepEqual((istiodValues(parseStackConfig({}).istio) as { seccompProfile: unknown }).seccompProfile, { type: "RuntimeDefault" });
+        assert.deepEqual(gatewayValues("NodePort", {}, "ambient").securityContext, gatewayPodSecurityContext);
+        assert.deepEqual(istiodValues(parseStackConfig({}).istio).seccompProfile, { type: "RuntimeDefault" });
     });
 
     it("EnRoute's pod is baseline at best: cert-server and the init container take no values", () => {
-        const values = enrouteValues(parseStackConfig({ enroute: { enabled: true } })) as EnrouteChartValues;
+        const values = enrouteValues(parseStackConfig({ enroute: { enabled: true } }));
         assert.equal(namespacePodSecurityLevel(enrouteChartPods(values), "none"), "baseline");
         assert.equal(namespacePodSecurityLevel(enrouteChartPods(values), "istio-cni"), "baseline");
         assert.equal(namespacePodSecurityLevel(enrouteChartPods(values), "istio-init"), "privileged");

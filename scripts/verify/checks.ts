@@ -4,8 +4,6 @@
 // This file only runs commands and makes requests: every decision is in scripts/verify/*.ts, unit-tested.
 import { spawn } from "child_process";
 import { randomBytes } from "crypto";
-import { ServiceStatusLike, loadBalancerAddress } from "../../components/ibm/load-balancer";
-import { IbmCloud } from "../../components/ibm/scripts/ibmcloud";
 import { StackConfig } from "../../components/config/schema";
 import { gatewayTlsMode } from "../../components/edge/gateway-plan";
 import { verifyCurlImage } from "../../components/core/versions";
@@ -16,11 +14,7 @@ import {
 } from "./ambient";
 import { VerifyOptions } from "./args";
 import { clusterViewArgs } from "./cluster";
-import { CommandResult, openKubectlTarget, readStackCluster, run } from "./stack-cluster";
-import { iksCheckIds, verifyCliSettings } from "./iks-cli";
-import { checkIngressSecret } from "./iks-ingress-secret";
-import { checkLbBackend } from "./iks-lb-backend";
-import { checkNlbSubdomain } from "./iks-nlb-subdomain";
+import { Kubectl, firstLine, openKubectlTarget, readStackCluster, run } from "./stack-cluster";
 import { canaryCheckId, decideCanary, skipCanary, tallyCanary } from "./canary";
 import {
     Connection, gatewayAgent, httpsGet, runLimited,
@@ -39,16 +33,13 @@ import {
 import { decideInstallerProbe, installerCheckId, installerProbePath, skipInstallerProbe } from "./installer-probe";
 import { decideDeniedCall, deniedCallCheckId, deniedCaller, skipDeniedCall } from "./denied-call-probe";
 import { decideLifecycle, lifecycleCaller, lifecycleCheckId, skipLifecycle } from "./prometheus-lifecycle-probe";
-import { CheckResult, exitCodeFor, fail, formatReport, skip } from "./report";
+import { CheckResult, exitCodeFor, fail, formatReport, guarded, skip } from "./report";
 import { forwardedPort } from "./port-forward";
 import { StackOutputs, parseStackOutputs } from "./stack-data";
 import { backupCheckArgs, backupCheckId, decideBackup, skipBackup } from "./backup";
 
 
-const firstLine = (text: string) => text.trim().split("\n").filter(Boolean).pop() ?? "no output";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-type Kubectl = (args: readonly string[], input?: string, timeoutMs?: number) => Promise<CommandResult>;
 
 async function checkPlaintextRefused(config: StackConfig, kubectl: Kubectl): Promise<CheckResult> {
     const target = plaintextTarget(config);
@@ -301,61 +292,12 @@ async function checkKiali(config: StackConfig, kubectl: Kubectl): Promise<CheckR
     return decideKiali(answer.stdout);
 }
 
-/** verify's IKS part: read-only ibmcloud calls as the operator, one runner (and CLI home) for all three. */
-async function checkIks(config: StackConfig, stack: string, outputs: StackOutputs, kubectl: Kubectl): Promise<CheckResult[]> {
-    const ids = [iksCheckIds.nlbSubdomain, iksCheckIds.ingressSecret, iksCheckIds.lbBackend];
-    const settings = verifyCliSettings(config.iks, stack, process.env);
-    if ("problem" in settings) {
-        return ids.map((id) => fail(id, settings.problem));
-    }
-    const gatewayNamespace = outputs.gatewayNamespace ?? "istio-system";
-    let address: string | undefined;
-    if (outputs.gatewayService) {
-        const service = await kubectl(["-n", gatewayNamespace, "get", "service", outputs.gatewayService, "-o", "json"]);
-        try {
-            address = service.code === 0 ? loadBalancerAddress((JSON.parse(service.stdout) as { status?: ServiceStatusLike }).status, config.iks.infrastructure,
-                `${gatewayNamespace}/${outputs.gatewayService}`) : undefined;
-        } catch {
-            address = undefined;
-        }
-    }
-    const readCertificate = async (namespace: string, name: string): Promise<string | undefined> => {
-        const got = await kubectl(["-n", namespace, "get", "secret", name, "-o", "jsonpath={.data.tls\\.crt}"]);
-        if (got.code !== 0) {
-            if (/NotFound|not found/i.test(got.stderr)) {
-                return undefined;
-            }
-            throw new Error(`kubectl could not read secret ${namespace}/${name}: ${firstLine(got.stderr)}`);
-        }
-        return got.stdout.trim();
-    };
-    const cli = new IbmCloud(settings);
-    try {
-        return [
-            ...await guarded([iksCheckIds.nlbSubdomain], () => checkNlbSubdomain(cli, {
-                ...(outputs.nlbSubdomain ? { subdomain: outputs.nlbSubdomain } : {}), secretNamespace: gatewayNamespace, ...(address ? { address } : {}),
-            })),
-            ...await guarded([iksCheckIds.ingressSecret], () => checkIngressSecret(cli, {
-                albEnabled: config.iks.alb.enabled, gatewayNamespace, readCertificate,
-            })),
-            ...await guarded([iksCheckIds.lbBackend], () => checkLbBackend(cli, {
-                infrastructure: config.iks.infrastructure, albEnabled: config.iks.alb.enabled, ingressClass: config.iks.alb.ingressClass,
-            })),
-        ];
-    } finally {
-        cli.close();
-    }
-}
-
-/** A check that throws becomes a FAIL with the error, so one broken check never hides the others. */
-async function guarded(ids: readonly string[], check: () => Promise<CheckResult | CheckResult[]>): Promise<CheckResult[]> {
-    try {
-        const result = await check();
-        return Array.isArray(result) ? result : [result];
-    } catch (error) {
-        return ids.map((id) => fail(id, `the check itself failed: ${(error as Error).message}`));
-    }
-}
+/**
+ * The IKS checks, loaded only for a stack with iks.enabled: they pull in the deploy scripts' ibmcloud
+ * runner and parsers (components/ibm/scripts), about 1 s of CPU under ts-node that no other stack needs.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a deferred load; the type comes from the module itself
+const iksChecks = () => require("./iks") as typeof import("./iks");
 
 /**
  * Every check of the stack, once the command line was read and the Pulumi CLI found (scripts/verify.ts):
@@ -398,7 +340,7 @@ export async function runChecks(options: VerifyOptions): Promise<number> {
                 ...await guarded([ambientCheckIds.waypoints], () => checkWaypoints(config, kubectl)),
             ] : [],
             // IKS stacks: what the stub cannot prove, read on the real account (docs/iks.md, "Check on a real account").
-            ...config.iks.enabled ? await checkIks(config, options.stack, outputs.value, kubectl) : [],
+            ...config.iks.enabled ? await iksChecks().checkIks(config, options.stack, outputs.value, kubectl) : [],
             // istiod's own root (mesh.ca: istiod) is the cluster's business: nothing of the stack to compare with.
             ...config.mesh.ca === "stack" ? await guarded([meshCaCheckId], () => checkMeshCa(config, outputsRun.stdout, kubectl, (pod) => readZtunnelConfigDump(target.args, pod))) : [],
             ...options.backupCheck ? await guarded([backupCheckId], () => checkBackup(config, kubectl)) : [],

@@ -51,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 2;
     }
     // Loaded here, not imported above: the answers before this line then cost a user (and a spec that
-    // spawns them) the start of ts-node and two small modules, not the ~2.5 s of CPU of the checks' modules.
+    // spawns them) the start of ts-node and two small modules, not the ~2 s of CPU of the checks' modules.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deferred load; the type comes from the module itself
     const { runChecks } = require("./verify/checks") as typeof import("./verify/checks");
     return runChecks(options);

@@ -1,6 +1,7 @@
 // The checks of `npm run verify` (the list and what each proves: scripts/verify.ts). scripts/verify.ts
 // loads this module only once its cheap answers are given (--help, bad arguments, no Pulumi CLI): it
-// pulls in the config reader, the Pulumi SDK and the IBM scripts, about 2.5 s of CPU under ts-node.
+// pulls in the config reader and the Pulumi SDK, about 2 s of CPU under ts-node (the IBM scripts come
+// only with iks.ts, for an IKS stack).
 // This file only runs commands and makes requests: every decision is in scripts/verify/*.ts, unit-tested.
 import { spawn } from "child_process";
 import { randomBytes } from "crypto";

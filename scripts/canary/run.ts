@@ -1,6 +1,6 @@
 // The canary run: step the weight through the stack's own config and `up`, judge each step, then
 // promote or roll back. Every effect goes through the StackDriver (the Automation API in
-// scripts/canary/cli.ts) and the metrics function, so the sequence is testable against stand-ins.
+// scripts/canary/promote.ts) and the metrics function, so the sequence is testable against stand-ins.
 import { CanaryOptions } from "./args";
 import { PreviewEvent, nonWeightChanges, summaryLine } from "./changes";
 import { Judgement, ReleaseAnswers, judge } from "./judgement";

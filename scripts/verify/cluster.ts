@@ -1,6 +1,6 @@
 // Which cluster `npm run verify` checks: the one the stack itself is bound to, decided by the program's
 // own rule (components/cluster/cluster-binding.ts), never whatever kubectl context happens to be current.
-// Pure: verify.ts reads the config, writes the private kubeconfig file and runs kubectl.
+// Pure: stack-cluster.ts reads the config and writes the private kubeconfig file, checks.ts runs kubectl.
 import * as path from "path";
 import {
     ClusterBinding, ClusterResolution, clusterKeys, resolveClusterBindingWith, useCurrentContextKey,

@@ -233,7 +233,7 @@ export function chainEndsAt(chain: readonly X509Certificate[], roots: readonly X
     return chain.length < 2 ? { problem: "the chain holds a root only, no workload certificate" } : { root };
 }
 
-/** What the check needs from the cluster; the runner in scripts/verify.ts hands its kubectl over. */
+/** What the check needs from the cluster; the runner in scripts/verify/checks.ts hands its kubectl over. */
 export type MeshCaKubectl = (args: readonly string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
 
 const firstLine = (text: string) => text.trim().split("\n").filter(Boolean).pop() ?? "no output";

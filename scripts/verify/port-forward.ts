@@ -26,7 +26,9 @@ export function forwardedPort(child: ChildProcessByStdio<null, Readable, Readabl
             clearTimeout(timer);
             reject(new Error(`kubectl could not start: ${error.message}`));
         });
-        child.on("exit", () => {
+        // "close", not "exit": it comes once stdout and stderr are drained, so kubectl's last words are in
+        // `seen` (Node's child_process docs; on a loaded machine "exit" can come first).
+        child.on("close", () => {
             clearTimeout(timer);
             reject(new Error(`kubectl port-forward to ${where} exited: ${lastLine(seen)}`));
         });

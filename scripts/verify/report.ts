@@ -31,3 +31,13 @@ export function formatReport(stack: string, results: readonly CheckResult[]): st
 export function exitCodeFor(results: readonly CheckResult[]): number {
     return results.length === 0 || results.some((result) => result.status === "FAIL") ? 1 : 0;
 }
+
+/** A check that throws becomes a FAIL with the error, so one broken check never hides the others. */
+export async function guarded(ids: readonly string[], check: () => Promise<CheckResult | CheckResult[]>): Promise<CheckResult[]> {
+    try {
+        const result = await check();
+        return Array.isArray(result) ? result : [result];
+    } catch (error) {
+        return ids.map((id) => fail(id, `the check itself failed: ${(error as Error).message}`));
+    }
+}

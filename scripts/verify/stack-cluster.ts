@@ -19,6 +19,12 @@ export interface CommandResult {
     stderr: string;
 }
 
+/** kubectl on the stack's cluster (its binding's arguments come first); never rejects. */
+export type Kubectl = (args: readonly string[], input?: string, timeoutMs?: number) => Promise<CommandResult>;
+
+/** The line of a command's output that says why it failed: its last non-empty one. */
+export const firstLine = (text: string) => text.trim().split("\n").filter(Boolean).pop() ?? "no output";
+
 /** Runs a command without a shell; never rejects. */
 export function run(command: string, args: readonly string[], input?: string, timeoutMs = 300_000,
     spawnOptions: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CommandResult> {

@@ -1,6 +1,6 @@
 // npm run canary's flow, in three layers so the suite stays fast:
 // 1. the run's decisions (scripts/canary/run.ts) in-process against a recording StackDriver: no process at all;
-// 2. the Automation API wiring (scripts/canary/cli.ts) in-process against a stand-in `pulumi` CLI that
+// 2. the Automation API wiring (scripts/canary/promote.ts, through cli.ts) in-process against a stand-in `pulumi` CLI that
 //    answers as the pinned CLI does (the version @pulumi/pulumi is pinned to, which workflows.spec.ts holds
 //    equal to the workflows' pulumi-version) and a local Prometheus;
 // 3. two real spawns of `npm run canary`'s entry through ts-node: the process wiring (argv, exit status,

@@ -1,19 +1,20 @@
 // verify's IKS part (scripts/verify/iks-*.ts) against the stub `ibmcloud`: each check's decision, and
 // that it calls only read-only commands (ls/get) with the operator's key, never the stack's.
 import { strict as assert } from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseStackConfig } from "../../components/config/parse";
 import { IbmCloud } from "../../components/ibm/scripts/ibmcloud";
+import { main as verifyMain } from "../../scripts/verify";
 import { verifyCliSettings } from "../../scripts/verify/iks-cli";
 import { rawConfigFromPulumiJson, revealSection } from "../../scripts/verify/stack-data";
 import { checkIngressSecret } from "../../scripts/verify/iks-ingress-secret";
 import { checkLbBackend, keyPaths } from "../../scripts/verify/iks-lb-backend";
 import { checkNlbSubdomain } from "../../scripts/verify/iks-nlb-subdomain";
-import { IbmCloudStub, StubState, projectRoot } from "../fixtures/ibmcloud-stub/stub";
+import { IbmCloudStub, StubState } from "../fixtures/ibmcloud-stub/stub";
 import { stubApiKey, stubCluster, stubScenario } from "../support/ibm-stub-scenario";
 import { scriptSession } from "../support/ibm-scripts";
+import { runMain } from "../support/in-process";
 import { writeStandInKubectl, writeStandInPulumi } from "../support/verify-stand-ins";
 
 const ours = { subdomain: "mesh-cluster-0001.us-south.stg.containers.appdomain.cloud", secretName: "mesh-cluster-0001", secretNamespace: "istio-system" };
@@ -191,7 +192,7 @@ describe("verify: IKS checks against the stub ibmcloud", function () {
         assert.throws(() => revealSection(input, "iks", "[secret]"), /did not print an object/);
     });
 
-    it("npm run verify on an IKS stack runs the three checks, as the operator, read-only (stand-in pulumi and kubectl, stub ibmcloud)", async function () {
+    it("verify on an IKS stack runs the three checks, as the operator, read-only (stand-in pulumi and kubectl, stub ibmcloud)", async function () {
         this.timeout(120000);
         const state = stubScenario("classic", { instances: { [stubCluster]: [] } });
         const stub = withOurs(state);
@@ -206,18 +207,10 @@ describe("verify: IKS checks against the stub ibmcloud", function () {
             `*' -n istio-system get service istio-ingressgateway -o json '*) echo '{"status":{"loadBalancer":{"ingress":[{"ip":"${gatewayIp}"}]}}}' ;;`,
             "*' -n default get secret mesh-cluster-0000 '*|*' -n istio-system get secret iks-ingress-tls-copy '*) echo -n Y2VydA== ;;",
         ]);
-        const env = { ...stub.environment({ IBMCLOUD_API_KEY: stubApiKey }), PATH: `${bin}:${stub.binDir}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
-            // verify runs in a project directory of its own (the stack's CLI home lands there), compiled with the project's settings.
-            TS_NODE_PROJECT: path.join(projectRoot, "tsconfig.json") };
-        const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-            const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), path.join(projectRoot, "scripts", "verify.ts"),
-                "--stack", "prod", "--via", "port-forward"], { cwd: stub.workDir, env });
-            let stdout = "";
-            let stderr = "";
-            child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
-            child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
-            child.on("close", (status) => resolve({ status, stdout, stderr }));
-        });
+        const env = { ...stub.environment({ IBMCLOUD_API_KEY: stubApiKey }), PATH: `${bin}:${stub.binDir}:${path.dirname(process.execPath)}:/usr/bin:/bin` };
+        // verify's main in this process (test/support/in-process.ts), run in a project directory of its own
+        // (the stack's CLI home lands there); verify.spec.ts spawns the command line itself.
+        const result = await runMain(() => verifyMain(["--stack", "prod", "--via", "port-forward"]), env, stub.workDir);
         const lines = result.stdout.split("\n");
         const line = (id: string) => lines.find((candidate) => new RegExp(`^(PASS|FAIL|SKIP)  ${id} `).test(candidate)) ?? `(no ${id} line)\n${result.stdout}${result.stderr}`;
         assert.match(line("iks-nlb-subdomain"), /^PASS .*lists 169\.61\.20\.30, certificate mesh-cluster-0001 created in istio-system/);

@@ -1,10 +1,11 @@
 // verify's `mesh-ca` check (scripts/verify/mesh-ca.ts) on real certificates made with openssl in the
 // mesh CA's shape (root → intermediate → 24-hour SPIFFE workload certificate, as istiod issues from
 // `cacerts`), fed through recorded kubectl and ztunnel shapes (test/fixtures/verify/README.md): decisions
-// in process, then the whole script against stand-in pulumi and kubectl, in sidecar and in ambient mode
+// in process, then the whole script (its `main`, in process: verify.spec.ts spawns the command line) against
+// stand-in pulumi and kubectl, in sidecar and in ambient mode
 // (there through a stand-in `kubectl port-forward` to a local HTTP server playing ztunnel's admin port).
 import { strict as assert } from "assert";
-import { execFileSync, spawn, spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
@@ -17,6 +18,8 @@ import {
     rootsOfConfigMap, sameRoots, secretsDumpCommand, stackRoots, workloadSecrets, ztunnelWorkloadCertificates,
 } from "../../scripts/verify/mesh-ca";
 import { readZtunnelConfigDump } from "../../scripts/verify/ztunnel-admin";
+import { main as verifyMain } from "../../scripts/verify";
+import { runMain } from "../support/in-process";
 import { writeStandInKubectl, writeStandInPulumi } from "../support/verify-stand-ins";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -379,16 +382,9 @@ describe("verify: mesh-ca", function () {
             writeStandInKubectl(bin, [`*' -n wordpress get configmap istio-ca-root-cert -o json '*) cat "${bin}/configmap.json" ;;`, ...cases(bin)]);
             return bin;
         }
+        /** verify's `main` in this process (test/support/in-process.ts), the stand-ins first on PATH: verify.spec.ts spawns the command line itself. */
         function runVerify(bin: string): Promise<{ stdout: string; stderr: string }> {
-            return new Promise((resolve) => {
-                const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "scripts", "verify.ts"), "--stack", "prod"],
-                    { cwd: repoRoot, env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` } });
-                let stdout = "";
-                let stderr = "";
-                child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
-                child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
-                child.on("close", () => resolve({ stdout, stderr }));
-            });
+            return runMain(() => verifyMain(["--stack", "prod"]), { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` }, repoRoot);
         }
         const meshCaCalls = (bin: string, pattern: RegExp) =>
             fs.readFileSync(path.join(bin, "kubectl.log"), "utf8").trim().split("\n").filter((call) => pattern.test(call));
@@ -441,8 +437,14 @@ describe("verify: mesh-ca", function () {
                 for (const call of calls) {
                     assert.ok(call.startsWith("--context prod-cluster "), call);
                 }
-                // verify killed its port-forward: the stand-in's process is gone.
+                // verify killed its port-forward: the stand-in's process is gone. In process, this process is its
+                // parent and reaps it on the SIGCHLD that follows verify's kill, so give that a moment (an unkilled
+                // stand-in sleeps 60 s, far past the wait).
                 const pid = Number(fs.readFileSync(path.join(bin, "forward.pid"), "utf8"));
+                const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+                for (const deadline = Date.now() + 5_000; alive() && Date.now() < deadline;) {
+                    await new Promise((resolve) => setTimeout(resolve, 20));
+                }
                 assert.throws(() => process.kill(pid, 0), /ESRCH/);
             } finally {
                 admin.close();

@@ -167,11 +167,12 @@ describe("Istio manifests: the program under mocks", () => {
     });
 
     it("moves every Istio image to istio.hub when it names a mirror", async () => {
-        const mirrored = await runProgram({ istio: { hub: "registry.example.internal/istio" } });
+        // A registry with a port, as mesh.spec.ts renders it for istiod's global.hub (one shared run).
+        const mirrored = await runProgram({ istio: { hub: "registry.example.internal:5000/istio" } });
         const images = Object.values(imagesIn(mirrored, "bookinfo")).flat();
         assert.equal(images.length, 6);
-        assert.ok(images.every((image) => image.startsWith("registry.example.internal/istio/examples-bookinfo-")), images.join(" "));
-        assert.equal(mirrored.get("kubernetes:helm.sh/v3:Release", "istiod").plain.values.global.hub, "registry.example.internal/istio");
+        assert.ok(images.every((image) => image.startsWith("registry.example.internal:5000/istio/examples-bookinfo-")), images.join(" "));
+        assert.equal(mirrored.get("kubernetes:helm.sh/v3:Release", "istiod").plain.values.global.hub, "registry.example.internal:5000/istio");
     });
 
     it("deploys no image from a retired host", () => {

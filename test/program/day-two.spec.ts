@@ -1,5 +1,6 @@
 // Issue #22, day two: what the second `up`, a destroy and a run from another machine find. Each stack
-// shape runs once (before) and every assertion reads that run.
+// shape runs once (before, the harness's shared runs) and every assertion reads that run; the portable-state
+// test adds the one run made with KUBECONFIG set.
 import { strict as assert } from "assert";
 import * as vm from "vm";
 import * as os from "os";

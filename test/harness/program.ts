@@ -318,10 +318,13 @@ function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
  * Successful runs of this process by runKey, the most recently used last. Mocha's workers are processes, so
  * nothing crosses them. At most `sharedRunLimit` are kept: a run holds a few MB, and keeping every one made
  * a worker grow past 500 MB, while the runs that many specs ask for (default, ambient, IKS) are asked for
- * again and again and so stay.
+ * again and again and so stay. 64, not 32: a worker of `mocha --parallel --jobs 2` asks for 47-60
+ * distinct runs of test/program/, and at 32 it evaluated popular ones again after they were evicted
+ * (ambient, ambient with a waypoint, a switched-off sample: 2-3 a worker, ~0.6 s of CPU each); measured with
+ * both workers' peak resident size at 594-641 MB for either limit, so the cache does not set the peak.
  */
 const sharedRuns = new Map<string, ProgramRun>();
-const sharedRunLimit = 32;
+const sharedRunLimit = 64;
 const runCounts = { evaluated: 0, shared: 0 };
 
 /** How many runProgram calls of this process evaluated the program and how many were handed a shared run. */

@@ -19,6 +19,8 @@ const releaseType = "kubernetes:helm.sh/v3:Release";
 /** A user's route into a sample namespace: its allow carries paths, an L7 field. */
 const userRoute = { prefix: "/api/extras", service: "extras", namespace: "bookinfo", port: 8080 };
 const ambient = { istio: { dataplane: "ambient" } };
+/** An AuthorizationPolicy as registered (a RegisteredResource) or as planned, read through `plain`. */
+interface PolicyLike { plain: Record<string, any> }
 
 const policies = (run: ProgramRun, namespace?: string): RegisteredResource[] =>
     run.ofType(policyType).filter((policy) => namespace === undefined || policy.plain.metadata.namespace === namespace);
@@ -67,20 +69,43 @@ describe("ambient authorization: what ztunnel can enforce", () => {
 });
 
 describe("ambient authorization: the program", () => {
-    let sidecar: ProgramRun;
+    /** The sidecar-mode policies the ambient ones are compared with, as the planner gives them (see "registers what the planner plans"). */
+    let sidecar: PolicyLike[];
+    let sidecarDefault: ProgramRun;
     let plain: ProgramRun;
     let routed: ProgramRun;
+    /** A policy as the program registers it (metadata and spec), for comparing a run with the planner. */
+    const registered = (run: ProgramRun) => policies(run).map((p) => JSON.stringify([p.plain.metadata, p.plain.spec])).sort();
+    const plannedFor = (raw: Record<string, unknown>): PolicyLike[] => plannedAuthorizationPolicies(parseStackConfig(raw))
+        .map((p) => ({ plain: { metadata: { name: p.name, namespace: p.namespace }, spec: p.spec } }));
     before(async () => {
         // Sidecar mode cannot resolve the user's own Service to pods (a preview error there): its peer here
-        // routes the same prefix to a sample's Service.
-        sidecar = await runProgram({ gateway: { routes: [{ ...userRoute, service: "details", port: 9080 }] } });
+        // routes the same prefix to a sample's Service. The program registers exactly what the planner plans
+        // (checked below on the default and routed runs), so the planner's answer stands for that stack's run.
+        sidecar = plannedFor({ gateway: { routes: [{ ...userRoute, service: "details", port: 9080 }] } });
+        sidecarDefault = await runProgram({});
         plain = await runProgram(ambient);
         routed = await runProgram({ ...ambient, gateway: { routes: [userRoute] } });
     });
 
-    it("keeps L4 rules as they are without a waypoint: same policies as sidecar mode, less the installer DENY on the pods", async () => {
-        const sidecarDefault = await runProgram({});
-        const shape = (run: ProgramRun) => policies(run).map((p) => JSON.stringify([p.plain.metadata, p.plain.spec])).sort();
+    it("registers what the planner plans, one AuthorizationPolicy each with its name, namespace and spec (sidecar and ambient)", () => {
+        // Objects, not JSON: the engine's copy need not keep the planner's key order.
+        const byName = (entries: PolicyLike[]) => entries
+            .map((p) => ({ metadata: p.plain.metadata, spec: p.plain.spec }))
+            .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+        // The Authorization component's policies (the gateway's own DENY on the ingress gateway is another component's).
+        const ofAuthorization = (run: ProgramRun) => {
+            const [component] = run.ofType("iks-mesh:mesh:Authorization");
+            assert.ok(component, "no Authorization component");
+            return run.subtree(component).filter((resource) => resource.type === policyType);
+        };
+        assert.deepEqual(byName(ofAuthorization(sidecarDefault)), byName(plannedFor({})));
+        assert.deepEqual(byName(ofAuthorization(routed)), byName(plannedFor({ ...ambient, gateway: { routes: [userRoute] } })));
+        assert.ok(ofAuthorization(routed).length > 0);
+    });
+
+    it("keeps L4 rules as they are without a waypoint: same policies as sidecar mode, less the installer DENY on the pods", () => {
+        const shape = registered;
         const sidecarOnly = shape(sidecarDefault).filter((entry) => !shape(plain).includes(entry));
         assert.deepEqual(sidecarOnly.map((entry) => JSON.parse(entry)[0]), [{ name: "deny-wordpress-installer", namespace: "wordpress" }],
             "ztunnel cannot enforce paths; in ambient mode the gateway's DENY alone guards the installer");
@@ -109,9 +134,10 @@ describe("ambient authorization: the program", () => {
     });
 
     it("binds the user route's path rule to the waypoint by its Service's name (targetRefs), keeping its paths and caller", () => {
-        const byPrefix = (run: ProgramRun) => policies(run, "bookinfo").find((candidate) => /^allow-ingress-gateway-to-.*-[0-9a-f]{8}$/.test(candidate.plain.metadata.name));
+        const byPrefix = (candidates: PolicyLike[]) => candidates.find((candidate) =>
+            candidate.plain.metadata.namespace === "bookinfo" && /^allow-ingress-gateway-to-.*-[0-9a-f]{8}$/.test(candidate.plain.metadata.name));
         const sidecarRule = byPrefix(sidecar);
-        const ambientRule = byPrefix(routed);
+        const ambientRule = byPrefix(policies(routed));
         assert.ok(sidecarRule && ambientRule);
         assert.equal(ambientRule.plain.metadata.name.replace("extras", "details"), sidecarRule.plain.metadata.name, "named by Service and prefix");
         assert.equal(ambientRule.plain.spec.selector, undefined);
@@ -123,7 +149,7 @@ describe("ambient authorization: the program", () => {
 
     it("keeps the L4 rules for ztunnel and enforces them at the waypoint too, bound to their Service", () => {
         const l4 = policy(routed, "bookinfo", "allow-productpage-to-reviews");
-        assert.deepEqual(l4.plain.spec, policy(sidecar, "bookinfo", "allow-productpage-to-reviews").plain.spec);
+        assert.deepEqual(l4.plain.spec, sidecar.find((p) => p.plain.metadata.namespace === "bookinfo" && p.plain.metadata.name === "allow-productpage-to-reviews")?.plain.spec);
         const atWaypoint = policy(routed, "bookinfo", "allow-productpage-to-reviews-at-waypoint");
         assert.deepEqual(atWaypoint.plain.spec.targetRefs, [{ group: "", kind: "Service", name: "reviews" }]);
         assert.deepEqual(atWaypoint.plain.spec.rules, [{ from: [{ source: { principals: ["cluster.local/ns/bookinfo/sa/bookinfo-productpage"] } }] }]);
@@ -154,7 +180,7 @@ describe("ambient authorization: the program", () => {
         assert.deepEqual(rule?.plain.spec.subsets.map((subset: any) => [subset.name, subset.labels.version]), [["v1", "v1"], ["v2", "v2"]]);
         // ztunnel still checks the direct path: the gateway's L4 allow to wordpress stays bound to the pods.
         assert.deepEqual(policy(run, "wordpress", "allow-ingress-gateway-to-wordpress").plain.spec.selector, { matchLabels: { app: "wordpress" } });
-        const sidecarService = sidecar.ofType("kubernetes:core/v1:Service").find((candidate) => candidate.plain.metadata.name === "wordpress");
+        const sidecarService = sidecarDefault.ofType("kubernetes:core/v1:Service").find((candidate) => candidate.plain.metadata.name === "wordpress");
         assert.equal(sidecarService?.plain.metadata.labels["istio.io/ingress-use-waypoint"], undefined, "sidecar mode keeps its Service as it was");
     });
 
@@ -170,7 +196,7 @@ describe("ambient authorization: the program", () => {
     });
 
     it("installs the Gateway API standard CRDs (v1.5.1) before istiod in ambient mode only, kept on delete", () => {
-        assert.deepEqual(sidecar.ofType(crdType), []);
+        assert.deepEqual(sidecarDefault.ofType(crdType), []);
         const crds = routed.ofType(crdType);
         assert.deepEqual(crds.map((crd) => crd.plain.spec.names.kind).sort(),
             ["BackendTLSPolicy", "GRPCRoute", "Gateway", "GatewayClass", "HTTPRoute", "ListenerSet", "ReferenceGrant", "TLSRoute"]);

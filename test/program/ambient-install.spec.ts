@@ -6,6 +6,7 @@ import { ProgramRun, runExpectingConfigError, runProgram } from "../harness/prog
 import { validateRun } from "../harness/validate";
 import { configProblemsOf } from "../support/config-problems";
 import { fixtureManifest } from "../support/istio-manifests";
+import { loadSampleManifests } from "../../components/manifests/sample-manifests";
 
 const releaseType = "kubernetes:helm.sh/v3:Release";
 const ambient = { istio: { dataplane: "ambient" } };
@@ -148,12 +149,15 @@ describe("ambient mode: Istio's ambient components from the same charts", () => 
     });
 
     it("validates against the 1.31 charts' keys on the 1.31 line, and installs that line's Gateway API release (v1.6.0)", async () => {
-        const fetched: string[] = [];
-        const line131 = await runProgram({ istio: { dataplane: "ambient", version: "1.31.1" } }, {
-            fetchManifest: async (url) => { fetched.push(url); return fixtureManifest(url); },
-        });
+        // The 1.31 ambient stack retired-hosts.spec.ts renders (one shared run); its image mirror is incidental here.
+        const config = { istio: { dataplane: "ambient", hub: "registry.example.internal/istio", version: "1.31.1" } };
+        const line131 = await runProgram(config);
         assert.deepEqual(await validateRun(line131), []);
         // Istio builds 1.30 against Gateway API v1.5.1 and 1.31 against v1.6.0 (go.mod at 1.30.3 and 1.31.0-rc.0).
+        // Which URL is fetched is loadSampleManifests's choice (the one place index.ts hands its fetcher to);
+        // the CRDs registered below carry that release's bundle version.
+        const fetched: string[] = [];
+        await loadSampleManifests(parseStackConfig(config), async (url) => { fetched.push(url); return fixtureManifest(url); });
         assert.ok(fetched.includes(gatewayApiStandardInstallUrl("v1.6.0")), fetched.join(" "));
         const crdType = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
         const bundles = (crdRun: ProgramRun) => [...new Set(crdRun.ofType(crdType).map((crd) => crd.plain.metadata.annotations["gateway.networking.k8s.io/bundle-version"]))];

@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import { ProgramRun, RegisteredResource, runProgram } from "../harness/program";
 import { validateRun } from "../harness/validate";
+import { parseStackConfig } from "../../components/config/parse";
+import { everythingOnStackConfig } from "../support/stack-shapes";
 
 const authorizationType = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
 const gatewayPrincipal = "cluster.local/ns/istio-system/sa/istio-ingressgateway";
@@ -150,7 +152,11 @@ describe("Authorization: deny by default, allow by workload identity", () => {
         await assert.rejects(runProgram({ enroute: { enabled: true, routes: [{ prefix: "/blog", service: "freight-blog", namespace: "wordpress", port: 8080 }] } }),
             /enroute\.routes\[0\] \(\/blog -> freight-blog\.wordpress:8080\) goes into wordpress/, "its pods are unknown: no ALLOW bounded by paths alone");
 
-        const noRoutes = await runProgram({ enroute: { enabled: true } });
+        // EnRoute without routes of its own (beside a gateway route and mTLS settings, which must not open a way for it):
+        // the shape other specs render, so the run is shared.
+        const noRoutes = await runProgram(everythingOnStackConfig);
+        assert.equal(parseStackConfig(everythingOnStackConfig).enroute.routes.length, 0);
+        assert.equal(noRoutes.ofType("iks-mesh:observability:EnRoute").length, 1, "EnRoute is on");
         assert.ok(!noRoutes.ofType(authorizationType).some((policy) => JSON.stringify(policy.plain.spec).includes(enroutePrincipal)),
             "EnRoute without routes is allowed nowhere");
     });

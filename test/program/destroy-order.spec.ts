@@ -3,6 +3,7 @@
 import { strict as assert } from "assert";
 import { ProgramRun, RegisteredResource, runProgram } from "../harness/program";
 import { iksMocks, iksStackConfig } from "../support/iks-stack";
+import { everythingOnStackConfig } from "../support/stack-shapes";
 
 const releaseType = "kubernetes:helm.sh/v3:Release";
 const namespaceType = "kubernetes:core/v1:Namespace";
@@ -13,11 +14,8 @@ const workloadTypes = [
 
 const stacks: { name: string; run: () => Promise<ProgramRun> }[] = [
     { name: "default", run: () => runProgram({}) },
-    { name: "everything on (MUTUAL gateway, EnRoute, client policies)", run: () => runProgram({
-        gateway: { tlsMode: "MUTUAL", routes: [{ prefix: "/api/freight-rating", service: "httpbin", namespace: "httptools", port: 8000 }] },
-        enroute: { enabled: true },
-        mtls: { clientPolicies: [{ host: "reviews.bookinfo.svc.cluster.local", mode: "ISTIO_MUTUAL" }] },
-    }) },
+    // The shape webhook-wait.spec.ts renders too (one shared run): MUTUAL gateway and a user route, EnRoute, mTLS scope and client policy.
+    { name: "everything on (MUTUAL gateway, EnRoute, client policies)", run: () => runProgram(everythingOnStackConfig) },
     { name: "IKS", run: () => runProgram(iksStackConfig, { secretSections: ["iks"], ...iksMocks }) },
 ];
 

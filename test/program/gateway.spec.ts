@@ -202,7 +202,8 @@ describe("IngressGateway in the program", function () {
     });
 
     it("switches the HTTPS server to MUTUAL", async () => {
-        const mutual = await runProgram({ ...noSamples, gateway: { tlsMode: "MUTUAL" } });
+        // The routes are incidental here: the same stack as the MUTUAL schema check below, so one shared run.
+        const mutual = await runProgram({ ...noSamples, gateway: { tlsMode: "MUTUAL", routes: freightRoutes } });
         assert.equal(gatewayOf(mutual).plain.spec.servers[0].tls.mode, "MUTUAL");
     });
 

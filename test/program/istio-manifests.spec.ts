@@ -12,6 +12,8 @@ import { istioSampleSha256ByLine, istioSampleUrl } from "../../components/core/v
 import { ProgramRun, lastRunResources, runProgram } from "../harness/program";
 import { validateRun } from "../harness/validate";
 import { fixtureManifest, fixtureText } from "../support/istio-manifests";
+import { loadSampleManifests } from "../../components/manifests/sample-manifests";
+import { parseStackConfig } from "../../components/config/parse";
 
 const bookinfoPath = "bookinfo/platform/kube/bookinfo.yaml";
 const httpbinPath = "httpbin/httpbin.yaml";
@@ -117,11 +119,13 @@ describe("Istio manifests: fetching", () => {
     });
 
     it("fetches only the manifests of enabled parts", async () => {
+        // loadSampleManifests is the one place the program hands its fetcher to (index.ts), so what it fetches
+        // is what a run fetches (samples.spec.ts records a whole run's fetches); checked without the program.
         const fetched: string[] = [];
-        await runProgram({ bookinfo: { enabled: false }, kiali: { enabled: false } }, {
-            fetchManifest: async (url) => { fetched.push(url); return fixtureManifest(url); },
-        });
+        const loaded = await loadSampleManifests(parseStackConfig({ bookinfo: { enabled: false }, kiali: { enabled: false } }),
+            async (url) => { fetched.push(url); return fixtureManifest(url); });
         assert.deepEqual(fetched, [istioSampleUrl("1.30.5", httpbinPath)]);
+        assert.deepEqual(Object.keys(loaded), ["httpbin"]);
     });
 });
 
@@ -167,11 +171,12 @@ describe("Istio manifests: the program under mocks", () => {
     });
 
     it("moves every Istio image to istio.hub when it names a mirror", async () => {
-        const mirrored = await runProgram({ istio: { hub: "registry.example.internal/istio" } });
+        // A registry with a port, as mesh.spec.ts renders it for istiod's global.hub (one shared run).
+        const mirrored = await runProgram({ istio: { hub: "registry.example.internal:5000/istio" } });
         const images = Object.values(imagesIn(mirrored, "bookinfo")).flat();
         assert.equal(images.length, 6);
-        assert.ok(images.every((image) => image.startsWith("registry.example.internal/istio/examples-bookinfo-")), images.join(" "));
-        assert.equal(mirrored.get("kubernetes:helm.sh/v3:Release", "istiod").plain.values.global.hub, "registry.example.internal/istio");
+        assert.ok(images.every((image) => image.startsWith("registry.example.internal:5000/istio/examples-bookinfo-")), images.join(" "));
+        assert.equal(mirrored.get("kubernetes:helm.sh/v3:Release", "istiod").plain.values.global.hub, "registry.example.internal:5000/istio");
     });
 
     it("deploys no image from a retired host", () => {

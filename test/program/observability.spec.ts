@@ -8,6 +8,7 @@ import { istioSampleUrl, kialiChartRepository } from "../../components/core/vers
 import { kialiChartKeys } from "../data/kiali-chart-keys";
 import { ProgramRun, runProgram } from "../harness/program";
 import { fixtureManifest } from "../support/istio-manifests";
+import { loadSampleManifests } from "../../components/manifests/sample-manifests";
 import { unknownValuePaths, validateRun } from "../harness/validate";
 
 const releaseType = "kubernetes:helm.sh/v3:Release";
@@ -91,14 +92,19 @@ describe("Observability: Prometheus and Kiali in the mesh", () => {
     });
 
     it("applies Istio's Prometheus addon pinned to istio.version, its Service where Kiali looks", async () => {
+        // What is fetched for a version is decided by loadSampleManifests, the one place the program hands its
+        // fetcher to (index.ts): checked here without the program, per line. That the program registers what it
+        // loads is the default run's Deployment below, and that it loads at a non-default version's tag is
+        // samples.spec.ts's "takes the sample manifests from the tag of a non-default istio.version".
         for (const version of ["1.30.5", "1.31.1"]) {
             const fetched: string[] = [];
-            const other = await runProgram({ istio: { version } }, {
-                fetchManifest: async (url) => { fetched.push(url); return fixtureManifest(url); },
-            });
+            const loaded = await loadSampleManifests(parseStackConfig({ istio: { version } }),
+                async (url) => { fetched.push(url); return fixtureManifest(url); });
             assert.ok(fetched.includes(istioSampleUrl(version, "addons/prometheus.yaml")), version);
-            assert.ok(other.find(prometheusDeploymentType, prometheusName), version);
+            assert.equal(loaded.prometheus?.url, istioSampleUrl(version, "addons/prometheus.yaml"), version);
+            assert.ok(loaded.prometheus?.objects.some((object) => object.kind === "Deployment" && object.metadata.name === "prometheus"), version);
         }
+        assert.ok(run.find(prometheusDeploymentType, prometheusName));
         const service = run.get("kubernetes:core/v1:Service", prometheusName).plain;
         assert.equal(`http://${service.metadata.name}.${service.metadata.namespace}:${service.spec.ports[0].port}`, prometheusUrl());
     });

@@ -14,6 +14,14 @@ const secretType = "kubernetes:core/v1:Secret";
 const { key: fakeKey, cert: fakeCert, csr: fakeCsr } = fakeTlsPem;
 const runWithPki = (config: Record<string, unknown> = {}) => runProgram(config);
 
+/** RSA keys behind a MUTUAL gateway: one stack (one shared run) for the RSA test and the schema test. */
+const mutualRsa = { gateway: { tlsMode: "MUTUAL" }, pki: { keyAlgorithm: "RSA" } };
+/**
+ * Custom validity and gateway hosts in one stack (one shared run): the validity test reads only the
+ * certificates' periods, the hosts test only the requests' DNS names, and neither key touches the other.
+ */
+const customPki = { pki: { validityHours: 2000, renewBeforeHours: 150 }, gateway: { hosts: ["mesh.example.com", "*.apps.example.com"] } };
+
 function secretNamed(run: ProgramRun, name: string): RegisteredResource | undefined {
     return run.ofType(secretType).find((secret) => secret.plain.metadata?.name === name);
 }
@@ -36,7 +44,8 @@ describe("MeshPki: a private CA and the gateway's certificates", function () {
     });
 
     it("makes 2048-bit RSA keys when pki.keyAlgorithm is RSA", async () => {
-        const rsa = await runWithPki({ pki: { keyAlgorithm: "RSA" } });
+        // The stack the schema test below renders (one shared run): the gateway's TLS mode adds no key.
+        const rsa = await runWithPki(mutualRsa);
         const keys = rsa.ofType(privateKeyType);
         assert.equal(keys.length, 3);
         for (const key of keys) {
@@ -69,7 +78,7 @@ describe("MeshPki: a private CA and the gateway's certificates", function () {
     });
 
     it("takes validity and the renewal window from pki.*, with a CA that outlives its leaves tenfold", async () => {
-        const custom = await runWithPki({ pki: { validityHours: 2000, renewBeforeHours: 150 } });
+        const custom = await runWithPki(customPki);
         const ca = custom.get(selfSignedType, "mesh-pki-ca");
         assert.equal(ca.plain.validityPeriodHours, 20000);
         assert.equal(ca.plain.earlyRenewalHours, 150);
@@ -101,7 +110,7 @@ describe("MeshPki: a private CA and the gateway's certificates", function () {
     it("names the server certificate after the gateway hosts, or what a caller can dial when hosts is *", async () => {
         const defaultNames = run.get(certRequestType, "mesh-pki-server-csr").plain.dnsNames;
         assert.deepEqual(defaultNames, ["istio-ingressgateway.istio-system.svc", "istio-ingressgateway.istio-system.svc.cluster.local", "localhost"]);
-        const named = await runWithPki({ gateway: { hosts: ["mesh.example.com", "*.apps.example.com"] } });
+        const named = await runWithPki(customPki);
         assert.deepEqual(named.get(certRequestType, "mesh-pki-server-csr").plain.dnsNames, ["mesh.example.com", "*.apps.example.com"]);
         assert.equal(named.get(certRequestType, "mesh-pki-client-csr").plain.dnsNames, undefined, "a client certificate names no host");
     });
@@ -165,6 +174,6 @@ describe("MeshPki: a private CA and the gateway's certificates", function () {
 
     it("emits Secrets that validate against the Kubernetes schema, with real-looking contents", async () => {
         assert.deepEqual(await validateRun(run), []);
-        assert.deepEqual(await validateRun(await runWithPki({ gateway: { tlsMode: "MUTUAL" }, pki: { keyAlgorithm: "RSA" } })), []);
+        assert.deepEqual(await validateRun(await runWithPki(mutualRsa)), []);
     });
 });

@@ -11,6 +11,7 @@ import {
 } from "../../components/security/namespace-pod-security";
 import { ProgramRun, RegisteredResource, runProgram } from "../harness/program";
 import { iksMocks, iksStackConfig } from "../support/iks-stack";
+import { everythingOnStackConfig } from "../support/stack-shapes";
 
 const namespaceType = "kubernetes:core/v1:Namespace";
 const deploymentType = "kubernetes:apps/v1:Deployment";
@@ -29,7 +30,8 @@ const stacks: { name: string; config: Record<string, unknown>; options?: Paramet
         config: { istio: { dataplane: "ambient" }, gateway: { routes: [{ prefix: "/api/extras", service: "extras", namespace: "bookinfo", port: 8080 }] } },
     },
     { name: "IKS", config: iksStackConfig, options: { secretSections: ["iks"], ...iksMocks } },
-    { name: "EnRoute", config: { enroute: { enabled: true } } },
+    // EnRoute's pods, with the other optional sidecar features on too: the shape other specs render (one shared run).
+    { name: "EnRoute", config: everythingOnStackConfig },
     { name: "production", config: { profile: "production" } },
 ];
 

@@ -5,11 +5,12 @@ import { retiredHostNamedIn, retiredIstioHosts } from "../../components/core/ist
 import { istioChartKeysOfLine, minorLine } from "../data/istio-chart-keys";
 import { ProgramRun, RegisteredResource, RunOptions, runProgram, stringsIn } from "../harness/program";
 import { iksMocks, iksStackConfig } from "../support/iks-stack";
+import { everythingOnStackConfig } from "../support/stack-shapes";
 
 const shapes: { name: string; config: Record<string, unknown>; options?: RunOptions }[] = [
     { name: "default", config: {} },
-    { name: "MUTUAL gateway", config: { gateway: { tlsMode: "MUTUAL" } } },
-    { name: "EnRoute", config: { enroute: { enabled: true } } },
+    // One shape for the MUTUAL gateway and EnRoute (and the other optional sidecar features), shared with other specs.
+    { name: "MUTUAL gateway, EnRoute and the rest switched on", config: everythingOnStackConfig },
     { name: "ambient data plane", config: { istio: { dataplane: "ambient" } } },
     { name: "IKS", config: iksStackConfig, options: { secretSections: ["iks"], ...iksMocks } },
     { name: "Istio 1.31 from the OCI registry", config: { istio: { version: "1.31.1", chartRepository: "oci://ghcr.io/istio/release/charts" } } },

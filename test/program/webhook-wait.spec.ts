@@ -6,6 +6,7 @@ import { validatingWebhookConfigurations1303 } from "../data/istio-webhooks";
 import { ProgramRun, RegisteredResource, runProgram } from "../harness/program";
 import { validateRun } from "../harness/validate";
 import { iksMocks, iksStackConfig } from "../support/iks-stack";
+import { everythingOnStackConfig } from "../support/stack-shapes";
 
 const patchType = "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfigurationPatch";
 const isIstioCustomResource = (resource: RegisteredResource) => /^kubernetes:[a-z.]+\.istio\.io\/[^:]+:/.test(resource.type);
@@ -25,15 +26,7 @@ describe("webhook wait: Istio resources only once the validating webhooks can ve
 
     const stacks: { name: string; config: Record<string, unknown>; options?: Parameters<typeof runProgram>[1] }[] = [
         { name: "the default stack", config: {} },
-        { name: "every Istio resource kind the config can add", config: {
-            enroute: { enabled: true },
-            gateway: { tlsMode: "MUTUAL", routes: [{ prefix: "/api/freight", service: "httpbin", namespace: "httptools", port: 8000 }] },
-            wordpress: { hosts: ["blog.example.com"] },
-            mtls: {
-                policies: [{ namespace: "bookinfo", selector: { app: "reviews" }, mode: "STRICT" }],
-                clientPolicies: [{ host: "ratings.bookinfo.svc.cluster.local", mode: "ISTIO_MUTUAL" }],
-            },
-        } },
+        { name: "every Istio resource kind the config can add", config: everythingOnStackConfig },
         { name: "IKS", config: iksStackConfig, options: { secretSections: ["iks"], ...iksMocks } },
     ];
     for (const stack of stacks) {

@@ -44,8 +44,11 @@ describe("curl commands under a real shell", function () {
     function evalInBash(command: string): string[][] {
         rmSync(calls, { recursive: true, force: true });
         mkdirSync(calls);
-        // The README's form: eval "$(pulumi stack output curlSimple)". PATH holds only the stand-ins.
-        execFileSync("/bin/bash", ["-c", 'eval "$1"; wait', "eval", command],
+        // The README's form: eval "$(pulumi stack output curlSimple)". PATH holds only the stand-ins. SIGTERM
+        // is ignored, and so in every child: the command's `kill $PF` would otherwise stop the background
+        // port-forward's stand-in before it logged its call whenever it started late (the stand-in `sleep` does
+        // not wait), and `wait` then waits for it to log and end.
+        execFileSync("/bin/bash", ["-c", 'trap "" TERM; eval "$1"; wait', "eval", command],
             { cwd: dir, env: { PATH: join(dir, "bin"), HOME: dir }, stdio: ["ignore", "pipe", "pipe"] });
         return readdirSync(calls).map((file) => readFileSync(join(calls, file), "utf8").split("\0").slice(0, -1));
     }

@@ -200,7 +200,7 @@ describe("IKS scripts against a stub ibmcloud: waits, retries, denials and destr
             const [killedHome] = fs.readdirSync(runs);
             await new Promise((resolve) => { child.on("exit", resolve); child.kill("SIGKILL"); });
             assert.deepEqual(fs.readdirSync(runs), [killedHome], "SIGKILL leaves it behind");
-            stub.setState({ ...stub.state(), certificateReadyAfterPolls: 0 });
+            stub.updateState((state) => ({ ...state, certificateReadyAfterPolls: 0 }));
             assertOk(await run(stub, "nlb-dns", "create", nlbSettings("classic")), "next run");
             assert.deepEqual(fs.readdirSync(runs), [], "the dead run's home went with the next run");
         });

@@ -1,6 +1,7 @@
-// The stub `ibmcloud`'s transport must be invisible: a call through the bash shim and the stub server
-// (test/fixtures/ibmcloud-stub/) receives its arguments and gives its output and exit status exactly as a
-// process of its own would, reads its stdin when it prompts, and a killed call changes nothing.
+// The stand-ins' transport must be invisible: a call of the stub `ibmcloud` through its bash shim and the
+// stand-in server (test/support/stand-ins.ts, test/fixtures/stand-in-server.js) receives its arguments and
+// gives its output and exit status exactly as a process of its own would, reads its stdin when it prompts,
+// and a killed call changes nothing.
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as path from "path";

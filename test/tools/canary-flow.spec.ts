@@ -24,6 +24,7 @@ import { markdownReport } from "../../scripts/canary/report";
 import { PreviewEvent, nonWeightChanges, summaryLine, virtualServiceType } from "../../scripts/canary/changes";
 import { ReleaseAnswers, judge } from "../../scripts/canary/judgement";
 import { RunDeps, StackDriver, runCanary } from "../../scripts/canary/run";
+import { writeStandIn } from "../support/stand-ins";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const answers = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "fixtures", "canary", "prometheus-answers.json"), "utf8")) as
@@ -176,119 +177,6 @@ describe("npm run canary: the run's decisions, in-process", () => {
     });
 });
 
-/**
- * The stand-in CLI, in JavaScript so that it can speak the engine's event stream. A CLI after 3.205.0 gets
- * `--event-log tcp://127.0.0.1:<port>` and streams each engine event as JSON in an EventRequest over
- * the client-streaming pulumirpc.Events/StreamEvents call (@pulumi/pulumi/automation/stack.js
- * setupEventLog and EventsServer; proto/events_grpc_pb.js); the stand-in does that with the same
- * generated client and refuses a file path, so the older file path is never what the tests exercise.
- */
-function standInPulumi(dir: string, cliVersion: string): string {
-    const resolve = (name: string) => JSON.stringify(require.resolve(name, { paths: [repoRoot] }));
-    return `#!${process.execPath}
-const fs = require("fs");
-const dir = ${JSON.stringify(dir)};
-const args = process.argv.slice(2);
-fs.appendFileSync(dir + "/calls", "pulumi " + args.filter((a) => a !== "--non-interactive").join(" ") + "\\n");
-const read = (name, fallback) => fs.existsSync(dir + "/" + name) ? JSON.parse(fs.readFileSync(dir + "/" + name, "utf8")) : fallback;
-const config = read("config.json", {});
-const deployed = read("deployed.json", {});
-const flag = (name) => args[args.indexOf(name) + 1];
-const key = (k) => k.replace(/^iks-mesh:/, "");
-const secrets = read("secrets.json", []);
-if (args[0] === "version") { console.log("v${cliVersion}"); process.exit(0); }
-if (args[0] === "stack" && args[1] === "select") { process.exit(0); }
-if (args[0] === "stack" && args[1] === "output") { console.log("{}"); process.exit(0); }
-if (args[0] === "stack" && args[1] === "history") { console.log("[]"); process.exit(0); }
-if (args[0] === "config" && args[1] === "--json") {
-    // pulumi config --json: one entry per top-level key, objects as "value" (JSON text) and "objectValue".
-    const listing = {};
-    for (const [name, value] of Object.entries(config)) {
-        // A secret is listed without its value unless --show-secrets (verify's reader, stack-data.ts).
-        if (name.startsWith("kubernetes:")) { listing[name] = secrets.includes(name) ? { secret: true } : { value, secret: false }; continue; }
-        const [section, ...rest] = name.split(".");
-        const entry = listing["iks-mesh:" + section] ??= { objectValue: {}, secret: false };
-        let node = entry.objectValue;
-        rest.slice(0, -1).forEach((part) => { node = node[part] ??= {}; });
-        node[rest[rest.length - 1]] = value;
-        entry.value = JSON.stringify(entry.objectValue);
-    }
-    console.log(JSON.stringify(listing));
-    process.exit(0);
-}
-if (args[0] === "config" && args[1] === "get") {
-    const name = key(args.find((a, i) => i > 1 && !a.startsWith("--") && args[i - 1] !== "--stack"));
-    if (!(name in config)) {
-        // The CLI's wording for a key the stack file does not set (pulumi config get).
-        console.error("error: configuration key '" + name + "' not found for stack '" + flag("--stack") + "'");
-        process.exit(255);
-    }
-    // --json (the Automation API's getConfig) prints {value, secret}; without it, the value itself (verify's reader).
-    console.log(args.includes("--json") ? JSON.stringify({ value: config[name], secret: secrets.includes(name) }) : config[name]);
-    process.exit(0);
-}
-if (args[0] === "config" && args[1] === "set") {
-    config[key(args[args.indexOf("--path") + 1])] = args[args.indexOf("--") + 1];
-    fs.writeFileSync(dir + "/config.json", JSON.stringify(config));
-    process.exit(0);
-}
-if (args[0] === "preview" || args[0] === "up") {
-    // The DIY backend's lock message (pkg/backend/diy: "the stack is currently locked by N lock(s)").
-    if (fs.existsSync(dir + "/locked")) {
-        console.error("error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with \`pulumi cancel\`.");
-        process.exit(255);
-    }
-}
-if (args[0] === "preview") {
-    const target = flag("--event-log");
-    if (!/^tcp:\\/\\//.test(target)) {
-        console.error("stand-in pulumi v${cliVersion}: expected --event-log tcp://<host>:<port> (gRPC), got " + target);
-        process.exit(3);
-    }
-    const events = [];
-    if (String(config["wordpress.canary.weight"]) !== String(deployed.weight)) {
-        events.push(${JSON.stringify(weightEvent.resourcePreEvent?.metadata)});
-    }
-    if ((config["wordpress.stable.image"] ?? "${stableImage}") !== (deployed.stableImage ?? "${stableImage}")) {
-        events.push({ op: "update", urn: "urn:pulumi:dev::iks-mesh::kubernetes:apps/v1:Deployment::wordpress-v1", type: "kubernetes:apps/v1:Deployment",
-            detailedDiff: { "spec.template.spec.containers[0].image": { kind: "update" } }, diffs: ["spec"] });
-    }
-    if (fs.existsSync(dir + "/pending")) {
-        events.push(${JSON.stringify(mysqlEvent.resourcePreEvent?.metadata)});
-    }
-    const lines = events.map((metadata, i) => ({ sequence: i + 1, timestamp: 0, resourcePreEvent: { metadata } }));
-    lines.push({ sequence: events.length + 1, timestamp: 0, summaryEvent: { resourceChanges: { update: events.length, same: 80 } } });
-    const grpc = require(${resolve("@grpc/grpc-js")});
-    const { EventRequest } = require(${resolve("@pulumi/pulumi/proto/events_pb.js")});
-    const { EventsClient } = require(${resolve("@pulumi/pulumi/proto/events_grpc_pb.js")});
-    const client = new EventsClient(target.slice("tcp://".length), grpc.credentials.createInsecure());
-    const call = client.streamEvents((error) => {
-        client.close();
-        if (error) { console.error("stand-in pulumi: event stream failed: " + error.message); process.exit(4); }
-        process.exit(0);
-    });
-    for (const event of lines) {
-        const request = new EventRequest();
-        request.setEvent(JSON.stringify(event));
-        call.write(request);
-    }
-    call.end();
-} else if (args[0] === "up") {
-    const weight = config["wordpress.canary.weight"];
-    if (fs.existsSync(dir + "/fail-up-at-" + weight)) {
-        console.error("error: update failed");
-        process.exit(255);
-    }
-    fs.writeFileSync(dir + "/deployed.json", JSON.stringify({ weight, stableImage: config["wordpress.stable.image"] }));
-    console.log("Resources: 1 updated, 80 unchanged");
-    process.exit(0);
-} else {
-    console.error("stand-in pulumi: unexpected " + args.join(" "));
-    process.exit(3);
-}
-`;
-}
-
 interface Box {
     dir: string;
     bin: string;
@@ -309,7 +197,11 @@ async function sandbox(files: Record<string, string>, failAt = 101, config: Reco
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "canary-"));
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
-    fs.writeFileSync(path.join(bin, "pulumi"), standInPulumi(dir, cliVersion), { mode: 0o755 });
+    // The stand-in CLI (test/fixtures/canary/pulumi.js, in JavaScript so that it can speak the engine's event stream).
+    fs.writeFileSync(path.join(dir, "stand-in.json"), JSON.stringify({
+        dir, cliVersion, stableImage, weightEvent: weightEvent.resourcePreEvent?.metadata, mysqlEvent: mysqlEvent.resourcePreEvent?.metadata,
+    }));
+    writeStandIn(path.join(bin, "pulumi"), { module: path.join(__dirname, "..", "fixtures", "canary", "pulumi.js"), settings: path.join(dir, "stand-in.json") });
     fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ ...config, "wordpress.canary.weight": "0", "wordpress.canary.image": canaryImage }));
     fs.writeFileSync(path.join(dir, "deployed.json"), JSON.stringify({ weight: "0" }));
     for (const [name, content] of Object.entries(files)) {

@@ -12,7 +12,15 @@ import { DataplaneMode } from "./core/dataplane";
 import { mergeValues } from "./core/merge-values";
 
 
+/** A container's requests, as a chart's `resources.requests` takes them. */
+interface Requests {
+    cpu: string;
+    memory: string;
+}
+
 export interface ContainerResources {
+    // Spelled out, not `Requests`: a Deployment's typed resources take only a type with an index signature,
+    // which an object type literal has and an interface has not.
     requests: { cpu: string; memory: string };
     limits?: { cpu?: string; memory?: string };
 }
@@ -83,7 +91,7 @@ const istiodLabels = { app: "istiod" } as const;
  * and 12 MB per ztunnel at 1,000 requests/s (istio.io performance and scalability, 1.24). `small` and
  * `standard` size it for the samples' scale; `production` keeps the chart's default.
  */
-const ztunnelRequests: Partial<Record<SizingProfile, { cpu: string; memory: string }>> = {
+const ztunnelRequests: Partial<Record<SizingProfile, Requests>> = {
     small: { cpu: "10m", memory: "48Mi" },
     standard: { cpu: "50m", memory: "128Mi" },
 };
@@ -95,16 +103,10 @@ const ztunnelRequests: Partial<Record<SizingProfile, { cpu: string; memory: stri
  * (manifests/helm-profiles/demo.yaml at 1.30.3). `small` and `standard` take the demo size, like the
  * samples' scale; `production` keeps the chart's default.
  */
-const cniRequests: Partial<Record<SizingProfile, { cpu: string; memory: string }>> = {
+const cniRequests: Partial<Record<SizingProfile, Requests>> = {
     small: { cpu: "10m", memory: "40Mi" },
     standard: { cpu: "10m", memory: "40Mi" },
 };
-
-/** A container's requests, as a chart's `resources.requests` takes them. */
-interface Requests {
-    cpu: string;
-    memory: string;
-}
 
 // The keys each sizing builder sets, named as in the charts' values.yaml (Istio 1.30.3's istiod, gateway,
 // istio-cni and ztunnel charts; kiali-server 2.26.0), all optional: `standard` sets none.

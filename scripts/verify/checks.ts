@@ -28,7 +28,7 @@ import { decideKiali, kialiCheckId, kialiStatusPath, skipKiali } from "./kiali";
 import { checkMeshCa, meshCaCheckId } from "./mesh-ca";
 import { readZtunnelConfigDump } from "./ztunnel-admin";
 import {
-    CallerDataplane, checkIds, decideInMeshCall, decidePlaintextProbe, inMeshCaller, parseCurlProbe, pickExecTarget,
+    CallerDataplane, ExecTarget, checkIds, decideInMeshCall, decidePlaintextProbe, inMeshCaller, parseCurlProbe, pickExecTarget,
     plaintextProbeManifests, plaintextTarget, podHasSidecar, PodLike, skipInMesh,
 } from "./mesh-probes";
 import { decideInstallerProbe, installerCheckId, installerProbePath, skipInstallerProbe } from "./installer-probe";
@@ -83,32 +83,22 @@ async function checkInMeshCall(config: StackConfig, kubectl: Kubectl): Promise<C
     if ("skip" in caller) {
         return skipInMesh(caller.skip);
     }
-    const pods = await kubectl(["-n", caller.namespace, "get", "pods", "-l", caller.selector, "-o", "json"]);
-    if (pods.code !== 0) {
-        return fail(checkIds.inMeshCall, `could not list ${caller.selector} pods in ${caller.namespace}: ${firstLine(pods.stderr)}`);
-    }
-    const target = pickExecTarget(pods.stdout);
-    if ("problem" in target) {
-        return fail(checkIds.inMeshCall, `${caller.selector} in ${caller.namespace}: ${target.problem}`);
-    }
-    const exec = await kubectl(["-n", caller.namespace, "exec", target.pod, "-c", target.container, "--", ...caller.command], undefined, 60_000);
-    if (exec.code !== 0 && exec.stdout.trim() === "") {
-        return fail(checkIds.inMeshCall, `kubectl exec into ${caller.namespace}/${target.pod} failed: ${firstLine(exec.stderr)}`);
-    }
-    let dataplane: CallerDataplane = { mode: "sidecar" };
-    if (config.istio.dataplane === "ambient") {
-        const namespace = await kubectl(["get", "namespace", caller.namespace, "-o", "json"]);
-        if (namespace.code !== 0) {
-            return fail(checkIds.inMeshCall, `could not read namespace ${caller.namespace}: ${firstLine(namespace.stderr)}`);
+    return execInSample(caller, checkIds.inMeshCall, kubectl, async (output, target) => {
+        let dataplane: CallerDataplane = { mode: "sidecar" };
+        if (config.istio.dataplane === "ambient") {
+            const namespace = await kubectl(["get", "namespace", caller.namespace, "-o", "json"]);
+            if (namespace.code !== 0) {
+                return fail(checkIds.inMeshCall, `could not read namespace ${caller.namespace}: ${firstLine(namespace.stderr)}`);
+            }
+            dataplane = { mode: "ambient", namespaceEnrolled: namespaceEnrolledInAmbient(namespaceLabelsOf(namespace.stdout).get(caller.namespace)) };
         }
-        dataplane = { mode: "ambient", namespaceEnrolled: namespaceEnrolledInAmbient(namespaceLabelsOf(namespace.stdout).get(caller.namespace)) };
-    }
-    return decideInMeshCall(caller, target, exec.stdout, dataplane);
+        return decideInMeshCall(caller, target, output, dataplane);
+    });
 }
 
 /** Runs a probe program in the application container of a sample pod (its identity, its data plane). */
 async function execInSample(caller: { namespace: string; selector: string; command: string[] }, id: string, kubectl: Kubectl,
-    decide: (output: string) => CheckResult): Promise<CheckResult> {
+    decide: (output: string, target: ExecTarget) => CheckResult | Promise<CheckResult>): Promise<CheckResult> {
     const pods = await kubectl(["-n", caller.namespace, "get", "pods", "-l", caller.selector, "-o", "json"]);
     if (pods.code !== 0) {
         return fail(id, `could not list ${caller.selector} pods in ${caller.namespace}: ${firstLine(pods.stderr)}`);
@@ -121,7 +111,7 @@ async function execInSample(caller: { namespace: string; selector: string; comma
     if (exec.code !== 0 && exec.stdout.trim() === "") {
         return fail(id, `kubectl exec into ${caller.namespace}/${target.pod} failed: ${firstLine(exec.stderr)}`);
     }
-    return decide(exec.stdout);
+    return decide(exec.stdout, target);
 }
 
 async function checkDeniedCall(config: StackConfig, kubectl: Kubectl): Promise<CheckResult> {

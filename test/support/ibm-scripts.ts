@@ -58,6 +58,24 @@ export function nlbSettings(infrastructure: "classic" | "vpc", extra: Record<str
     };
 }
 
+/** The CLI settings every IKS command resource stores, with the API key in the current environment. */
+export function cliSettings(extra: Record<string, string> = {}): Record<string, string> {
+    return { IKS_CLUSTER: cluster, IKS_REGION: "us-south", IKS_MESH_IBMCLOUD_HOME: ".ibmcloud/dev", IBMCLOUD_API_KEY: apiKey, ...extra };
+}
+
+/** The AlbIngress copy command's source and target without a Kubernetes copy secret: only the CRN copy is open to it. */
+export function crnCopySettings(extra: Record<string, string> = {}): Record<string, string> {
+    return cliSettings({
+        ALB_SOURCE_SECRET: "mesh-cluster-0000", ALB_SOURCE_NAMESPACE: "default", ALB_TARGET_SECRET: "iks-ingress-tls",
+        ALB_TARGET_NAMESPACE: "istio-system", ...extra,
+    });
+}
+
+/** The environment of the AlbIngress copy command (and of its mode probe, which reads only the source). */
+export function copySettings(extra: Record<string, string> = {}): Record<string, string> {
+    return crnCopySettings({ ALB_KUBERNETES_COPY_SECRET: "iks-ingress-tls-copy", ...extra });
+}
+
 export const ours = (stub: IbmCloudStub, address: { ip?: string; hostname?: string }) => stub.state().nlb[cluster]
     .filter((entry) => (address.ip ? entry.ips.includes(address.ip) : entry.lbHostname === address.hostname));
 

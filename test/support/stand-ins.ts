@@ -9,6 +9,11 @@ import * as os from "os";
 import * as path from "path";
 import { shellQuote } from "../../components/core/shell";
 
+/** Blocks this thread for `ms` (waits that must not yield to the event loop: a constructor, a lock). */
+export function pauseSync(ms: number): void {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /** The info file ("<port> <token>") of this process's stand-in server, started on first use. */
 let serverInfoPath: string | undefined;
 
@@ -23,7 +28,7 @@ function standInServerInfo(): string {
         (server.stdin as net.Socket).unref();
         process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
         // Wait here (once, ~0.1 s) until it listens, so that a shim finds the port on its first call.
-        for (const started = Date.now(); !fs.existsSync(infoPath); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10)) {
+        for (const started = Date.now(); !fs.existsSync(infoPath); pauseSync(10)) {
             if (Date.now() - started > 10000) {
                 throw new Error(`the stand-in server did not start (no ${infoPath} after ${Date.now() - started} ms)`);
             }

@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { IbmCloudStub, runProcess } from "../../fixtures/ibmcloud-stub/stub";
 import {
-    apiKey, assertFails, assertOk, cluster, itRecordsNoApiKey, scenario, scriptSession,
+    assertFails, assertOk, cliSettings, cluster, copySettings, crnCopySettings, itRecordsNoApiKey, scenario, scriptSession,
 } from "../../support/ibm-scripts";
 
 describe("IKS scripts against a stub ibmcloud: alb-ingress and the Secrets Manager mode", function () {
@@ -16,20 +16,13 @@ describe("IKS scripts against a stub ibmcloud: alb-ingress and the Secrets Manag
     const { newStub, run } = session;
 
     describe("alb-ingress", () => {
-        const albSettings = (extra: Record<string, string> = {}) => ({
-            IKS_CLUSTER: cluster, IKS_REGION: "us-south", IKS_MESH_IBMCLOUD_HOME: ".ibmcloud/dev", IBMCLOUD_API_KEY: apiKey, ...extra,
-        });
-        const copySettings = (extra: Record<string, string> = {}) => albSettings({
-            ALB_SOURCE_SECRET: "mesh-cluster-0000", ALB_SOURCE_NAMESPACE: "default",
-            ALB_TARGET_SECRET: "iks-ingress-tls", ALB_TARGET_NAMESPACE: "istio-system", ...extra,
-        });
 
         for (const layout of ["current", "legacy"] as const) {
             it(`domain reads the Ingress subdomain and secret from \`cluster get\` (${layout} layout)`, async () => {
                 const state = scenario("classic");
                 state.clusters[cluster].layout = layout;
                 const stub = newStub(state);
-                const result = await run(stub, "alb-ingress", "domain", albSettings());
+                const result = await run(stub, "alb-ingress", "domain", cliSettings());
                 assertOk(result, "domain");
                 assert.deepEqual(JSON.parse(result.stdout), {
                     hostname: "mesh-cluster-0000.us-south.containers.appdomain.cloud", secretName: "mesh-cluster-0000", secretNamespace: "default",
@@ -41,14 +34,14 @@ describe("IKS scripts against a stub ibmcloud: alb-ingress and the Secrets Manag
             const state = scenario("classic");
             state.clusters[cluster].ingress = { status: "pending" };
             const stub = newStub(state);
-            assertFails(await run(stub, "alb-ingress", "domain", albSettings()),
+            assertFails(await run(stub, "alb-ingress", "domain", cliSettings()),
                 /IKS cluster mesh-cluster has no Ingress subdomain and secret yet \(Ingress status pending\).*iks\.alb\.enabled false/);
         });
 
         it("secret-create copies the Ingress certificate by CRN into the gateway namespace, adopts on a second run, and delete is idempotent", async () => {
             const stub = newStub(scenario("classic"));
             const crn = stub.state().ingressSecrets[cluster][0].crn;
-            const first = await run(stub, "alb-ingress", "secret-create", copySettings());
+            const first = await run(stub, "alb-ingress", "secret-create", crnCopySettings());
             assertOk(first, "secret-create");
             assert.deepEqual(JSON.parse(first.stdout), { mode: "secrets-manager", name: "iks-ingress-tls", namespace: "istio-system", crn });
             assert.deepEqual(stub.callsOf("ks", "ingress", "instance", "ls")[0].argv, ["ks", "ingress", "instance", "ls", "--cluster", cluster, "--output", "json"]);
@@ -57,25 +50,25 @@ describe("IKS scripts against a stub ibmcloud: alb-ingress and the Secrets Manag
             assert.deepEqual(stub.callsOf("ks", "ingress", "secret", "create").map((call) => call.argv), [["ks", "ingress", "secret", "create",
                 "--cluster", cluster, "--cert-crn", crn, "--name", "iks-ingress-tls", "--namespace", "istio-system"]]);
 
-            assertOk(await run(stub, "alb-ingress", "secret-create", copySettings()), "second secret-create");
+            assertOk(await run(stub, "alb-ingress", "secret-create", crnCopySettings()), "second secret-create");
             assert.equal(stub.callsOf("ks", "ingress", "secret", "create").length, 1, "adopted, not created twice");
 
-            assertOk(await run(stub, "alb-ingress", "secret-delete", copySettings()), "secret-delete");
+            assertOk(await run(stub, "alb-ingress", "secret-delete", crnCopySettings()), "secret-delete");
             assert.deepEqual(stub.callsOf("ks", "ingress", "secret", "rm").map((call) => call.argv), [["ks", "ingress", "secret", "rm",
                 "--cluster", cluster, "--name", "iks-ingress-tls", "--namespace", "istio-system"]]);
             assert.deepEqual(stub.state().ingressSecrets[cluster].map((secret) => `${secret.namespace}/${secret.name}`), ["default/mesh-cluster-0000"]);
-            assertOk(await run(stub, "alb-ingress", "secret-delete", copySettings()), "second secret-delete");
+            assertOk(await run(stub, "alb-ingress", "secret-delete", crnCopySettings()), "second secret-delete");
             assert.equal(stub.callsOf("ks", "ingress", "secret", "rm").length, 1);
         });
 
         it("without a default Secrets Manager instance, secret-create makes no CRN copy and hands over to the stack's Kubernetes copy", async () => {
             const stub = newStub(scenario("classic", { instances: { [cluster]: [{ name: "other", crn: "crn:v1:x", isDefault: false }] } }));
-            const result = await run(stub, "alb-ingress", "secret-create", copySettings({ ALB_KUBERNETES_COPY_SECRET: "iks-ingress-tls-copy" }));
+            const result = await run(stub, "alb-ingress", "secret-create", crnCopySettings({ ALB_KUBERNETES_COPY_SECRET: "iks-ingress-tls-copy" }));
             assertOk(result, "secret-create");
             assert.deepEqual(JSON.parse(result.stdout), { mode: "kubernetes-copy", name: "iks-ingress-tls-copy", namespace: "istio-system", crn: "" });
             assert.equal(stub.callsOf("ks", "ingress", "secret", "create").length, 0, "IBM refuses a CRN copy without Secrets Manager");
             assert.match(result.stderr, /no default Secrets Manager instance: the ALB serves a Kubernetes copy \(istio-system\/iks-ingress-tls-copy\) of default\/mesh-cluster-0000, refreshed on every pulumi up/);
-            assertOk(await run(stub, "alb-ingress", "secret-delete", copySettings()), "secret-delete has nothing to remove");
+            assertOk(await run(stub, "alb-ingress", "secret-delete", crnCopySettings()), "secret-delete has nothing to remove");
         });
 
         describe("the ALB class check before the Ingress", () => {
@@ -87,7 +80,7 @@ describe("IKS scripts against a stub ibmcloud: alb-ingress and the Secrets Manag
                 return newStub(state);
             };
             const domain = (stub: IbmCloudStub, infrastructure: "classic" | "vpc", ingressClass = "public-iks-traefik") =>
-                run(stub, "alb-ingress", "domain", albSettings({ ALB_INGRESS_CLASS: ingressClass, IKS_INFRASTRUCTURE: infrastructure }));
+                run(stub, "alb-ingress", "domain", cliSettings({ ALB_INGRESS_CLASS: ingressClass, IKS_INFRASTRUCTURE: infrastructure }));
 
             it("classic: a Traefik class with only ingress-nginx ALBs is refused with IBM's fix", async () => {
                 const stub = withAlbs("classic", [nginxAlb]);
@@ -128,18 +121,12 @@ describe("IKS scripts against a stub ibmcloud: alb-ingress and the Secrets Manag
             const state = scenario("classic");
             state.ingressSecrets[cluster].push({ name: "iks-ingress-tls", namespace: "istio-system", crn: "crn:v1:other" });
             const stub = newStub(state);
-            assertFails(await run(stub, "alb-ingress", "secret-create", copySettings()),
+            assertFails(await run(stub, "alb-ingress", "secret-create", crnCopySettings()),
                 /Ingress secret istio-system\/iks-ingress-tls already exists for another certificate \(crn:v1:other\)/);
         });
     });
 
     describe("IAM that matches the mode: `ingress secret` needs Administrator", () => {
-        const copySettings = (extra: Record<string, string> = {}) => ({
-            IKS_CLUSTER: cluster, IKS_REGION: "us-south", IKS_MESH_IBMCLOUD_HOME: ".ibmcloud/dev", IBMCLOUD_API_KEY: apiKey,
-            ALB_SOURCE_SECRET: "mesh-cluster-0000", ALB_SOURCE_NAMESPACE: "default", ALB_TARGET_SECRET: "iks-ingress-tls",
-            ALB_TARGET_NAMESPACE: "istio-system", ALB_KUBERNETES_COPY_SECRET: "iks-ingress-tls-copy", ...extra,
-        });
-
         it("without Secrets Manager, an Editor-only key deploys and destroys: no `ingress secret` call at all", async () => {
             const stub = newStub(scenario("classic", { instances: { [cluster]: [] }, denied: { "ks ingress secret": true } }));
             const created = await run(stub, "alb-ingress", "secret-create", copySettings());
@@ -164,11 +151,7 @@ describe("IKS scripts against a stub ibmcloud: alb-ingress and the Secrets Manag
             state.nlb[cluster].push({ subdomain: "mesh-cluster-0000.us-south.containers.appdomain.cloud", ips: ["169.61.1.1"], secretName: "mesh-cluster-0000",
                 secretNamespace: "default", secretStatus: "created" });
             const stub = newStub(state);
-            const settings = {
-                IKS_CLUSTER: cluster, IKS_REGION: "us-south", IKS_MESH_IBMCLOUD_HOME: ".ibmcloud/dev", IBMCLOUD_API_KEY: apiKey,
-                ALB_SOURCE_SECRET: "mesh-cluster-0000", ALB_SOURCE_NAMESPACE: "default", ALB_TARGET_SECRET: "iks-ingress-tls",
-                ALB_TARGET_NAMESPACE: "istio-system", ALB_KUBERNETES_COPY_SECRET: "iks-ingress-tls-copy",
-            };
+            const settings = copySettings();
             const before = await run(stub, "alb-ingress", "secret-create", settings);
             assertOk(before, "secret-create before regenerate");
             assert.equal(JSON.parse(before.stdout).mode, "kubernetes-copy");

@@ -10,7 +10,7 @@ import { scriptCommand } from "../../../components/ibm/ibmcloud-cli";
 import { parseResult } from "../../../components/ibm/scripts/nlb-dns";
 import { IbmCloudStub, projectRoot, runProcess } from "../../fixtures/ibmcloud-stub/stub";
 import {
-    apiKey, assertFails, assertOk, cluster, gatewayHostname, itRecordsNoApiKey, nlbSettings, scenario, scriptSession,
+    apiKey, assertFails, assertOk, cliSettings, cluster, crnCopySettings, gatewayHostname, itRecordsNoApiKey, nlbSettings, scenario, scriptSession,
 } from "../../support/ibm-scripts";
 
 describe("IKS scripts against a stub ibmcloud: the CLI: logins, homes, prerequisites and the Node check", function () {
@@ -28,10 +28,7 @@ describe("IKS scripts against a stub ibmcloud: the CLI: logins, homes, prerequis
 
         it("a missing IAM role fails at once, naming the role: Administrator for ingress secret", async () => {
             const stub = newStub(scenario("classic", { denied: { "ks ingress secret create": true } }));
-            const result = await run(stub, "alb-ingress", "secret-create", {
-                IKS_CLUSTER: cluster, IKS_REGION: "us-south", IKS_MESH_IBMCLOUD_HOME: ".ibmcloud/dev", IBMCLOUD_API_KEY: apiKey,
-                ALB_SOURCE_SECRET: "mesh-cluster-0000", ALB_SOURCE_NAMESPACE: "default", ALB_TARGET_SECRET: "iks-ingress-tls", ALB_TARGET_NAMESPACE: "istio-system",
-            });
+            const result = await run(stub, "alb-ingress", "secret-create", crnCopySettings());
             assertFails(result, /lacks the Administrator platform access role for the cluster/);
             assert.equal(stub.callsOf("ks", "ingress", "secret", "create").length, 1, "not retried");
         });
@@ -91,12 +88,10 @@ describe("IKS scripts against a stub ibmcloud: the CLI: logins, homes, prerequis
             // Four scripts at once with 150 ms per call: a loaded machine stretches their certificate waits past the
             // 10 s the other specs allow, and the wait's bound is not what this test is about.
             const patient = { ...latency, NLB_DNS_TIMEOUT_SECONDS: "50" };
-            const albSettings = { IKS_CLUSTER: cluster, IKS_REGION: "us-south", IKS_MESH_IBMCLOUD_HOME: ".ibmcloud/dev", IBMCLOUD_API_KEY: apiKey, ...latency };
             const results = await Promise.all([
                 run(stub, "nlb-dns", "create", nlbSettings("classic", patient)),
-                run(stub, "alb-ingress", "secret-create", { ...albSettings, ALB_SOURCE_SECRET: "mesh-cluster-0000", ALB_SOURCE_NAMESPACE: "default",
-                    ALB_TARGET_SECRET: "iks-ingress-tls", ALB_TARGET_NAMESPACE: "istio-system" }),
-                run(stub, "alb-ingress", "domain", albSettings),
+                run(stub, "alb-ingress", "secret-create", crnCopySettings(latency)),
+                run(stub, "alb-ingress", "domain", cliSettings(latency)),
                 run(stub, "nlb-dns", "create", nlbSettings("classic", patient)),
             ]);
             results.forEach((result, index) => assertOk(result, `run ${index}`));

@@ -10,7 +10,7 @@ import * as path from "path";
 import { parseResult } from "../../../components/ibm/scripts/nlb-dns";
 import { projectRoot, runProcess } from "../../fixtures/ibmcloud-stub/stub";
 import {
-    apiKey, assertFails, assertOk, cluster, gatewayIp, itRecordsNoApiKey, nlbSettings, ours, scenario, scriptSession,
+    apiKey, assertFails, assertOk, cliSettings, cluster, gatewayIp, itRecordsNoApiKey, nlbSettings, ours, scenario, scriptSession,
 } from "../../support/ibm-scripts";
 
 describe("IKS scripts against a stub ibmcloud: waits, retries, denials and destroys that finish", function () {
@@ -140,12 +140,11 @@ describe("IKS scripts against a stub ibmcloud: waits, retries, denials and destr
             assert.match(nlb.stderr, new RegExp("Left behind if the cluster still exists: NLB subdomain mesh-cluster-0003\\S+ with 169\\.61\\.20\\.30 .*" +
                 "ibmcloud ks nlb-dns rm classic --cluster mesh-cluster --ip 169\\.61\\.20\\.30 --nlb-host mesh-cluster-0003\\S+ && " +
                 "ibmcloud ks nlb-dns secret rm --cluster mesh-cluster --nlb-subdomain mesh-cluster-0003\\S+ -f"));
-            const copy = await run(stub, "alb-ingress", "secret-delete", {
-                IKS_CLUSTER: cluster, IKS_REGION: "us-south", IBMCLOUD_API_KEY: apiKey, IKS_MESH_IBMCLOUD_HOME: ".ibmcloud/dev",
+            const copy = await run(stub, "alb-ingress", "secret-delete", cliSettings({
                 ALB_SOURCE_SECRET: "mesh-cluster-0000", ALB_TARGET_SECRET: "iks-ingress-tls", ALB_TARGET_NAMESPACE: "istio-system",
                 IKS_MESH_SKIP_CLOUD_CLEANUP: "true",
                 PULUMI_COMMAND_STDOUT: JSON.stringify({ mode: "secrets-manager", name: "iks-ingress-tls", namespace: "istio-system", crn: "crn:v1:x" }),
-            });
+            }));
             assertOk(copy, "secret-delete");
             assert.match(copy.stderr, /Ingress secret istio-system\/iks-ingress-tls .*ibmcloud ks ingress secret rm --cluster mesh-cluster --name iks-ingress-tls --namespace istio-system/);
             assert.deepEqual(stub.calls(), [], "no ibmcloud call");
